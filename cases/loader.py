@@ -1,0 +1,163 @@
+"""Load a study folder into a ``Study``, collecting every problem of the folder.
+
+Order of work: find the files, hash them (the fingerprint), read study.toml, the sites, the
+contact log's derived metrics, themes.toml and the ratings. A problem in one file does not stop the
+others from being checked; problems that only follow from an earlier one are not repeated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from types import MappingProxyType
+
+from cases.catalogue import load_catalogue
+from cases.contacts import derive_contacts
+from cases.errors import Collector, StudyError
+from cases.manifest import parse_manifest
+from cases.model import Study
+from cases.ratings import merge_themes, parse_themes, read_long, read_wide
+from cases.sites import read_sites
+from cases.textio import LIMITS, check_inside, read_table, read_text
+
+SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
+CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
+RATINGS_FILES = ("ratings.csv", "ratings-wide.csv")
+
+
+def study_files(folder: Path) -> list[str]:
+    """The names of the study's files that exist, sorted: the files the fingerprint covers."""
+    names = ["study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES]
+    return sorted(n for n in names if (folder / n).exists() or (folder / n).is_symlink())
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fingerprint(hashes: dict[str, str]) -> str:
+    """sha256 over ``NAME\\0HEX\\n`` for each study file, sorted by NAME (interfaces.md)."""
+    digest = hashlib.sha256()
+    for name in sorted(hashes):
+        digest.update(f"{name}\0{hashes[name].removeprefix('sha256:')}\n".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _one_of(folder: Path, names: tuple[str, ...], out: Collector, kind: str, required: bool) -> str | None:
+    present = [n for n in names if (folder / n).exists() or (folder / n).is_symlink()]
+    if len(present) > 1:
+        out.add(present[1], None, None, f"a study has one {kind} file, but {' and '.join(present)} are both present")
+        return None
+    if not present:
+        if required:
+            out.add(names[0], None, None, f"is missing: a study needs a {kind} file ({', '.join(names)})")
+        return None
+    return present[0]
+
+
+def load_study(folder: str | Path) -> Study:
+    """Load and validate a study folder; raise StudyError listing every problem found."""
+    folder = Path(folder)
+    out = Collector()
+    if not folder.is_dir():
+        out.add(str(folder), None, None, "is not a folder" if folder.exists() else "no such study folder")
+        raise StudyError(out.problems)
+    names = study_files(folder)
+    usable = {n for n in names if check_inside(folder / n, folder, n, out)}
+    hashes = {}
+    for n in sorted(usable):
+        try:
+            hashes[n] = "sha256:" + hash_file(folder / n)
+        except OSError as exc:
+            out.add(n, None, None, f"cannot be read: {exc.strerror or exc}")
+            usable.discard(n)
+
+    manifest = None
+    if not (folder / "study.toml").exists():
+        out.add("study.toml", None, None, "is missing: every study folder needs a study.toml")
+    elif "study.toml" in usable:
+        text = read_text(folder / "study.toml", "study.toml", out, LIMITS["toml"])
+        if text is not None:
+            manifest = parse_manifest(text, out)
+
+    sites_name = _one_of(folder, SITES_FILES, out, "sites", required=True)
+    contacts_name = _one_of(folder, CONTACTS_FILES, out, "contacts", required=False)
+    ratings_name = _one_of(folder, RATINGS_FILES, out, "ratings", required=False)
+
+    metrics = dict(manifest.metrics) if manifest else {}
+    sites, attributes = [], []
+    if sites_name in usable:
+        table = read_table(folder / sites_name, sites_name, out, LIMITS["sites"])
+        if table is not None:
+            sites, attributes = read_sites(table, sites_name, metrics, out)
+    site_ids = [s.id for s in sites]
+
+    derived = [m for m in metrics.values() if m.derive is not None]
+    if derived and contacts_name is None and not any(n in names for n in CONTACTS_FILES):
+        out.add("study.toml", manifest.lines.line(("metrics", derived[0].key), "derive") if manifest else None, None,
+                f"[metrics.{derived[0].key}] is derived from contacts, but the study has no contacts file")
+    if derived and contacts_name in usable and sites:
+        values = derive_contacts(folder / contacts_name, contacts_name, site_ids, derived, out)
+        sites = [s.__class__(s.id, s.label, MappingProxyType({**s.values, **values.get(s.id, {})}), s.attributes) for s in sites]
+
+    own = []
+    if "themes.toml" in usable:
+        text = read_text(folder / "themes.toml", "themes.toml", out, LIMITS["toml"])
+        if text is not None:
+            own = parse_themes(text, out)
+    themes = merge_themes(own, load_catalogue().themes)
+
+    ratings = []
+    if ratings_name in usable and (sites or not sites_name):
+        table = read_table(folder / ratings_name, ratings_name, out, LIMITS["ratings"])
+        if table is not None:
+            reader = read_long if ratings_name == "ratings.csv" else None
+            if reader:
+                ratings = read_long(table, ratings_name, set(site_ids), themes, out)
+            else:
+                ratings = read_wide(table, ratings_name, set(site_ids), own, themes, out)
+
+    if manifest is not None:
+        _cross_check(manifest, sites, attributes, out)
+    if out or manifest is None or manifest.outcome is None:
+        raise StudyError(out.problems)
+    metric_order = {k: metrics[k] for k in metrics}
+    return Study(
+        folder=folder,
+        title=manifest.title,
+        description=manifest.description,
+        synthetic=manifest.synthetic,
+        outcome=manifest.outcome,
+        metrics=MappingProxyType(metric_order),
+        sites=tuple(sites),
+        attributes=tuple(attributes),
+        themes=MappingProxyType(themes),
+        ratings=tuple(ratings),
+        conditions=tuple(manifest.conditions),
+        distinguishing=manifest.distinguishing,
+        disclosure=manifest.disclosure,
+        files=MappingProxyType(hashes),
+        fingerprint=fingerprint(hashes),
+    )
+
+
+def _cross_check(manifest, sites, attributes, out: Collector) -> None:
+    """Checks of study.toml that need the sites: explicit lists and attribute conditions."""
+    if not sites:
+        return
+    ids = {s.id for s in sites}
+    lines = manifest.lines
+    outcome = manifest.outcome
+    if outcome is not None and outcome.split == "explicit":
+        for key in ("high", "low"):
+            for site in getattr(outcome, key):
+                if site not in ids:
+                    out.add("study.toml", lines.line(("outcome",), key), None, f"[outcome] {key}: \"{site}\" is not a site in the sites file")
+    for i, cond in enumerate(manifest.conditions):
+        if cond.attribute is not None and cond.attribute not in attributes:
+            out.add("study.toml", lines.line(("condition", i), "attribute"), None,
+                    f"[[condition]] attribute \"{cond.attribute}\" is not a column of the sites file")

@@ -1,0 +1,143 @@
+"""The model a study folder loads into. Plain frozen dataclasses: no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
+DERIVE_RULES = ("share_with_at_least", "mean_contacts", "median_contacts", "participants")
+
+
+@dataclass(frozen=True)
+class Derive:
+    """How a metric is computed from the contact log instead of read from sites."""
+
+    rule: str
+    n: int = 1
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    higher_is_better: bool = True
+    count: bool = False
+    derive: Derive | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How sites are split into high and low groups (the study's ``[outcome]``)."""
+
+    metric: str
+    split: str = "median"
+    threshold: float | None = None
+    second: str | None = None
+    high: tuple[str, ...] = ()
+    low: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A crisp condition of the configuration table: a metric with a bound, or an attribute value."""
+
+    name: str
+    metric: str | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    attribute: str | None = None
+    equals: str | None = None
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    min_count: int = 10
+    pseudonymise: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """The distinguishing rule as written: a name and its parameters (checked by ``metrics``)."""
+
+    name: str = "gap"
+    params: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    domain: str | None = None
+    construct: str | None = None
+    summary: str | None = None
+    sources: tuple[str, ...] = ()
+    kind: str = "study"          # study | literature | cfir2009 | cfir2
+    influence: str | None = None  # facilitator | barrier | both (literature themes)
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Rating:
+    site: str
+    theme: str
+    token: str                   # canonical token, see cases.tokens
+    evidence: str | None = None
+
+    @property
+    def valence(self) -> int | None:
+        from cases.tokens import valence
+
+        return valence(self.token)
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    label: str
+    values: Mapping[str, float | None]
+    attributes: Mapping[str, str | None]
+
+
+@dataclass(frozen=True)
+class Study:
+    """A loaded, valid study folder."""
+
+    folder: Path
+    title: str
+    description: str | None
+    synthetic: bool
+    outcome: Outcome
+    metrics: Mapping[str, Metric]        # in study.toml order
+    sites: tuple[Site, ...]              # in sites-file order
+    attributes: tuple[str, ...]          # attribute column names, in file order
+    themes: Mapping[str, Theme]          # the study's own themes first, then the catalogue's
+    ratings: tuple[Rating, ...]
+    conditions: tuple[Condition, ...] = ()
+    distinguishing: RuleSpec = RuleSpec()
+    disclosure: Disclosure = Disclosure()
+    files: Mapping[str, str] = field(default_factory=dict)   # file name -> "sha256:<hex>"
+    fingerprint: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    def site(self, site_id: str) -> Site:
+        for s in self.sites:
+            if s.id == site_id:
+                return s
+        raise KeyError(site_id)
+
+    def value(self, site_id: str, metric: str) -> float | None:
+        return self.site(site_id).values.get(metric)
+
+    def rated_themes(self) -> list[Theme]:
+        """Themes with at least one rating, the study's own first, then catalogue order."""
+        rated = {r.theme for r in self.ratings}
+        return [t for t in self.themes.values() if t.id in rated]

@@ -1,0 +1,203 @@
+"""Reading the files of a study folder safely: size limits, encodings, tables.
+
+Every failure becomes a Problem (file, row, column, message); nothing here raises to the caller.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from cases.errors import Collector
+
+KIB = 1024
+MIB = 1024 * KIB
+# The largest file crosscase reads into memory, by kind. A contact log is streamed instead.
+LIMITS = {"toml": 4 * MIB, "sites": 64 * MIB, "ratings": 256 * MIB}
+MAX_FIELD = 1 * MIB
+
+
+@dataclass
+class Table:
+    """A table read as text cells: ``rows`` holds (spreadsheet row number, cells)."""
+
+    columns: list[str]
+    rows: list[tuple[int, list[object]]]
+
+
+def check_inside(path: Path, folder: Path, rel: str, out: Collector) -> bool:
+    """Refuse a file that is a link pointing out of the study folder, or that is not a file."""
+    try:
+        real = path.resolve(strict=True)
+        base = folder.resolve(strict=True)
+    except OSError as exc:
+        out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
+        return False
+    if base not in real.parents:
+        out.add(rel, None, None, "is a link to a file outside the study folder; copy the file in instead")
+        return False
+    if not real.is_file():
+        out.add(rel, None, None, "is not a regular file")
+        return False
+    return True
+
+
+def read_bytes(path: Path, rel: str, out: Collector, limit: int) -> bytes | None:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            out.add(rel, None, None, f"is {_size(size)}, larger than the {_size(limit)} crosscase reads for this file")
+            return None
+        with path.open("rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
+        return None
+
+
+def decode(data: bytes, rel: str, out: Collector) -> str | None:
+    """UTF-8 (a byte-order mark is dropped), or UTF-16 with its mark; CRLF and CR become LF."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            out.add(rel, None, None, "is not valid UTF-16 although it starts with a UTF-16 byte-order mark")
+            return None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            out.add(rel, line, None, f"is not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+            return None
+    if "\x00" in text:
+        out.add(rel, text[: text.index("\x00")].count("\n") + 1, None, "holds a NUL character: is it a binary file?")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path, rel: str, out: Collector, limit: int) -> str | None:
+    data = read_bytes(path, rel, out, limit)
+    if data is None:
+        return None
+    text = decode(data, rel, out)
+    if text is not None and not text.strip():
+        out.add(rel, None, None, "is empty")
+        return None
+    return text
+
+
+def read_table(path: Path, rel: str, out: Collector, limit: int) -> Table | None:
+    """Read a .csv, .tsv, .parquet or .xlsx table into text cells with spreadsheet row numbers."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".xlsx"):
+        if path.stat().st_size > limit:
+            out.add(rel, None, None, f"is {_size(path.stat().st_size)}, larger than the {_size(limit)} crosscase reads for this file")
+            return None
+        return _read_binary_table(path, rel, out, suffix)
+    text = read_text(path, rel, out, limit)
+    if text is None:
+        return None
+    return parse_delimited(text, rel, out, "\t" if suffix == ".tsv" else ",")
+
+
+def parse_delimited(text: str, rel: str, out: Collector, delimiter: str) -> Table | None:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    number = 0
+    old_limit = csv.field_size_limit(MAX_FIELD)
+    try:
+        for record in reader:
+            number += 1
+            records.append((number, record))
+    except csv.Error as exc:
+        msg = str(exc)
+        if "field larger" in msg:
+            msg = f"a field is longer than {_size(MAX_FIELD)}"
+        out.add(rel, number + 1, None, f"cannot be read as {'TSV' if delimiter == chr(9) else 'CSV'}: {msg}")
+        return None
+    finally:
+        csv.field_size_limit(old_limit)
+    records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
+    if not records:
+        out.add(rel, None, None, "is empty")
+        return None
+    header_row, header = records[0]
+    if delimiter == "," and len(header) == 1 and ";" in header[0]:
+        out.add(rel, header_row, None, "looks semicolon-delimited; save it with commas (CSV) or tabs (.tsv)")
+        return None
+    rows: list[tuple[int, list[object]]] = []
+    for n, record in records[1:]:
+        cells = [c if c.strip() else None for c in record]
+        rows.append((n, cells))
+    return _clean_header([h.strip() for h in header], rows, rel, out, header_row)
+
+
+def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row: int) -> Table | None:
+    """Drop unnamed columns that hold nothing (Excel's trailing columns); refuse other header faults."""
+    width = len(columns)
+    ok = True
+    for n, cells in rows:
+        if len(cells) > width and any(c is not None for c in cells[width:]):
+            out.add(rel, n, None, f"has {len(cells)} fields but the header has {width}")
+            ok = False
+    keep = []
+    for i, name in enumerate(columns):
+        filled = any(i < len(cells) and cells[i] is not None for _, cells in rows)
+        if not name:
+            if filled:
+                out.add(rel, header_row, None, f"column {i + 1} has values but no name (a merged header cell?)")
+                ok = False
+            continue
+        keep.append(i)
+    seen: set[str] = set()
+    for i in keep:
+        if columns[i] in seen:
+            out.add(rel, header_row, columns[i], "the column appears twice")
+            ok = False
+        seen.add(columns[i])
+    if not ok:
+        return None
+    table_rows = [(n, [cells[i] if i < len(cells) else None for i in keep]) for n, cells in rows]
+    return Table([columns[i] for i in keep], table_rows)
+
+
+def _read_binary_table(path: Path, rel: str, out: Collector, suffix: str) -> Table | None:
+    import polars as pl
+
+    try:
+        if suffix == ".parquet":
+            frame = pl.read_parquet(path)
+            first = 1  # Parquet rows are counted from 1
+        else:
+            frame = pl.read_excel(path, infer_schema_length=0)
+            first = 2  # a spreadsheet's first data row
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem with the file
+        out.add(rel, None, None, f"cannot be read as {suffix[1:]}: {_first_line(exc)}")
+        return None
+    if frame.width == 0:
+        out.add(rel, None, None, "is empty")
+        return None
+    columns = [str(c).strip() for c in frame.columns]
+    if suffix == ".xlsx":
+        columns = ["" if c.startswith("__UNNAMED__") else c for c in columns]
+    rows = []
+    for i, record in enumerate(frame.iter_rows()):
+        cells = [None if (v is None or (isinstance(v, str) and not v.strip())) else v for v in record]
+        if any(c is not None for c in cells):
+            rows.append((first + i, cells))
+    return _clean_header(columns, rows, rel, out, 1)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", MIB), ("KB", KIB)):
+        if n >= factor:
+            return f"{n / factor:.1f} {unit}"
+    return f"{n} bytes"

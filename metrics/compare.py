@@ -1,0 +1,270 @@
+"""The Comparison: one pure function from a loaded Study (and options) to a plain result object.
+
+The headless summary, the snapshot and the dashboard all render this object, so they cannot
+disagree. Definitions follow interfaces.md to the letter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from cases.model import Disclosure, Outcome, Study
+from metrics import stats
+from metrics.distinguishing import Rule, judge, make_rule
+from metrics.splits import Split, split_sites
+
+SMALL_GROUP = 5
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user may override on the command line or in the dashboard (None = study.toml's)."""
+
+    outcome: Outcome | None = None
+    rule: Rule | None = None
+    disclosure: Disclosure | None = None
+    permutations: bool = True
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    n: int
+    mean: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+    values: tuple[tuple[str, float | str | None], ...]   # every site of the group; "<10" when suppressed
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    metric: str
+    label: str
+    unit: str | None
+    higher_is_better: bool
+    count: bool
+    high: GroupFigures
+    low: GroupFigures
+    mean_difference: float | None
+    median_difference: float | None
+    hedges_g: float | None
+    cliffs_delta: float | None
+    permutation: stats.Permutation | None      # None while pending (the dashboard fills it in later)
+    spearman_with_outcome: float | None
+    suppressed: bool = False
+
+    @property
+    def p_permutation(self) -> float | None:
+        return None if self.permutation is None else self.permutation.p
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    rated: int
+    mean: float | None
+    ratings: tuple[tuple[str, str], ...]    # (site, canonical token), sites without a row left out
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    theme: str
+    title: str
+    domain: str | None
+    high: ThemeGroup
+    low: ThemeGroup
+    middle: ThemeGroup
+    distinguishing: str
+    direction: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    title: str
+    synthetic: bool
+    fingerprint: str
+    folder: str
+    split: Split
+    rule: Rule
+    disclosure: Disclosure
+    metrics: tuple[MetricResult, ...]
+    themes: tuple[ThemeResult, ...]
+    warnings: tuple[str, ...]
+    labels: dict[str, str] = field(default_factory=dict)   # site id -> label
+    sensitivity: object | None = None
+    configurations: object | None = None
+
+    @property
+    def pending(self) -> bool:
+        return any(m.permutation is None for m in self.metrics)
+
+
+def resolve(study: Study, options: Options) -> tuple[Outcome, Rule, Disclosure]:
+    outcome = options.outcome or study.outcome
+    rule = options.rule or make_rule(study.distinguishing.name, dict(study.distinguishing.params))
+    return outcome, rule, options.disclosure or study.disclosure
+
+
+def check_outcome(study: Study, outcome: Outcome) -> list[str]:
+    """Problems with an overridden outcome (an unknown metric, a missing option)."""
+    problems = []
+    if outcome.metric not in study.metrics:
+        problems.append(f"--outcome: \"{outcome.metric}\" is not a metric of the study")
+    if outcome.split == "threshold" and outcome.threshold is None:
+        problems.append("--split threshold needs --threshold X")
+    if outcome.split == "quadrants":
+        if outcome.second is None:
+            problems.append("--split quadrants needs --second METRIC")
+        elif outcome.second not in study.metrics:
+            problems.append(f"--second: \"{outcome.second}\" is not a metric of the study")
+        elif outcome.second == outcome.metric:
+            problems.append("--second must be another metric than the outcome")
+    if outcome.split == "explicit":
+        ids = {s.id for s in study.sites}
+        for s in (*outcome.high, *outcome.low):
+            if s not in ids:
+                problems.append(f"explicit split: \"{s}\" is not a site of the study")
+        for s in sorted(set(outcome.high) & set(outcome.low)):
+            problems.append(f"explicit split: \"{s}\" is in both high and low")
+    return problems
+
+
+def compare(study: Study, options: Options = Options()) -> Comparison:
+    """Compare the high and low sites of ``study``; raise ValueError on an unusable outcome."""
+    outcome, rule, disclosure = resolve(study, options)
+    problems = check_outcome(study, outcome)
+    if problems:
+        raise ValueError("\n".join(problems))
+    order = [s.id for s in study.sites]
+    column = lambda key: {s.id: s.values.get(key) for s in study.sites}  # noqa: E731
+    split = split_sites(order, outcome, column(outcome.metric), column(outcome.second) if outcome.second else None)
+    warnings = _group_warnings(split)
+    skip = {outcome.metric, outcome.second if outcome.split == "quadrants" else None}
+    outcome_values = column(outcome.metric)
+    metrics = []
+    for key, metric in study.metrics.items():
+        if key in skip:
+            continue
+        result, notes = metric_result(metric, column(key), outcome_values, split, disclosure, options.permutations)
+        metrics.append(result)
+        warnings.extend(notes)
+    themes = tuple(theme_results(study, split, rule))
+    return Comparison(
+        title=study.title,
+        synthetic=study.synthetic,
+        fingerprint=study.fingerprint,
+        folder=study.name,
+        split=split,
+        rule=rule,
+        disclosure=disclosure,
+        metrics=tuple(metrics),
+        themes=themes,
+        warnings=tuple(warnings),
+        labels={s.id: s.label for s in study.sites},
+    )
+
+
+def _group_warnings(split: Split) -> list[str]:
+    warnings = []
+    for name in ("high", "low"):
+        if not getattr(split, name):
+            warnings.append(f"the {name} group is empty: its figures are null")
+    if len(split.high) < SMALL_GROUP or len(split.low) < SMALL_GROUP:
+        warnings.append(
+            f"small groups ({len(split.high)} high, {len(split.low)} low): the figures describe these sites "
+            "and do not generalise"
+        )
+    return warnings
+
+
+def _figures(sites: tuple[str, ...], values: dict) -> tuple[GroupFigures, list[float]]:
+    present = [values[s] for s in sites if values.get(s) is not None]
+    d = stats.describe(present)
+    return GroupFigures(d.n, d.mean, d.median, d.min, d.max, tuple((s, values.get(s)) for s in sites)), present
+
+
+def metric_result(metric, values: dict, outcome_values: dict, split: Split, disclosure: Disclosure,
+                  permutations: bool = True) -> tuple[MetricResult, list[str]]:
+    high, h = _figures(split.high, values)
+    low, lo = _figures(split.low, values)
+    notes: list[str] = []
+    suppressed = False
+    if metric.count and disclosure.min_count > 0:
+        small = [s for s in (*split.high, *split.low) if values.get(s) is not None and values[s] < disclosure.min_count]
+        if small:
+            suppressed = True
+            high, low = _suppress(high, disclosure.min_count), _suppress(low, disclosure.min_count)
+            notes.append(f"{metric.key}: counts below {disclosure.min_count} are shown as <{disclosure.min_count}; "
+                         "the group figures, differences and effect sizes are withheld (disclosure control)")
+    if suppressed:
+        figures = dict(mean_difference=None, median_difference=None, hedges_g=None, cliffs_delta=None)
+        perm = stats.Permutation(None, True, 0, None)
+    else:
+        figures = dict(
+            mean_difference=stats.mean_difference(h, lo),
+            median_difference=stats.median_difference(h, lo),
+            hedges_g=stats.hedges_g(h, lo),
+            cliffs_delta=stats.cliffs_delta(h, lo),
+        )
+        perm = stats.permutation_test(h, lo) if permutations else None
+        notes.extend(_null_notes(metric.key, figures, perm, len(h), len(lo)))
+    both = [(values[s], outcome_values[s]) for s in values if values.get(s) is not None and outcome_values.get(s) is not None]
+    rho = stats.spearman([a for a, _ in both], [b for _, b in both]) if not suppressed else None
+    if rho is None and not suppressed:
+        notes.append(f"{metric.key}: spearman_with_outcome is null: fewer than 3 sites have both values, or one is constant")
+    result = MetricResult(metric.key, metric.label, metric.unit, metric.higher_is_better, metric.count, high, low,
+                          permutation=perm, spearman_with_outcome=rho, suppressed=suppressed, **figures)
+    return result, notes
+
+
+def _suppress(group: GroupFigures, min_count: int) -> GroupFigures:
+    values = tuple((s, f"<{min_count}" if isinstance(v, float) and v < min_count else v) for s, v in group.values)
+    return GroupFigures(group.n, None, None, None, None, values)
+
+
+def _null_notes(key: str, figures: dict, perm, n_high: int, n_low: int) -> list[str]:
+    notes = []
+    empty = "a group has no value" if (n_high == 0 or n_low == 0) else None
+    for name in ("mean_difference", "median_difference", "cliffs_delta"):
+        if figures[name] is None:
+            notes.append(f"{key}: {name} is null: {empty}")
+    if figures["hedges_g"] is None:
+        why = "a group has fewer than 2 values" if min(n_high, n_low) < 2 else "every value within each group is equal"
+        notes.append(f"{key}: hedges_g is null: {why}")
+    if perm is not None and perm.p is None:
+        notes.append(f"{key}: p_permutation is null: {empty}")
+    return notes
+
+
+def fill_permutations(comparison: Comparison) -> Comparison:
+    """The same comparison with every pending permutation p-value computed."""
+    metrics = []
+    for m in comparison.metrics:
+        if m.permutation is None:
+            h = [v for _, v in m.high.values if isinstance(v, float)]
+            lo = [v for _, v in m.low.values if isinstance(v, float)]
+            m = replace(m, permutation=stats.permutation_test(h, lo))
+        metrics.append(m)
+    notes = [f"{m.metric}: p_permutation is null: a group has no value"
+             for m, old in zip(metrics, comparison.metrics) if old.permutation is None and m.permutation.p is None]
+    return replace(comparison, metrics=tuple(metrics), warnings=comparison.warnings + tuple(notes))
+
+
+def _theme_group(sites: tuple[str, ...], ratings: dict[str, object]) -> tuple[ThemeGroup, list[int]]:
+    rows = [(s, ratings[s]) for s in sites if s in ratings]
+    vals = [r.valence for _, r in rows if r.valence is not None]
+    mean = sum(vals) / len(vals) if vals else None
+    return ThemeGroup(len(vals), mean, tuple((s, r.token) for s, r in rows)), vals
+
+
+def theme_results(study: Study, split: Split, rule: Rule):
+    by_theme: dict[str, dict[str, object]] = {}
+    for r in study.ratings:
+        by_theme.setdefault(r.theme, {})[r.site] = r
+    for theme in study.rated_themes():
+        ratings = by_theme[theme.id]
+        high, hv = _theme_group(split.high, ratings)
+        low, lv = _theme_group(split.low, ratings)
+        middle, _ = _theme_group(split.middle, ratings)
+        label, direction = judge(rule, hv, lv)
+        yield ThemeResult(theme.id, theme.title, theme.domain, high, low, middle, label, direction, rule.describe())

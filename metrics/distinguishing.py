@@ -1,0 +1,142 @@
+"""Whether a theme distinguishes high from low sites: named, documented, configurable rules.
+
+Published CFIR studies (Damschroder & Lowery 2013) judge a construct *distinguishing* when its
+ratings follow the sites' implementation level, "strong" or "weak", by looking at the pattern.
+crosscase makes that judgement a rule over the valence ratings (-2..+2) of the two groups:
+
+``gap`` (the default)
+    gap = lowest high-site rating - highest low-site rating; diff = mean(high) - mean(low).
+    strong: gap >= strong_gap and diff >= strong_diff;  weak: gap >= weak_gap and diff >= weak_diff.
+``means``
+    on the difference in means alone: strong when diff >= strong_diff, weak when diff >= weak_diff.
+``valence``
+    on the signs: strong when every high site is positive and every low site negative;
+    weak when no high site is negative, no low site positive and diff >= weak_diff.
+
+Every rule says ``insufficient`` when either group has no valence rating. A theme that the same
+rule labels with the groups swapped (low sites rated higher) gets that label, direction "reversed".
+See docs/distinguishing.md for the calibration against published judgements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+LABELS = ("strong", "weak", "none", "insufficient")
+
+DEFAULTS: dict[str, dict[str, float]] = {
+    "gap": {"strong_gap": 1.0, "strong_diff": 2.0, "weak_gap": 0.0, "weak_diff": 1.0},
+    "means": {"strong_diff": 2.0, "weak_diff": 1.0},
+    "valence": {"weak_diff": 1.0},
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    params: Mapping[str, float]
+
+    def describe(self) -> str:
+        """The rule and its parameters as one token, e.g. ``gap:strong_diff=2,...``."""
+        parts = ",".join(f"{k}={_fmt(v)}" for k, v in sorted(self.params.items()))
+        return f"{self.name}:{parts}" if parts else self.name
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def check_rule(name: str, params: Mapping[str, object]) -> list[tuple[str | None, str]]:
+    """Problems with a rule name and its parameters, as (key, message) pairs."""
+    if name not in DEFAULTS:
+        return [("rule", f"rule \"{name}\" is not one of {', '.join(DEFAULTS)}")]
+    problems: list[tuple[str | None, str]] = []
+    for key, value in params.items():
+        if key not in DEFAULTS[name]:
+            allowed = ", ".join(DEFAULTS[name])
+            problems.append((key, f"rule \"{name}\" has no parameter \"{key}\" (it has: {allowed})"))
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            problems.append((key, f"{key} must be a number"))
+    return problems
+
+
+def make_rule(name: str = "gap", params: Mapping[str, float] | None = None) -> Rule:
+    """A rule with its defaults filled in; raises ValueError on an unknown name or parameter."""
+    params = dict(params or {})
+    problems = check_rule(name, params)
+    if problems:
+        raise ValueError(problems[0][1])
+    return Rule(name, {**DEFAULTS[name], **{k: float(v) for k, v in params.items()}})
+
+
+def parse_rule_option(text: str) -> Rule:
+    """Parse the command line's ``--distinguishing NAME[:key=value,...]``."""
+    name, _, rest = text.partition(":")
+    params: dict[str, float] = {}
+    for item in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise ValueError(f"--distinguishing: expected key=value, got \"{item}\"")
+        try:
+            params[key.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--distinguishing: {key.strip()} must be a number, got \"{value}\"") from None
+    return make_rule(name.strip(), params)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What every rule looks at in one group's valence ratings."""
+
+    n: int
+    min: float
+    max: float
+    mean: float
+
+    @classmethod
+    def of(cls, ratings: Sequence[int]) -> "Summary":
+        return cls(len(ratings), min(ratings), max(ratings), sum(ratings) / len(ratings))
+
+
+def _label(rule: Rule, high: Summary, low: Summary) -> str:
+    p = rule.params
+    diff = high.mean - low.mean
+    eps = 1e-9
+    if rule.name == "gap":
+        gap = high.min - low.max
+        if gap >= p["strong_gap"] - eps and diff >= p["strong_diff"] - eps:
+            return "strong"
+        if gap >= p["weak_gap"] - eps and diff >= p["weak_diff"] - eps:
+            return "weak"
+        return "none"
+    if rule.name == "means":
+        if diff >= p["strong_diff"] - eps:
+            return "strong"
+        if diff >= p["weak_diff"] - eps:
+            return "weak"
+        return "none"
+    # valence
+    if high.min > 0 and low.max < 0:
+        return "strong"
+    if high.min >= 0 and low.max <= 0 and diff >= p["weak_diff"] - eps:
+        return "weak"
+    return "none"
+
+
+def judge_summaries(rule: Rule, high: Summary | None, low: Summary | None) -> tuple[str, str]:
+    """(label, direction) from the two groups' summaries; None = the group has no valence rating."""
+    if high is None or low is None or not high.n or not low.n:
+        return "insufficient", "expected"
+    label = _label(rule, high, low)
+    if label != "none":
+        return label, "expected"
+    swapped = _label(rule, low, high)
+    if swapped != "none":
+        return swapped, "reversed"
+    return "none", "expected"
+
+
+def judge(rule: Rule, high: Sequence[int], low: Sequence[int]) -> tuple[str, str]:
+    """(label, direction) for the valence ratings of the high and the low group."""
+    return judge_summaries(rule, Summary.of(high) if high else None, Summary.of(low) if low else None)

@@ -1,0 +1,135 @@
+"""Split rules: how sites are placed in the high, low, middle and missing groups.
+
+The rules and their tie handling are those of study-format.md; every rule uses the outcome's raw
+values, whatever ``higher_is_better`` says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from cases.model import Outcome
+
+GROUPS = ("high", "low", "middle", "missing")
+
+
+def median(values: list[float]) -> float:
+    s = sorted(values)
+    n = len(s)
+    mid = n // 2
+    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+@dataclass(frozen=True)
+class Split:
+    """The result of a split rule: options used, the cut, and the site ids of every group."""
+
+    outcome: str
+    rule: str
+    cut: float | tuple[float, ...] | None
+    options: Mapping[str, object] = field(default_factory=dict)
+    high: tuple[str, ...] = ()
+    low: tuple[str, ...] = ()
+    middle: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    def group_of(self, site: str) -> str | None:
+        for name in GROUPS:
+            if site in getattr(self, name):
+                return name
+        return None
+
+
+def split_sites(order: list[str], outcome: Outcome, values: Mapping[str, float | None],
+                second: Mapping[str, float | None] | None = None) -> Split:
+    """Place every site of ``order`` (the sites file's order) by the rule of ``outcome``.
+
+    ``values`` holds the outcome per site; ``second`` the second metric for quadrants.
+    Raises ValueError for an explicit list naming an unknown site or a site in both lists.
+    """
+    rule = outcome.split
+    groups: dict[str, list[str]] = {g: [] for g in GROUPS}
+    cut: float | tuple[float, ...] | None = None
+    options: dict[str, object] = {}
+    if rule == "explicit":
+        known = set(order)
+        for s in (*outcome.high, *outcome.low):
+            if s not in known:
+                raise ValueError(f"explicit split: \"{s}\" is not a site")
+        both = set(outcome.high) & set(outcome.low)
+        if both:
+            raise ValueError(f"explicit split: \"{sorted(both)[0]}\" is in both high and low")
+        options = {"high": list(outcome.high), "low": list(outcome.low)}
+        for s in order:
+            if values.get(s) is None:
+                groups["missing"].append(s)
+            elif s in outcome.high:
+                groups["high"].append(s)
+            elif s in outcome.low:
+                groups["low"].append(s)
+            else:
+                groups["middle"].append(s)
+        return _make(outcome.metric, rule, None, options, groups)
+    if rule == "quadrants":
+        second = second or {}
+        options = {"second": outcome.second}
+        have = [s for s in order if values.get(s) is not None and second.get(s) is not None]
+        if have:
+            m1 = median([values[s] for s in have])
+            m2 = median([second[s] for s in have])
+            cut = (m1, m2)
+        for s in order:
+            if s not in have:
+                groups["missing"].append(s)
+            elif values[s] > m1 and second[s] > m2:
+                groups["high"].append(s)
+            elif values[s] < m1 and second[s] < m2:
+                groups["low"].append(s)
+            else:
+                groups["middle"].append(s)
+        return _make(outcome.metric, rule, cut, options, groups)
+    present = [s for s in order if values.get(s) is not None]
+    groups["missing"] = [s for s in order if values.get(s) is None]
+    if rule == "median":
+        if present:
+            cut = median([values[s] for s in present])
+        for s in present:
+            groups["high" if values[s] > cut else "low" if values[s] < cut else "middle"].append(s)
+    elif rule == "threshold":
+        if outcome.threshold is None:
+            raise ValueError("threshold split needs a threshold")
+        cut = outcome.threshold
+        options = {"threshold": outcome.threshold}
+        for s in present:
+            groups["high" if values[s] >= cut else "low"].append(s)
+    elif rule == "tertiles":
+        cut = _tertiles(present, values, groups)
+    else:
+        raise ValueError(f"unknown split rule \"{rule}\"")
+    return _make(outcome.metric, rule, cut, options, groups)
+
+
+def _tertiles(present: list[str], values: Mapping[str, float | None], groups: dict[str, list[str]]):
+    """k = n // 3 highest are high, k lowest are low; a site tied across a boundary is middle."""
+    n = len(present)
+    k = n // 3
+    if k == 0:
+        groups["middle"].extend(present)
+        return None
+    ranked = sorted(present, key=lambda s: values[s])
+    low_vals = [values[s] for s in ranked[:k]]
+    high_vals = [values[s] for s in ranked[n - k:]]
+    rest_low = [values[s] for s in ranked[k:]]        # everything not in the k lowest
+    rest_high = [values[s] for s in ranked[: n - k]]  # everything not in the k highest
+    low_bound, high_bound = max(low_vals), min(high_vals)
+    for s in present:
+        v = values[s]
+        in_low = v <= low_bound and v < min(rest_low) if rest_low else v <= low_bound
+        in_high = v >= high_bound and v > max(rest_high) if rest_high else v >= high_bound
+        groups["high" if in_high else "low" if in_low else "middle"].append(s)
+    return (low_bound, high_bound)
+
+
+def _make(outcome: str, rule: str, cut, options, groups) -> Split:
+    return Split(outcome, rule, cut, options, *(tuple(groups[g]) for g in GROUPS))
