@@ -424,15 +424,29 @@ def test_import_does_not_load_numpy():
     assert proc.returncode == 0, proc.stderr
 
 
+class CoarseRng:
+    """Stand-in generator whose keys take only 8 values, so that ties at the
+    k-th key (which _random_masks must redraw) are common."""
+
+    def __init__(self, seed):
+        self.gen = np.random.default_rng(seed)
+        self.calls = 0
+
+    def random(self, size, dtype):
+        self.calls += 1
+        return (np.floor(self.gen.random(size) * 8) / 8).astype(dtype)
+
+
 def test_random_masks_choose_k_uniformly():
     # The Monte Carlo path's subset sampler (private helper): exactly k chosen
-    # per row (key ties at the boundary are redrawn), all C(n, k) subsets
-    # equally likely.
-    rng = np.random.default_rng(9)
-    m = stats._random_masks(rng, 40, 30_000, 15_000)  # boundary ties do occur here
+    # per row, all C(n, k) subsets equally likely, also when boundary ties
+    # force redraws.
+    m = stats._random_masks(np.random.default_rng(9), 40, 30_000, 15_000)
     assert (m.sum(axis=1) == 15_000).all()
-    m = stats._random_masks(np.random.default_rng(10), 60_000, 5, 2)
-    assert (m.sum(axis=1) == 2).all()
-    counts = np.unique(m @ (1 << np.arange(5)), return_counts=True)[1]
-    assert len(counts) == 10
-    assert scipy.stats.chisquare(counts).pvalue > 1e-4
+    for rng in (np.random.default_rng(10), CoarseRng(11)):
+        m = stats._random_masks(rng, 30_000, 5, 2)
+        assert (m.sum(axis=1) == 2).all()
+        counts = np.unique(m @ (1 << np.arange(5)), return_counts=True)[1]
+        assert len(counts) == 10
+        assert scipy.stats.chisquare(counts).pvalue > 1e-4
+    assert rng.calls > 3  # redraws happened

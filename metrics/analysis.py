@@ -1,0 +1,30 @@
+"""The whole analysis of a study: the comparison with its split sensitivity and configurations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cases.model import Study
+from metrics.compare import Comparison, Options, compare, resolve
+
+
+def analyse(study: Study, options: Options = Options()) -> Comparison:
+    """compare() plus the split-sensitivity table and the configuration truth table.
+
+    With disclosure's ``pseudonymise`` on, the study's sites are renamed first, so that no site id
+    or label reaches any figure, warning or key.
+    """
+    from metrics.configurations import configurations
+    from metrics.pseudonyms import pseudonymise
+    from metrics.sensitivity import sensitivity
+
+    _, rule, disclosure = resolve(study, options)
+    if disclosure.pseudonymise:
+        study, options = pseudonymise(study, options)
+    comparison = compare(study, options)
+    outcome = options.outcome or study.outcome
+    return replace(
+        comparison,
+        sensitivity=sensitivity(study, outcome, rule),
+        configurations=configurations(study, comparison.split),
+    )

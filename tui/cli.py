@@ -1,0 +1,291 @@
+"""The ``crosscase`` command line (interfaces.md). Headless commands never import textual or plotext."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cases.version import __version__
+
+COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve")
+
+
+class UsageError(Exception):
+    """Bad arguments or bad input: exit status 2 with these lines on stderr."""
+
+    def __init__(self, *lines: str):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def _split_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--outcome", metavar="METRIC")
+    p.add_argument("--split", choices=("median", "threshold", "tertiles", "quadrants", "explicit"))
+    p.add_argument("--threshold", type=float, metavar="X")
+    p.add_argument("--second", metavar="METRIC")
+    p.add_argument("--high", metavar="S1,S2")
+    p.add_argument("--low", metavar="S6,S7")
+    p.add_argument("--distinguishing", metavar="RULE", help="NAME[:key=value,...], e.g. gap:strong_diff=1.5")
+    p.add_argument("--min-count", type=int, metavar="N")
+    p.add_argument("--pseudonymise", action="store_true", default=None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crosscase", description="Compare high- and low-engagement sites of a multi-site study.")
+    parser.add_argument("--version", action="version", version=f"crosscase {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("summary", help="print the comparison headless")
+    p.add_argument("study", nargs="?")
+    p.add_argument("--format", choices=("text", "markdown", "json", "toml"), default="text")
+    _split_options(p)
+    p = sub.add_parser("validate", help="check a study folder and list every problem")
+    p.add_argument("study")
+    p = sub.add_parser("export", help="write the comparison as a TOML snapshot")
+    p.add_argument("study", nargs="?")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.toml")
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--include-evidence", action="store_true")
+    p.add_argument("--note", default=None)
+    _split_options(p)
+    p = sub.add_parser("open", help="open the dashboard at a snapshot's view")
+    p.add_argument("snapshot")
+    p.add_argument("--study", metavar="DIR")
+    p = sub.add_parser("diff", help="compare two snapshots")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("themes", help="list the built-in literature themes")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("example", help="write the built-in example study to DIR")
+    p.add_argument("dir")
+    p = sub.add_parser("serve", help="run the dashboard in a browser (textual-serve)")
+    p.add_argument("study", nargs="?")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def dashboard_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crosscase", description="Open the dashboard (no STUDY: the built-in example).",
+                                epilog=f"commands: {', '.join(COMMANDS)} (crosscase COMMAND --help)")
+    p.add_argument("--version", action="version", version=f"crosscase {__version__}")
+    p.add_argument("study", nargs="?")
+    return p
+
+
+def study_path(arg: str | None) -> Path:
+    if arg is None:
+        from cases.catalogue import example_dir
+
+        return example_dir()
+    return Path(arg)
+
+
+def load(arg: str | None):
+    from cases.errors import StudyError
+    from cases.loader import load_study
+
+    try:
+        return load_study(study_path(arg))
+    except StudyError as exc:
+        raise UsageError(*(str(p) for p in exc.problems)) from None
+
+
+def options_from(args, study):
+    """compare() options from the command line's overrides of study.toml."""
+    from dataclasses import replace
+
+    from cases.model import Disclosure
+    from metrics.compare import Options
+    from metrics.distinguishing import parse_rule_option
+
+    outcome = study.outcome
+    changes = {}
+    if args.outcome is not None:
+        changes["metric"] = args.outcome
+    if args.split is not None:
+        changes["split"] = args.split
+    if args.threshold is not None:
+        changes["threshold"] = args.threshold
+    if args.second is not None:
+        changes["second"] = args.second
+    if args.high is not None:
+        changes["high"] = tuple(s.strip() for s in args.high.split(",") if s.strip())
+    if args.low is not None:
+        changes["low"] = tuple(s.strip() for s in args.low.split(",") if s.strip())
+    outcome = replace(outcome, **changes) if changes else None
+    rule = None
+    if args.distinguishing is not None:
+        try:
+            rule = parse_rule_option(args.distinguishing)
+        except ValueError as exc:
+            raise UsageError(f"--distinguishing: {exc}") from None
+    disclosure = None
+    if args.min_count is not None or args.pseudonymise:
+        if args.min_count is not None and args.min_count < 0:
+            raise UsageError("--min-count must be 0 or more")
+        d = study.disclosure
+        disclosure = Disclosure(d.min_count if args.min_count is None else args.min_count, bool(args.pseudonymise) or d.pseudonymise)
+    return Options(outcome=outcome, rule=rule, disclosure=disclosure)
+
+
+def comparison_for(args):
+    """Load the study and compare it with the command line's options (the full engine)."""
+    from metrics.analysis import analyse
+
+    study = load(args.study)
+    try:
+        return study, analyse(study, options_from(args, study))
+    except ValueError as exc:
+        raise UsageError(*str(exc).splitlines()) from None
+
+
+def cmd_summary(args) -> int:
+    from tui.render import RENDERERS
+
+    _, comparison = comparison_for(args)
+    sys.stdout.write(RENDERERS[args.format](comparison))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from cases.errors import StudyError
+    from cases.loader import load_study
+
+    try:
+        study = load_study(Path(args.study))
+    except StudyError as exc:
+        for p in exc.problems:
+            print(p)
+        print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found")
+        return 2
+    from tui.safe import clean
+
+    derived = sum(1 for m in study.metrics.values() if m.derive)
+    rated = len(study.rated_themes())
+    print(f"ok: \"{clean(study.title)}\": {len(study.sites)} sites, {len(study.metrics)} metrics"
+          f" ({derived} derived from contacts), {rated} themes rated ({len(study.ratings)} ratings)"
+          f"{', synthetic' if study.synthetic else ''}; outcome {study.outcome.metric} by {study.outcome.split}")
+    return 0
+
+
+def cmd_themes(args) -> int:
+    from cases.catalogue import load_catalogue
+    from tui.safe import clean
+
+    cat = load_catalogue()
+    if args.format == "json":
+        import json
+
+        data = {
+            "sources": [{"key": s.key, "doi": s.doi, "title": s.title, "citation": s.citation} for s in cat.sources],
+            "themes": [
+                {k: v for k, v in {
+                    "id": t.id, "title": t.title, "kind": t.kind, "influence": t.influence, "domain": t.domain,
+                    "construct": t.construct, "parent": t.parent, "summary": t.summary, "sources": list(t.sources),
+                }.items() if v is not None}
+                for t in cat.themes
+            ],
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    kinds = {"literature": "Themes reported by the seed papers", "cfir2009": "CFIR (2009) constructs", "cfir2": "CFIR 2.0 constructs"}
+    for kind, heading in kinds.items():
+        print(f"{heading}\n")
+        for t in (t for t in cat.themes if t.kind == kind):
+            indent = "    " if t.parent else "  "
+            where = " / ".join(x for x in (t.domain, t.construct if t.construct != t.title else None) if x)
+            print(f"{indent}{t.id}: {clean(t.title)}" + (f"  [{t.influence}]" if t.influence else ""))
+            if kind == "literature":
+                print(f"{indent}    {clean(t.summary)}")
+                print(f"{indent}    CFIR: {where or '-'}; sources: {'; '.join(t.sources)}")
+        print()
+    return 0
+
+
+def cmd_example(args) -> int:
+    import shutil
+
+    from cases.catalogue import example_dir
+
+    target = Path(args.dir)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"{target}: not an empty folder; crosscase example writes only into a new or empty folder")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for src in sorted(example_dir().iterdir()):
+            if src.suffix in (".toml", ".csv"):
+                shutil.copyfile(src, target / src.name)
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot write the example: {exc.strerror or exc}") from None
+    print(f"wrote the example study to {target}; try: crosscase validate {target}")
+    return 0
+
+
+def cmd_dashboard(study: str | None, snapshot: str | None = None, snapshot_study: str | None = None) -> int:
+    from tui.app import run_dashboard
+
+    return run_dashboard(study_path(study) if snapshot is None else None, snapshot=snapshot, snapshot_study=snapshot_study)
+
+
+def cmd_serve(args) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("crosscase serve needs textual-serve: pip install 'crosscase[serve]'") from None
+    import shlex
+
+    command = f"{shlex.quote(sys.executable)} -m tui.cli"
+    if args.study:
+        command += f" {shlex.quote(str(Path(args.study).resolve()))}"
+    Server(command, host=args.host, port=args.port, title="crosscase").serve()
+    return 0
+
+
+def cmd_export(args) -> int:
+    from tui.snapshot_cmds import export
+
+    return export(args)
+
+
+def cmd_open(args) -> int:
+    return cmd_dashboard(None, snapshot=args.snapshot, snapshot_study=args.study)
+
+
+def cmd_diff(args) -> int:
+    from tui.snapshot_cmds import diff
+
+    return diff(args)
+
+
+HANDLERS = {
+    "summary": cmd_summary, "validate": cmd_validate, "themes": cmd_themes, "example": cmd_example,
+    "serve": cmd_serve, "export": cmd_export, "open": cmd_open, "diff": cmd_diff,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = build_parser().parse_args(argv)
+            return HANDLERS[args.command](args)
+        if argv and argv[0] in ("-h", "--help"):
+            build_parser().print_help()
+            return 0
+        args = dashboard_parser().parse_args(argv)
+        return cmd_dashboard(args.study)
+    except UsageError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

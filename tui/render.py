@@ -1,0 +1,170 @@
+"""Headless renderers of a Comparison: text and markdown for people, JSON and TOML for scripts.
+
+Every text from data passes through ``tui.safe.clean`` before it is printed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from metrics.compare import Comparison, MetricResult, ThemeResult
+from metrics.summary import to_dict
+from tui.safe import clean, shorten
+
+BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."
+
+
+def fmt(value: float | str | None, digits: int = 3) -> str:
+    """A figure for people: fixed decimals, "-" for an undefined one, a suppressed count as is."""
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    return f"{value:.{digits}f}"
+
+
+def fmt_p(m: MetricResult) -> str:
+    if m.permutation is None:
+        return "pending"
+    if m.permutation.p is None:
+        return "-"
+    return f"{m.permutation.p:.3f}" + ("" if m.permutation.exact else "~")
+
+
+def symbol(m: MetricResult) -> str:
+    """▲ the high group is better on this metric, ▼ worse, = no difference (by higher_is_better)."""
+    d = m.mean_difference
+    if d is None:
+        return "?"
+    if abs(d) < 1e-12:
+        return "="
+    return "▲" if (d > 0) == m.higher_is_better else "▼"
+
+
+def split_line(c: Comparison) -> str:
+    s = c.split
+    text = f"{clean(s.outcome)} by {s.rule}"
+    if s.rule == "threshold":
+        text += f" at {fmt(s.cut)} (high: at or above)"
+    elif s.rule == "median" and s.cut is not None:
+        text += f", cut at the median {fmt(s.cut)}"
+    elif s.rule == "tertiles" and s.cut is not None:
+        text += f", lowest third up to {fmt(s.cut[0])}, highest third from {fmt(s.cut[1])}"
+    elif s.rule == "quadrants" and s.cut is not None:
+        text += f" and {clean(s.options.get('second'))}, medians {fmt(s.cut[0])} and {fmt(s.cut[1])}"
+    return text
+
+
+def members(c: Comparison, group: str) -> str:
+    ids = getattr(c.split, group)
+    if not ids:
+        return "-"
+    return ", ".join(_site(c, s) for s in ids)
+
+
+def _site(c: Comparison, s: str) -> str:
+    label = c.labels.get(s, s)
+    return clean(s) if label == s else f"{clean(s)} ({clean(label)})"
+
+
+def theme_ratings(t: ThemeResult, group: str) -> str:
+    ratings = getattr(t, group).ratings
+    return " ".join(f"{clean(s)}:{tok}" for s, tok in ratings) or "-"
+
+
+def render_text(c: Comparison) -> str:
+    lines = []
+    if c.synthetic:
+        lines += [BANNER, ""]
+    lines.append(clean(c.title))
+    lines.append(f"Study folder: {clean(c.folder)}   fingerprint {c.fingerprint[:19]}…")
+    lines.append(f"Split: {split_line(c)}")
+    for g in ("high", "low", "middle", "missing"):
+        lines.append(f"  {g.capitalize():<8}({len(getattr(c.split, g))}): {members(c, g)}")
+    lines.append("")
+    lines.append("Metrics, high minus low   (▲ high group better, ▼ worse, = equal; p~ = Monte Carlo)")
+    head = f"  {'':2}{'metric':<30}{'high':>8}{'low':>8}{'diff':>8}{'g':>7}{'delta':>7}{'p':>8}{'rho':>7}"
+    lines.append(head)
+    for m in c.metrics:
+        lines.append(
+            f"  {symbol(m):2}{shorten(m.label, 29):<30}{fmt(m.high.mean):>8}{fmt(m.low.mean):>8}"
+            f"{fmt(m.mean_difference):>8}{fmt(m.hedges_g, 2):>7}{fmt(m.cliffs_delta, 2):>7}{fmt_p(m):>8}"
+            f"{fmt(m.spearman_with_outcome, 2):>7}"
+        )
+    lines.append("")
+    lines.append(f"Themes   (distinguishing rule: {c.rule.describe()})")
+    for t in sorted(c.themes, key=_theme_order):
+        flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
+        lines.append(f"  {flag:<22}{shorten(t.title, 54)}")
+        lines.append(f"      high  mean {fmt(t.high.mean, 2):>5}  {theme_ratings(t, 'high')}")
+        lines.append(f"      low   mean {fmt(t.low.mean, 2):>5}  {theme_ratings(t, 'low')}")
+        if t.middle.ratings:
+            lines.append(f"      middle           {theme_ratings(t, 'middle')}")
+    if c.sensitivity is not None:
+        lines += ["", *c.sensitivity.text_lines(c)]
+    if c.configurations is not None:
+        lines += ["", *c.configurations.text_lines(c)]
+    lines.append("")
+    lines.append("Warnings")
+    lines += [f"  - {clean(w)}" for w in c.warnings] or ["  (none)"]
+    return "\n".join(lines) + "\n"
+
+
+_ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
+
+
+def _theme_order(t: ThemeResult):
+    return (_ORDER[t.distinguishing], t.direction == "reversed")
+
+
+def _md(text: object) -> str:
+    return clean(text).replace("|", "\\|")
+
+
+def render_markdown(c: Comparison) -> str:
+    out = [f"# {_md(c.title)}", ""]
+    if c.synthetic:
+        out += [f"> **{BANNER}**", ""]
+    out.append(f"**Split:** {_md(split_line(c))}  ")
+    for g in ("high", "low", "middle", "missing"):
+        out.append(f"**{g.capitalize()}** ({len(getattr(c.split, g))}): {_md(members(c, g))}  ")
+    out += ["", "## Metrics (high minus low)", "",
+            "| | metric | high mean | low mean | difference | Hedges' g | Cliff's delta | p | Spearman |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for m in c.metrics:
+        out.append(f"| {symbol(m)} | {_md(m.label)} | {fmt(m.high.mean)} | {fmt(m.low.mean)} | {fmt(m.mean_difference)} "
+                   f"| {fmt(m.hedges_g, 2)} | {fmt(m.cliffs_delta, 2)} | {fmt_p(m)} | {fmt(m.spearman_with_outcome, 2)} |")
+    out += ["", f"## Themes (rule `{c.rule.describe()}`)", "",
+            "| distinguishing | theme | high | low | middle |", "|---|---|---|---|---|"]
+    for t in sorted(c.themes, key=_theme_order):
+        flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
+        out.append(f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
+                   f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} |")
+    if c.sensitivity is not None:
+        out += ["", "## Split sensitivity", "", "```", *c.sensitivity.text_lines(c), "```"]
+    if c.configurations is not None:
+        out += ["", "## Configurations", "", "```", *c.configurations.text_lines(c), "```"]
+    out += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in c.warnings]
+    return "\n".join(out) + "\n"
+
+
+def render_json(c: Comparison) -> str:
+    return json.dumps(to_dict(c), indent=2, ensure_ascii=False) + "\n"
+
+
+def drop_nulls(value):
+    """The same object without None values (TOML has no null)."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value if v is not None]
+    return value
+
+
+def render_toml(c: Comparison) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(drop_nulls(to_dict(c)))
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "toml": render_toml}
