@@ -1,7 +1,9 @@
 """The participant-level contact log: derived site metrics, computed lazily with polars.
 
-One streaming pass aggregates contacts per participant and per site and counts faulty rows at the
-same time; only when a fault is found does a second pass look for the rows to name them.
+The fast path reads the log once, typed (dates as dates, minutes as numbers), streaming, and
+aggregates contacts per participant and then per site. Any fault (a value that does not parse, an
+unknown or empty id, negative minutes) sends it to the slow path: a second pass over the text that
+finds the rows to name them. A valid log therefore costs one typed pass, as polars itself would.
 """
 
 from __future__ import annotations
@@ -14,153 +16,143 @@ from cases.model import Metric
 REPORT_ROWS = 5  # rows named per kind of fault; the rest are counted
 
 
-def _scan(path: Path):
+def _scan(path: Path, typed: bool):
+    """(lazy frame, first data row number, column names)."""
     import polars as pl
 
     if path.suffix.lower() == ".parquet":
-        return pl.scan_parquet(path), 1
+        lf = pl.scan_parquet(path)
+        return lf, 1, lf.collect_schema().names()
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
-    return pl.scan_csv(path, separator=sep, infer_schema=False, encoding="utf8", quote_char='"'), 2
+    names = pl.scan_csv(path, separator=sep, infer_schema=False).collect_schema().names()
+    schema = {n: pl.String for n in names}
+    if typed:
+        schema.update({n: pl.Date for n in names if n.strip().lstrip("\ufeff") == "date"})
+        schema.update({n: pl.Float64 for n in names if n.strip().lstrip("\ufeff") == "minutes"})
+    return pl.scan_csv(path, separator=sep, schema=schema), 2, names
 
 
-def _schema(lf, rel: str, out: Collector) -> dict | None:
-    try:
-        return dict(lf.collect_schema())
-    except Exception as exc:  # noqa: BLE001 - reported as a problem with the file
-        out.add(rel, None, None, f"cannot be read: {_reason(exc)}")
-        return None
+def _columns(lf, names: list[str], typed: bool):
+    """(site, participant, is-a-contact, bad-date, bad-minutes) expressions over the log.
+
+    Ids are taken as written (stripping 10 million strings doubles the cost of the pass); an id
+    with spaces around it is a fault that the slow path names.
+    """
+    import polars as pl
+
+    clean = {n.strip().lstrip("\ufeff"): n for n in names}
+    schema = lf.collect_schema()
+    site = pl.col(clean["site"]).cast(pl.String)
+    participant = pl.col(clean["participant"]).cast(pl.String)
+    empties, bad_date, bad_minutes = [], pl.lit(False), pl.lit(False)
+    if "date" in clean:
+        col = pl.col(clean["date"])
+        if schema[clean["date"]] == pl.String:
+            text = col.str.strip_chars()
+            empty = text.is_null() | (text == "")
+            parsed = text.str.to_date("%Y-%m-%d", strict=typed)
+            bad_date = ~empty & parsed.is_null()
+            empties.append(empty)
+        else:
+            empties.append(col.is_null())
+    if "minutes" in clean:
+        col = pl.col(clean["minutes"])
+        if schema[clean["minutes"]] == pl.String:
+            text = col.str.strip_chars()
+            empty = text.is_null() | (text == "")
+            value = text.cast(pl.Float64, strict=typed)
+            bad_minutes = ~empty & (value.is_null() | value.is_nan() | value.is_infinite() | (value < 0))
+            empties.append(empty)
+        else:
+            value = col.cast(pl.Float64)
+            bad_minutes = value.is_not_null() & (value.is_nan() | (value < 0))
+            empties.append(value.is_null())
+    contact = ~pl.all_horizontal(empties) if empties else pl.lit(True)
+    return site.alias("site"), participant.alias("participant"), contact.alias("contact"), bad_date.alias("bad_date"), bad_minutes.alias("bad_minutes")
 
 
 def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Metric], out: Collector) -> dict[str, dict[str, float | None]]:
     """Derived metric values per site; every site of ``site_ids`` gets an entry."""
     import polars as pl
 
-    lf, first_row = _scan(path)
-    schema = _schema(lf, rel, out)
-    if schema is None:
+    try:
+        lf, first_row, names = _scan(path, typed=True)
+    except Exception as exc:  # noqa: BLE001 - reported as a problem with the file
+        out.add(rel, None, None, f"cannot be read: {_reason(exc)}")
         return {}
-    schema = {str(k).strip().lstrip("\ufeff"): v for k, v in schema.items()}
-    lf = lf.rename({k: k.strip().lstrip("\ufeff") for k in lf.collect_schema().names()})
-    missing = [c for c in ("site", "participant") if c not in schema]
+    clean = [n.strip().lstrip("\ufeff") for n in names]
+    missing = [c for c in ("site", "participant") if c not in clean]
     for c in missing:
         out.add(rel, None, None, f"no column \"{c}\"")
     if missing:
         return {}
-    has_date, has_minutes = "date" in schema, "minutes" in schema
-    site = pl.col("site").cast(pl.String).str.strip_chars()
-    participant = pl.col("participant").cast(pl.String).str.strip_chars()
-    empty = lambda e: e.is_null() | (e == "")  # noqa: E731
-    cols = [site.alias("site"), participant.alias("participant")]
-    listing = pl.lit(False)
-    bad_date = pl.lit(False)
-    bad_minutes = pl.lit(False)
-    if has_date:
-        date = pl.col("date")
-        if schema["date"] in (pl.String, pl.Utf8):
-            d = date.str.strip_chars()
-            bad_date = ~empty(d) & d.str.to_date("%Y-%m-%d", strict=False).is_null()
-            date_empty = empty(d)
-        else:
-            date_empty = date.is_null()
-        listing = date_empty
-    if has_minutes:
-        m = pl.col("minutes")
-        if schema["minutes"] in (pl.String, pl.Utf8):
-            mm = m.str.strip_chars()
-            num = mm.cast(pl.Float64, strict=False)
-            bad_minutes = ~empty(mm) & (num.is_null() | (num < 0) | num.is_nan() | num.is_infinite())
-            minutes_empty = empty(mm)
-        else:
-            num = m.cast(pl.Float64)
-            bad_minutes = num.is_not_null() & ((num < 0) | num.is_nan())
-            minutes_empty = num.is_null()
-        listing = (listing & minutes_empty) if has_date else minutes_empty
-    if not (has_date or has_minutes):
-        listing = pl.lit(False)
-    rows = lf.select(
-        *cols,
-        (~listing).alias("contact"),
-        bad_date.alias("bad_date"),
-        bad_minutes.alias("bad_minutes"),
-    )
-    per_participant = rows.group_by("site", "participant").agg(
-        pl.col("contact").sum().alias("contacts"),
-        pl.col("bad_date").sum().alias("bad_date"),
-        pl.col("bad_minutes").sum().alias("bad_minutes"),
-        pl.len().alias("rows"),
-        pl.col("contact").not_().sum().alias("listings"),
-    )
+    known = set(site_ids)
     try:
-        pp = per_participant.collect(engine="streaming")
+        site, participant, contact, bad_date, bad_minutes = _columns(lf, names, typed=True)
+        pp = (
+            lf.select(site, participant, contact, (bad_date | bad_minutes).alias("bad"))
+            .group_by("site", "participant")
+            .agg(pl.col("contact").sum().alias("contacts"), pl.col("bad").any().alias("bad"))
+            .collect(engine="streaming")
+        )
+        faulty = bool(pp["bad"].any()) or _bad_ids(pp, known)
+    except pl.exceptions.ComputeError:
+        faulty = True  # a value did not parse: the slow path names it
     except Exception as exc:  # noqa: BLE001
         out.add(rel, None, None, f"cannot be read: {_reason(exc)}")
         return {}
-    known = set(site_ids)
-    faults = _faults(pp, known)
-    if faults:
-        _name_rows(lf, rows, faults, known, rel, first_row, out)
+    if faulty:
+        before = out.count()
+        try:
+            _name_rows(path, rel, known, out)
+        except Exception as exc:  # noqa: BLE001
+            out.add(rel, None, None, f"cannot be read: {_reason(exc)}")
+        if out.count() == before:
+            out.add(rel, None, None, "cannot be read: a value does not parse")
         return {}
     return _site_values(pp, site_ids, metrics)
 
 
-def _faults(pp, known: set[str]) -> list[str]:
+def _bad_ids(pp, known: set[str]) -> bool:
     import polars as pl
 
-    faults = []
-    if pp.filter(pl.col("site").is_null() | (pl.col("site") == "")).height:
-        faults.append("empty_site")
-    if pp.filter(pl.col("participant").is_null() | (pl.col("participant") == "")).height:
-        faults.append("empty_participant")
-    if pp.filter(pl.col("site").is_not_null() & (pl.col("site") != "") & ~pl.col("site").is_in(sorted(known))).height:
-        faults.append("unknown_site")
-    if pp["bad_date"].sum():
-        faults.append("bad_date")
-    if pp["bad_minutes"].sum():
-        faults.append("bad_minutes")
-    if pp.filter((pl.col("listings") > 0) & (pl.col("rows") > 1)).height:
-        faults.append("listing_with_contacts")
-    return faults
+    site, participant = pl.col("site"), pl.col("participant")
+    bad = (site.is_null() | (site == "") | participant.is_null() | (participant == "") | ~site.is_in(sorted(known))
+           | (participant != participant.str.strip_chars()))
+    return bool(pp.select(bad.any()).item())
 
 
-def _name_rows(lf, rows, faults: list[str], known: set[str], rel: str, first_row: int, out: Collector) -> None:
-    """The second pass: find the first rows of each fault to name them."""
+def _name_rows(path: Path, rel: str, known: set[str], out: Collector) -> None:
+    """The slow path: read the log as text and name the first rows of each kind of fault."""
     import polars as pl
 
-    indexed = rows.with_row_index("row", offset=first_row)
-    checks = {
-        "empty_site": (pl.col("site").is_null() | (pl.col("site") == ""), "site", lambda r: "the site id is empty"),
-        "empty_participant": (pl.col("participant").is_null() | (pl.col("participant") == ""), "participant", lambda r: "the participant id is empty"),
-        "unknown_site": (~pl.col("site").is_in(sorted(known)) & (pl.col("site") != ""), "site", lambda r: f"\"{r['site']}\" is not a site in the sites file"),
-        "bad_date": (pl.col("bad_date"), "date", lambda r: "not an ISO date (YYYY-MM-DD)"),
-        "bad_minutes": (pl.col("bad_minutes"), "minutes", lambda r: "not a number of minutes (0 or more)"),
-    }
-    for fault in faults:
-        if fault == "listing_with_contacts":
-            _name_listings(indexed, rel, out)
+    lf, first_row, names = _scan(path, typed=False)
+    site, participant, _, bad_date, bad_minutes = _columns(lf, names, typed=False)
+    rows = lf.select(site, participant, bad_date, bad_minutes, *(pl.col(n).cast(pl.String).alias(f"raw_{c}") for n, c in
+                     ((n, n.strip().lstrip("\ufeff")) for n in names) if c in ("date", "minutes"))).with_row_index("row", offset=first_row)
+    s, p = pl.col("site"), pl.col("participant")
+    checks = (
+        (s.is_null() | (s == ""), "site", lambda r: "the site id is empty"),
+        (p.is_null() | (p == ""), "participant", lambda r: "the participant id is empty"),
+        (p != p.str.strip_chars(), "participant", lambda r: f"\"{r['participant']}\" has spaces around the id"),
+        (~s.is_in(sorted(known)) & (s != ""), "site", lambda r: f"\"{r['site']}\" is not a site in the sites file"),
+        (pl.col("bad_date"), "date", lambda r: f"\"{r.get('raw_date')}\" is not an ISO date (YYYY-MM-DD)"),
+        (pl.col("bad_minutes"), "minutes", lambda r: f"\"{r.get('raw_minutes')}\" is not a number of minutes (0 or more)"),
+    )
+    counts = rows.select(*(e.sum().alias(str(i)) for i, (e, _, _) in enumerate(checks))).collect(engine="streaming").row(0)
+    for (expr, column, message), total in zip(checks, counts):
+        if not total:
             continue
-        expr, column, message = checks[fault]
-        found = indexed.filter(expr)
-        total = found.select(pl.len()).collect(engine="streaming").item()
-        for r in found.head(REPORT_ROWS).collect().iter_rows(named=True):
+        for r in rows.filter(expr).head(REPORT_ROWS).collect().iter_rows(named=True):
             out.add(rel, r["row"], column, message(r))
         if total > REPORT_ROWS:
             out.add(rel, None, column, f"{total - REPORT_ROWS} more rows with the same problem")
 
 
-def _name_listings(indexed, rel: str, out: Collector) -> None:
-    import polars as pl
-
-    pairs = indexed.group_by("site", "participant").agg(
-        pl.col("contact").not_().sum().alias("listings"), pl.len().alias("n"), pl.col("row").filter(~pl.col("contact")).first().alias("row")
-    ).filter((pl.col("listings") > 0) & (pl.col("n") > 1)).sort("row")
-    for r in pairs.head(REPORT_ROWS).collect().iter_rows(named=True):
-        out.add(rel, r["row"], "participant", f"\"{r['participant']}\" at site \"{r['site']}\" is listed with no contact (empty date and minutes) but also has contacts")
-
-
 def _site_values(pp, site_ids: list[str], metrics: list[Metric]) -> dict[str, dict[str, float | None]]:
     import polars as pl
 
-    aggs = [pl.len().alias("__participants")]
+    aggs = []
     for m in metrics:
         d = m.derive
         if d.rule == "share_with_at_least":

@@ -115,11 +115,12 @@ def load_study(folder: str | Path) -> Study:
     if ratings_name in usable and (sites or not sites_name):
         table = read_table(folder / ratings_name, ratings_name, out, LIMITS["ratings"])
         if table is not None:
-            reader = read_long if ratings_name == "ratings.csv" else None
-            if reader:
-                ratings = read_long(table, ratings_name, set(site_ids), themes, out)
+            # without a sites file every site id would be "unknown": a consequence, not repeated
+            known = set(site_ids) if sites_name else None
+            if ratings_name == "ratings.csv":
+                ratings = read_long(table, ratings_name, known, themes, out)
             else:
-                ratings = read_wide(table, ratings_name, set(site_ids), own, themes, out)
+                ratings = read_wide(table, ratings_name, known, own, themes, out)
 
     if manifest is not None:
         _cross_check(manifest, sites, attributes, out)

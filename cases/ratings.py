@@ -72,7 +72,8 @@ def merge_themes(own: list[Theme], catalogue: tuple[Theme, ...]) -> dict[str, Th
     return merged
 
 
-def read_long(table: Table, rel: str, sites: set[str], themes: dict[str, Theme], out: Collector) -> list[Rating]:
+def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, Theme], out: Collector) -> list[Rating]:
+    """Long-form ratings; ``sites`` None when the study has no sites file (site ids are not checked)."""
     columns = set(table.columns)
     missing = [c for c in ("site", "theme", "rating") if c not in columns]
     for c in missing:
@@ -92,7 +93,7 @@ def read_long(table: Table, rel: str, sites: set[str], themes: dict[str, Theme],
         if site is None:
             out.add(rel, row, "site", "the site id is empty")
             ok = False
-        elif site not in sites:
+        elif sites is not None and site not in sites:
             out.add(rel, row, "site", f"\"{site}\" is not a site in the sites file")
             ok = False
         if theme is None:
@@ -117,7 +118,8 @@ def read_long(table: Table, rel: str, sites: set[str], themes: dict[str, Theme],
     return ratings
 
 
-def read_wide(table: Table, rel: str, sites: set[str], own: list[Theme], themes: dict[str, Theme], out: Collector) -> list[Rating]:
+def read_wide(table: Table, rel: str, sites: set[str] | None, own: list[Theme], themes: dict[str, Theme], out: Collector) -> list[Rating]:
+    """Wide-form ratings; ``sites`` None when the study has no sites file (site columns are not checked)."""
     if "theme" not in table.columns:
         out.add(rel, None, None, "no column \"theme\"")
         return []
@@ -125,7 +127,7 @@ def read_wide(table: Table, rel: str, sites: set[str], own: list[Theme], themes:
     for i, c in enumerate(table.columns):
         if c in ("theme", "domain"):
             continue
-        if c not in sites:
+        if sites is not None and c not in sites:
             out.add(rel, 1, c, f"\"{c}\" is not a site id in the sites file")
         else:
             site_cols.append((i, c))

@@ -217,8 +217,13 @@ def metric_result(metric, values: dict, outcome_values: dict, split: Split, disc
     return result, notes
 
 
+def _is_number(v) -> bool:
+    """A site's value (int or float; not None, not a suppressed "<10" string)."""
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 def _suppress(group: GroupFigures, min_count: int) -> GroupFigures:
-    values = tuple((s, f"<{min_count}" if isinstance(v, float) and v < min_count else v) for s, v in group.values)
+    values = tuple((s, f"<{min_count}" if _is_number(v) and v < min_count else v) for s, v in group.values)
     return GroupFigures(group.n, None, None, None, None, values)
 
 
@@ -241,8 +246,8 @@ def fill_permutations(comparison: Comparison) -> Comparison:
     metrics = []
     for m in comparison.metrics:
         if m.permutation is None:
-            h = [v for _, v in m.high.values if isinstance(v, float)]
-            lo = [v for _, v in m.low.values if isinstance(v, float)]
+            h = [v for _, v in m.high.values if _is_number(v)]
+            lo = [v for _, v in m.low.values if _is_number(v)]
             m = replace(m, permutation=stats.permutation_test(h, lo))
         metrics.append(m)
     notes = [f"{m.metric}: p_permutation is null: a group has no value"

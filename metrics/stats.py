@@ -34,7 +34,8 @@ DEFAULT_SEED = 20240
 
 _TIE_TOL = 1e-9  # a relabeling counts when |d| >= |observed| - _TIE_TOL
 _ZERO_VAR_REL = 1e-24  # pooled variance <= this * scale**2 counts as 0
-_CHUNK_ELEMENTS = 1 << 18  # elements per numpy work array (cache-friendly chunks)
+_CHUNK_ELEMENTS = 1 << 18
+_PURE_PYTHON_LIMIT = 5_000  # exact tests this small run without numpy (start-up cost)  # elements per numpy work array (cache-friendly chunks)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def average_ranks(values: Sequence[float]) -> list[float]:
 def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
     """Spearman's rho: the Pearson correlation of the average ranks of x and
     of y (ties share their average rank).  None when there are fewer than 3
-    pairs or either variable is constant."""
+    pairs or either variable is constant.  x and y must have equal length."""
     if len(x) != len(y):
         raise ValueError("x and y must have the same length")
     n = len(x)
@@ -219,6 +220,24 @@ def _random_masks(rng, m: int, n: int, k: int):
     return mask
 
 
+def _exact_small(high: list[float], low: list[float]) -> Permutation:
+    """The exact test by plain enumeration, for small groups (no numpy import)."""
+    import itertools
+
+    n1, n2 = len(high), len(low)
+    pooled = [*high, *low]
+    total = math.fsum(pooled)
+    obs = math.fsum(high) / n1 - (total - math.fsum(high)) / n2
+    threshold = abs(obs) - _TIE_TOL
+    extreme = count = 0
+    for combo in itertools.combinations(pooled, n1):
+        s_high = math.fsum(combo)
+        count += 1
+        if abs(s_high / n1 - (total - s_high) / n2) >= threshold:
+            extreme += 1
+    return Permutation(extreme / count, True, count, None)
+
+
 def permutation_test(
     high: Sequence[float],
     low: Sequence[float],
@@ -237,17 +256,22 @@ def permutation_test(
     Exact when C(n, n1) <= exact_limit: p = (#extreme relabelings) / C(n, n1)
     over every relabeling, the observed one included.  Otherwise Monte Carlo:
     B = resamples random relabelings from numpy.random.default_rng(seed),
-    p = (b + 1) / (B + 1) with b the number of extreme ones.  p is None
-    (relabelings 0) when either group is empty.
+    p = (b + 1) / (B + 1) with b the number of extreme ones (each random
+    relabeling puts the smaller group on the positions of the smallest of n
+    uniform keys, see _random_masks; deterministic for a given seed).  p is
+    None (relabelings 0) when either group is empty.
     """
     n1, n2 = len(high), len(low)
     if n1 == 0 or n2 == 0:
         return Permutation(None, False, 0, None)
     import itertools
 
+    n = n1 + n2
+    if math.comb(n, n1) <= min(exact_limit, _PURE_PYTHON_LIMIT):
+        return _exact_small(list(high), list(low))
+
     import numpy as np
 
-    n = n1 + n2
     pooled = np.asarray([*high, *low], dtype=np.float64)
     total = float(pooled.sum())
     small_is_high = n1 <= n2

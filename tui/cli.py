@@ -85,11 +85,13 @@ def study_path(arg: str | None) -> Path:
 def load(arg: str | None):
     from cases.errors import StudyError
     from cases.loader import load_study
+    from tui.safe import clean
 
     try:
         return load_study(study_path(arg))
     except StudyError as exc:
-        raise UsageError(*(str(p) for p in exc.problems)) from None
+        # one line per problem; text quoted from a data file cannot break the line or drive the terminal
+        raise UsageError(*(clean(p) for p in exc.problems)) from None
 
 
 def options_from(args, study):
@@ -152,16 +154,15 @@ def cmd_summary(args) -> int:
 def cmd_validate(args) -> int:
     from cases.errors import StudyError
     from cases.loader import load_study
+    from tui.safe import clean
 
     try:
         study = load_study(Path(args.study))
     except StudyError as exc:
         for p in exc.problems:
-            print(p)
+            print(clean(p))  # one line per problem, control characters from data made visible
         print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found")
         return 2
-    from tui.safe import clean
-
     derived = sum(1 for m in study.metrics.values() if m.derive)
     rated = len(study.rated_themes())
     print(f"ok: \"{clean(study.title)}\": {len(study.sites)} sites, {len(study.metrics)} metrics"

@@ -1,0 +1,479 @@
+"""Comparison snapshots on disk: TOML text in and out, validation, and atomic writes.
+
+A snapshot (docs/snapshots.md) is the summary object of a comparison plus its provenance, written
+as TOML. This module knows the file: it turns a snapshot dict into deterministic text and back,
+validates what it reads, and writes files so that an existing file is never left half-written.
+Building a snapshot from a comparison is the command line's job (tui/snapshot_cmds.py).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cases.errors import Collector, Problem, StudyError
+from cases.textio import MIB, read_text
+from cases.tomlspan import _HEADER, _KEY, _split_dotted
+
+SCHEMA = "crosscase.snapshot/1"
+SCHEMA_FAMILY = "crosscase.snapshot/"
+MAX_BYTES = 64 * MIB
+GROUPS = ("high", "low", "middle", "missing")
+SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
+LABELS = ("strong", "weak", "none", "insufficient")
+METRIC_FIGURES = ("mean_difference", "median_difference", "hedges_g", "cliffs_delta", "p_permutation",
+                  "permutation", "spearman_with_outcome")
+GROUP_FIGURES = ("mean", "median", "min", "max")
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def created_at(env: dict | None = None) -> datetime:
+    """The snapshot's time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; UTC, seconds."""
+    env = os.environ if env is None else env
+    raw = env.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        seconds = int(raw)
+        if seconds < 0:
+            raise ValueError
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not \"{raw}\"") from None
+
+
+def without_nulls(value):
+    """The same object without None (TOML has no null); tuples become lists."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [without_nulls(v) for v in value if v is not None]
+    return value
+
+
+def dumps_snapshot(snapshot: dict) -> str:
+    """The snapshot as TOML text: keys in the dict's order, nulls left out, ``created`` as ...Z.
+
+    The same dict always gives the same text (floats are written by ``repr``; the summary has
+    already rounded them to 12 significant digits).
+    """
+    import tomli_w
+
+    head = {k: snapshot[k] for k in ("schema", "crosscase") if k in snapshot}
+    rest = without_nulls({k: v for k, v in snapshot.items() if k not in head and k != "created"})
+    text = tomli_w.dumps(head)
+    created = snapshot.get("created")
+    if created is not None:
+        text += f"created = {created.astimezone(UTC).replace(tzinfo=None).isoformat(timespec='seconds')}Z\n"
+    return text + tomli_w.dumps(rest)
+
+
+class SnapshotWriteError(OSError):
+    """A write that failed (permission, full disk, ...); ``str()`` is the message for people."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def write_atomic(path: str | os.PathLike, text: str | bytes, force: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, flush, fsync, rename.
+
+    Without ``force`` an existing file is refused (FileExistsError), and the final step cannot
+    replace a file that appeared meanwhile. A folder as ``path`` is IsADirectoryError. Any other
+    failure is a SnapshotWriteError with a clear message. On every failure the temporary file is
+    removed and an existing file at ``path`` is left exactly as it was.
+    """
+    path = Path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if path.is_dir():
+        raise IsADirectoryError(f"{path}: is a folder; give a file name, e.g. {path / 'snapshot.toml'}")
+    if not force and (path.exists() or path.is_symlink()):
+        raise FileExistsError(f"{path}: already exists")
+    folder = path.parent
+    if not folder.is_dir():
+        raise SnapshotWriteError(errno.ENOENT, f"cannot write {path}: the folder {folder} does not exist")
+    existed = path.exists()
+    tmp: Path | None = None
+    try:
+        tmp, fd = _create_temp(folder, path.name)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if existed and force:
+            _copy_mode(path, tmp)
+        _commit(tmp, path, force)
+        tmp = None
+        _fsync_folder(folder)
+    except SnapshotWriteError:
+        raise
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) and not force:   # a file appeared meanwhile
+            raise FileExistsError(f"{path}: already exists") from None
+        raise SnapshotWriteError(exc.errno or errno.EIO, _message(path, folder, exc, existed)) from exc
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return path
+
+
+def _create_temp(folder: Path, name: str) -> tuple[Path, int]:
+    """A new temporary file ``.<name>.<random>.tmp`` beside the target (mode 0666 less the umask)."""
+    for _ in range(100):
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+    raise SnapshotWriteError(errno.EEXIST, f"cannot create a temporary file in {folder}")
+
+
+def _copy_mode(src: Path, dst: Path) -> None:
+    try:
+        os.chmod(dst, src.stat().st_mode & 0o7777)
+    except OSError:
+        pass
+
+
+def _commit(tmp: Path, path: Path, force: bool) -> None:
+    """Move the finished temporary file into place; without force never over an existing file."""
+    if force:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)          # fails if path exists, so nothing is replaced
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            raise
+        if path.exists() or path.is_symlink():   # a file system without hard links
+            raise FileExistsError(str(path)) from None
+        os.replace(tmp, path)
+        return
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every platform can open a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _message(path: Path, folder: Path, exc: OSError, existed: bool) -> str:
+    code = exc.errno
+    if code in (errno.EACCES, errno.EPERM):
+        reason = f"permission denied (the folder {folder} cannot be written)"
+    elif code == errno.EROFS:
+        reason = f"the folder {folder} is on a read-only file system"
+    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        reason = "the disk is full (or over quota)"
+    elif code == errno.ENOENT:
+        reason = f"the folder {folder} does not exist"
+    elif code == errno.ENAMETOOLONG:
+        reason = "the file name is too long"
+    elif code == errno.EISDIR:
+        reason = "it is a folder"
+    else:
+        reason = exc.strerror or str(exc)
+    kept = "the existing file was left unchanged" if existed else "nothing was written"
+    return f"cannot write {path}: {reason}; {kept}"
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def read_snapshot(path: str | os.PathLike) -> dict:
+    """Read and validate a snapshot file; raise StudyError naming every problem (``FILE:LINE: ...``).
+
+    Returns the snapshot dict with the nulls that TOML could not hold put back (``with_nulls``).
+    """
+    path = Path(path)
+    name = str(path)
+    out = Collector()
+    if path.is_dir():
+        out.add(name, None, None, "is a folder, not a snapshot file")
+    elif not path.exists():
+        out.add(name, None, None, "no such snapshot file")
+    if out:
+        raise StudyError(out.problems)
+    text = read_text(path, name, out, MAX_BYTES)
+    if text is None:
+        raise StudyError(out.problems)
+    return parse_snapshot(text, name)
+
+
+def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
+    """Parse and validate snapshot text (see ``read_snapshot``)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        text_of = str(exc)
+        found = re.search(r"at line (\d+)", text_of)
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+        reason = getattr(exc, "msg", None) or text_of.split(" (at line")[0]
+        raise StudyError([Problem(name, line, None, f"TOML syntax error: {reason}")]) from None
+    check = _Checker(name, text)
+    _check_schema(data, check)
+    if not check.problems:
+        _check_body(data, check)
+    if check.problems:
+        raise StudyError(check.problems)
+    return with_nulls(data)
+
+
+def _check_schema(data: dict, c: "_Checker") -> None:
+    schema = data.get("schema")
+    if schema is None:
+        c.err((), None, "not a crosscase snapshot: it has no schema key "
+                            f"(a snapshot starts with schema = \"{SCHEMA}\")")
+    elif not isinstance(schema, str):
+        c.err((), "schema", f"not a crosscase snapshot: schema must be text such as \"{SCHEMA}\"")
+    elif schema != SCHEMA:
+        version = schema.removeprefix(SCHEMA_FAMILY) if schema.startswith(SCHEMA_FAMILY) else ""
+        if version.isdigit() and int(version) > 1:
+            c.err((), "schema", f"written by a newer crosscase (schema \"{schema}\"; this crosscase reads "
+                                f"{SCHEMA}): upgrade crosscase to read it")
+        else:
+            c.err((), "schema", f"schema \"{schema}\" is not supported (this crosscase reads {SCHEMA})")
+
+
+def _check_body(data: dict, c: "_Checker") -> None:
+    c.need(data, (), "crosscase", str)
+    c.need(data, (), "created", datetime)
+    c.need(data, (), "note", str, required=False)
+    c.need(data, (), "warnings", [str], required=False)
+    c.need(data, (), "labels", {str: str}, required=False)
+    c.need(data, (), "view", dict, required=False)
+    study = c.need(data, (), "study", dict)
+    if study is not None:
+        for key, kind in (("title", str), ("folder", str), ("fingerprint", str), ("synthetic", bool), ("files", {str: str})):
+            c.need(study, ("study",), key, kind)
+        folder = study.get("folder")
+        if isinstance(folder, str) and (not folder or folder in (".", "..") or "/" in folder or "\\" in folder):
+            c.err(("study",), "folder", f"must be a folder's name, not a path: \"{folder}\"")
+    split = c.need(data, (), "split", dict)
+    if split is not None:
+        c.need(split, ("split",), "outcome", str)
+        rule = c.need(split, ("split",), "rule", str)
+        if isinstance(rule, str) and rule not in SPLIT_RULES:
+            c.err(("split",), "rule", f"\"{rule}\" is not a split rule ({', '.join(SPLIT_RULES)})")
+        for key in ("high", "low"):
+            c.need(split, ("split",), key, [str], required=False)
+        c.need(split, ("split",), "second", str, required=False)
+        c.need(split, ("split",), "threshold", float, required=False)
+    groups = c.need(data, (), "groups", dict)
+    if groups is not None:
+        for g in GROUPS:
+            c.need(groups, ("groups",), g, [str])
+    for i, metric in enumerate(c.need(data, (), "metrics", [dict]) or []):
+        where = ("metrics", i)
+        c.need(metric, where, "metric", str)
+        c.need(metric, where, "label", str)
+        c.need(metric, where, "higher_is_better", bool, required=False)
+        for key in METRIC_FIGURES:
+            c.need(metric, where, key, dict if key == "permutation" else float, required=False)
+        for g in ("high", "low"):
+            group = c.need(metric, where, g, dict)
+            if group is not None:
+                c.need(group, (*where, g), "n", int)
+                for key in GROUP_FIGURES:
+                    c.need(group, (*where, g), key, float, required=False)
+                c.need(group, (*where, g), "values", {str: (float, str)})
+    for i, theme in enumerate(c.need(data, (), "themes", [dict]) or []):
+        where = ("themes", i)
+        c.need(theme, where, "theme", str)
+        c.need(theme, where, "title", str)
+        label = c.need(theme, where, "distinguishing", str)
+        if isinstance(label, str) and label not in LABELS:
+            c.err(where, "distinguishing", f"\"{label}\" is not one of {', '.join(LABELS)}")
+        c.need(theme, where, "direction", str)
+        c.need(theme, where, "evidence", {str: str}, required=False)
+        for g in ("high", "low", "middle"):
+            group = c.need(theme, where, g, dict, required=g != "middle")
+            if group is not None:
+                c.need(group, (*where, g), "rated", int)
+                c.need(group, (*where, g), "mean", float, required=False)
+                c.need(group, (*where, g), "ratings", {str: str})
+    disclosure = c.need(data, (), "disclosure", dict)
+    if disclosure is not None:
+        c.need(disclosure, ("disclosure",), "evidence_included", bool)
+        c.need(disclosure, ("disclosure",), "min_count", int, required=False)
+        c.need(disclosure, ("disclosure",), "pseudonymise", bool, required=False)
+    distinguishing = c.need(data, (), "distinguishing", dict, required=False)
+    if distinguishing is not None:
+        c.need(distinguishing, ("distinguishing",), "rule", str)
+
+
+class _Checker:
+    """Type checks of a parsed snapshot; each problem names the file, the line and the key."""
+
+    def __init__(self, name: str, text: str):
+        self.name = name
+        self.lines = _Lines(text)
+        self.problems: list[Problem] = []
+
+    def err(self, where: tuple, key: str | None, message: str) -> None:
+        line = self.lines.line(where, key) if key else None
+        if line is None and key:
+            line = self.lines.line((*where, key))
+        for cut in range(len(where), 0, -1):
+            if line is None:
+                line = self.lines.line(where[:cut])
+        label = _dotted((*where, key) if key else where)
+        self.problems.append(Problem(self.name, line, None, f"{label}: {message}" if label else message))
+
+    def need(self, table: dict, where: tuple, key: str, kind, required: bool = True):
+        """``table[key]`` when it has the ``kind`` (a type, [type], {str: type}); else a problem and None."""
+        if key not in table:
+            if required:
+                self.err(where, None, f"missing key \"{key}\"" if where else f"missing \"{key}\"")
+            return None
+        value = table[key]
+        if not _is(value, kind):
+            self.err(where, key, f"must be {_describe(kind)}")
+            return None
+        return value
+
+
+class _Lines:
+    """Lines of tables and keys, with each element of a table array numbered (``metrics``, 2, ``high``)."""
+
+    def __init__(self, text: str):
+        self.tables: dict[tuple, int] = {}
+        self.keys: dict[tuple, int] = {}
+        arrays: dict[tuple, int] = {}
+        current: tuple = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = _HEADER.match(line)
+            if header and not line.lstrip().startswith("#"):
+                parts = _split_dotted(header.group(2))
+                current = ()
+                for i, part in enumerate(parts):
+                    current = (*current, part)
+                    if i == len(parts) - 1 and header.group(1) == "[[":
+                        arrays[current] = arrays.get(current, 0) + 1
+                        current = (*current, arrays[current] - 1)
+                    elif current in arrays:
+                        current = (*current, arrays[current] - 1)
+                self.tables.setdefault(current, number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                name = next(g for g in key.groups() if g is not None)
+                self.keys.setdefault((*current, name), number)
+
+    def line(self, table: tuple, key: str | None = None) -> int | None:
+        if key is not None and (*table, key) in self.keys:
+            return self.keys[(*table, key)]
+        return self.tables.get(table) if key is None else None
+
+
+def _is(value, kind) -> bool:
+    if isinstance(kind, list):
+        return isinstance(value, list) and all(_is(v, kind[0]) for v in value)
+    if isinstance(kind, dict):
+        (inner,) = kind.values()
+        return isinstance(value, dict) and all(_is(v, inner) for v in value.values())
+    if isinstance(kind, tuple):
+        return any(_is(value, k) for k in kind)
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+_NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a number", dict: "a table",
+          datetime: "a date-time such as 2026-01-31T12:00:00Z"}
+
+
+def _describe(kind) -> str:
+    if isinstance(kind, list):
+        return "a table array" if kind[0] is dict else f"a list of {_describe(kind[0]).removeprefix('a ')}"
+    if isinstance(kind, dict):
+        (inner,) = kind.values()
+        return f"a table of {_describe(inner).removeprefix('a ')}"
+    if isinstance(kind, tuple):
+        return " or ".join(_describe(k) for k in kind)
+    return _NAMES.get(kind, kind.__name__)
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def with_nulls(data: dict) -> dict:
+    """Put back the nulls that the TOML file left out, so the figures read as the summary wrote them.
+
+    Every metric gets each figure (``None`` when absent); every group's ``values`` lists each site
+    of the group, in the group's order, ``None`` where the file has no value.
+    """
+    groups = data.get("groups", {})
+    for metric in data.get("metrics", []):
+        for key in METRIC_FIGURES:
+            metric.setdefault(key, None)
+        for g in ("high", "low"):
+            group = metric[g]
+            for key in GROUP_FIGURES:
+                group.setdefault(key, None)
+            values = group["values"]
+            ordered = {s: values.get(s) for s in groups.get(g, [])}
+            ordered.update(values)
+            group["values"] = ordered
+    for theme in data.get("themes", []):
+        for g in ("high", "low", "middle"):
+            if g in theme:
+                theme[g].setdefault("mean", None)
+    return data
+
+
+# --- the study behind a snapshot ---------------------------------------------------------------
+
+def current_files(folder: str | os.PathLike) -> dict[str, str]:
+    """``{name: "sha256:<hex>"}`` of the study files in ``folder`` now (unreadable files are skipped)."""
+    from cases.loader import hash_file, study_files
+
+    folder = Path(folder)
+    hashes = {}
+    for name in study_files(folder):
+        try:
+            hashes[name] = "sha256:" + hash_file(folder / name)
+        except OSError:
+            continue
+    return hashes
+
+
+def file_changes(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str]]:
+    """``(name, "added" | "removed" | "changed")`` for every file that differs, sorted by name."""
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        if name not in new:
+            changes.append((name, "removed"))
+        elif name not in old:
+            changes.append((name, "added"))
+        elif old[name] != new[name]:
+            changes.append((name, "changed"))
+    return changes

@@ -1,0 +1,124 @@
+"""What changed between two snapshots of a comparison (``crosscase diff``): a pure function of two dicts.
+
+The result is the JSON form of interfaces.md::
+
+    {"split": {...} or None,
+     "moved_sites": [{"site", "from", "to"}],          # from/to: high, low, middle, missing, absent
+     "metrics": [{"metric", "change", "old", "new"}],  # change: sign, hedges_g, hedges_g_null, added, removed
+     "themes": [{"theme", "from", "to", "from_direction", "to_direction"}],
+     "files": [{"file", "change"}]}                    # change: added, removed, changed
+
+``split`` is set when the split's definition (outcome, rule and its options; not the cut, which
+moves with the data) or the distinguishing rule differs: ``{"changed": [...], "old": {...},
+"new": {...}}``. Each metric may appear once per kind of change.
+"""
+
+from __future__ import annotations
+
+import math
+
+from cases.snapshot import file_changes
+
+G_MOVE = 0.2            # Hedges' g moving by this much or more is reported
+TOLERANCE = 1e-9        # so that a move of exactly 0.2 written with 12 digits still counts
+GROUPS = ("high", "low", "middle", "missing")
+
+
+def diff_snapshots(old: dict, new: dict) -> dict:
+    """The differences between snapshot ``old`` and snapshot ``new`` (read by cases.snapshot)."""
+    return {
+        "split": split_change(old, new),
+        "moved_sites": moved_sites(old, new),
+        "metrics": metric_changes(old, new),
+        "themes": theme_changes(old, new),
+        "files": [{"file": f, "change": c} for f, c in
+                  file_changes(old.get("study", {}).get("files", {}), new.get("study", {}).get("files", {}))],
+    }
+
+
+def _definition(snapshot: dict) -> dict:
+    split = {k: v for k, v in snapshot.get("split", {}).items() if k != "cut"}
+    rule = snapshot.get("distinguishing")
+    if rule is not None:
+        split["distinguishing"] = rule
+    return split
+
+
+def split_change(old: dict, new: dict) -> dict | None:
+    a, b = _definition(old), _definition(new)
+    if a == b:
+        return None
+    keys = list(dict.fromkeys([*a, *b]))
+    return {"changed": [k for k in keys if a.get(k) != b.get(k)], "old": a, "new": b}
+
+
+def _group_of(snapshot: dict) -> dict[str, str]:
+    where = {}
+    for g in GROUPS:
+        for site in snapshot.get("groups", {}).get(g, []):
+            where.setdefault(site, g)
+    return where
+
+
+def _site_order(old: dict, new: dict, old_at: dict, new_at: dict) -> list[str]:
+    """Sites in the sites file's order (the labels' order), then any others in group order."""
+    keys = [*old.get("labels", {}), *new.get("labels", {}), *old_at, *new_at]
+    return list(dict.fromkeys(keys))
+
+
+def moved_sites(old: dict, new: dict) -> list[dict]:
+    old_at, new_at = _group_of(old), _group_of(new)
+    moved = []
+    for site in _site_order(old, new, old_at, new_at):
+        if site not in old_at and site not in new_at:
+            continue
+        a, b = old_at.get(site, "absent"), new_at.get(site, "absent")
+        if a != b:
+            moved.append({"site": site, "from": a, "to": b})
+    return moved
+
+
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return None
+    return float(value)
+
+
+def metric_changes(old: dict, new: dict) -> list[dict]:
+    before = {m["metric"]: m for m in old.get("metrics", [])}
+    after = {m["metric"]: m for m in new.get("metrics", [])}
+    changes = []
+    for key in list(dict.fromkeys([*after, *before])):
+        if key not in before:
+            changes.append({"metric": key, "change": "added", "old": None, "new": _number(after[key].get("hedges_g"))})
+            continue
+        if key not in after:
+            changes.append({"metric": key, "change": "removed", "old": _number(before[key].get("hedges_g")), "new": None})
+            continue
+        a, b = before[key], after[key]
+        da, db = _number(a.get("mean_difference")), _number(b.get("mean_difference"))
+        if da is not None and db is not None and _sign(da) != _sign(db):
+            changes.append({"metric": key, "change": "sign", "old": da, "new": db})
+        ga, gb = _number(a.get("hedges_g")), _number(b.get("hedges_g"))
+        if (ga is None) != (gb is None):
+            changes.append({"metric": key, "change": "hedges_g_null", "old": ga, "new": gb})
+        elif ga is not None and abs(gb - ga) >= G_MOVE - TOLERANCE:
+            changes.append({"metric": key, "change": "hedges_g", "old": ga, "new": gb})
+    return changes
+
+
+def theme_changes(old: dict, new: dict) -> list[dict]:
+    before = {t["theme"]: t for t in old.get("themes", [])}
+    after = {t["theme"]: t for t in new.get("themes", [])}
+    changes = []
+    for key in list(dict.fromkeys([*after, *before])):
+        a, b = before.get(key, {}), after.get(key, {})
+        la, lb = a.get("distinguishing", "absent"), b.get("distinguishing", "absent")
+        ra, rb = a.get("direction"), b.get("direction")
+        if la != lb or (ra != rb and key in before and key in after):
+            changes.append({"theme": key, "from": la, "to": lb, "from_direction": ra, "to_direction": rb})
+    return changes

@@ -1,0 +1,114 @@
+"""Unit tests of metrics.distinguishing: judge(), the three rules, rule parsing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metrics.distinguishing import DEFAULTS, Rule, check_rule, judge, make_rule, parse_rule_option
+
+GAP, MEANS, VALENCE = make_rule("gap"), make_rule("means"), make_rule("valence")
+RATINGS = st.lists(st.integers(-2, 2), max_size=6)
+
+
+@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE])
+def test_insufficient_when_a_group_has_no_valence_rating(rule):
+    assert judge(rule, [], [1, 2]) == ("insufficient", "expected")
+    assert judge(rule, [2, 2], []) == ("insufficient", "expected")
+    assert judge(rule, [], []) == ("insufficient", "expected")
+
+
+@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE])
+def test_one_rated_site_per_group_is_enough(rule):
+    assert judge(rule, [2], [-2]) == ("strong", "expected")
+    assert judge(rule, [-2], [2]) == ("strong", "reversed")
+    assert judge(rule, [0], [0]) == ("none", "expected")
+
+
+def test_gap_rule_definition():
+    # strong: gap >= 1 and diff >= 2; weak: gap >= 0 and diff >= 1
+    assert judge(GAP, [2, 1], [-1, -1]) == ("strong", "expected")      # gap 2, diff 2.5
+    assert judge(GAP, [2, 0], [-1, -2]) == ("strong", "expected")      # gap 1, diff 2.5
+    assert judge(GAP, [2, 0], [0, -2]) == ("weak", "expected")         # gap 0, diff 2
+    assert judge(GAP, [2, -1], [-2, 0]) == ("none", "expected")        # gap -1 (overlap), diff 1.5
+    assert judge(GAP, [1, 1], [0, 0]) == ("weak", "expected")          # gap 1, diff 1
+    assert judge(GAP, [1, 0], [0, 0]) == ("none", "expected")          # diff 0.5
+    # thresholds are inclusive, with float sums
+    assert judge(GAP, [1, 1, 0], [-1, -1, -1]) == ("weak", "expected")  # diff 1.667: not strong
+
+
+def test_means_and_valence_definitions():
+    assert judge(MEANS, [2, -1], [-2, 0]) == ("weak", "expected")      # overlap does not matter
+    assert judge(MEANS, [2, 2], [0, 0]) == ("strong", "expected")
+    assert judge(VALENCE, [1, 1], [-1, -2]) == ("strong", "expected")  # all positive v all negative
+    assert judge(VALENCE, [2, 0], [0, -1]) == ("weak", "expected")     # none against, diff 1.5
+    assert judge(VALENCE, [2, 2], [1, 1]) == ("none", "expected")      # low sites positive
+    assert judge(VALENCE, [1, 0], [0, 0]) == ("none", "expected")      # diff 0.5 < weak_diff
+
+
+@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE])
+def test_reversed_is_the_same_label_with_the_groups_swapped(rule):
+    for high, low, label in (([-2, -1], [1, 2], "strong"), ([-1, 0], [0, 1], "weak")):
+        if rule is VALENCE and label == "weak":
+            high, low = [0, -1], [1, 0]
+        assert judge(rule, high, low) == (label, "reversed")
+        assert judge(rule, low, high) == (label, "expected")
+
+
+@settings(max_examples=300, deadline=None)
+@given(RATINGS, RATINGS, st.sampled_from([GAP, MEANS, VALENCE]))
+def test_swapping_groups_swaps_direction(high, low, rule):
+    label, direction = judge(rule, high, low)
+    swapped = judge(rule, low, high)
+    if label in ("none", "insufficient"):
+        assert swapped[0] == label
+    elif direction == "reversed":
+        assert swapped == (label, "expected")
+    else:
+        assert swapped == (label, "reversed")
+    assert label in ("strong", "weak", "none", "insufficient") and direction in ("expected", "reversed")
+    if direction == "reversed":
+        assert sum(high) / len(high) < sum(low) / len(low)
+
+
+def test_strong_implies_weak_conditions_under_defaults():
+    for name, p in DEFAULTS.items():
+        if "strong_diff" in p:
+            assert p["strong_diff"] > p["weak_diff"]
+        if "strong_gap" in p:
+            assert p["strong_gap"] >= p["weak_gap"]
+
+
+def test_describe_and_parse():
+    rule = parse_rule_option("gap:strong_diff=1.5,weak_diff=1")
+    assert rule == Rule("gap", {"strong_gap": 1.0, "strong_diff": 1.5, "weak_gap": 0.0, "weak_diff": 1.0})
+    assert rule.describe() == "gap:strong_diff=1.5,strong_gap=1,weak_diff=1,weak_gap=0"
+    assert parse_rule_option("means") == make_rule("means")
+    assert parse_rule_option(" valence : weak_diff = 0.5 ").params == {"weak_diff": 0.5}
+    assert parse_rule_option("gap:").name == "gap"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("median", 'rule "median" is not one of gap, means, valence'),
+        ("gap:strong_dif=2", 'rule "gap" has no parameter "strong_dif"'),
+        ("valence:strong_diff=2", 'rule "valence" has no parameter "strong_diff"'),
+        ("gap:strong_diff", 'expected key=value, got "strong_diff"'),
+        ("gap:strong_diff=two", 'strong_diff must be a number, got "two"'),
+        ("gap:weak_diff=nan", "weak_diff must be a number"),
+    ],
+)
+def test_parse_rule_option_errors(text, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        parse_rule_option(text)
+
+
+def test_check_rule_from_study_toml_values():
+    assert check_rule("gap", {"strong_diff": 2}) == []
+    assert check_rule("gap", {"strong_diff": True}) == [("strong_diff", "strong_diff must be a number")]
+    assert check_rule("gap", {"strong_diff": "2"}) == [("strong_diff", "strong_diff must be a number")]
+    assert check_rule("nope", {})[0][0] == "rule"
+    with pytest.raises(ValueError):
+        make_rule("gap", {"weak_diff": "x"})

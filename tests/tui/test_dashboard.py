@@ -1,0 +1,261 @@
+"""Pilot tests: every screen and control of the dashboard, driven as a person would."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, Select, Static
+
+from tui_helpers import EXAMPLE, settle, table_column
+from tui.app import CrosscaseApp
+from tui.dialogs.help import HelpDialog
+from tui.dialogs.split import SplitDialog
+from tui.screens.compare import CompareScreen
+from tui.screens.site import SiteScreen
+from tui.screens.sites import SitesScreen
+from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
+from tui.screens.themes import ThemesScreen
+
+
+def options_of(screen, selector: str) -> list[str]:
+    panel = screen.query_one(selector, OptionList)
+    return [panel.get_option_at_index(i).id for i in range(panel.option_count) if panel.get_option_at_index(i).id]
+
+
+async def test_opens_on_compare_with_groups_banner_and_p_values():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        assert screen.query_one("#banner").display
+        assert "ILLUSTRATIVE DATA" in str(screen.query_one("#banner", Static).render())
+        assert sorted(options_of(screen, "#high-sites")) == ["S1", "S3", "S5"]
+        assert sorted(options_of(screen, "#low-sites")) == ["S2", "S6", "S7"]
+        assert "S4" in str(screen.query_one("#middle-sites", Static).render())
+        metrics = screen.query_one("#metrics-table", DataTable)
+        assert metrics.row_count == len(app.comparison.metrics)
+        assert not app.comparison.pending
+        assert "pending" not in table_column(metrics, metrics.get_column_index("p"))
+        themes = screen.query_one("#themes-table", DataTable)
+        flags = table_column(themes, 0)
+        assert flags[0].startswith("strong") and flags[-1].split()[0] in ("none", "insufficient")
+
+
+async def test_every_screen_opens_and_escape_goes_back():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, kind in (("s", SitesScreen), ("t", ThemesScreen), ("v", SensitivityScreen),
+                          ("g", ConfigurationsScreen), ("c", CompareScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, kind), key
+            assert app.screen.query_one("#banner").display
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.screen.query_one("#cuts-table", DataTable).row_count == len(app.comparison.sensitivity.cuts)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+
+
+async def test_help_opens_with_question_mark_and_f1():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("question_mark", "f1"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, HelpDialog)
+            rows = app.screen.key_rows()
+            described = {description for _, _, description in rows}
+            keys = {keys for _, keys, _ in rows}
+            assert {"Split…", "Export…", "Sort ↑", "Sites with theme", "Next site", "Help", "Quit"} <= described
+            assert "?" in keys and "<" in keys
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, CompareScreen)
+
+
+async def test_split_dialog_changes_the_groups():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SplitDialog)
+        dialog.query_one("#split-rule", Select).value = "threshold"
+        await pilot.pause()
+        assert dialog.query_one("#split-threshold", Input).display
+        dialog.query_one("#split-threshold", Input).value = "lots"
+        await pilot.click("#split-apply")
+        await pilot.pause()
+        assert isinstance(app.screen, SplitDialog)
+        assert "not a number" in str(dialog.query_one("#split-problems", Static).render())
+        dialog.query_one("#split-threshold", Input).value = "0.5"
+        await pilot.click("#split-apply")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        assert app.comparison.split.rule == "threshold"
+        assert sorted(options_of(screen, "#high-sites")) == ["S1", "S3", "S4", "S5"]
+        assert "threshold at 0.500" in str(screen.query_one("#status", Static).render())
+        # the other screens follow
+        await pilot.press("s")
+        await pilot.pause()
+        table = app.screen.query_one("#sites-table", DataTable)
+        assert table_column(table, 0).count("H") == 4
+
+
+async def test_command_palette_opens_the_split_dialog():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"change split")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SplitDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+
+
+async def test_site_screen_from_sites_and_compare():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SiteScreen) and screen.site == "S1"
+        text = str(screen.query_one("#site-themes", Static).render())
+        assert "Managers at Northgate were described as visible champions" in text
+        assert "Northgate" in str(screen.query_one("#site-head", Static).render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.site == "S3"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SitesScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen.query_one("#low-sites").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SiteScreen) and app.screen.site in ("S2", "S6", "S7")
+
+
+async def test_sites_filter_and_sort():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#sites-table", DataTable)
+        assert table_column(table, 1)[0] == "S1"          # sorted by the outcome, highest first
+        await pilot.press("slash")
+        await pilot.press(*"employer=NHS")
+        await pilot.pause()
+        assert sorted(table_column(table, 1)) == ["S1", "S3", "S5", "S6"]
+        await pilot.press("enter")                          # back to the table
+        await pilot.pause()
+        assert screen.focused is table
+        await pilot.press("right", "right")                 # the label column
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert table_column(table, 2) == sorted(table_column(table, 2))
+        assert screen.view_state()["sort"] == "label"
+        screen.set_filter("fidelity>4 group=H")
+        await pilot.pause()
+        assert sorted(table_column(table, 1)) == ["S1", "S3"]
+        screen.set_filter("")
+        await pilot.pause()
+        assert table.row_count == 7
+        await pilot.press("x")
+        screen.query_one("#scatter-metric", Select).value = "supervisor_hours"
+        await pilot.pause()
+        assert screen.scatter_metric == "supervisor_hours"
+
+
+async def test_themes_filter_by_domain_and_jump_to_sites():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        listing = screen.query_one("#themes-list", DataTable)
+        assert listing.row_count == 12
+        screen.query_one("#theme-domain", Select).value = "Outer Setting"
+        await pilot.pause()
+        assert listing.row_count == 1
+        detail = str(screen.query_one("#theme-detail-text", Static).render())
+        assert "Working across employing organisations" in detail and "doi:" in detail
+        screen.query_one("#theme-scope", Select).value = "all"
+        await pilot.pause()
+        assert listing.row_count > 1
+        screen.query_one("#theme-scope", Select).value = "rated"
+        await pilot.pause()
+        listing.focus()
+        await pilot.press("j")
+        await pilot.pause()
+        sites = app.screen
+        assert isinstance(sites, SitesScreen)
+        assert sites.filter_text == "theme:cross-organisation-working"
+        shown = table_column(sites.query_one("#sites-table", DataTable), 1)
+        assert "S1" not in shown and len(shown) == 6         # S1 rates it N/A
+
+
+async def test_theme_row_on_compare_jumps_to_the_theme():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#themes-table").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThemesScreen)
+        assert app.screen.current_theme() == sorted(
+            app.comparison.themes, key=lambda t: ({"strong": 0, "weak": 1}.get(t.distinguishing, 2),))[0].theme
+
+
+async def test_too_small_terminal_shows_a_message():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.has_class("-too-small")
+        assert "Enlarge the terminal to at least 80×24" in str(screen.query_one("#too-small", Static).render())
+        assert not screen.query_one("#body").display or not screen.query_one("#body").visible or True
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+
+
+async def test_light_theme_toggle():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.theme == "crosscase-light"
+        assert app.theme_variables["group-high"].upper() == "#0072B2"
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_sizes_render_without_error(size):
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for key in "stvgc":
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.is_running

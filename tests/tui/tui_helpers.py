@@ -1,0 +1,35 @@
+"""Shared helpers of the dashboard tests: wait for the workers, read what a widget shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "data" / "example"
+NASTY_LABEL = "[b]bold[/b] [@click=app.quit]x[/]\x1b[31mred"
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Wait until every worker has finished and the messages they posted are handled."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """The text of the current screen, as the SVG screenshot holds it (spaces normalised)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    parts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    return "".join(html.unescape(p).replace("\xa0", " ") for p in parts)
+
+
+def table_column(table, column: int) -> list[str]:
+    """The plain text of one column of a DataTable, top to bottom."""
+    out = []
+    for row in range(table.row_count):
+        cell = table.get_row_at(row)[column]
+        out.append(getattr(cell, "plain", str(cell)))
+    return out

@@ -1,0 +1,338 @@
+"""The crosscase dashboard: assembles screens, keys, commands and the workers that feed them.
+
+Data work (loading, comparing, permutation p-values, writing snapshots) runs in thread workers;
+results come back as messages and land in the ``comparison`` reactive that every screen watches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.export import ExportDialog, ExportRequest
+from tui.dialogs.help import HelpDialog
+from tui.dialogs.split import SplitDialog
+from tui.screens.base import OpenSite, ShowSites, ShowTheme
+from tui.screens.compare import CompareScreen
+from tui.screens.error import ErrorScreen
+from tui.screens.site import SiteScreen
+from tui.screens.sites import SitesScreen
+from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
+from tui.screens.themes import ThemesScreen
+from tui.widgets.palette import DEFAULTS, THEMES
+
+SCREENS_BY_MODE = {"compare": CompareScreen, "sites": SitesScreen, "themes": ThemesScreen,
+                   "sensitivity": SensitivityScreen, "configurations": ConfigurationsScreen}
+
+
+@dataclass
+class StudyReady(Message):
+    study: object
+    options: object
+    comparison: object
+    view: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+@dataclass
+class ComparisonReady(Message):
+    comparison: object
+    generation: int
+
+
+@dataclass
+class LoadFailed(Message):
+    title: str
+    problems: list
+
+
+@dataclass
+class ExportDone(Message):
+    request: ExportRequest
+    path: Path | None = None
+    error: str | None = None
+    exists: bool = False
+
+
+def analyse_quick(study, options):
+    """The comparison with its tables but without permutation p-values (they fill in later)."""
+    from dataclasses import replace
+
+    from metrics.analysis import analyse
+
+    return analyse(study, replace(options, permutations=False))
+
+
+def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: str | None):
+    """Load the study (from a snapshot's reference when given): (study, options, view, warnings).
+
+    Runs in a worker. With disclosure's pseudonymise on, the study itself is pseudonymised here, so
+    that no screen can show a real site id, label or evidence memo.
+    """
+    from cases.loader import load_study
+    from metrics.compare import Options, resolve
+
+    view, warnings, options, path = {}, [], Options(), study_path
+    if snapshot is not None:
+        from tui.snapshot_cmds import open_snapshot, snapshot_options
+
+        path, outcome, view, warnings, figures = open_snapshot(snapshot, snapshot_study)
+        if path is None:
+            raise ValueError("\n".join([*warnings, "The dashboard needs the study itself; "
+                                        "use `crosscase diff` or read the snapshot file."]))
+        options = snapshot_options(figures, outcome)
+    if path is None:
+        from cases.catalogue import example_dir
+
+        path = example_dir()
+    study = load_study(Path(path))
+    if resolve(study, options)[2].pseudonymise:
+        from metrics.pseudonyms import pseudonymise
+
+        study, options = pseudonymise(study, options)
+    return study, options, dict(view or {}), list(warnings or [])
+
+
+class CrosscaseApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "crosscase"
+    MODES = dict(SCREENS_BY_MODE)
+    BINDINGS = [
+        Binding("c", "show('compare')", "Compare"),
+        Binding("s", "show('sites')", "Sites"),
+        Binding("t", "show('themes')", "Themes"),
+        Binding("v", "show('sensitivity')", "Sensitivity"),
+        Binding("g", "show('configurations')", "Configs"),
+        Binding("o", "split", "Split…"),
+        Binding("e", "export", "Export…"),
+        Binding("d", "toggle_theme", "Light/dark", show=False),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+    comparison = reactive(None, init=False, always_update=True)
+
+    def __init__(self, study_path: Path | None = None, *, snapshot: str | None = None,
+                 snapshot_study: str | None = None) -> None:
+        super().__init__()
+        self.study_path = study_path
+        self.snapshot = snapshot
+        self.snapshot_study = snapshot_study
+        self.study = None
+        self.outcome = None
+        self.options = None
+        self.generation = 0
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = THEMES[0].name
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(DEFAULTS)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        yield Static("Loading the study…", id="loading", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # -- loading -------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        from cases.errors import StudyError
+        from tui.cli import UsageError
+
+        where = self.snapshot or self.study_path or "the built-in example"
+        try:
+            study, options, view, warnings = open_study(self.study_path, self.snapshot, self.snapshot_study)
+            comparison = analyse_quick(study, options)
+        except StudyError as exc:
+            self.post_message(LoadFailed(f"{where}: this study cannot be opened", [str(p) for p in exc.problems]))
+            return
+        except UsageError as exc:
+            self.post_message(LoadFailed(f"{where}: cannot be opened", list(exc.lines)))
+            return
+        except ImportError as exc:
+            self.post_message(LoadFailed("This installation cannot open it", [f"missing module: {exc.name or exc}"]))
+            return
+        except (OSError, ValueError) as exc:
+            self.post_message(LoadFailed(f"{where}: cannot be opened", str(exc).splitlines() or [repr(exc)]))
+            return
+        self.post_message(StudyReady(study, options, comparison, view, warnings))
+
+    async def on_study_ready(self, message: StudyReady) -> None:
+        self.study = message.study
+        self.options = message.options
+        self.outcome = _outcome_of(message.study, message.comparison)
+        self.comparison = message.comparison
+        screen = str(message.view.get("screen", "compare")).lower()
+        mode = screen if screen in SCREENS_BY_MODE else "compare"
+        await self.switch_mode(mode)
+        self.screen_stack[0].apply_view(message.view)
+        if screen == "site" and isinstance(message.view.get("site"), str):
+            self.push_screen(SiteScreen(message.view["site"]))
+        for line in message.warnings:
+            self.notify(str(line), severity="warning", markup=False, timeout=10)
+        self.fill_permutations(message.comparison, self.generation)
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.push_screen(ErrorScreen(message.title, message.problems))
+
+    # -- the comparison ------------------------------------------------------------------------
+    def change_outcome(self, outcome) -> None:
+        """Compare again with another outcome or split (a worker; the screens update when it ends)."""
+        if outcome is None or self.study is None:
+            return
+        from dataclasses import replace
+
+        self.outcome = outcome
+        self.options = replace(self.options, outcome=outcome)
+        self.generation += 1
+        self.reanalyse(self.options, self.generation)
+
+    @work(thread=True, exclusive=True, group="analysis")
+    def reanalyse(self, options, generation: int) -> None:
+        try:
+            comparison = analyse_quick(self.study, options)
+        except ValueError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.post_message(ComparisonReady(comparison, generation))
+        self._fill(comparison, generation)
+
+    @work(thread=True, exclusive=True, group="permutations")
+    def fill_permutations(self, comparison, generation: int) -> None:
+        self._fill(comparison, generation)
+
+    def _fill(self, comparison, generation: int) -> None:
+        from metrics.compare import fill_permutations
+
+        if comparison.pending and not get_current_worker().is_cancelled:
+            self.post_message(ComparisonReady(fill_permutations(comparison), generation))
+
+    def on_comparison_ready(self, message: ComparisonReady) -> None:
+        if message.generation == self.generation:
+            self.comparison = message.comparison
+
+    # -- navigation ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("show", "split", "export"):
+            return self.comparison is not None and not isinstance(self.screen, ErrorScreen)
+        return True
+
+    async def action_show(self, mode: str) -> None:
+        await self.switch_mode(mode)
+        while len(self.screen_stack) > 1 and not getattr(self.screen, "is_modal", False):
+            self.pop_screen()
+
+    async def on_open_site(self, message: OpenSite) -> None:
+        await self.push_screen(SiteScreen(message.site))
+
+    async def on_show_sites(self, message: ShowSites) -> None:
+        await self.action_show("sites")
+        self.screen_stack[0].set_filter(message.filter)
+
+    async def on_show_theme(self, message: ShowTheme) -> None:
+        await self.action_show("themes")
+        self.screen_stack[0].select_theme(message.theme)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpDialog):
+            return
+        sections = [("Everywhere", self.BINDINGS)]
+        sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen)]
+        sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS)]
+        self.push_screen(HelpDialog(sections))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "crosscase-light" if self.theme == "crosscase-dark" else "crosscase-dark"
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        if self.comparison is not None:
+            yield SystemCommand("Change split…", "Change the outcome metric, the split rule and its threshold",
+                                self.action_split)
+            yield SystemCommand("Export snapshot…", "Write the comparison and view as TOML", self.action_export)
+            for mode, cls in SCREENS_BY_MODE.items():
+                yield SystemCommand(f"Show {cls.SCREEN_NAME}", f"Open the {cls.SCREEN_NAME} screen",
+                                    lambda mode=mode: self.run_action(f"show('{mode}')"))
+
+    # -- dialogs -------------------------------------------------------------------------------
+    def action_split(self) -> None:
+        if self.study is not None and self.outcome is not None:
+            self.push_screen(SplitDialog(self.study, self.outcome), self.change_outcome)
+
+    def action_export(self) -> None:
+        if self.study is None:
+            return
+        self._view = self._current_view()
+        self.push_screen(ExportDialog(f"{self.study.name}-snapshot.toml"), self._export)
+
+    def _current_view(self) -> dict:
+        screen = self.screen
+        return screen.view_state() if hasattr(screen, "view_state") else {"screen": "compare"}
+
+    def _export(self, request: ExportRequest | None, force: bool = False) -> None:
+        if request is not None:
+            self.write_snapshot(request, force, dict(self._view))
+
+    @work(thread=True, group="export")
+    def write_snapshot(self, request: ExportRequest, force: bool, view: dict) -> None:
+        from metrics.compare import fill_permutations
+
+        try:
+            from tui.snapshot_cmds import write_snapshot_file
+
+            comparison = self.comparison
+            if comparison.pending:
+                comparison = fill_permutations(comparison)
+            path = write_snapshot_file(comparison, self.study, request.path, force=force,
+                                       include_evidence=request.include_evidence, note=request.note, view=view)
+        except FileExistsError:
+            self.post_message(ExportDone(request, exists=True))
+        except ImportError as exc:
+            self.post_message(ExportDone(request, error=f"export is not available: {exc}"))
+        except (OSError, ValueError) as exc:
+            self.post_message(ExportDone(request, error=str(exc)))
+        else:
+            self.post_message(ExportDone(request, path=Path(path)))
+
+    def on_export_done(self, message: ExportDone) -> None:
+        if message.exists:
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.write_snapshot(message.request, True, dict(self._view))
+                else:
+                    self.notify("Nothing written.", markup=False)
+            self.push_screen(ConfirmScreen(f"{message.request.path} exists. Replace it?", yes="Replace"), answer)
+        elif message.error is not None:
+            self.notify(message.error, title="Export failed", severity="error", markup=False, timeout=10)
+        else:
+            self.notify(f"Snapshot written to {message.path.resolve()}", title="Exported", markup=False, timeout=10)
+
+
+def _outcome_of(study, comparison):
+    """The Outcome the comparison was made with (the study's, with the split that was used)."""
+    from dataclasses import replace
+
+    s = comparison.split
+    base = study.outcome
+    return replace(base, metric=s.outcome, split=s.rule, threshold=s.options.get("threshold", base.threshold),
+                   second=s.options.get("second", base.second),
+                   high=tuple(s.options.get("high", base.high)), low=tuple(s.options.get("low", base.low)))
+
+
+def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot_study: str | None = None) -> int:
+    """Run the dashboard; the exit status (0 on a normal quit, 2 after an error screen)."""
+    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,258 @@
+"""Sites: the case-ordered matrix (Miles and Huberman), sortable and filterable, with a scatter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Select
+from textual_plotext import PlotextPlot
+
+from tui.safe import shorten
+from tui.screens import site_rows
+from tui.screens.base import DashboardScreen, OpenSite, fmt_value
+from tui.widgets.charts import bar, scale
+from tui.widgets.palette import GROUP_MARK, colours
+from tui.widgets.safe_text import safe
+
+LABELLED_POINTS = 30
+DEFAULT_SCATTER = "fidelity"
+SHORT = 32   # below this height the table and the scatter take turns (p)
+
+
+class SitesScreen(DashboardScreen):
+    SCREEN_NAME = "Sites"
+    AUTO_FOCUS = "#sites-table"
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("less_than_sign", "sort(False)", "Sort ↑", key_display="<"),
+        Binding("greater_than_sign", "sort(True)", "Sort ↓", key_display=">"),
+        Binding("p", "toggle_plot", "Plot/table"),
+        Binding("x", "focus_scatter", "Scatter metric", show=False),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sort_column: str | None = None
+        self.descending = True
+        self.filter_text = ""
+        self.scatter_metric: str | None = None
+        self._cols: list[site_rows.Column] = []
+        self._rows: list[dict] = []
+        self._visible: list[dict] = []
+        self._want_site: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="sites-controls"):
+            yield Input(placeholder="/ filter: word, employer=NHS, fidelity>4, group=H, theme:ID",
+                        id="sites-filter", compact=True)
+            yield Select([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
+        yield DataTable(id="sites-table", cursor_type="row", fixed_columns=3)
+        yield PlotextPlot(id="scatter")
+
+    # -- data ----------------------------------------------------------------------------------
+    def show(self, comparison) -> None:
+        study = self.study
+        self._cols = site_rows.columns(study, comparison)
+        self._rows = site_rows.rows(study, comparison)
+        if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
+            self.sort_column, self.descending = comparison.split.outcome, True
+        self._fill_select(comparison)
+        self._refresh_table()
+
+    def _fill_select(self, comparison) -> None:
+        select = self.query_one("#scatter-metric", Select)
+        keys = [k for k in self.study.metrics if k != comparison.split.outcome]
+        if self.scatter_metric not in keys:
+            self.scatter_metric = DEFAULT_SCATTER if DEFAULT_SCATTER in keys else (keys[0] if keys else None)
+        options = [(safe(f"x: {self.study.metrics[k].label}", 40), k) for k in keys]
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+            if self.scatter_metric is not None:
+                select.value = self.scatter_metric
+
+    def _refresh_table(self) -> None:
+        column = next((c for c in self._cols if c.key == self.sort_column), self._cols[0])
+        keep = self._want_site or self._cursor_site()
+        self._want_site = None
+        ordered = site_rows.sort_rows(self._rows, column, self.descending)
+        if self.filter_text.strip():
+            test = site_rows.make_filter(self.filter_text, self._cols,
+                                         lambda theme: site_rows.theme_sites(self.study, theme))
+            ordered = [r for r in ordered if test(r)]
+        self._visible = ordered
+        self._fill_table(ordered)
+        self._move_to(keep)
+        self._draw_scatter()
+
+    def _fill_table(self, ordered: list[dict]) -> None:
+        table = self.query_one("#sites-table", DataTable)
+        table.clear(columns=True)
+        styles = self.styles_map
+        scales = {c.key: scale(r.get(c.key) for r in self._rows) for c in self._cols if c.kind == "metric"}
+        whole = {c.key for c in self._cols if c.kind == "metric" and all(
+            not isinstance(r.get(c.key), float) or r[c.key].is_integer() for r in self._rows)}
+        for col in self._cols:
+            arrow = (" ↓" if self.descending else " ↑") if col.key == self.sort_column else ""
+            table.add_column(safe(shorten(col.title, 14) + arrow), key=col.key,
+                             width=self._width(col, whole))
+        cells = []
+        for row in ordered:
+            line = []
+            for col in self._cols:
+                value = row.get(col.key)
+                if col.kind == "group":
+                    line.append(Text(GROUP_MARK.get(value, "-"), style=styles.get(value, "")))
+                elif col.kind == "metric":
+                    lo, hi = scales[col.key]
+                    num = value if isinstance(value, float) else None
+                    digits = 0 if col.key in whole else 2
+                    line.append(Text(f"{bar(num, lo, hi, 4)} {fmt_value(value, digits)}", no_wrap=True))
+                else:
+                    line.append(safe("" if value is None else value, 18 if col.key == "label" else 14))
+            cells.append(line)
+        table.add_rows(cells)
+        self._row_sites = [r["site"] for r in ordered]
+
+    def _width(self, col, whole: set[str]) -> int:
+        """A column's width from its values (explicit widths keep big tables fast)."""
+        if col.kind == "group":
+            return 3
+        if col.kind == "metric":
+            digits = 0 if col.key in whole else 2
+            longest = max((len(fmt_value(r.get(col.key), digits)) for r in self._rows), default=1)
+            return max(5 + longest, min(len(col.title), 14) + 2)
+        limit = 18 if col.key == "label" else 14
+        longest = max((len(str(r.get(col.key) or "")) for r in self._rows), default=1)
+        return min(max(longest, len(col.title) + 2), limit)
+
+    def _cursor_site(self) -> str | None:
+        table = self.query_one("#sites-table", DataTable)
+        sites = getattr(self, "_row_sites", [])
+        if table.row_count and 0 <= table.cursor_row < len(sites):
+            return sites[table.cursor_row]
+        return None
+
+    def _move_to(self, site: str | None) -> None:
+        sites = getattr(self, "_row_sites", [])
+        if site in sites:
+            self.query_one("#sites-table", DataTable).move_cursor(row=sites.index(site), animate=False)
+
+    # -- scatter -------------------------------------------------------------------------------
+    def _draw_scatter(self) -> None:
+        plot = self.query_one("#scatter", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        outcome, x = self.comparison.split.outcome, self.scatter_metric
+        if x is None:
+            plot.refresh()
+            return
+        palette = colours(self.app.theme_variables)
+        rgb = {"high": palette["group-high"], "low": palette["group-low"], "middle": palette["group-middle"]}
+        points = [r for r in self._visible if isinstance(r.get(x), float) and isinstance(r.get(outcome), float)]
+        label = len(points) <= LABELLED_POINTS
+        for group in ("high", "middle", "low"):
+            mine = [r for r in points if r["group"] == group]
+            if not mine:
+                continue
+            colour = Color.parse(rgb[group]).rgb
+            plt.scatter([r[x] for r in mine], [r[outcome] for r in mine], marker=GROUP_MARK[group],
+                        color=colour)
+            if label:
+                for r in mine:
+                    plt.text(" " + shorten(r["label"] or r["site"], 12), r[x], r[outcome], color=colour)
+        plt.title(shorten(f"{outcome} against {x}, {len(points)} sites (H high, L low, M middle)", 90))
+        plt.xlabel(shorten(x, 30))
+        plt.ylabel(shorten(outcome, 20))
+        plot.refresh()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "scatter-metric" and isinstance(event.value, str):
+            self.scatter_metric = event.value
+            self._draw_scatter()
+
+    # -- controls ------------------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "sites-filter":
+            self.set_filter(event.value, update_input=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#sites-table").focus()
+
+    def set_filter(self, text: str, update_input: bool = True) -> None:
+        self.filter_text = text
+        if update_input:
+            field = self.query_one("#sites-filter", Input)
+            with field.prevent(Input.Changed):
+                field.value = text
+        if self._cols:
+            self._refresh_table()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#sites-filter").focus()
+
+    def action_toggle_plot(self) -> None:
+        self.toggle_class("-plot")
+        self.query_one("#scatter-metric" if self.has_class("-plot") else "#sites-table").focus()
+
+    def on_resize(self, event) -> None:
+        super().on_resize(event)
+        self.set_class(event.size.height < SHORT, "-short")
+
+    def action_focus_scatter(self) -> None:
+        self.query_one("#scatter-metric").focus()
+
+    def action_sort(self, descending: bool) -> None:
+        table = self.query_one("#sites-table", DataTable)
+        if self._cols:
+            self.sort_by(self._cols[min(table.cursor_column, len(self._cols) - 1)].key, descending)
+
+    def sort_by(self, column: str, descending: bool) -> None:
+        self.sort_column, self.descending = column, descending
+        if self._cols:
+            self._refresh_table()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        self.sort_by(key, not self.descending if key == self.sort_column else True)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        site = self._cursor_site()
+        if site is not None:
+            self.post_message(OpenSite(site))
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#sites-table").focus()
+        else:
+            super().action_back()
+
+    # -- snapshot view -------------------------------------------------------------------------
+    def view_state(self) -> dict:
+        view = super().view_state()
+        site = self._cursor_site()
+        if site is not None:
+            view["site"] = site
+        if self.sort_column:
+            view["sort"] = self.sort_column
+            view["order"] = "descending" if self.descending else "ascending"
+        if self.filter_text.strip():
+            view["filter"] = self.filter_text
+        if self.scatter_metric:
+            view["scatter"] = self.scatter_metric
+        return view
+
+    def apply_view(self, view: dict) -> None:
+        if isinstance(view.get("sort"), str):
+            self.sort_column = view["sort"]
+            self.descending = view.get("order", "descending") != "ascending"
+        if isinstance(view.get("scatter"), str):
+            self.scatter_metric = view["scatter"]
+        self.set_filter(str(view.get("filter", "")))
+        if isinstance(view.get("site"), str):
+            self._want_site = view["site"]
+            if self._cols:
+                self._refresh_table()

@@ -1,0 +1,100 @@
+"""Sensitivity and Configurations: the engine's split-sensitivity table and truth table."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from tui.screens.base import DashboardScreen
+from tui.widgets.safe_text import join, safe
+
+VERDICT = {True: ("✔ robust", "better"), False: ("✘ NOT robust", "worse"), None: ("? undetermined", "")}
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+class SensitivityScreen(DashboardScreen):
+    SCREEN_NAME = "Sensitivity"
+    AUTO_FOCUS = "#cuts-table"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="sensitivity-head", classes="table-head")
+        yield DataTable(id="cuts-table", cursor_type="row", classes="half")
+        yield DataTable(id="robust-table", cursor_type="row", classes="half")
+
+    def show(self, comparison) -> None:
+        sens = comparison.sensitivity
+        head = self.query_one("#sensitivity-head", Static)
+        cuts = self.query_one("#cuts-table", DataTable)
+        robust = self.query_one("#robust-table", DataTable)
+        cuts.clear(columns=True)
+        robust.clear(columns=True)
+        if sens is None:
+            head.update(Text("The split-sensitivity table is not available for this comparison.", style="dim"))
+            return
+        counted = sum(c.qualifies for c in sens.cuts)
+        head.update(safe(f"Every cut of {sens.outcome}: which sites join the low group as the cut rises "
+                         f"({len(sens.cuts)} cuts, {counted} with at least 2 sites per group; * = not counted). "
+                         "A contrast is robust when it keeps its direction at every counted cut.", 400))
+        wide = self.size.width >= 110
+        for name, width in (("", 1), ("Cut", 9), ("High", 5), ("Low", 5), ("Sites joining low", 80 if wide else 48)):
+            cuts.add_column(name, key=name or "mark", width=width)
+        labels = comparison.labels
+        for i, c in enumerate(sens.cuts):
+            moved = ", ".join(f"{s} {labels.get(s, s)}" if labels.get(s, s) != s else s for s in c.moved)
+            cuts.add_row(Text(" " if c.qualifies else "*"), Text(f"{c.value:.4g}"), Text(str(c.n_high)),
+                         Text(str(c.n_low)), safe(moved, 80 if wide else 48), key=str(i))
+        styles = self.styles_map
+        for name, width in (("Verdict", 14), ("Kind", 6), ("Metric or theme", 50 if wide else 32),
+                            ("Seen", 30 if wide else 16)):
+            robust.add_column(name, key=name, width=width)
+        for kind, rows in (("metric", sens.metrics), ("theme", sens.themes)):
+            for r in rows:
+                text, style = VERDICT[r.robust]
+                robust.add_row(Text(text, style=styles.get(style, "")), Text(kind), safe(r.label, 50),
+                               safe(", ".join(r.seen) or "-", 30), key=f"{kind}:{r.key}")
+
+
+class ConfigurationsScreen(DashboardScreen):
+    SCREEN_NAME = "Configurations"
+    AUTO_FOCUS = "#truth-table"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="configurations-head", classes="table-head")
+        yield DataTable(id="truth-table", cursor_type="row", classes="half")
+        yield DataTable(id="singles-table", cursor_type="row", classes="half")
+
+    def show(self, comparison) -> None:
+        conf = comparison.configurations
+        head = self.query_one("#configurations-head", Static)
+        truth = self.query_one("#truth-table", DataTable)
+        singles = self.query_one("#singles-table", DataTable)
+        truth.clear(columns=True)
+        singles.clear(columns=True)
+        if conf is None or not conf.conditions:
+            head.update(Text("No configuration table: the study defines no [[condition]] in study.toml.",
+                             style="dim"))
+            return
+        legend = [join(f"C{i + 1} = ", safe(name, 60)) for i, name in enumerate(conf.conditions)]
+        note = f"Outcome: membership of the high group ({conf.with_outcome} sites); 1 = the condition holds."
+        if conf.excluded:
+            note += f" Left out (missing values): {', '.join(conf.excluded)}."
+        head.update(join(*[join(x, "   ") for x in legend], "\n", safe(note, 300)))
+        wide = self.size.width >= 110
+        for i in range(len(conf.conditions)):
+            truth.add_column(f"C{i + 1}", key=f"C{i + 1}", width=3)
+        for name, width in (("Consistency", 11), ("Coverage", 8), ("Sites (* in the high group)", 60 if wide else 36)):
+            truth.add_column(name, key=name, width=width)
+        for i, r in enumerate(conf.rows):
+            names = ", ".join(s + ("*" if s in r.outcome_sites else "") for s in r.sites)
+            truth.add_row(*[Text(str(v), style="bold" if v else "dim") for v in r.values],
+                          Text(_ratio(r.consistency)), Text(_ratio(r.coverage)), safe(names, 60), key=str(i))
+        for name, width in (("Condition alone", 40 if wide else 30), ("Sites", 6), ("Consistency", 11),
+                            ("Coverage", 8)):
+            singles.add_column(name, key=name, width=width)
+        for s in conf.singles:
+            singles.add_row(safe(s.name, 40), Text(str(s.members)), Text(_ratio(s.consistency)),
+                            Text(_ratio(s.coverage)), key=s.name)

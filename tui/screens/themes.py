@@ -1,0 +1,202 @@
+"""Themes: the literature catalogue with each theme's sources and the ratings of every site."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Select, Static
+
+from tui.screens.base import DashboardScreen, ShowSites
+from tui.widgets.palette import GROUP_MARK
+from tui.widgets.safe_text import join, safe, safe_block
+
+SCOPES = [("Themes rated in this study", "rated"), ("Literature themes", "literature"),
+          ("All themes and CFIR constructs", "all")]
+ALL = "__all__"
+GROUP_LIMIT = 60
+
+
+class ThemesScreen(DashboardScreen):
+    SCREEN_NAME = "Themes"
+    AUTO_FOCUS = "#themes-list"
+    BINDINGS = [
+        Binding("j", "jump", "Sites with theme"),
+        Binding("f", "focus_domain", "Domain filter"),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope = "rated"
+        self.domain = ALL
+        self._ids: list[str] = []
+        self._want: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="themes-controls"):
+            yield Select(SCOPES, id="theme-scope", value="rated", allow_blank=False, compact=True)
+            yield Select([(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False,
+                         compact=True)
+        with Horizontal(id="themes-split"):
+            yield DataTable(id="themes-list", cursor_type="row")
+            with VerticalScroll(id="theme-detail"):
+                yield Static("", id="theme-detail-text")
+
+    def show(self, comparison) -> None:
+        scope = self.query_one("#theme-scope", Select)
+        if scope.value != self.scope:
+            with scope.prevent(Select.Changed):
+                scope.value = self.scope
+        self._fill_domains()
+        self._fill_list(comparison)
+
+    def _themes(self):
+        study = self.study
+        rated = {r.theme for r in study.ratings}
+        if self.scope == "rated":
+            themes = [t for t in study.themes.values() if t.id in rated]
+        elif self.scope == "literature":
+            themes = [t for t in study.themes.values() if t.kind in ("literature", "study")]
+        else:
+            themes = list(study.themes.values())
+        return [t for t in themes if self.domain == ALL or t.domain == self.domain]
+
+    def _fill_domains(self) -> None:
+        select = self.query_one("#theme-domain", Select)
+        domains = sorted({t.domain for t in self.study.themes.values() if t.domain})
+        if self.domain != ALL and self.domain not in domains:
+            self.domain = ALL
+        with select.prevent(Select.Changed):
+            select.set_options([(Text("All domains"), ALL)] + [(safe(d, 30), d) for d in domains])
+            select.value = self.domain
+
+    def _fill_list(self, c) -> None:
+        table = self.query_one("#themes-list", DataTable)
+        keep = self._want or self.current_theme()
+        self._want = None
+        table.clear(columns=True)
+        title_w = 34 if self.size.width >= 110 else 22
+        table.add_column("Dist.", key="dist", width=7)
+        table.add_column("Theme", key="title", width=title_w)
+        results = {t.theme: t for t in c.themes}
+        themes = self._themes()
+        for theme in themes:
+            r = results.get(theme.id)
+            flag = (r.distinguishing[:6] + ("↺" if r.direction == "reversed" else "")) if r else ""
+            table.add_row(Text(flag, style="bold" if r and r.distinguishing == "strong" else ""),
+                          safe(theme.title, title_w), key=theme.id)
+        self._ids = [t.id for t in themes]
+        if keep in self._ids:
+            table.move_cursor(row=self._ids.index(keep), animate=False)
+        self._show_detail(self.current_theme())
+
+    def current_theme(self) -> str | None:
+        table = self.query_one("#themes-list", DataTable)
+        if self._ids and 0 <= table.cursor_row < len(self._ids):
+            return self._ids[table.cursor_row]
+        return None
+
+    def _show_detail(self, theme_id: str | None) -> None:
+        detail = self.query_one("#theme-detail-text", Static)
+        if theme_id is None:
+            detail.update(Text("No theme matches this filter.", style="dim"))
+            return
+        detail.update(self._detail(theme_id))
+
+    def _detail(self, theme_id: str) -> Text:
+        from cases.catalogue import load_catalogue
+
+        study, c = self.study, self.comparison
+        theme = study.themes[theme_id]
+        out = join(safe(theme.title, 200, "bold"), "\n")
+        facts = [f"id {theme.id}", f"kind {theme.kind}"] + ([f"influence {theme.influence}"] if theme.influence else [])
+        out.append(safe(" · ".join(facts), 200, "dim"))
+        out.append("\nCFIR: ")
+        out.append(safe(" / ".join(x for x in (theme.domain, theme.construct) if x) or "-", 200))
+        if theme.summary:
+            out.append("\n\n")
+            out.append(safe_block(theme.summary))
+        if theme.sources:
+            out.append("\n\nSources\n", style="bold")
+            catalogue = load_catalogue()
+            for ref in theme.sources:
+                source = catalogue.source_for(ref)
+                line = f"• {source.citation}" + (f" — doi:{source.doi}" if source.doi else "") if source else f"• {ref}"
+                out.append(safe(line, 300))
+                out.append("\n")
+        result = next((t for t in c.themes if t.theme == theme_id), None)
+        out.append("\nRatings", style="bold")
+        if result is not None:
+            out.append(f"  (distinguishing: {result.distinguishing}, {result.direction})", style="dim")
+        out.append("\n")
+        out.append(self._ratings(theme_id))
+        out.append("\nj or Enter: the sites that show this theme", style="dim")
+        return out
+
+    def _ratings(self, theme_id: str) -> Text:
+        c, styles = self.comparison, self.styles_map
+        tokens = {r.site: r.token for r in self.study.ratings if r.theme == theme_id}
+        out = Text(end="")
+        if not tokens:
+            return Text("(no site rates this theme)\n", style="dim")
+        for group in ("high", "low", "middle", "missing"):
+            sites = [s for s in getattr(c.split, group) if s in tokens]
+            if not sites:
+                continue
+            out.append(f"{GROUP_MARK[group]} {group} ({len(sites)})\n", style=styles[group])
+            for s in sites[:GROUP_LIMIT]:
+                out.append(f"  {tokens[s]:>7}  ", style="bold")
+                out.append(safe(f"{s} {c.labels.get(s, s)}", 40))
+                out.append("\n")
+            if len(sites) > GROUP_LIMIT:
+                out.append(f"  … and {len(sites) - GROUP_LIMIT} more\n", style="dim")
+        return out
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.comparison is not None:
+            self._show_detail(self.current_theme())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_jump()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "theme-scope":
+            self.scope = str(event.value)
+        elif event.select.id == "theme-domain":
+            self.domain = str(event.value)
+        if self.comparison is not None:
+            self._fill_list(self.comparison)
+
+    def action_jump(self) -> None:
+        theme = self.current_theme()
+        if theme is not None:
+            self.post_message(ShowSites(f"theme:{theme}"))
+
+    def action_focus_domain(self) -> None:
+        self.query_one("#theme-domain").focus()
+
+    def select_theme(self, theme_id: str) -> None:
+        """Show ``theme_id`` (widening the filters if it is hidden)."""
+        if theme_id not in [t.id for t in self._themes()]:
+            self.scope, self.domain = "all", ALL
+        self._want = theme_id
+        if self.comparison is not None and self._shown is not None:
+            self.show(self.comparison)
+
+    def view_state(self) -> dict:
+        view = super().view_state()
+        theme = self.current_theme()
+        if theme:
+            view["theme"] = theme
+        if self.domain != ALL:
+            view["filter"] = f"domain={self.domain}"
+        return view
+
+    def apply_view(self, view: dict) -> None:
+        flt = view.get("filter")
+        if isinstance(flt, str) and flt.startswith("domain="):
+            self.domain = flt[len("domain="):]
+            self.scope = "all"
+        if isinstance(view.get("theme"), str):
+            self.select_theme(view["theme"])

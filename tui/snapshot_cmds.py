@@ -1,0 +1,322 @@
+"""``crosscase export``, ``crosscase diff`` and the snapshot glue the dashboard uses (docs/snapshots.md).
+
+- ``build_snapshot``: a comparison (and its study) as the snapshot dict, keys in a fixed order;
+- ``write_snapshot_file``: build and write it atomically (the CLI's export and the dashboard's);
+- ``open_snapshot``: validate a snapshot, find its study, say which study files changed since;
+- ``snapshot_options``: the comparison options that reproduce a snapshot's split and rule;
+- ``export(args)`` and ``diff(args)``: the commands, exit 0, or 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from cases.errors import StudyError
+from cases.snapshot import SCHEMA, created_at, current_files, dumps_snapshot, file_changes, read_snapshot, write_atomic
+from cases.version import __version__
+from tui.safe import clean
+
+DEFAULT_VIEW = {"screen": "compare"}
+
+
+# --- building and writing ----------------------------------------------------------------------
+
+def folder_name(study) -> str:
+    """The study folder's name only (``.`` and relative paths resolved, never an absolute path)."""
+    return Path(os.path.abspath(study.folder)).name
+
+
+def _evidence(study, theme: str) -> dict[str, str]:
+    order = {s.id: i for i, s in enumerate(study.sites)}
+    rows = [r for r in study.ratings if r.theme == theme and r.evidence]
+    return {r.site: r.evidence for r in sorted(rows, key=lambda r: order.get(r.site, len(order)))}
+
+
+def build_snapshot(comparison, study, *, include_evidence: bool = False, note: str | None = None,
+                   view: dict | None = None, created=None) -> dict:
+    """The snapshot dict: provenance first, then the summary's body, then the view and disclosure.
+
+    Raises ValueError when evidence is asked for in a pseudonymised comparison (evidence text
+    names sites, so it would undo the pseudonyms).
+    """
+    from metrics.compare import fill_permutations
+    from metrics.summary import to_dict
+
+    if comparison.pending:
+        comparison = fill_permutations(comparison)
+    body = to_dict(comparison)
+    disclosure = body.get("disclosure", {})
+    if include_evidence and disclosure.get("pseudonymise"):
+        raise ValueError("evidence cannot be exported with pseudonymised site ids: "
+                         "evidence text names the sites it is about")
+    snapshot: dict = {"schema": SCHEMA, "crosscase": __version__, "created": created or created_at()}
+    if note:
+        snapshot["note"] = note
+    snapshot["study"] = {
+        "title": body["study"]["title"], "folder": folder_name(study), "fingerprint": study.fingerprint,
+        "synthetic": bool(body["study"]["synthetic"]), "files": dict(sorted(study.files.items())),
+    }
+    for key, value in body.items():
+        if key not in ("crosscase", "study", "disclosure"):
+            snapshot[key] = value
+    if include_evidence:
+        snapshot["themes"] = [{**t, "evidence": _evidence(study, t["theme"])} for t in body["themes"]]
+    snapshot["view"] = dict(view) if view else dict(DEFAULT_VIEW)
+    snapshot["disclosure"] = {"evidence_included": bool(include_evidence), **disclosure}
+    return snapshot
+
+
+def write_snapshot_file(comparison, study, path, *, force: bool = False, include_evidence: bool = False,
+                        note: str | None = None, view: dict | None = None) -> Path:
+    """Write the comparison's snapshot to ``path`` atomically and return the path.
+
+    Raises FileExistsError (``path`` exists and not ``force``: ask, then call again with force),
+    IsADirectoryError, cases.snapshot.SnapshotWriteError (an OSError: permission, full disk, ...)
+    or ValueError (a bad SOURCE_DATE_EPOCH, evidence with pseudonyms, a study file as the target);
+    every message is one clear line, and on failure any existing file is left untouched.
+    """
+    path = Path(path)
+    _refuse_study_file(study, path)
+    snapshot = build_snapshot(comparison, study, include_evidence=include_evidence, note=note, view=view)
+    try:
+        text = dumps_snapshot(snapshot)
+    except TypeError as exc:          # e.g. a view holding something TOML cannot write
+        raise ValueError(f"cannot write the snapshot: {exc}") from None
+    return write_atomic(path, text, force=force)
+
+
+def _refuse_study_file(study, path: Path) -> None:
+    try:
+        target = path.resolve()
+        own = {(Path(study.folder) / name).resolve() for name in study.files}
+    except OSError:
+        return
+    if target in own:
+        raise ValueError(f"{path}: is one of the study's own files; write the snapshot elsewhere")
+
+
+# --- opening -----------------------------------------------------------------------------------
+
+def open_snapshot(snapshot_path, study_dir=None):
+    """Validate a snapshot and find its study.
+
+    Returns ``(study_path, outcome_override, view, warnings, figures)``:
+    - ``study_path``: the study folder (``--study DIR``, else ``<snapshot's folder>/<study.folder>``,
+      else the built-in example when the fingerprints match); None for a pseudonymised snapshot,
+      which cannot be matched to its study and is shown on its own figures, read-only;
+    - ``outcome_override``: the snapshot's split as a ``cases.model.Outcome``;
+    - ``view``: the snapshot's ``[view]`` (screen, selected site, sort, filters);
+    - ``warnings``: one line per changed study file (``sites.csv changed``, ``contacts.csv removed``,
+      ``themes.toml added``) and other notes for people;
+    - ``figures``: the snapshot dict itself (nulls restored), to show beside the recomputed figures.
+    Raises tui.cli.UsageError (one line per problem) for an invalid snapshot or a missing study.
+    """
+    from cases.loader import fingerprint
+    from tui.cli import UsageError
+
+    snapshot_path = Path(snapshot_path)
+    try:
+        snapshot = read_snapshot(snapshot_path)
+    except StudyError as exc:
+        raise UsageError(*(str(p) for p in exc.problems)) from None
+    view = dict(snapshot.get("view", {}))
+    warnings = []
+    if snapshot["crosscase"] != __version__:
+        warnings.append(f"the snapshot was written by crosscase {clean(snapshot['crosscase'])}; this is {__version__}")
+    if snapshot["disclosure"].get("pseudonymise"):
+        warnings.insert(0, "pseudonymised snapshot: it cannot be matched to its study; showing its own figures, read-only")
+        return None, _outcome(snapshot, None), view, warnings, snapshot
+    folder = _find_study(snapshot, snapshot_path, study_dir)
+    now = current_files(folder)
+    changes = file_changes(snapshot["study"]["files"], now)
+    warnings[:0] = [f"{name} {change}" for name, change in changes]
+    if not changes and fingerprint(now) != snapshot["study"]["fingerprint"]:
+        warnings.insert(0, "the study's fingerprint differs from the snapshot's, although no file's hash does")
+    return folder, _outcome(snapshot, folder), view, warnings, snapshot
+
+
+def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
+    from cases.catalogue import example_dir
+    from cases.loader import fingerprint
+    from tui.cli import UsageError
+
+    if study_dir is not None:
+        folder = Path(study_dir)
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such study folder")
+        return folder
+    name = snapshot["study"]["folder"]
+    folder = snapshot_path.parent / name
+    if folder.is_dir():
+        return folder
+    example = example_dir()
+    if name == example.name and fingerprint(current_files(example)) == snapshot["study"]["fingerprint"]:
+        return example
+    raise UsageError(f"{snapshot_path}: its study folder \"{clean(name)}\" was not found next to it ({folder}); "
+                     "give the study with --study DIR")
+
+
+def _outcome(snapshot: dict, folder: Path | None):
+    """The snapshot's split as an Outcome, over the study's own [outcome] as the command line does."""
+    from cases.model import Outcome
+
+    split = snapshot["split"]
+    changes = {"metric": split["outcome"], "split": split["rule"]}
+    for key in ("threshold", "second"):
+        if key in split:
+            changes[key] = split[key]
+    for key in ("high", "low"):
+        if key in split:
+            changes[key] = tuple(split[key])
+    base = _study_outcome(folder)
+    return replace(base, **changes) if base is not None else Outcome(**changes)
+
+
+def _study_outcome(folder: Path | None):
+    if folder is None:
+        return None
+    from cases.errors import Collector
+    from cases.manifest import parse_manifest
+
+    try:
+        manifest = parse_manifest((folder / "study.toml").read_text(encoding="utf-8-sig"), Collector())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return getattr(manifest, "outcome", None)
+
+
+def snapshot_options(snapshot: dict, outcome):
+    """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure."""
+    from cases.model import Disclosure
+    from metrics.compare import Options
+    from metrics.distinguishing import make_rule
+
+    rule = None
+    spec = snapshot.get("distinguishing")
+    if spec:
+        params = {k: v for k, v in spec.items() if k != "rule"}
+        rule = make_rule(spec["rule"], params)
+    d = snapshot.get("disclosure", {})
+    disclosure = Disclosure(d.get("min_count", Disclosure.min_count), bool(d.get("pseudonymise", False)))
+    return Options(outcome=outcome, rule=rule, disclosure=disclosure)
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+def export(args) -> int:
+    """``crosscase export [STUDY] -o FILE.toml``: exit 0, or 2 (UsageError) leaving any file untouched."""
+    from tui.cli import UsageError, comparison_for
+
+    path = Path(args.output)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a file name, e.g. {path / 'snapshot.toml'}")
+    if not args.force and (path.exists() or path.is_symlink()):
+        raise UsageError(f"{path}: already exists; use --force to replace it")
+    study, comparison = comparison_for(args)
+    try:
+        write_snapshot_file(comparison, study, path, force=args.force, include_evidence=args.include_evidence,
+                            note=args.note, view=None)
+    except FileExistsError:
+        raise UsageError(f"{path}: already exists; use --force to replace it") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    evidence = "with evidence" if args.include_evidence else "without evidence"
+    print(f"wrote {path} ({evidence})")
+    return 0
+
+
+def diff(args) -> int:
+    """``crosscase diff OLD.toml NEW.toml [--format text|json]``: exit 0 whether or not they differ."""
+    from metrics.snapdiff import diff_snapshots
+    from tui.cli import UsageError
+
+    problems, snapshots = [], []
+    for name in (args.old, args.new):
+        try:
+            snapshots.append(read_snapshot(name))
+        except StudyError as exc:
+            problems.extend(str(p) for p in exc.problems)
+    if problems:
+        raise UsageError(*problems)
+    old, new = snapshots
+    result = diff_snapshots(old, new)
+    if args.format == "json":
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_diff(result, old, new, args.old, args.new))
+    return 0
+
+
+def _num(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _cut(cut) -> str:
+    if isinstance(cut, list):
+        return "[" + ", ".join(_num(c) for c in cut) + "]"
+    return _num(cut)
+
+
+def _split_text(split: dict) -> str:
+    text = f"{split.get('outcome')} by {split.get('rule')}"
+    for key in ("threshold", "second", "high", "low"):
+        if key in split:
+            value = split[key]
+            text += f", {key} {', '.join(value) if isinstance(value, list) else value}"
+    rule = split.get("distinguishing")
+    if rule:
+        params = ",".join(f"{k}={v:g}" for k, v in sorted(rule.items()) if k != "rule" and isinstance(v, int | float))
+        text += f"; distinguishing rule {rule.get('rule')}" + (f" ({params})" if params else "")
+    return clean(text)
+
+
+def _about(snapshot: dict, name: str) -> str:
+    created = snapshot["created"].strftime("%Y-%m-%d %H:%M UTC")
+    note = f", \"{clean(snapshot['note'])}\"" if snapshot.get("note") else ""
+    return f"{clean(name)} ({created}{note})"
+
+
+def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_name: str = "NEW") -> str:
+    """The diff for people: the split first, then sites, metrics, themes and study files."""
+    lines = [f"from {_about(old, old_name)}", f"  to {_about(new, new_name)}", ""]
+    if result["split"]:
+        s = result["split"]
+        lines += ["THE SPLIT OR RULE CHANGED: the groups are not comparable one to one",
+                  f"  changed: {', '.join(s['changed'])}",
+                  f"  old: {_split_text(s['old'])}", f"  new: {_split_text(s['new'])}", ""]
+    cuts = old["split"].get("cut"), new["split"].get("cut")
+    if cuts[0] != cuts[1] and not result["split"]:
+        lines += [f"same split; its cut moved with the data: {_cut(cuts[0])} -> {_cut(cuts[1])}", ""]
+    sections = [
+        ("Sites that changed group", [f"  {clean(m['site'])}: {m['from']} -> {m['to']}" for m in result["moved_sites"]]),
+        ("Metric changes", [_metric_line(m) for m in result["metrics"]]),
+        ("Themes whose distinguishing label changed", [_theme_line(t) for t in result["themes"]]),
+        ("Study files", [f"  {clean(f['file'])} {f['change']}" for f in result["files"]]),
+    ]
+    for title, rows in sections:
+        lines.append(f"{title}: {len(rows) if rows else 'none'}")
+        lines += rows
+    return "\n".join(lines) + "\n"
+
+
+def _metric_line(m: dict) -> str:
+    name = clean(m["metric"])
+    change = m["change"]
+    if change == "sign":
+        return f"  {name}: mean difference changed sign: {_num(m['old'])} -> {_num(m['new'])}"
+    if change == "hedges_g":
+        return f"  {name}: Hedges' g moved by {m['new'] - m['old']:+.3f}: {_num(m['old'])} -> {_num(m['new'])}"
+    if change == "hedges_g_null":
+        return f"  {name}: Hedges' g {'became' if m['new'] is None else 'stopped being'} undefined: {_num(m['old'])} -> {_num(m['new'])}"
+    return f"  {name}: metric {change}"
+
+
+def _theme_line(t: dict) -> str:
+    def label(lab, direction):
+        return f"{lab} ({direction})" if direction == "reversed" else lab
+
+    return f"  {clean(t['theme'])}: {label(t['from'], t.get('from_direction'))} -> {label(t['to'], t.get('to_direction'))}"

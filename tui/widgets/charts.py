@@ -1,0 +1,82 @@
+"""Inline charts drawn with plain Unicode text: bars and dot strips that fit in a table cell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+
+from tui.widgets.palette import GROUP_MARK
+
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+SEVERAL = "*"
+
+
+def bar(value: float | None, lo: float | None, hi: float | None, width: int) -> str:
+    """A horizontal bar of ``width`` cells for ``value`` on the scale lo..hi (blank when undefined)."""
+    if value is None or lo is None or hi is None or width <= 0:
+        return " " * max(width, 0)
+    span = hi - lo
+    fraction = 1.0 if span <= 0 else min(max((value - lo) / span, 0.0), 1.0)
+    eighths = round(fraction * width * 8)
+    if fraction > 0 and eighths == 0:
+        eighths = 1
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (EIGHTHS[part] if part else "")
+    return text.ljust(width)
+
+
+def position(value: float, lo: float, hi: float, width: int) -> int:
+    if hi <= lo:
+        return width // 2
+    return min(max(round((value - lo) / (hi - lo) * (width - 1)), 0), width - 1)
+
+
+def numbers(values: Iterable[object]) -> list[float]:
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+def scale(values: Iterable[object]) -> tuple[float | None, float | None]:
+    nums = numbers(values)
+    return (min(nums), max(nums)) if nums else (None, None)
+
+
+def strip(points: Iterable[tuple[object, str]], width: int, styles: dict[str, str]) -> Text:
+    """A dot strip: one cell per position on the common scale, marked H, L or M by group.
+
+    ``points`` are (value, group) pairs; a cell holding sites of more than one group shows ``*``.
+    Non-numeric values (suppressed counts) are left out.
+    """
+    pts = [(float(v), g) for v, g in points if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not pts:
+        return Text("(no values)".ljust(width)[:width], style="dim", end="")
+    lo, hi = min(v for v, _ in pts), max(v for v, _ in pts)
+    cells: list[set[str]] = [set() for _ in range(width)]
+    for v, g in pts:
+        cells[position(v, lo, hi, width)].add(g)
+    out = Text(end="", no_wrap=True)
+    for groups in cells:
+        if not groups:
+            out.append("·", style="dim")
+        elif len(groups) > 1:
+            out.append(SEVERAL, style="bold")
+        else:
+            g = next(iter(groups))
+            out.append(GROUP_MARK.get(g, "?"), style=styles.get(g, ""))
+    return out
+
+
+def marker_strip(values: Iterable[float], mine: float | None, width: int, style: str) -> Text:
+    """A strip of every site's value (·) with this site's value marked ◆."""
+    nums = numbers(values)
+    if not nums or mine is None:
+        return Text("(no value)".ljust(width)[:width], style="dim", end="")
+    lo, hi = min(nums), max(nums)
+    cells = [" "] * width
+    for v in nums:
+        cells[position(v, lo, hi, width)] = "·"
+    at = position(mine, lo, hi, width)
+    out = Text("".join(cells[:at]), style="dim", end="", no_wrap=True)
+    out.append("◆", style=style)
+    out.append("".join(cells[at + 1:]), style="dim")
+    return out
