@@ -78,7 +78,7 @@ def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Met
     try:
         lf, first_row, names = _scan(path, typed=True)
     except Exception as exc:  # noqa: BLE001 - reported as a problem with the file
-        out.add(rel, None, None, f"cannot be read: {_reason(exc)}")
+        _unreadable(path, rel, exc, out)
         return {}
     clean = [n.strip().lstrip("\ufeff") for n in names]
     missing = [c for c in ("site", "participant") if c not in clean]
@@ -99,14 +99,14 @@ def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Met
     except pl.exceptions.ComputeError:
         faulty = True  # a value did not parse: the slow path names it
     except Exception as exc:  # noqa: BLE001
-        out.add(rel, None, None, f"cannot be read: {_reason(exc)}")
+        _unreadable(path, rel, exc, out)
         return {}
     if faulty:
         before = out.count()
         try:
             _name_rows(path, rel, known, out)
         except Exception as exc:  # noqa: BLE001
-            out.add(rel, None, None, f"cannot be read: {_reason(exc)}")
+            _unreadable(path, rel, exc, out)
         if out.count() == before:
             out.add(rel, None, None, "cannot be read: a value does not parse")
         return {}
@@ -175,6 +175,32 @@ def _site_values(pp, site_ids: list[str], metrics: list[Metric]) -> dict[str, di
                 v = r[m.key]
                 values[sid][m.key] = None if v is None else float(v)
     return values
+
+
+def first_bad_utf8(path: Path) -> tuple[int, int] | None:
+    """(line, byte) of the first byte that is not UTF-8, reading in chunks; None if all is UTF-8."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[: exc.start].count(b"\n"), chunk[exc.start]
+            line += chunk.count(b"\n")
+    return None
+
+
+def _unreadable(path: Path, rel: str, exc: Exception, out: Collector) -> None:
+    reason = _reason(exc)
+    if "UTF-8" in reason and path.suffix.lower() != ".parquet":
+        bad = first_bad_utf8(path)
+        if bad is not None:
+            out.add(rel, bad[0], None, f"is not UTF-8 (byte 0x{bad[1]:02x}); save the file as UTF-8")
+            return
+    out.add(rel, None, None, f"cannot be read: {reason}")
 
 
 def _reason(exc: Exception) -> str:

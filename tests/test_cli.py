@@ -298,6 +298,7 @@ def test_argument_errors_exit_2_without_traceback(capsys, argv):
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.splitlines()[-1].startswith("crosscase summary: error:")
+    assert len(err.splitlines()) == 1  # one line per problem, no usage block
 
 
 def test_summary_of_a_broken_study_exits_2_with_the_problem_lines(make_study, tmp_path, capsys):

@@ -450,3 +450,21 @@ def test_random_masks_choose_k_uniformly():
         assert len(counts) == 10
         assert scipy.stats.chisquare(counts).pvalue > 1e-4
     assert rng.calls > 3  # redraws happened
+
+
+def test_pure_python_and_numpy_exact_paths_agree(monkeypatch):
+    """Small exact tests skip numpy; forcing the numpy path must give the same p-values."""
+    import random
+
+    rng = random.Random(11)
+    for _ in range(40):
+        n1, n2 = rng.randint(1, 7), rng.randint(1, 7)
+        high = [float(rng.randint(0, 4)) for _ in range(n1)]
+        low = [rng.gauss(1, 1) for _ in range(n2)]
+        small = stats.permutation_test(high, low)
+        monkeypatch.setattr(stats, "_PURE_PYTHON_LIMIT", 0)
+        big = stats.permutation_test(high, low)
+        monkeypatch.undo()
+        assert small.exact and big.exact
+        assert small.relabelings == big.relabelings
+        assert abs(small.p - big.p) < 1e-12

@@ -11,6 +11,13 @@ from cases.version import __version__
 COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one line per problem (interfaces.md), not the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 class UsageError(Exception):
     """Bad arguments or bad input: exit status 2 with these lines on stderr."""
 
@@ -32,9 +39,9 @@ def _split_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crosscase", description="Compare high- and low-engagement sites of a multi-site study.")
+    parser = _Parser(prog="crosscase", description="Compare high- and low-engagement sites of a multi-site study.")
     parser.add_argument("--version", action="version", version=f"crosscase {__version__}")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     p = sub.add_parser("summary", help="print the comparison headless")
     p.add_argument("study", nargs="?")
     p.add_argument("--format", choices=("text", "markdown", "json", "toml"), default="text")
@@ -67,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="crosscase", description="Open the dashboard (no STUDY: the built-in example).",
+    p = _Parser(prog="crosscase", description="Open the dashboard (no STUDY: the built-in example).",
                                 epilog=f"commands: {', '.join(COMMANDS)} (crosscase COMMAND --help)")
     p.add_argument("--version", action="version", version=f"crosscase {__version__}")
     p.add_argument("study", nargs="?")

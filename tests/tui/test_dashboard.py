@@ -71,7 +71,7 @@ async def test_help_opens_with_question_mark_and_f1():
             described = {description for _, _, description in rows}
             keys = {keys for _, keys, _ in rows}
             assert {"Split…", "Export…", "Sort ↑", "Sites with theme", "Next site", "Help", "Quit"} <= described
-            assert "?" in keys and "<" in keys
+            assert "? / f1" in keys and "<" in keys
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, CompareScreen)
