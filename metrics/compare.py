@@ -206,7 +206,8 @@ def metric_result(metric, values: dict, outcome_values: dict, split: Split, disc
             hedges_g=stats.hedges_g(h, lo),
             cliffs_delta=stats.cliffs_delta(h, lo),
         )
-        perm = stats.permutation_test(h, lo) if permutations else None
+        # p is null exactly when a group has no value, so only a computable p is ever left pending
+        perm = stats.permutation_test(h, lo) if (permutations or not h or not lo) else None
         notes.extend(_null_notes(metric.key, figures, perm, len(h), len(lo)))
     both = [(values[s], outcome_values[s]) for s in values if values.get(s) is not None and outcome_values.get(s) is not None]
     rho = stats.spearman([a for a, _ in both], [b for _, b in both]) if not suppressed else None
@@ -250,9 +251,7 @@ def fill_permutations(comparison: Comparison) -> Comparison:
             lo = [v for _, v in m.low.values if _is_number(v)]
             m = replace(m, permutation=stats.permutation_test(h, lo))
         metrics.append(m)
-    notes = [f"{m.metric}: p_permutation is null: a group has no value"
-             for m, old in zip(metrics, comparison.metrics) if old.permutation is None and m.permutation.p is None]
-    return replace(comparison, metrics=tuple(metrics), warnings=comparison.warnings + tuple(notes))
+    return replace(comparison, metrics=tuple(metrics))
 
 
 def _theme_group(sites: tuple[str, ...], ratings: dict[str, object]) -> tuple[ThemeGroup, list[int]]:

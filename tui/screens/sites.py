@@ -49,7 +49,7 @@ class SitesScreen(DashboardScreen):
             yield Input(placeholder="/ filter: word, employer=NHS, fidelity>4, group=H, theme:ID",
                         id="sites-filter", compact=True)
             yield Select([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
-        yield DataTable(id="sites-table", cursor_type="row", fixed_columns=3)
+        yield DataTable(id="sites-table", cursor_type="cell", fixed_columns=3)
         yield PlotextPlot(id="scatter")
 
     # -- data ----------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ class SitesScreen(DashboardScreen):
         key = event.column_key.value
         self.sort_by(key, not self.descending if key == self.sort_column else True)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         site = self._cursor_site()
         if site is not None:
             self.post_message(OpenSite(site))

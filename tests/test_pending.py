@@ -1,0 +1,37 @@
+"""The dashboard's path (p-values pending, filled in later) gives exactly the headless result."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from cases.loader import load_study
+from cases.catalogue import example_dir
+from metrics.analysis import analyse
+from metrics.compare import Options, compare, fill_permutations
+from metrics.summary import to_dict
+
+
+@pytest.mark.parametrize("split", [
+    dict(split="median"),
+    dict(split="threshold", threshold=0.99),   # empties the high group: p is null at once
+    dict(split="tertiles"),
+    dict(split="explicit", high=("S1",), low=()),
+])
+def test_pending_then_filled_equals_direct(split):
+    study = load_study(example_dir())
+    outcome = replace(study.outcome, **split)
+    direct = compare(study, Options(outcome=outcome))
+    pending = compare(study, Options(outcome=outcome, permutations=False))
+    assert all(m.permutation is not None or (m.high.n and m.low.n) for m in pending.metrics)
+    filled = fill_permutations(pending)
+    assert not filled.pending
+    assert to_dict(filled) == to_dict(direct)
+
+
+def test_analyse_is_compare_plus_tables():
+    study = load_study(example_dir())
+    full = analyse(study)
+    assert to_dict(replace(full, sensitivity=None, configurations=None)) == to_dict(compare(study))
+    assert full.sensitivity is not None and full.configurations is not None
