@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
+
+from cases.tokens import VALENCE_OF
 
 SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
 DERIVE_RULES = ("share_with_at_least", "mean_contacts", "median_contacts", "participants")
@@ -91,9 +94,7 @@ class Rating:
 
     @property
     def valence(self) -> int | None:
-        from cases.tokens import valence
-
-        return valence(self.token)
+        return VALENCE_OF.get(self.token)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,20 @@ class Study:
     def value(self, site_id: str, metric: str) -> float | None:
         return self.site(site_id).values.get(metric)
 
+    @cached_property
+    def ratings_by_theme(self) -> dict[str, dict[str, Rating]]:
+        """theme id -> site id -> rating (computed once per study)."""
+        index: dict[str, dict[str, Rating]] = {}
+        for r in self.ratings:
+            index.setdefault(r.theme, {})[r.site] = r
+        return index
+
+    @cached_property
+    def rating_cells(self) -> dict[str, dict[str, tuple[str, int | None]]]:
+        """theme id -> site id -> (canonical token, valence or None): what comparisons read."""
+        return {t: {s: (r.token, r.valence) for s, r in by_site.items()} for t, by_site in self.ratings_by_theme.items()}
+
     def rated_themes(self) -> list[Theme]:
         """Themes with at least one rating, the study's own first, then catalogue order."""
-        rated = {r.theme for r in self.ratings}
+        rated = self.ratings_by_theme
         return [t for t in self.themes.values() if t.id in rated]

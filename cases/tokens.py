@@ -4,6 +4,7 @@ from __future__ import annotations
 
 VALENCES = ("-2", "-1", "0", "+1", "+2")
 CANONICAL = (*VALENCES, "X", "Missing", "N/A", "E", "I")
+VALENCE_OF = {token: int(token) for token in VALENCES}
 
 _ALIASES = {
     "-2": "-2", "-1": "-1", "0": "0", "+0": "0", "-0": "0",
@@ -32,4 +33,4 @@ def canonical_token(raw: object) -> str | None:
 
 def valence(token: str) -> int | None:
     """The number of a valence token (-2..+2); None for X, Missing, N/A, E and I."""
-    return int(token) if token in VALENCES else None
+    return VALENCE_OF.get(token)

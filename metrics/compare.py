@@ -254,21 +254,21 @@ def fill_permutations(comparison: Comparison) -> Comparison:
     return replace(comparison, metrics=tuple(metrics))
 
 
-def _theme_group(sites: tuple[str, ...], ratings: dict[str, object]) -> tuple[ThemeGroup, list[int]]:
-    rows = [(s, ratings[s]) for s in sites if s in ratings]
-    vals = [r.valence for _, r in rows if r.valence is not None]
+def _theme_group(sites: tuple[str, ...], cells: dict[str, tuple[str, int | None]]) -> tuple[ThemeGroup, list[int]]:
+    get = cells.get
+    rows = [(s, c) for s in sites if (c := get(s)) is not None]
+    vals = [c[1] for _, c in rows if c[1] is not None]
     mean = sum(vals) / len(vals) if vals else None
-    return ThemeGroup(len(vals), mean, tuple((s, r.token) for s, r in rows)), vals
+    return ThemeGroup(len(vals), mean, tuple([(s, c[0]) for s, c in rows])), vals
 
 
 def theme_results(study: Study, split: Split, rule: Rule):
-    by_theme: dict[str, dict[str, object]] = {}
-    for r in study.ratings:
-        by_theme.setdefault(r.theme, {})[r.site] = r
+    cells = study.rating_cells
+    described = rule.describe()
     for theme in study.rated_themes():
-        ratings = by_theme[theme.id]
+        ratings = cells[theme.id]
         high, hv = _theme_group(split.high, ratings)
         low, lv = _theme_group(split.low, ratings)
         middle, _ = _theme_group(split.middle, ratings)
         label, direction = judge(rule, hv, lv)
-        yield ThemeResult(theme.id, theme.title, theme.domain, high, low, middle, label, direction, rule.describe())
+        yield ThemeResult(theme.id, theme.title, theme.domain, high, low, middle, label, direction, described)

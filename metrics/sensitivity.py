@@ -11,6 +11,7 @@ every such cut. With no such cut, robustness is undetermined (None).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 
 from cases.model import Outcome, Study
 from metrics.distinguishing import Rule, Summary, judge_summaries
@@ -91,16 +92,14 @@ def _sign(d: float | None) -> str | None:
 
 
 class _Prefix:
-    """Running count/sum/min/max of values along the sites sorted by the outcome."""
+    """Running count/sum/min/max of values along the sites sorted by the outcome (index i = first i)."""
 
     def __init__(self, values: list[float | None]):
-        self.n, self.s, self.lo, self.hi = [0], [0.0], [float("inf")], [float("-inf")]
-        for v in values:
-            present = v is not None
-            self.n.append(self.n[-1] + present)
-            self.s.append(self.s[-1] + (v if present else 0.0))
-            self.lo.append(min(self.lo[-1], v) if present else self.lo[-1])
-            self.hi.append(max(self.hi[-1], v) if present else self.hi[-1])
+        inf = float("inf")
+        self.n = [0, *accumulate(v is not None for v in values)]
+        self.s = [0.0, *accumulate(0.0 if v is None else v for v in values)]
+        self.lo = [inf, *accumulate((inf if v is None else v for v in values), min)]
+        self.hi = [-inf, *accumulate((-inf if v is None else v for v in values), max)]
 
 
 def _summary(n, s, lo, hi) -> Summary | None:
@@ -118,13 +117,11 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule) -> Sensitivity:
     columns = {k: [s.values.get(k) for s in ranked] for k in metric_keys}
     pre = {k: _Prefix(v) for k, v in columns.items()}
     suf = {k: _Prefix(v[::-1]) for k, v in columns.items()}
-    by_theme: dict[str, dict[str, int | None]] = {}
-    for r in study.ratings:
-        by_theme.setdefault(r.theme, {})[r.site] = r.valence
+    by_theme = study.ratings_by_theme
     themes = study.rated_themes()
     tpre, tsuf = {}, {}
     for t in themes:
-        col = [by_theme[t.id].get(i) for i in ids]
+        col = [r.valence if (r := by_theme[t.id].get(i)) is not None else None for i in ids]
         tpre[t.id], tsuf[t.id] = _Prefix(col), _Prefix(col[::-1])
     cuts = []
     previous = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from tui_helpers import EXAMPLE, settle, table_column

@@ -156,6 +156,13 @@ def fmt_value(value: object, digits: int = 2) -> str:
     return fmt(float(value) if isinstance(value, int) and not isinstance(value, bool) else value, digits)
 
 
+def digits_for(study, metric_key: str) -> int:
+    """0 decimals for a metric whose every value is a whole number (counts, ratings), else 2."""
+    values = [s.values.get(metric_key) for s in study.sites] if study is not None else []
+    whole = all(not isinstance(v, float) or v.is_integer() for v in values)
+    return 0 if whole and values else 2
+
+
 def shown_value(study, metric_key: str, value: object, disclosure) -> object:
     """A site's value as it may be shown: a count below the disclosure limit becomes "<N"."""
     metric = study.metrics.get(metric_key) if study is not None else None

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.render import fmt, fmt_p, symbol
-from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, fmt_value, shown_value
+from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
 from tui.widgets.charts import bar, numbers, strip
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.safe_text import join, safe
@@ -136,6 +136,7 @@ class CompareScreen(DashboardScreen):
         inner = max(self.size.width // 2 - 5, 30)
         bar_w = 10 if inner >= 40 else 6
         name_w = inner - bar_w - 9
+        digits = digits_for(self.study, self._current_metric().metric) if self._current_metric() else 2
         ordered = sorted(values, key=lambda sv: (not isinstance(sv[1], float), -(sv[1]) if isinstance(sv[1], float) else 0))
         options = []
         for site, value in ordered[:PANEL_LIMIT]:
@@ -143,7 +144,7 @@ class CompareScreen(DashboardScreen):
             name.pad_right(name_w - name.cell_len)
             num = value if isinstance(value, float) else None
             prompt = join(Text(GROUP_MARK[group] + " ", style=style), name, " ",
-                          Text(bar(num, lo, hi, bar_w), style=style), " ", Text(fmt_value(value).rjust(7)))
+                          Text(bar(num, lo, hi, bar_w), style=style), " ", Text(fmt_value(value, digits).rjust(7)))
             options.append(Option(prompt, id=site))
         if len(ordered) > PANEL_LIMIT:
             options.append(Option(Text(f"… and {len(ordered) - PANEL_LIMIT} more (see Sites)", style="dim"),
@@ -166,7 +167,8 @@ class CompareScreen(DashboardScreen):
                               style=self.styles_map[group]))
             shown = []
             for s in sites[:12]:
-                value = f" {fmt_value(self._value(c, s, m.metric))}" if m is not None and group == "middle" else ""
+                value = (f" {fmt_value(self._value(c, s, m.metric), digits_for(self.study, m.metric))}"
+                         if m is not None and group == "middle" else "")
                 shown.append(f"{s} {c.labels.get(s, s)}{value}")
             more = f", … {len(sites) - 12} more" if len(sites) > 12 else ""
             parts += [safe(", ".join(shown) + more, max(self.size.width - 24, 20)), "   "]

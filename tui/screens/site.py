@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.render import fmt
-from tui.screens.base import DashboardScreen, fmt_value, shown_value
+from tui.screens.base import DashboardScreen, digits_for, fmt_value, shown_value
 from tui.screens.compare import theme_order
 from tui.widgets.charts import marker_strip, numbers
 from tui.widgets.palette import GROUP_MARK
@@ -71,7 +71,7 @@ class SiteScreen(DashboardScreen):
             name = safe(metric.label, 40 if wide else 26)
             if key == c.split.outcome:
                 name.append(" (outcome)", style="italic")
-            table.add_row(name, fmt_value(mine), marker_strip(numbers(every), mine if isinstance(mine, float) else None,
+            table.add_row(name, fmt_value(mine, digits_for(self.study, key)), marker_strip(numbers(every), mine if isinstance(mine, float) else None,
                                                               24 if wide else 16, style),
                           fmt(m.high.mean, 2) if m else "", fmt(m.low.mean, 2) if m else "")
         return table

@@ -77,6 +77,7 @@ class SitesScreen(DashboardScreen):
         column = next((c for c in self._cols if c.key == self.sort_column), self._cols[0])
         keep = self._want_site or self._cursor_site()
         self._want_site = None
+        column_at = self.query_one("#sites-table", DataTable).cursor_column
         ordered = site_rows.sort_rows(self._rows, column, self.descending)
         if self.filter_text.strip():
             test = site_rows.make_filter(self.filter_text, self._cols,
@@ -84,7 +85,7 @@ class SitesScreen(DashboardScreen):
             ordered = [r for r in ordered if test(r)]
         self._visible = ordered
         self._fill_table(ordered)
-        self._move_to(keep)
+        self._move_to(keep, column_at)
         self._draw_scatter()
 
     def _fill_table(self, ordered: list[dict]) -> None:
@@ -135,10 +136,10 @@ class SitesScreen(DashboardScreen):
             return sites[table.cursor_row]
         return None
 
-    def _move_to(self, site: str | None) -> None:
+    def _move_to(self, site: str | None, column: int = 0) -> None:
         sites = getattr(self, "_row_sites", [])
-        if site in sites:
-            self.query_one("#sites-table", DataTable).move_cursor(row=sites.index(site), animate=False)
+        row = sites.index(site) if site in sites else 0
+        self.query_one("#sites-table", DataTable).move_cursor(row=row, column=column, animate=False)
 
     # -- scatter -------------------------------------------------------------------------------
     def _draw_scatter(self) -> None:
@@ -163,7 +164,12 @@ class SitesScreen(DashboardScreen):
                         color=colour)
             if label:
                 for r in mine:
-                    plt.text(" " + shorten(r["label"] or r["site"], 12), r[x], r[outcome], color=colour)
+                    plt.text(f"{GROUP_MARK[group]} {shorten(r['label'] or r['site'], 12)}", r[x], r[outcome],
+                             color=colour, alignment="left")
+        xs = [r[x] for r in points]
+        if label and xs:
+            span = (max(xs) - min(xs)) or 1.0
+            plt.xlim(min(xs) - 0.03 * span, max(xs) + 0.3 * span)
         plt.title(shorten(f"{outcome} against {x}, {len(points)} sites (H high, L low, M middle)", 90))
         plt.xlabel(shorten(x, 30))
         plt.ylabel(shorten(outcome, 20))
