@@ -16,6 +16,32 @@ from cases.model import Metric
 REPORT_ROWS = 5  # rows named per kind of fault; the rest are counted
 
 
+def _pending_signals() -> None:
+    """Nothing: calling a Python function lets the interpreter run the signal handlers that are due."""
+
+
+def _one_interrupt(function):
+    """Ctrl-C during a polars query gives one KeyboardInterrupt, not two.
+
+    polars raises KeyboardInterrupt itself and leaves Python's own SIGINT handler due, which would
+    raise a second KeyboardInterrupt inside whatever handles the first (the command line's clean
+    "interrupted" exit became a traceback). The second one is taken here.
+    """
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except KeyboardInterrupt:
+            try:
+                _pending_signals()
+            except KeyboardInterrupt:
+                pass
+            raise
+    return wrapper
+
+
 def _scan(path: Path, typed: bool):
     """(lazy frame, first data row number, column names)."""
     import polars as pl
@@ -71,6 +97,7 @@ def _columns(lf, names: list[str], typed: bool):
     return site.alias("site"), participant.alias("participant"), contact.alias("contact"), bad_date.alias("bad_date"), bad_minutes.alias("bad_minutes")
 
 
+@_one_interrupt
 def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Metric], out: Collector) -> dict[str, dict[str, float | None]]:
     """Derived metric values per site; every site of ``site_ids`` gets an entry."""
     import polars as pl

@@ -18,11 +18,14 @@ from cases.manifest import parse_manifest
 from cases.model import Study
 from cases.ratings import merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
-from cases.textio import LIMITS, check_inside, read_table, read_text
+from cases.textio import LIMITS, check_inside, read_table, read_text, refuse_early
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
 RATINGS_FILES = ("ratings.csv", "ratings-wide.csv")
+# the size each file is read up to (a contact log is streamed: no limit, but its start is sniffed)
+_LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIMITS["sites"] for n in SITES_FILES},
+          **{n: LIMITS["ratings"] for n in RATINGS_FILES}}
 
 
 def study_files(folder: Path) -> list[str]:
@@ -67,7 +70,9 @@ def load_study(folder: str | Path) -> Study:
         out.add(str(folder), None, None, "is not a folder" if folder.exists() else "no such study folder")
         raise StudyError(out.problems)
     names = study_files(folder)
-    usable = {n for n in names if check_inside(folder / n, folder, n, out)}
+    # a file refused by its size or its first bytes is neither hashed nor read (a 1 GB sites.csv costs nothing)
+    usable = {n for n in names if check_inside(folder / n, folder, n, out)
+              and not refuse_early(folder / n, n, out, _LIMIT.get(n), sniff=n in ("contacts.csv", "contacts.tsv"))}
     hashes = {}
     for n in sorted(usable):
         try:

@@ -286,7 +286,7 @@ def _conditions(c: _Checker, spec: object, metrics: dict[str, Metric], raw_metri
                 c.err(t, "metric", f"[[condition]] metric \"{metric}\" is not a defined metric")
             at_least = c.number(t, item, "at_least", "[condition]")
             at_most = c.number(t, item, "at_most", "[condition]")
-            if (at_least is None) == (at_most is None):
+            if ("at_least" in item) == ("at_most" in item):
                 c.err(t, "metric", "[[condition]] with a metric needs exactly one of at_least or at_most")
             if "equals" in item:
                 c.err(t, "equals", "[[condition]] equals goes with attribute, not metric")

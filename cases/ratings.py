@@ -21,7 +21,9 @@ def parse_themes(text: str, out: Collector) -> list[Theme]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        out.add(THEMES, getattr(exc, "lineno", None), None, f"TOML syntax error: {str(exc).split(' (at line')[0]}")
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+        out.add(THEMES, line, None, f"TOML syntax error: {str(exc).split(' (at line')[0]}")
         return []
     lines = TomlLines(text)
     for key in data:
@@ -29,7 +31,7 @@ def parse_themes(text: str, out: Collector) -> list[Theme]:
             out.add(THEMES, lines.line((key,), None) or lines.keys.get((key,)), None, f"unknown key \"{key}\": themes are [[theme]] tables")
     items = data.get("theme", [])
     if not isinstance(items, list):
-        out.add(THEMES, None, None, "themes must be written as [[theme]] tables")
+        out.add(THEMES, lines.line(("theme",)), None, "themes must be written as [[theme]] tables")
         return []
     themes: list[Theme] = []
     seen: dict[str, int] = {}

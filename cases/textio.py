@@ -35,6 +35,9 @@ def check_inside(path: Path, folder: Path, rel: str, out: Collector) -> bool:
     except OSError as exc:
         out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
         return False
+    except RuntimeError:  # a symbolic link loop, before Python 3.13 (which raises OSError ELOOP)
+        out.add(rel, None, None, "cannot be read: Too many levels of symbolic links")
+        return False
     if base not in real.parents:
         out.add(rel, None, None, "is a link to a file outside the study folder; copy the file in instead")
         return False
@@ -42,6 +45,35 @@ def check_inside(path: Path, folder: Path, rel: str, out: Collector) -> bool:
         out.add(rel, None, None, "is not a regular file")
         return False
     return True
+
+
+SNIFF = 64 * KIB  # how much of a streamed file is looked at before it is hashed or read
+
+
+def refuse_early(path: Path, rel: str, out: Collector, limit: int | None, sniff: bool = False) -> bool:
+    """Cheap checks before a file is hashed or read, so that a huge or binary file is never read whole.
+
+    The file's size against ``limit``; with ``sniff`` (a file read as UTF-8 only, the contact log),
+    a UTF-16 byte-order mark or NUL bytes in its first 64 KB (a binary file, or text saved as UTF-16
+    without a byte-order mark). True when the file is refused (the problem is in ``out``).
+    """
+    try:
+        size = path.stat().st_size
+        if limit is not None and size > limit:
+            out.add(rel, None, None, f"is {_size(size)}, larger than the {_size(limit)} crosscase reads for this file")
+            return True
+        if sniff:
+            with path.open("rb") as fh:
+                head = fh.read(SNIFF)
+            # a streamed file is read as UTF-8 only: UTF-16, even with its byte-order mark, is refused here
+            problem = (1, UTF16) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else nul_problem(head)
+            if problem is not None:
+                out.add(rel, problem[0], None, problem[1])
+                return True
+    except OSError as exc:
+        out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
+        return True
+    return False
 
 
 def read_bytes(path: Path, rel: str, out: Collector, limit: int) -> bytes | None:
@@ -57,8 +89,37 @@ def read_bytes(path: Path, rel: str, out: Collector, limit: int) -> bytes | None
         return None
 
 
+UTF16_NO_BOM = "is not UTF-8 (it looks like UTF-16 without a byte-order mark); save the file as UTF-8"
+BINARY = "holds a NUL character: is it a binary file?"
+UTF16 = "is not UTF-8 (it is UTF-16); save the file as UTF-8"
+
+
+def looks_utf16(sample: bytes) -> bool:
+    """Text saved as UTF-16 without a byte-order mark: NUL in every other byte of a mostly-Latin start."""
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    half = len(sample) // 2
+    return (odd.count(0) >= 0.7 * half and even.count(0) <= 0.1 * half) or \
+        (even.count(0) >= 0.7 * half and odd.count(0) <= 0.1 * half)
+
+
+def nul_problem(data: bytes) -> tuple[int, str] | None:
+    """(line, message) when ``data`` (a whole file or its start) holds a NUL byte; None otherwise."""
+    at = data.find(b"\x00")
+    if at < 0:
+        return None
+    if looks_utf16(data[:4096]):
+        return 1, UTF16_NO_BOM
+    return data[:at].count(b"\n") + 1, BINARY
+
+
 def decode(data: bytes, rel: str, out: Collector) -> str | None:
     """UTF-8 (a byte-order mark is dropped), or UTF-16 with its mark; CRLF and CR become LF."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and looks_utf16(data[:4096]):
+        out.add(rel, 1, None, UTF16_NO_BOM)
+        return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -73,7 +134,7 @@ def decode(data: bytes, rel: str, out: Collector) -> str | None:
             out.add(rel, line, None, f"is not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
             return None
     if "\x00" in text:
-        out.add(rel, text[: text.index("\x00")].count("\n") + 1, None, "holds a NUL character: is it a binary file?")
+        out.add(rel, text[: text.index("\x00")].count("\n") + 1, None, BINARY)
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

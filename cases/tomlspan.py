@@ -61,8 +61,9 @@ class TomlLines:
             return self.keys[(*table, key)]
         if table in self.tables:
             return self.tables[table]
-        # a key written inline in its parent table, e.g. derive = {...}
-        if len(table) > 1 and table in self.keys:
+        # a key written inline in its parent table, e.g. derive = {...}, or a top-level key
+        # written where a table belongs, e.g. disclosure = 10
+        if table and table in self.keys:
             return self.keys[table]
         if len(table) > 1 and (*table[:-1], table[-1]) in self.keys:
             return self.keys[(*table[:-1], table[-1])]

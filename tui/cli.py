@@ -166,9 +166,12 @@ def cmd_validate(args) -> int:
     try:
         study = load_study(Path(args.study))
     except StudyError as exc:
-        for p in exc.problems:
-            print(clean(p))  # one line per problem, control characters from data made visible
-        print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found")
+        try:
+            for p in exc.problems:
+                print(clean(p))  # one line per problem, control characters from data made visible
+            print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found")
+        except BrokenPipeError:
+            _quiet_stdout()   # `validate | head`: the reader left, the verdict stands
         return 2
     derived = sum(1 for m in study.metrics.values() if m.derive)
     rated = len(study.rated_themes())
@@ -204,10 +207,10 @@ def cmd_themes(args) -> int:
         for t in (t for t in cat.themes if t.kind == kind):
             indent = "    " if t.parent else "  "
             where = " / ".join(x for x in (t.domain, t.construct if t.construct != t.title else None) if x)
-            print(f"{indent}{t.id}: {clean(t.title)}" + (f"  [{t.influence}]" if t.influence else ""))
+            print(f"{indent}{clean(t.id)}: {clean(t.title)}" + (f"  [{clean(t.influence)}]" if t.influence else ""))
             if kind == "literature":
                 print(f"{indent}    {clean(t.summary)}")
-                print(f"{indent}    CFIR: {where or '-'}; sources: {'; '.join(t.sources)}")
+                print(f"{indent}    CFIR: {clean(where) or '-'}; sources: {clean('; '.join(t.sources))}")
         print()
     return 0
 
@@ -273,6 +276,16 @@ HANDLERS = {
 }
 
 
+def _quiet_stdout() -> None:
+    """After a closed pipe, send what is left of stdout nowhere (no error at exit)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -292,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _quiet_stdout()
         return 0
 
 

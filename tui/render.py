@@ -6,6 +6,7 @@ Every text from data passes through ``tui.safe.clean`` before it is printed.
 from __future__ import annotations
 
 import json
+import re
 
 from metrics.compare import Comparison, MetricResult, ThemeResult
 from metrics.summary import to_dict
@@ -100,14 +101,20 @@ def render_text(c: Comparison) -> str:
         lines.append(f"      low   mean {fmt(t.low.mean, 2):>5}  {theme_ratings(t, 'low')}")
         if t.middle.ratings:
             lines.append(f"      middle           {theme_ratings(t, 'middle')}")
-    if c.sensitivity is not None:
-        lines += ["", *c.sensitivity.text_lines(c)]
-    if c.configurations is not None:
-        lines += ["", *c.configurations.text_lines(c)]
+    lines += _tables(c)
     lines.append("")
     lines.append("Warnings")
     lines += [f"  - {clean(w)}" for w in c.warnings] or ["  (none)"]
     return "\n".join(lines) + "\n"
+
+
+def _tables(c: Comparison) -> list[str]:
+    """The sensitivity and configuration tables, each line through the one escaping path."""
+    lines: list[str] = []
+    for table in (c.sensitivity, c.configurations):
+        if table is not None:
+            lines += ["", *map(clean, table.text_lines(c))]
+    return lines
 
 
 _ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
@@ -141,15 +148,21 @@ def render_markdown(c: Comparison) -> str:
         out.append(f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
                    f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} |")
     if c.sensitivity is not None:
-        out += ["", "## Split sensitivity", "", "```", *c.sensitivity.text_lines(c), "```"]
+        out += ["", "## Split sensitivity", "", "```", *map(clean, c.sensitivity.text_lines(c)), "```"]
     if c.configurations is not None:
-        out += ["", "## Configurations", "", "```", *c.configurations.text_lines(c), "```"]
+        out += ["", "## Configurations", "", "```", *map(clean, c.configurations.text_lines(c)), "```"]
     out += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in c.warnings]
     return "\n".join(out) + "\n"
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def render_json(c: Comparison) -> str:
-    return json.dumps(to_dict(c), indent=2, ensure_ascii=False) + "\n"
+    """JSON (UTF-8); DEL, C1 controls and bidi overrides are written as \\u escapes, as JSON already
+    writes the other control characters, so the text is safe to print to a terminal."""
+    text = json.dumps(to_dict(c), indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 def drop_nulls(value):
