@@ -73,13 +73,13 @@ def load_study(folder: str | Path) -> Study:
     # a file refused by its size or its first bytes is neither hashed nor read (a 1 GB sites.csv costs nothing)
     usable = {n for n in names if check_inside(folder / n, folder, n, out)
               and not refuse_early(folder / n, n, out, _LIMIT.get(n), sniff=n in ("contacts.csv", "contacts.tsv"))}
-    hashes = {}
-    for n in sorted(usable):
-        try:
-            hashes[n] = "sha256:" + hash_file(folder / n)
-        except OSError as exc:
-            out.add(n, None, None, f"cannot be read: {exc.strerror or exc}")
-            usable.discard(n)
+    # Hash the files in a background thread: sha256 releases the GIL, so a large contact log is
+    # hashed while polars aggregates it, not before.
+    from concurrent.futures import ThreadPoolExecutor
+
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscase-hash")
+    pending = {n: hasher.submit(hash_file, folder / n) for n in sorted(usable)}
+    hasher.shutdown(wait=False)
 
     manifest = None
     if not (folder / "study.toml").exists():
@@ -126,6 +126,13 @@ def load_study(folder: str | Path) -> Study:
                 ratings = read_long(table, ratings_name, known, themes, out)
             else:
                 ratings = read_wide(table, ratings_name, known, own, themes, out)
+
+    hashes = {}
+    for n, future in pending.items():
+        try:
+            hashes[n] = "sha256:" + future.result()
+        except OSError as exc:
+            out.add(n, None, None, f"cannot be read: {exc.strerror or exc}")
 
     if manifest is not None:
         _cross_check(manifest, sites, attributes, out)
