@@ -72,6 +72,31 @@ def analyse_quick(study, options):
     return analyse(study, replace(options, permutations=False))
 
 
+def analyse_split(study, options, previous):
+    """``analyse()`` for a new split, reusing ``previous``'s split sensitivity when it still holds.
+
+    The sensitivity table depends on the outcome metric and the distinguishing rule only, not on the
+    split rule or its threshold, so changing those needs just ``compare`` and ``configurations``.
+    Returns the comparison (permutation p-values pending) and whether its sensitivity is still to
+    compute (then ``metrics.analysis.analyse`` is the fallback). ``study`` is already pseudonymised
+    when disclosure asks for it (``open_study``), which is what ``analyse`` would do first.
+    """
+    from dataclasses import replace
+
+    from metrics.compare import compare
+    from metrics.configurations import configurations
+
+    quick = replace(options, permutations=False)
+    comparison = compare(study, quick)
+    same = (previous is not None and previous.sensitivity is not None
+            and previous.split.outcome == comparison.split.outcome
+            and previous.rule.describe() == comparison.rule.describe())
+    if not same:
+        return comparison, True
+    return replace(comparison, sensitivity=previous.sensitivity,
+                   configurations=configurations(study, comparison.split)), False
+
+
 def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: str | None):
     """Load the study (from a snapshot's reference when given): (study, options, view, warnings).
 
@@ -119,6 +144,7 @@ class CrosscaseApp(App[int]):
         Binding("q", "quit", "Quit"),
     ]
     comparison = reactive(None, init=False, always_update=True)
+    updating = reactive(False, init=False)
 
     def __init__(self, study_path: Path | None = None, *, snapshot: str | None = None,
                  snapshot_study: str | None = None) -> None:
@@ -197,16 +223,21 @@ class CrosscaseApp(App[int]):
         self.outcome = outcome
         self.options = replace(self.options, outcome=outcome)
         self.generation += 1
-        self.reanalyse(self.options, self.generation)
+        self.updating = True
+        self.reanalyse(self.options, self.comparison, self.generation)
 
     @work(thread=True, exclusive=True, group="analysis")
-    def reanalyse(self, options, generation: int) -> None:
+    def reanalyse(self, options, previous, generation: int) -> None:
         try:
-            comparison = analyse_quick(self.study, options)
+            comparison, incomplete = analyse_split(self.study, options, previous)
+            self.post_message(ComparisonReady(comparison, generation))
+            if incomplete and not get_current_worker().is_cancelled:
+                comparison = analyse_quick(self.study, options)
+                self.post_message(ComparisonReady(comparison, generation))
         except ValueError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.call_from_thread(setattr, self, "updating", False)
             return
-        self.post_message(ComparisonReady(comparison, generation))
         self._fill(comparison, generation)
 
     @work(thread=True, exclusive=True, group="permutations")
@@ -221,6 +252,7 @@ class CrosscaseApp(App[int]):
 
     def on_comparison_ready(self, message: ComparisonReady) -> None:
         if message.generation == self.generation:
+            self.updating = False
             self.comparison = message.comparison
 
     # -- navigation ----------------------------------------------------------------------------
@@ -264,7 +296,7 @@ class CrosscaseApp(App[int]):
             yield SystemCommand("Export snapshot…", "Write the comparison and view as TOML", self.action_export)
             for mode, cls in SCREENS_BY_MODE.items():
                 yield SystemCommand(f"Show {cls.SCREEN_NAME}", f"Open the {cls.SCREEN_NAME} screen",
-                                    lambda mode=mode: self.run_action(f"show('{mode}')"))
+                                    lambda mode=mode: self.call_later(self.action_show, mode))
 
     # -- dialogs -------------------------------------------------------------------------------
     def action_split(self) -> None:

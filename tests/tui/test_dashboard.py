@@ -56,12 +56,7 @@ async def test_every_screen_opens_and_escape_goes_back():
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
-
-
-async def test_help_opens_with_question_mark_and_f1():
-    app = CrosscaseApp(EXAMPLE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        # help, with ? and F1
         for key in ("question_mark", "f1"):
             await pilot.press(key)
             await pilot.pause()
@@ -74,6 +69,13 @@ async def test_help_opens_with_question_mark_and_f1():
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, CompareScreen)
+        # the light theme keeps the colour-blind-safe palette
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.theme == "crosscase-light"
+        assert app.theme_variables["group-high"].upper() == "#0072B2"
+        await pilot.press("q")
+    assert app.return_code == 0
 
 
 async def test_split_dialog_changes_the_groups():
@@ -114,7 +116,7 @@ async def test_command_palette_opens_the_split_dialog():
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"change split")
+        await pilot.press(*"split")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
@@ -122,6 +124,13 @@ async def test_command_palette_opens_the_split_dialog():
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"show si")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SitesScreen)
 
 
 async def test_site_screen_from_sites_and_compare():
@@ -236,15 +245,3 @@ async def test_too_small_terminal_shows_a_message():
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert not app.screen.has_class("-too-small")
-
-
-async def test_light_theme_toggle():
-    app = CrosscaseApp(EXAMPLE)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("d")
-        await pilot.pause()
-        assert app.theme == "crosscase-light"
-        assert app.theme_variables["group-high"].upper() == "#0072B2"
-        await pilot.press("q")
-    assert app.return_code == 0

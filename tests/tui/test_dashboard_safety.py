@@ -120,3 +120,39 @@ async def test_export_writes_asks_before_replacing_and_reports(tmp_path, monkeyp
         await settle(pilot)
         assert "evidence_included = true" in target.read_text(encoding="utf-8")
         assert isinstance(app.screen, CompareScreen)
+
+
+async def test_a_snapshot_reopens_at_its_view(tmp_path, monkeypatch):
+    pytest.importorskip("tui.snapshot_cmds")
+    from tui.screens.sites import SitesScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.set_filter("employer=NHS")
+        app.screen.sort_by("fidelity", False)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = "view.toml"
+        await pilot.press("enter")
+        await settle(pilot)
+    assert '[view]' in (tmp_path / "view.toml").read_text(encoding="utf-8")
+    again = CrosscaseApp(None, snapshot=str(tmp_path / "view.toml"))
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = again.screen
+        assert isinstance(screen, SitesScreen)
+        assert screen.filter_text == "employer=NHS" and screen.sort_column == "fidelity" and not screen.descending
+        assert screen.query_one("#sites-filter", Input).value == "employer=NHS"
+
+
+async def test_a_missing_snapshot_opens_the_error_screen(tmp_path):
+    pytest.importorskip("tui.snapshot_cmds")
+    app = CrosscaseApp(None, snapshot=str(tmp_path / "nope.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        assert "nope.toml" in "\n".join(app.screen.problems)

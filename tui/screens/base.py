@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Static
 
 from tui.render import BANNER, fmt, split_line
 from tui.widgets.palette import GROUP_MARK, colours
-from tui.widgets.safe_text import join, safe
+from tui.widgets.safe_text import safe
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -96,6 +96,7 @@ class DashboardScreen(Screen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "comparison", self._comparison_changed, init=True)
+        self.watch(self.app, "updating", self._show_status, init=False)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
         self._check_size(self.app.size.width, self.app.size.height)
 
@@ -118,9 +119,14 @@ class DashboardScreen(Screen):
         self._stale = False
         self._shown = comparison
         self.query_one("#banner").display = bool(comparison.synthetic)
-        self.query_one("#status", Static).update(safe(status_text(comparison)))
+        self._show_status()
         self.sub_title = self.SCREEN_NAME
         self.show(comparison)
+
+    def _show_status(self, _updating: bool = False) -> None:
+        if self.comparison is not None:
+            busy = "  ⟳ updating…" if getattr(self.app, "updating", False) else ""
+            self.query_one("#status", Static).update(safe(status_text(self.comparison) + busy))
 
     def show(self, comparison) -> None:
         """Draw ``comparison`` (subclasses)."""
@@ -140,9 +146,9 @@ class DashboardScreen(Screen):
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
         if small:
-            self.query_one("#too-small", Static).update(join(
+            self.query_one("#too-small", Static).update(
                 f"The terminal is {width}×{height}.\n\nEnlarge the terminal to at least "
-                f"{MIN_WIDTH}×{MIN_HEIGHT} to use the crosscase dashboard.\n\n(q quits)"))
+                f"{MIN_WIDTH}×{MIN_HEIGHT} to use the crosscase dashboard.\n\n(q quits)")
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -154,6 +160,18 @@ class DashboardScreen(Screen):
 def fmt_value(value: object, digits: int = 2) -> str:
     """A site's value: a number with ``digits`` decimals, a suppressed count as is, '-' when missing."""
     return fmt(float(value) if isinstance(value, int) and not isinstance(value, bool) else value, digits)
+
+
+_INDEX: dict[int, tuple[object, dict]] = {}
+
+
+def site_index(study) -> dict:
+    """site id -> Site for ``study`` (kept for the last study seen: lookups stay O(1))."""
+    cached = _INDEX.get(id(study))
+    if cached is None or cached[0] is not study:
+        _INDEX.clear()
+        cached = _INDEX[id(study)] = (study, {s.id: s for s in study.sites})
+    return cached[1]
 
 
 def digits_for(study, metric_key: str) -> int:

@@ -10,12 +10,12 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.render import fmt, fmt_p, symbol
-from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
+from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value, site_index
 from tui.widgets.charts import bar, numbers, strip
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.safe_text import join, safe
 
-PANEL_LIMIT = 200
+PANEL_LIMIT = 60
 ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
 
 
@@ -24,7 +24,7 @@ def theme_order(t) -> tuple:
 
 
 def tokens(group, width: int) -> Text:
-    text = " ".join(tok for _, tok in group.ratings) or "-"
+    text = " ".join(tok for _, tok in group.ratings[: width // 2 + 1]) or "-"
     return safe(text, width)
 
 
@@ -54,14 +54,14 @@ class CompareScreen(DashboardScreen):
         return self.size.width >= 110
 
     def show(self, comparison) -> None:
-        self._wide = self.wide
+        self._width = self.size.width
         self._fill_metrics(comparison)
         self._fill_themes(comparison)
         self._fill_groups(comparison, self._current_metric())
 
     def on_resize(self, event) -> None:
         super().on_resize(event)
-        if self._shown is not None and getattr(self, "_wide", None) != self.wide:
+        if self._shown is not None and getattr(self, "_width", None) != self.size.width:
             self.show(self._shown)
 
     # -- metrics -------------------------------------------------------------------------------
@@ -77,8 +77,8 @@ class CompareScreen(DashboardScreen):
         table = self.query_one("#metrics-table", DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
-        label_w = 36 if self.wide else 20
         strip_w = 24 if self.wide else 15
+        label_w = max(16, min(40, self.size.width - strip_w - (62 if self.wide else 44)))
         columns = [("", 1), ("Metric", label_w), ("Sites (H L M)", strip_w)]
         if self.wide:
             columns += [("High", 7), ("Low", 7)]
@@ -101,10 +101,8 @@ class CompareScreen(DashboardScreen):
             table.move_cursor(row=min(max(keep, 0), len(c.metrics) - 1), animate=False)
 
     def _value(self, c, site: str, metric: str):
-        try:
-            value = self.study.value(site, metric)
-        except KeyError:
-            return None
+        found = site_index(self.study).get(site)
+        value = found.values.get(metric) if found is not None else None
         return shown_value(self.study, metric, value, c.disclosure)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -117,6 +115,10 @@ class CompareScreen(DashboardScreen):
 
     # -- groups --------------------------------------------------------------------------------
     def _fill_groups(self, c, m) -> None:
+        key = (id(c), m.metric if m else None, self.app.theme, self.size.width)
+        if key == getattr(self, "_panel_key", None):
+            return
+        self._panel_key = key
         styles = self.styles_map
         every = []
         if m is not None:
@@ -186,7 +188,8 @@ class CompareScreen(DashboardScreen):
         keep = table.cursor_row
         table.clear(columns=True)
         wide = self.wide
-        title_w, group_w, middle_w = (40, 20, 14) if wide else (24, 12, 8)
+        group_w, middle_w = (20, 14) if wide else (12, 8)
+        title_w = max(16, min(48, self.size.width - 2 * group_w - middle_w - 28))
         for name, width in (("Distinguishing", 14), ("Theme", title_w), ("H high", group_w), ("L low", group_w),
                             ("M middle", middle_w)):
             table.add_column(name, key=name, width=width)

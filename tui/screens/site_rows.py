@@ -35,16 +35,22 @@ def columns(study, comparison) -> list[Column]:
 
 
 def rows(study, comparison) -> list[dict]:
-    split = comparison.split
+    groups = group_map(comparison.split)
+    keys = list(study.metrics)
     out = []
     for site in study.sites:
-        row = {"group": split.group_of(site.id) or "missing", "site": site.id, "label": site.label}
-        for key in study.metrics:
+        row = {"group": groups.get(site.id, "missing"), "site": site.id, "label": site.label}
+        for key in keys:
             row[key] = shown_value(study, key, site.values.get(key), comparison.disclosure)
         for attr in study.attributes:
             row[attr] = site.attributes.get(attr)
         out.append(row)
     return out
+
+
+def group_map(split) -> dict[str, str]:
+    """site -> group name for every site the split placed."""
+    return {s: g for g in ("high", "low", "middle", "missing") for s in getattr(split, g)}
 
 
 def _number(value) -> float | None:

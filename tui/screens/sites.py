@@ -12,7 +12,7 @@ from textual_plotext import PlotextPlot
 
 from tui.safe import shorten
 from tui.screens import site_rows
-from tui.screens.base import DashboardScreen, OpenSite, fmt_value
+from tui.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
 from tui.widgets.charts import bar, scale
 from tui.widgets.palette import GROUP_MARK, colours
 from tui.widgets.safe_text import safe
@@ -43,6 +43,10 @@ class SitesScreen(DashboardScreen):
         self._rows: list[dict] = []
         self._visible: list[dict] = []
         self._want_site: str | None = None
+        self._row_sites: list[str] = []
+        self._groups: dict[str, str] = {}
+        self._header: tuple | None = None
+        self._cell_cache: tuple | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="sites-controls"):
@@ -89,40 +93,61 @@ class SitesScreen(DashboardScreen):
         self._draw_scatter()
 
     def _fill_table(self, ordered: list[dict]) -> None:
+        """Fill the table; when only the groups changed (a new split), update just those cells."""
         table = self.query_one("#sites-table", DataTable)
-        table.clear(columns=True)
         styles = self.styles_map
-        scales = {c.key: scale(r.get(c.key) for r in self._rows) for c in self._cols if c.kind == "metric"}
-        whole = {c.key for c in self._cols if c.kind == "metric" and all(
-            not isinstance(r.get(c.key), float) or r[c.key].is_integer() for r in self._rows)}
-        for col in self._cols:
-            arrow = (" ↓" if self.descending else " ↑") if col.key == self.sort_column else ""
-            table.add_column(safe(shorten(col.title, 14) + arrow), key=col.key,
-                             width=self._width(col, whole))
-        cells = []
-        for row in ordered:
-            line = []
+        sites = [r["site"] for r in ordered]
+        header = (tuple(c.key for c in self._cols), self.sort_column, self.descending, self.app.theme)
+        if sites == self._row_sites and header == self._header and table.row_count == len(sites):
+            for row in ordered:
+                if self._groups.get(row["site"]) != row["group"]:
+                    table.update_cell(row["site"], "group", self._mark(row["group"], styles), update_width=False)
+        else:
+            cells, widths = self._cells()
+            table.clear(columns=True)
             for col in self._cols:
+                arrow = (" ↓" if self.descending else " ↑") if col.key == self.sort_column else ""
+                table.add_column(safe(shorten(col.title, 14) + arrow), key=col.key, width=widths[col.key])
+            for row in ordered:
+                table.add_row(self._mark(row["group"], styles), *cells[row["site"]], key=row["site"])
+        self._header = header
+        self._row_sites = sites
+        self._groups = {r["site"]: r["group"] for r in ordered}
+
+    @staticmethod
+    def _mark(group: str, styles: dict[str, str]) -> Text:
+        return Text(GROUP_MARK.get(group, "-"), style=styles.get(group, ""))
+
+    def _cells(self) -> tuple[dict[str, list], dict[str, int]]:
+        """Every site's cells but the group mark, and the column widths (kept while the outcome stays)."""
+        key = (id(self.study), self.comparison.disclosure, tuple(c.key for c in self._cols))
+        if self._cell_cache is not None and self._cell_cache[0] == key:
+            return self._cell_cache[1], self._cell_cache[2]
+        metrics = [c for c in self._cols if c.kind == "metric"]
+        scales = {c.key: scale(r.get(c.key) for r in self._rows) for c in metrics}
+        digits = {c.key: digits_for(self.study, c.key) for c in metrics}
+        cells = {}
+        for row in self._rows:
+            line: list = []
+            for col in self._cols[1:]:
                 value = row.get(col.key)
-                if col.kind == "group":
-                    line.append(Text(GROUP_MARK.get(value, "-"), style=styles.get(value, "")))
-                elif col.kind == "metric":
+                if col.kind == "metric":
                     lo, hi = scales[col.key]
                     num = value if isinstance(value, float) else None
-                    digits = 0 if col.key in whole else 2
-                    line.append(Text(f"{bar(num, lo, hi, 4)} {fmt_value(value, digits)}", no_wrap=True))
+                    # our own wording (blocks and digits, never data text), so a plain string is safe
+                    line.append(f"{bar(num, lo, hi, 4)} {fmt_value(value, digits[col.key])}")
                 else:
                     line.append(safe("" if value is None else value, 18 if col.key == "label" else 14))
-            cells.append(line)
-        table.add_rows(cells)
-        self._row_sites = [r["site"] for r in ordered]
+            cells[row["site"]] = line
+        widths = {c.key: self._width(c, digits.get(c.key, 2)) for c in self._cols}
+        self._cell_cache = (key, cells, widths)
+        return cells, widths
 
-    def _width(self, col, whole: set[str]) -> int:
+    def _width(self, col, digits: int) -> int:
         """A column's width from its values (explicit widths keep big tables fast)."""
         if col.kind == "group":
             return 3
         if col.kind == "metric":
-            digits = 0 if col.key in whole else 2
             longest = max((len(fmt_value(r.get(col.key), digits)) for r in self._rows), default=1)
             return max(5 + longest, min(len(col.title), 14) + 2)
         limit = 18 if col.key == "label" else 14
@@ -131,13 +156,13 @@ class SitesScreen(DashboardScreen):
 
     def _cursor_site(self) -> str | None:
         table = self.query_one("#sites-table", DataTable)
-        sites = getattr(self, "_row_sites", [])
+        sites = self._row_sites
         if table.row_count and 0 <= table.cursor_row < len(sites):
             return sites[table.cursor_row]
         return None
 
     def _move_to(self, site: str | None, column: int = 0) -> None:
-        sites = getattr(self, "_row_sites", [])
+        sites = self._row_sites
         row = sites.index(site) if site in sites else 0
         self.query_one("#sites-table", DataTable).move_cursor(row=row, column=column, animate=False)
 

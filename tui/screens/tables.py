@@ -27,13 +27,17 @@ class SensitivityScreen(DashboardScreen):
 
     def show(self, comparison) -> None:
         sens = comparison.sensitivity
+        key = (id(sens), self.app.theme, self.size.width >= 110)
+        if sens is not None and key == getattr(self, "_drawn", None):
+            return
+        self._drawn = key
         head = self.query_one("#sensitivity-head", Static)
         cuts = self.query_one("#cuts-table", DataTable)
         robust = self.query_one("#robust-table", DataTable)
         cuts.clear(columns=True)
         robust.clear(columns=True)
         if sens is None:
-            head.update(Text("The split-sensitivity table is not available for this comparison.", style="dim"))
+            head.update(Text("The split-sensitivity table is being computed…", style="dim italic"))
             return
         counted = sum(c.qualifies for c in sens.cuts)
         head.update(safe(f"Every cut of {sens.outcome}: which sites join the low group as the cut rises "
@@ -74,7 +78,10 @@ class ConfigurationsScreen(DashboardScreen):
         singles = self.query_one("#singles-table", DataTable)
         truth.clear(columns=True)
         singles.clear(columns=True)
-        if conf is None or not conf.conditions:
+        if conf is None:
+            head.update(Text("The configuration table is being computed…", style="dim italic"))
+            return
+        if not conf.conditions:
             head.update(Text("No configuration table: the study defines no [[condition]] in study.toml.",
                              style="dim"))
             return

@@ -52,8 +52,9 @@ def strip(points: Iterable[tuple[object, str]], width: int, styles: dict[str, st
         return Text("(no values)".ljust(width)[:width], style="dim", end="")
     lo, hi = min(v for v, _ in pts), max(v for v, _ in pts)
     cells: list[set[str]] = [set() for _ in range(width)]
+    factor = (width - 1) / (hi - lo) if hi > lo else 0.0
     for v, g in pts:
-        cells[position(v, lo, hi, width)].add(g)
+        cells[int((v - lo) * factor + 0.5) if factor else width // 2].add(g)
     out = Text(end="", no_wrap=True)
     for groups in cells:
         if not groups:
