@@ -147,9 +147,13 @@ class Study:
         return index
 
     @cached_property
-    def rating_cells(self) -> dict[str, dict[str, tuple[str, int | None]]]:
-        """theme id -> site id -> (canonical token, valence or None): what comparisons read."""
-        return {t: {s: (r.token, r.valence) for s, r in by_site.items()} for t, by_site in self.ratings_by_theme.items()}
+    def rating_entries(self) -> dict[str, list[tuple[str, str, int | None]]]:
+        """theme id -> [(site id, canonical token, valence or None)] in sites-file order."""
+        order = {s.id: i for i, s in enumerate(self.sites)}
+        return {
+            t: [(s, r.token, r.valence) for s, r in sorted(by_site.items(), key=lambda kv: order.get(kv[0], len(order)))]
+            for t, by_site in self.ratings_by_theme.items()
+        }
 
     def rated_themes(self) -> list[Theme]:
         """Themes with at least one rating, the study's own first, then catalogue order."""

@@ -209,8 +209,7 @@ def metric_result(metric, values: dict, outcome_values: dict, split: Split, disc
         # p is null exactly when a group has no value, so only a computable p is ever left pending
         perm = stats.permutation_test(h, lo) if (permutations or not h or not lo) else None
         notes.extend(_null_notes(metric.key, figures, perm, len(h), len(lo)))
-    both = [(values[s], outcome_values[s]) for s in values if values.get(s) is not None and outcome_values.get(s) is not None]
-    rho = stats.spearman([a for a, _ in both], [b for _, b in both]) if not suppressed else None
+    rho = None if suppressed else spearman_with(values, outcome_values)
     if rho is None and not suppressed:
         notes.append(f"{metric.key}: spearman_with_outcome is null: fewer than 3 sites have both values, or one is constant")
     result = MetricResult(metric.key, metric.label, metric.unit, metric.higher_is_better, metric.count, high, low,
@@ -221,6 +220,12 @@ def metric_result(metric, values: dict, outcome_values: dict, split: Split, disc
 def _is_number(v) -> bool:
     """A site's value (int or float; not None, not a suppressed "<10" string)."""
     return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def spearman_with(values: dict, outcome_values: dict) -> float | None:
+    """Spearman's rho over every site that has both values (middle sites included)."""
+    both = [(v, outcome_values[s]) for s, v in values.items() if v is not None and outcome_values.get(s) is not None]
+    return stats.spearman([a for a, _ in both], [b for _, b in both])
 
 
 def _suppress(group: GroupFigures, min_count: int) -> GroupFigures:
@@ -254,21 +259,23 @@ def fill_permutations(comparison: Comparison) -> Comparison:
     return replace(comparison, metrics=tuple(metrics))
 
 
-def _theme_group(sites: tuple[str, ...], cells: dict[str, tuple[str, int | None]]) -> tuple[ThemeGroup, list[int]]:
-    get = cells.get
-    rows = [(s, c) for s in sites if (c := get(s)) is not None]
-    vals = [c[1] for _, c in rows if c[1] is not None]
-    mean = sum(vals) / len(vals) if vals else None
-    return ThemeGroup(len(vals), mean, tuple([(s, c[0]) for s, c in rows])), vals
-
-
 def theme_results(study: Study, split: Split, rule: Rule):
-    cells = study.rating_cells
+    """Per rated theme: each group's ratings (sites-file order), valence mean and the rule's label."""
+    group_of = split.group_of
     described = rule.describe()
+    entries = study.rating_entries
     for theme in study.rated_themes():
-        ratings = cells[theme.id]
-        high, hv = _theme_group(split.high, ratings)
-        low, lv = _theme_group(split.low, ratings)
-        middle, _ = _theme_group(split.middle, ratings)
-        label, direction = judge(rule, hv, lv)
-        yield ThemeResult(theme.id, theme.title, theme.domain, high, low, middle, label, direction, described)
+        ratings = {"high": [], "low": [], "middle": []}
+        valences = {"high": [], "low": [], "middle": []}
+        for site, token, valence in entries[theme.id]:
+            group = group_of(site)
+            if group in ratings:
+                ratings[group].append((site, token))
+                if valence is not None:
+                    valences[group].append(valence)
+        groups = {
+            g: ThemeGroup(len(v), sum(v) / len(v) if v else None, tuple(ratings[g])) for g, v in valences.items()
+        }
+        label, direction = judge(rule, valences["high"], valences["low"])
+        yield ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
+                          label, direction, described)

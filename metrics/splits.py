@@ -7,6 +7,7 @@ values, whatever ``higher_is_better`` says.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping
 
 from cases.model import Outcome
@@ -34,11 +35,13 @@ class Split:
     middle: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
 
+    @cached_property
+    def _group_index(self) -> dict[str, str]:
+        return {site: name for name in reversed(GROUPS) for site in getattr(self, name)}
+
     def group_of(self, site: str) -> str | None:
-        for name in GROUPS:
-            if site in getattr(self, name):
-                return name
-        return None
+        """The group of ``site`` (high, low, middle, missing), or None for an unknown site."""
+        return self._group_index.get(site)
 
 
 def split_sites(order: list[str], outcome: Outcome, values: Mapping[str, float | None],
