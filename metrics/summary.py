@@ -107,3 +107,64 @@ def to_dict(c: Comparison) -> dict:
     if c.configurations is not None:
         out["configurations"] = c.configurations.to_dict()
     return out
+
+
+def from_dict(data: dict, folder: str = "") -> Comparison:
+    """A Comparison rebuilt from a summary object (or a snapshot with its nulls restored).
+
+    The inverse of ``to_dict`` for everything but the sensitivity and configuration tables, which
+    are left out; used to show a snapshot's own figures when its study is not at hand.
+    """
+    from cases.model import Disclosure
+    from metrics.compare import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
+    from metrics.distinguishing import Rule
+    from metrics.splits import Split
+    from metrics.stats import Permutation
+
+    s = data["split"]
+    cut = s.get("cut")
+    options = {k: v for k, v in s.items() if k in ("threshold", "second", "high", "low")}
+    groups = data["groups"]
+    split = Split(s["outcome"], s["rule"], tuple(cut) if isinstance(cut, list) else cut, options,
+                  *(tuple(groups.get(g, ())) for g in ("high", "low", "middle", "missing")))
+    rule_data = dict(data.get("distinguishing") or {"rule": "gap"})
+    rule = Rule(rule_data.pop("rule"), {k: float(v) for k, v in rule_data.items()})
+    d = data.get("disclosure") or {}
+    disclosure = Disclosure(int(d.get("min_count", 10)), bool(d.get("pseudonymise", False)))
+
+    def group(g: dict) -> GroupFigures:
+        return GroupFigures(g.get("n", 0), g.get("mean"), g.get("median"), g.get("min"), g.get("max"),
+                            tuple((site, v) for site, v in (g.get("values") or {}).items()))
+
+    def permutation(m: dict):
+        info = m.get("permutation")
+        if info is None:
+            return Permutation(None, False, 0, None) if not m.get("pending") else None
+        return Permutation(m.get("p_permutation"), bool(info.get("exact")), int(info.get("relabelings", 0)), info.get("seed"))
+
+    metrics = tuple(
+        MetricResult(m["metric"], m.get("label", m["metric"]), m.get("unit"), m.get("higher_is_better", True),
+                     bool(m.get("count", False)), group(m["high"]), group(m["low"]), m.get("mean_difference"),
+                     m.get("median_difference"), m.get("hedges_g"), m.get("cliffs_delta"), permutation(m),
+                     m.get("spearman_with_outcome"),
+                     suppressed=any(isinstance(v, str) for g in ("high", "low") for v in (m[g].get("values") or {}).values()))
+        for m in data.get("metrics", [])
+    )
+
+    def theme_group(g: dict | None) -> ThemeGroup:
+        g = g or {}
+        return ThemeGroup(g.get("rated", 0), g.get("mean"), tuple((g.get("ratings") or {}).items()))
+
+    themes = tuple(
+        ThemeResult(t["theme"], t.get("title", t["theme"]), t.get("domain"), theme_group(t.get("high")),
+                    theme_group(t.get("low")), theme_group(t.get("middle")), t["distinguishing"],
+                    t.get("direction", "expected"), t.get("rule", rule.describe()))
+        for t in data.get("themes", [])
+    )
+    study = data.get("study", {})
+    return Comparison(
+        title=study.get("title", ""), synthetic=bool(study.get("synthetic", False)),
+        fingerprint=study.get("fingerprint", ""), folder=study.get("folder", folder), split=split, rule=rule,
+        disclosure=disclosure, metrics=metrics, themes=themes, warnings=tuple(data.get("warnings", [])),
+        labels=dict(data.get("labels") or {}),
+    )
