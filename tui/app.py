@@ -25,6 +25,7 @@ from tui.screens.base import OpenSite, ShowSites, ShowTheme
 from tui.screens.compare import CompareScreen
 from tui.screens.error import ErrorScreen
 from tui.screens.site import SiteScreen
+from tui.screens.snapshot import SnapshotScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
@@ -53,6 +54,14 @@ class ComparisonReady(Message):
 class LoadFailed(Message):
     title: str
     problems: list
+
+
+@dataclass
+class SnapshotOnly(Message):
+    """A snapshot that cannot be matched to its study (pseudonymised): show its own figures."""
+
+    figures: dict
+    notes: list
 
 
 @dataclass
@@ -97,8 +106,19 @@ def analyse_split(study, options, previous):
                    configurations=configurations(study, comparison.split)), False
 
 
+class SnapshotOnlyError(Exception):
+    """open_study's answer for a snapshot that opens on its own figures (no study behind it)."""
+
+    def __init__(self, figures: dict, notes: list[str]):
+        super().__init__("the snapshot cannot be matched to its study")
+        self.figures, self.notes = figures, notes
+
+
 def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: str | None):
-    """Load the study (from a snapshot's reference when given): (study, options, view, warnings).
+    """Load the study (from a snapshot's reference when given).
+
+    Returns (study, options, view, warnings, figures): ``figures`` is the snapshot's own summary
+    when opened from one (else None). Raises SnapshotOnlyError for a pseudonymised snapshot.
 
     Runs in a worker. With disclosure's pseudonymise on, the study itself is pseudonymised here, so
     that no screen can show a real site id, label or evidence memo.
@@ -106,14 +126,13 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
     from cases.loader import load_study
     from metrics.compare import Options, resolve
 
-    view, warnings, options, path = {}, [], Options(), study_path
+    view, warnings, options, path, figures = {}, [], Options(), study_path, None
     if snapshot is not None:
         from tui.snapshot_cmds import open_snapshot, snapshot_options
 
         path, outcome, view, warnings, figures = open_snapshot(snapshot, snapshot_study)
         if path is None:
-            raise ValueError("\n".join([*warnings, "The dashboard needs the study itself; "
-                                        "use `crosscase diff` or read the snapshot file."]))
+            raise SnapshotOnlyError(figures, list(warnings))
         options = snapshot_options(figures, outcome)
     if path is None:
         from cases.catalogue import example_dir
@@ -124,7 +143,7 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
         from metrics.pseudonyms import pseudonymise
 
         study, options = pseudonymise(study, options)
-    return study, options, dict(view or {}), list(warnings or [])
+    return study, options, dict(view or {}), list(warnings or []), figures
 
 
 class CrosscaseApp(App[int]):
@@ -142,6 +161,7 @@ class CrosscaseApp(App[int]):
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("f", "snapshot_figures", "Snapshot figures"),
     ]
     comparison = reactive(None, init=False, always_update=True)
     updating = reactive(False, init=False)
@@ -156,6 +176,8 @@ class CrosscaseApp(App[int]):
         self.outcome = None
         self.options = None
         self.generation = 0
+        self.snapshot_figures = None   # a snapshot's own figures, when its study changed since
+        self.snapshot_notes: list[str] = []
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = THEMES[0].name
@@ -179,8 +201,11 @@ class CrosscaseApp(App[int]):
 
         where = self.snapshot or self.study_path or "the built-in example"
         try:
-            study, options, view, warnings = open_study(self.study_path, self.snapshot, self.snapshot_study)
+            study, options, view, warnings, figures = open_study(self.study_path, self.snapshot, self.snapshot_study)
             comparison = analyse_quick(study, options)
+        except SnapshotOnlyError as exc:
+            self.post_message(SnapshotOnly(exc.figures, exc.notes))
+            return
         except StudyError as exc:
             self.post_message(LoadFailed(f"{where}: this study cannot be opened", [str(p) for p in exc.problems]))
             return
@@ -193,6 +218,7 @@ class CrosscaseApp(App[int]):
         except (OSError, ValueError) as exc:
             self.post_message(LoadFailed(f"{where}: cannot be opened", str(exc).splitlines() or [repr(exc)]))
             return
+        self.snapshot_figures = figures if warnings else None
         self.post_message(StudyReady(study, options, comparison, view, warnings))
 
     async def on_study_ready(self, message: StudyReady) -> None:
@@ -207,11 +233,25 @@ class CrosscaseApp(App[int]):
         if screen == "site" and isinstance(message.view.get("site"), str):
             self.push_screen(SiteScreen(message.view["site"]))
         for line in message.warnings:
-            self.notify(str(line), severity="warning", markup=False, timeout=10)
+            self.notify(str(line), severity="warning", markup=False, timeout=20)
+        if self.snapshot_figures is not None:
+            self.notify("The study changed since the snapshot: press f for the snapshot's own figures.",
+                        severity="warning", markup=False, timeout=20)
+            self.snapshot_notes = [str(w) for w in message.warnings]
         self.fill_permutations(message.comparison, self.generation)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.push_screen(ErrorScreen(message.title, message.problems))
+
+    def on_snapshot_only(self, message: SnapshotOnly) -> None:
+        self.push_screen(SnapshotScreen(message.figures, message.notes, alone=True))
+
+    def action_snapshot_figures(self) -> None:
+        """Show what the snapshot recorded, beside the recomputed figures of a changed study."""
+        if self.snapshot_figures is not None:
+            self.push_screen(SnapshotScreen(self.snapshot_figures, self.snapshot_notes, alone=False))
+
+
 
     # -- the comparison ------------------------------------------------------------------------
     def change_outcome(self, outcome) -> None:
@@ -258,7 +298,9 @@ class CrosscaseApp(App[int]):
     # -- navigation ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("show", "split", "export"):
-            return self.comparison is not None and not isinstance(self.screen, ErrorScreen)
+            return self.comparison is not None and not isinstance(self.screen, ErrorScreen | SnapshotScreen)
+        if action == "snapshot_figures":
+            return self.snapshot_figures is not None and not isinstance(self.screen, SnapshotScreen)
         return True
 
     async def action_show(self, mode: str) -> None:
