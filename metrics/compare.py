@@ -109,16 +109,16 @@ def check_outcome(study: Study, outcome: Outcome) -> list[str]:
     """Problems with an overridden outcome (an unknown metric, a missing option)."""
     problems = []
     if outcome.metric not in study.metrics:
-        problems.append(f"--outcome: \"{outcome.metric}\" is not a metric of the study")
+        problems.append(f"outcome: \"{outcome.metric}\" is not a metric of the study")
     if outcome.split == "threshold" and outcome.threshold is None:
-        problems.append("--split threshold needs --threshold X")
+        problems.append("a threshold split needs a threshold (a number)")
     if outcome.split == "quadrants":
         if outcome.second is None:
-            problems.append("--split quadrants needs --second METRIC")
+            problems.append("a quadrants split needs a second metric")
         elif outcome.second not in study.metrics:
-            problems.append(f"--second: \"{outcome.second}\" is not a metric of the study")
+            problems.append(f"second metric: \"{outcome.second}\" is not a metric of the study")
         elif outcome.second == outcome.metric:
-            problems.append("--second must be another metric than the outcome")
+            problems.append("the second metric must be another metric than the outcome")
     if outcome.split == "explicit":
         ids = {s.id for s in study.sites}
         for s in (*outcome.high, *outcome.low):

@@ -268,8 +268,8 @@ def test_split_explicit(capsys):
 @pytest.mark.parametrize(
     "options, expected",
     [
-        (("--outcome", "nosuch"), '--outcome: "nosuch" is not a metric of the study'),
-        (("--split", "threshold"), "--split threshold needs --threshold X"),
+        (("--outcome", "nosuch"), 'outcome: "nosuch" is not a metric of the study'),
+        (("--split", "threshold"), "a threshold split needs a threshold (a number)"),
         (("--distinguishing", "nosuch"), None),
         (("--split", "explicit", "--high", "S1,S9", "--low", "S2"), None),
         (("--split", "quadrants", "--second", "nosuch"), None),
