@@ -161,7 +161,7 @@ class CrosscaseApp(App[int]):
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
-        Binding("f", "snapshot_figures", "Snapshot figures"),
+        Binding("F", "snapshot_figures", "Snapshot figures", key_display="F"),
     ]
     comparison = reactive(None, init=False, always_update=True)
     updating = reactive(False, init=False)
@@ -235,7 +235,7 @@ class CrosscaseApp(App[int]):
         for line in message.warnings:
             self.notify(str(line), severity="warning", markup=False, timeout=20)
         if self.snapshot_figures is not None:
-            self.notify("The study changed since the snapshot: press f for the snapshot's own figures.",
+            self.notify("The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
                         severity="warning", markup=False, timeout=20)
             self.snapshot_notes = [str(w) for w in message.warnings]
         self.fill_permutations(message.comparison, self.generation)

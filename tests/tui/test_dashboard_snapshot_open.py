@@ -32,8 +32,8 @@ async def test_a_changed_study_offers_the_snapshots_own_figures(tmp_path, monkey
         assert isinstance(app.screen, CompareScreen)
         shown = [n.message for n in app._notifications]
         assert any("sites.csv changed" in m for m in shown)
-        assert any("press f" in m for m in shown)
-        await pilot.press("f")
+        assert any("press F" in m for m in shown)
+        await pilot.press("F")
         await pilot.pause()
         assert isinstance(app.screen, SnapshotScreen)
         text = str(app.screen.query_one("#snapshot-text").render())
@@ -50,7 +50,7 @@ async def test_an_unchanged_study_has_no_snapshot_figures_key(tmp_path, monkeypa
     app = CrosscaseApp(None, snapshot=str(target))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("f")
+        await pilot.press("F")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
         assert app.snapshot_figures is None

@@ -1,7 +1,7 @@
 """A snapshot's own figures, read-only: beside a recomputed study that changed, or on their own.
 
 A pseudonymised snapshot cannot be matched to its study, so it opens here; a snapshot whose study
-files changed since it was written opens on the recomputed figures, and this screen (key f) shows
+files changed since it was written opens on the recomputed figures, and this screen (key F) shows
 what the snapshot recorded.
 """
 
