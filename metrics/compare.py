@@ -78,7 +78,7 @@ class ThemeResult:
     rule: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Comparison:
     title: str
     synthetic: bool
@@ -97,6 +97,13 @@ class Comparison:
     @property
     def pending(self) -> bool:
         return any(m.permutation is None for m in self.metrics)
+
+    def __repr__(self) -> str:
+        # short on purpose: Textual and debuggers repr arguments, and a full repr of 2,000 sites is slow
+        s = self.split
+        return (f"Comparison({self.title!r}, {s.outcome} by {s.rule}: high {len(s.high)}, low {len(s.low)}, "
+                f"middle {len(s.middle)}, missing {len(s.missing)}; {len(self.metrics)} metrics, "
+                f"{len(self.themes)} themes{', p pending' if self.pending else ''})")
 
 
 def resolve(study: Study, options: Options) -> tuple[Outcome, Rule, Disclosure]:

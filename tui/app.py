@@ -194,7 +194,7 @@ class CrosscaseApp(App[int]):
         self.load()
 
     # -- loading -------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="load")
+    @work(thread=True, exclusive=True, group="load", description="load the study")
     def load(self) -> None:
         from cases.errors import StudyError
         from tui.cli import UsageError
@@ -266,7 +266,7 @@ class CrosscaseApp(App[int]):
         self.updating = True
         self.reanalyse(self.options, self.comparison, self.generation)
 
-    @work(thread=True, exclusive=True, group="analysis")
+    @work(thread=True, exclusive=True, group="analysis", description="compare again")
     def reanalyse(self, options, previous, generation: int) -> None:
         try:
             comparison, incomplete = analyse_split(self.study, options, previous)
@@ -280,7 +280,7 @@ class CrosscaseApp(App[int]):
             return
         self._fill(comparison, generation)
 
-    @work(thread=True, exclusive=True, group="permutations")
+    @work(thread=True, exclusive=True, group="permutations", description="permutation p-values")
     def fill_permutations(self, comparison, generation: int) -> None:
         self._fill(comparison, generation)
 
@@ -359,7 +359,7 @@ class CrosscaseApp(App[int]):
         if request is not None:
             self.write_snapshot(request, force, dict(self._view))
 
-    @work(thread=True, group="export")
+    @work(thread=True, group="export", description="write a snapshot")
     def write_snapshot(self, request: ExportRequest, force: bool, view: dict) -> None:
         from metrics.compare import fill_permutations
 
