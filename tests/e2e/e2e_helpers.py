@@ -37,8 +37,18 @@ def app_shell_command(*args: str, extra_env: dict[str, str] | None = None) -> st
     """A shell line that runs the dashboard, prints its exit status, then lingers for the test."""
     env = {"TEXTUAL_ANIMATIONS": "none", "PYTHONPATH": str(REPO), **(extra_env or {})}
     assignments = [f"{k}={v}" for k, v in env.items()]
-    line = shlex.join(["env", *assignments, *crosscase_command(), *args])
+    line = shlex.join(["env", "-u", "COLUMNS", "-u", "LINES", *assignments, *crosscase_command(), *args])
     return f"{line}; echo EXIT:$?; sleep 30"
+
+
+def terminal_env() -> dict[str, str]:
+    """This process's environment without what would override the pane's size or nest tmux.
+
+    (Started from pytest, the pane's command was seen with COLUMNS=80 and LINES=24 in its
+    environment; Textual, through shutil.get_terminal_size, believes them rather than the pane.
+    The app's command line unsets them as well.)
+    """
+    return {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TMUX", "TMUX_PANE")}
 
 
 class Timeout(AssertionError):
@@ -52,23 +62,29 @@ class Tmux:
         self.socket = f"crosscase-e2e-{os.getpid()}-{uuid.uuid4().hex[:10]}"
         self.width, self.height = width, height
         self.started = False
+        self.socket_path: Path | None = None
 
     # -- process control -------------------------------------------------------------------------
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], check=check,
-                              capture_output=True, text=True, timeout=20)
+                              capture_output=True, text=True, timeout=20, env=terminal_env())
 
     def start(self, shell_command: str, cwd: Path | None = None) -> None:
         args = ["new-session", "-d", "-s", "app", "-x", str(self.width), "-y", str(self.height)]
         if cwd is not None:
             args += ["-c", str(cwd)]
-        self.tmux(*args, shell_command)
         self.started = True
+        self.tmux(*args, shell_command)
+        path = self.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
+        self.socket_path = Path(path) if path else None
 
     def kill(self) -> None:
+        """Kill the server, and remove its socket file (kill-server leaves it behind)."""
         if self.started:
             self.tmux("kill-server", check=False)
             self.started = False
+            if self.socket_path is not None and self.socket_path.name == self.socket:
+                self.socket_path.unlink(missing_ok=True)
 
     def __enter__(self) -> Tmux:
         return self
@@ -187,6 +203,44 @@ def foreground_of(screen: str, needle: str) -> list[str | None]:
         if at >= 0:
             return [fg for _, fg in chars[at:at + len(needle)]]
     raise AssertionError(f"{needle!r} is not on the screen")
+
+
+def field_below(screen: str, label: str) -> str | None:
+    """The text of a dialog's one-line field: the line below the line that ends with ``label``."""
+    lines = screen.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if re.search(rf"█ {re.escape(label)}\s*█", line):
+            m = re.search(r"█ (.*?)\s*█", lines[i + 1])
+            return m.group(1).strip() if m else None
+    return None
+
+
+def type_into_field(tmux: Tmux, label: str, text: str, placeholder: str = "") -> None:
+    """Clear the focused one-line field under ``label``, type ``text`` and see it there.
+
+    Each step waits for its effect: Textual handles a bound key such as ctrl+u only after it has
+    bubbled up to the app, so characters typed at once behind it can be handled first and then
+    erased by it. An empty field (or one showing its placeholder) is not cleared.
+    """
+    if field_below(tmux.screen(), label) not in ("", placeholder):
+        tmux.keys("End", "C-u")
+        tmux.wait_for(lambda s: field_below(s, label) in ("", placeholder),
+                      describe=f"the {label} field cleared")
+    tmux.text(text)
+    tail = text[-30:]
+    tmux.wait_for(lambda s: (field_below(s, label) or "").endswith(tail), describe=f"{text!r} typed")
+
+
+def tab_to(tmux: Tmux, needle: str, key: str = "Tab") -> None:
+    """Press Tab and wait until the line holding ``needle`` looks different (it took the focus).
+
+    Keys sent before the focus has moved would go to the widget that had it.
+    """
+    y = find_cell(tmux.screen(), needle)[1]
+    before = tmux.screen(escapes=True).splitlines()[y]
+    tmux.keys(key)
+    tmux.wait_for(lambda s: s.splitlines()[y] != before, escapes=True,
+                  describe=f"the focus on the line of {needle!r}")
 
 
 def find_cell(screen: str, needle: str) -> tuple[int, int]:

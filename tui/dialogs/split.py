@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -59,6 +60,11 @@ class SplitDialog(ModalScreen[Outcome | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="split-apply", variant="primary")
                 yield Button("Cancel", id="split-cancel")
+
+    def dismiss(self, result=None):
+        # Enter or a click twice in quick succession queues a second dismiss; once closed, ignore it
+        # (Textual's dismiss would pop the screen below, or crash when that is the last one).
+        return super().dismiss(result) if self.is_active else AwaitComplete()
 
     def on_mount(self) -> None:
         self._show_fields(self.outcome.split)
