@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.dialogs.base import Dialog
 from tui.widgets.safe_text import safe_block
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n", "answer(False)", "No"),
                 Binding("escape", "answer(False)", "Cancel")]
 
@@ -27,11 +26,6 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, id="confirm-yes", variant="warning")
                 yield Button("No", id="confirm-no")
-
-    def dismiss(self, result=None):
-        # Enter or a click twice in quick succession queues a second dismiss; once closed, ignore it
-        # (Textual's dismiss would pop the screen below, or crash when that is the last one).
-        return super().dismiss(result) if self.is_active else AwaitComplete()
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no").focus()

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from tui.dialogs.base import Dialog
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class ExportRequest:
     note: str | None
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
+class ExportDialog(Dialog[ExportRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, default_path: str) -> None:
@@ -41,11 +41,6 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Write", id="export-write", variant="primary")
                 yield Button("Cancel", id="export-cancel")
-
-    def dismiss(self, result=None):
-        # Enter or a click twice in quick succession queues a second dismiss; once closed, ignore it
-        # (Textual's dismiss would pop the screen below, or crash when that is the last one).
-        return super().dismiss(result) if self.is_active else AwaitComplete()
 
     def on_mount(self) -> None:
         self.query_one("#export-path").focus()

@@ -7,8 +7,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.dialogs.base import Dialog
 
 INTRO = ("crosscase compares the high and the low group of sites. Colours are doubled by text: "
          "H/L/M mark the high, low and middle groups; ▲ the high group is better on a metric, "
@@ -16,7 +17,7 @@ INTRO = ("crosscase compares the high and the low group of sites. Colours are do
          "Ctrl+P opens the command palette (Change split…, themes). Mouse clicks work too.")
 
 
-class HelpDialog(ModalScreen[None]):
+class HelpDialog(Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
     def __init__(self, sections: list[tuple[str, list]]) -> None:

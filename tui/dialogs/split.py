@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cases.model import SPLIT_RULES, Outcome
+from tui.dialogs.base import Dialog
 from tui.widgets.safe_text import safe, safe_block
 
 RULE_HELP = {
@@ -27,7 +26,7 @@ def parse_ids(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
-class SplitDialog(ModalScreen[Outcome | None]):
+class SplitDialog(Dialog[Outcome | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, study, outcome: Outcome) -> None:
@@ -60,11 +59,6 @@ class SplitDialog(ModalScreen[Outcome | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="split-apply", variant="primary")
                 yield Button("Cancel", id="split-cancel")
-
-    def dismiss(self, result=None):
-        # Enter or a click twice in quick succession queues a second dismiss; once closed, ignore it
-        # (Textual's dismiss would pop the screen below, or crash when that is the last one).
-        return super().dismiss(result) if self.is_active else AwaitComplete()
 
     def on_mount(self) -> None:
         self._show_fields(self.outcome.split)
