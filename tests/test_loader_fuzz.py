@@ -142,3 +142,49 @@ def test_the_uncorrupted_base_loads():
         (folder / "themes.toml").write_bytes(ORIGINAL["themes.toml"])
         study = load_study(folder)
         assert list(study.themes)[:2] == ["own-theme", "leadership-support"]
+
+
+def _wide_from_long() -> bytes:
+    """The example's ratings as a published CFIR table: themes down (by title), sites across."""
+    import csv
+    import io
+
+    from cases.catalogue import load_catalogue
+
+    titles = {t.id: t.title for t in load_catalogue().themes}
+    rows = list(csv.DictReader(io.StringIO(ORIGINAL["ratings.csv"].decode())))
+    sites = list(dict.fromkeys(r["site"] for r in rows))
+    table: dict[str, dict[str, str]] = {}
+    for r in rows:
+        table.setdefault(r["theme"], {})[r["site"]] = r["rating"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["domain", "theme", *sites])
+    for theme, cells in table.items():
+        writer.writerow(["", titles[theme], *(cells.get(s, "") for s in sites)])
+    return out.getvalue().encode()
+
+
+WIDE = _wide_from_long()
+
+
+def test_the_wide_base_loads_with_the_same_ratings():
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "study"
+        shutil.copytree(EXAMPLE, folder)
+        (folder / "ratings.csv").unlink()
+        (folder / "ratings-wide.csv").write_bytes(WIDE)
+        wide = load_study(folder)
+    long = load_study(EXAMPLE)
+    assert {(r.site, r.theme, r.token) for r in wide.ratings} == {(r.site, r.theme, r.token) for r in long.ratings}
+
+
+@FUZZ
+@given(data=st.data(), corrupt=st.sampled_from(CORRUPTIONS))
+def test_corrupted_wide_ratings_load_or_raise_study_error(data, corrupt):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "study"
+        shutil.copytree(EXAMPLE, folder)
+        (folder / "ratings.csv").unlink()
+        (folder / "ratings-wide.csv").write_bytes(corrupt(WIDE, data.draw))
+        check_load(folder)
