@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tui.widgets.select import SafeSelect
 from cases.model import SPLIT_RULES, Outcome
 from tui.dialogs.base import Dialog
 from tui.widgets.safe_text import safe, safe_block
@@ -40,16 +41,16 @@ class SplitDialog(Dialog[Outcome | None]):
         with Vertical(id="split-box", classes="dialog"):
             yield Static("Change the outcome and the split", classes="dialog-title", markup=False)
             yield Label("Outcome metric")
-            yield Select(metrics, value=o.metric, allow_blank=False, id="split-metric", compact=True)
+            yield SafeSelect(metrics, value=o.metric, allow_blank=False, id="split-metric", compact=True)
             yield Label("Split rule")
-            yield Select([(r, r) for r in SPLIT_RULES], value=o.split, allow_blank=False, id="split-rule",
+            yield SafeSelect([(r, r) for r in SPLIT_RULES], value=o.split, allow_blank=False, id="split-rule",
                          compact=True)
             yield Static("", id="split-rule-help", markup=False)
             yield Label("Threshold", classes="-threshold")
             yield Input("" if o.threshold is None else f"{o.threshold:g}", id="split-threshold",
                         placeholder="a number, e.g. 0.6", compact=True, classes="-threshold")
             yield Label("Second metric", classes="-quadrants")
-            yield Select(metrics, value=o.second if o.second in self.study.metrics else Select.BLANK,
+            yield SafeSelect(metrics, value=o.second if o.second in self.study.metrics else SafeSelect.BLANK,
                          id="split-second", compact=True, classes="-quadrants")
             yield Label("High sites (comma-separated ids)", classes="-explicit")
             yield Input(",".join(o.high), id="split-high", compact=True, classes="-explicit")

@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select
 from textual_plotext import PlotextPlot
 
+from tui.widgets.select import SafeSelect
 from tui.safe import shorten
 from tui.screens import site_rows
 from tui.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
@@ -52,7 +53,7 @@ class SitesScreen(DashboardScreen):
         with Horizontal(id="sites-controls"):
             yield Input(placeholder="/ filter: word, employer=NHS, fidelity>4, group=H, theme:ID",
                         id="sites-filter", compact=True)
-            yield Select([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
+            yield SafeSelect([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
         yield DataTable(id="sites-table", cursor_type="cell", fixed_columns=3)
         yield PlotextPlot(id="scatter")
 

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Select, Static
 
+from tui.widgets.select import SafeSelect
 from tui.screens.base import DashboardScreen, ShowSites
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.safe_text import join, safe, safe_block
@@ -35,8 +36,8 @@ class ThemesScreen(DashboardScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="themes-controls"):
-            yield Select(SCOPES, id="theme-scope", value="rated", allow_blank=False, compact=True)
-            yield Select([(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False,
+            yield SafeSelect(SCOPES, id="theme-scope", value="rated", allow_blank=False, compact=True)
+            yield SafeSelect([(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False,
                          compact=True)
         with Horizontal(id="themes-split"):
             yield DataTable(id="themes-list", cursor_type="row")
