@@ -266,8 +266,14 @@ def fill_permutations(comparison: Comparison) -> Comparison:
     return replace(comparison, metrics=tuple(metrics))
 
 
+LARGE_THEME_PASS = 20_000   # ratings from which the theme pass runs on numpy (metrics.themepass)
+
+
 def theme_results(study: Study, split: Split, rule: Rule):
     """Per rated theme: each group's ratings (sites-file order), valence mean and the rule's label."""
+    if len(study.ratings) >= LARGE_THEME_PASS:
+        yield from _theme_results_large(study, split, rule)
+        return
     group_of = split.group_of
     described = rule.describe()
     entries = study.rating_entries
@@ -284,5 +290,29 @@ def theme_results(study: Study, split: Split, rule: Rule):
             g: ThemeGroup(len(v), sum(v) / len(v) if v else None, tuple(ratings[g])) for g, v in valences.items()
         }
         label, direction = judge(rule, valences["high"], valences["low"])
+        yield ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
+                          label, direction, described)
+
+
+def _theme_results_large(study: Study, split: Split, rule: Rule):
+    """theme_results for large studies: the same results, by matrix, with ratings built lazily."""
+    from metrics.distinguishing import Summary, judge_summaries
+    from metrics.themepass import LazyRatings, summaries
+
+    theme_ids, stats = summaries(study, split)
+    described = rule.describe()
+    entries = study.rating_entries
+    group_of = split.group_of
+    member = {g: (lambda site, g=g: group_of(site) == g) for g in ("high", "low", "middle")}
+    for row, tid in enumerate(theme_ids):
+        theme = study.themes[tid]
+        groups, summary = {}, {}
+        for g in ("high", "low", "middle"):
+            counts, sums, mins, maxs = stats[g]
+            n = int(counts[row])
+            mean = float(sums[row]) / n if n else None
+            groups[g] = ThemeGroup(n, mean, LazyRatings(entries[tid], member[g]))
+            summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean) if n else None
+        label, direction = judge_summaries(rule, summary["high"], summary["low"])
         yield ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
                           label, direction, described)
