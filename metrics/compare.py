@@ -254,10 +254,16 @@ def _null_notes(key: str, figures: dict, perm, n_high: int, n_low: int) -> list[
     return notes
 
 
-def fill_permutations(comparison: Comparison) -> Comparison:
-    """The same comparison with every pending permutation p-value computed."""
+def fill_permutations(comparison: Comparison, cancelled=None) -> Comparison | None:
+    """The same comparison with every pending permutation p-value computed.
+
+    ``cancelled``, when given, is asked before each metric; once it says True the work stops and
+    None is returned (the dashboard drops p-values of a split the user has already left).
+    """
     metrics = []
     for m in comparison.metrics:
+        if m.permutation is None and cancelled is not None and cancelled():
+            return None
         if m.permutation is None:
             h = [v for _, v in m.high.values if _is_number(v)]
             lo = [v for _, v in m.low.values if _is_number(v)]

@@ -35,3 +35,17 @@ def test_analyse_is_compare_plus_tables():
     full = analyse(study)
     assert to_dict(replace(full, sensitivity=None, configurations=None)) == to_dict(compare(study))
     assert full.sensitivity is not None and full.configurations is not None
+
+
+def test_filling_stops_when_cancelled():
+    study = load_study(example_dir())
+    pending = compare(study, Options(permutations=False))
+    asked = []
+
+    def cancelled():
+        asked.append(1)
+        return len(asked) > 2          # let two metrics through, then stop
+
+    assert fill_permutations(pending, cancelled) is None
+    assert len(asked) == 3
+    assert fill_permutations(pending, lambda: False) is not None

@@ -264,6 +264,7 @@ class CrosscaseApp(App[int]):
         self.options = replace(self.options, outcome=outcome)
         self.generation += 1
         self.updating = True
+        self.workers.cancel_group(self, "permutations")   # the old split's p-values: not needed now
         self.reanalyse(self.options, self.comparison, self.generation)
 
     @work(thread=True, exclusive=True, group="analysis", description="compare again")
@@ -287,8 +288,11 @@ class CrosscaseApp(App[int]):
     def _fill(self, comparison, generation: int) -> None:
         from metrics.compare import fill_permutations
 
-        if comparison.pending and not get_current_worker().is_cancelled:
-            self.post_message(ComparisonReady(fill_permutations(comparison), generation))
+        worker = get_current_worker()
+        if comparison.pending and not worker.is_cancelled:
+            filled = fill_permutations(comparison, lambda: worker.is_cancelled or generation != self.generation)
+            if filled is not None:
+                self.post_message(ComparisonReady(filled, generation))
 
     def on_comparison_ready(self, message: ComparisonReady) -> None:
         if message.generation == self.generation:
