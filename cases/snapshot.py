@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cases.errors import Collector, Problem, StudyError
 from cases.textio import MIB, read_text
-from cases.tomlspan import _HEADER, _KEY, _split_dotted
+from cases.tomlspan import TomlLines
 
 SCHEMA = "crosscase.snapshot/1"
 SCHEMA_FAMILY = "crosscase.snapshot/"
@@ -329,7 +329,7 @@ class _Checker:
 
     def __init__(self, name: str, text: str):
         self.name = name
-        self.lines = _Lines(text)
+        self.lines = TomlLines(text)
         self.problems: list[Problem] = []
 
     def err(self, where: tuple, key: str | None, message: str) -> None:
@@ -353,39 +353,6 @@ class _Checker:
             self.err(where, key, f"must be {_describe(kind)}")
             return None
         return value
-
-
-class _Lines:
-    """Lines of tables and keys, with each element of a table array numbered (``metrics``, 2, ``high``)."""
-
-    def __init__(self, text: str):
-        self.tables: dict[tuple, int] = {}
-        self.keys: dict[tuple, int] = {}
-        arrays: dict[tuple, int] = {}
-        current: tuple = ()
-        for number, line in enumerate(text.splitlines(), start=1):
-            header = _HEADER.match(line)
-            if header and not line.lstrip().startswith("#"):
-                parts = _split_dotted(header.group(2))
-                current = ()
-                for i, part in enumerate(parts):
-                    current = (*current, part)
-                    if i == len(parts) - 1 and header.group(1) == "[[":
-                        arrays[current] = arrays.get(current, 0) + 1
-                        current = (*current, arrays[current] - 1)
-                    elif current in arrays:
-                        current = (*current, arrays[current] - 1)
-                self.tables.setdefault(current, number)
-                continue
-            key = _KEY.match(line)
-            if key:
-                name = next(g for g in key.groups() if g is not None)
-                self.keys.setdefault((*current, name), number)
-
-    def line(self, table: tuple, key: str | None = None) -> int | None:
-        if key is not None and (*table, key) in self.keys:
-            return self.keys[(*table, key)]
-        return self.tables.get(table) if key is None else None
 
 
 def _is(value, kind) -> bool:

@@ -32,22 +32,29 @@ def _split_dotted(text: str) -> tuple[str, ...]:
 
 
 class TomlLines:
-    """An index of table headers and keys by line (1-based)."""
+    """An index of table headers and keys by line (1-based).
+
+    Each element of a table array is numbered, also below it: ``[[metrics]]`` then
+    ``[metrics.high]`` is the table ``("metrics", 0, "high")``.
+    """
 
     def __init__(self, text: str):
         self.tables: dict[tuple, int] = {}
         self.keys: dict[tuple, int] = {}
+        arrays: dict[tuple, int] = {}
         current: tuple = ()
-        counts: dict[tuple, int] = {}
         for number, line in enumerate(text.splitlines(), start=1):
             header = _HEADER.match(line)
             if header and not line.lstrip().startswith("#"):
-                path = _split_dotted(header.group(2))
-                if header.group(1) == "[[":
-                    index = counts.get(path, 0)
-                    counts[path] = index + 1
-                    path = (*path, index)
-                current = path
+                parts = _split_dotted(header.group(2))
+                current = ()
+                for i, part in enumerate(parts):
+                    current = (*current, part)
+                    if i == len(parts) - 1 and header.group(1) == "[[":
+                        arrays[current] = arrays.get(current, 0) + 1
+                        current = (*current, arrays[current] - 1)
+                    elif current in arrays:
+                        current = (*current, arrays[current] - 1)
                 self.tables.setdefault(current, number)
                 continue
             key = _KEY.match(line)
