@@ -114,7 +114,7 @@ class SnapshotOnlyError(Exception):
         self.figures, self.notes = figures, notes
 
 
-def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: str | None):
+def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: str | None, disclosure=None):
     """Load the study (from a snapshot's reference when given).
 
     Returns (study, options, view, warnings, figures): ``figures`` is the snapshot's own summary
@@ -139,6 +139,15 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
 
         path = example_dir()
     study = load_study(Path(path))
+    if disclosure:
+        from dataclasses import replace
+
+        from cases.model import Disclosure
+
+        base = resolve(study, options)[2]
+        options = replace(options, disclosure=Disclosure(
+            base.min_count if disclosure.get("min_count") is None else disclosure["min_count"],
+            bool(disclosure.get("pseudonymise")) or base.pseudonymise))
     if resolve(study, options)[2].pseudonymise:
         from metrics.pseudonyms import pseudonymise
 
@@ -167,9 +176,10 @@ class CrosscaseApp(App[int]):
     updating = reactive(False, init=False)
 
     def __init__(self, study_path: Path | None = None, *, snapshot: str | None = None,
-                 snapshot_study: str | None = None) -> None:
+                 snapshot_study: str | None = None, disclosure=None) -> None:
         super().__init__()
         self.study_path = study_path
+        self.disclosure = disclosure
         self.snapshot = snapshot
         self.snapshot_study = snapshot_study
         self.study = None
@@ -201,7 +211,8 @@ class CrosscaseApp(App[int]):
 
         where = self.snapshot or self.study_path or "the built-in example"
         try:
-            study, options, view, warnings, figures = open_study(self.study_path, self.snapshot, self.snapshot_study)
+            study, options, view, warnings, figures = open_study(self.study_path, self.snapshot, self.snapshot_study,
+                                                                 self.disclosure)
             comparison = analyse_quick(study, options)
         except SnapshotOnlyError as exc:
             self.post_message(SnapshotOnly(exc.figures, exc.notes))
@@ -409,8 +420,13 @@ def _outcome_of(study, comparison):
                    high=tuple(s.options.get("high", base.high)), low=tuple(s.options.get("low", base.low)))
 
 
-def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot_study: str | None = None) -> int:
-    """Run the dashboard; the exit status (0 on a normal quit, 2 after an error screen)."""
-    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study)
+def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot_study: str | None = None,
+                  disclosure=None) -> int:
+    """Run the dashboard; the exit status (0 on a normal quit, 2 after an error screen).
+
+    ``disclosure`` ({"min_count": N or None, "pseudonymise": bool}) overrides the study's
+    [disclosure] for every screen and export, as ``--min-count`` and ``--pseudonymise`` do.
+    """
+    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure)
     app.run()
     return app.return_code or 0

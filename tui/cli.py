@@ -78,6 +78,8 @@ def dashboard_parser() -> argparse.ArgumentParser:
                                 epilog=f"commands: {', '.join(COMMANDS)} (crosscase COMMAND --help)")
     p.add_argument("--version", action="version", version=f"crosscase {__version__}")
     p.add_argument("study", nargs="?")
+    p.add_argument("--min-count", type=int, metavar="N", help="disclosure: counts below N are shown as <N")
+    p.add_argument("--pseudonymise", action="store_true", help="disclosure: sites shown as Site A, Site B, ...")
     return p
 
 
@@ -234,10 +236,12 @@ def cmd_example(args) -> int:
     return 0
 
 
-def cmd_dashboard(study: str | None, snapshot: str | None = None, snapshot_study: str | None = None) -> int:
+def cmd_dashboard(study: str | None, snapshot: str | None = None, snapshot_study: str | None = None,
+                  disclosure: dict | None = None) -> int:
     from tui.app import run_dashboard
 
-    return run_dashboard(study_path(study) if snapshot is None else None, snapshot=snapshot, snapshot_study=snapshot_study)
+    return run_dashboard(study_path(study) if snapshot is None else None, snapshot=snapshot,
+                         snapshot_study=snapshot_study, disclosure=disclosure)
 
 
 def cmd_serve(args) -> int:
@@ -296,7 +300,10 @@ def main(argv: list[str] | None = None) -> int:
             build_parser().print_help()
             return 0
         args = dashboard_parser().parse_args(argv)
-        return cmd_dashboard(args.study)
+        if args.min_count is not None and args.min_count < 0:
+            raise UsageError("--min-count must be 0 or more")
+        disclosure = {"min_count": args.min_count, "pseudonymise": args.pseudonymise}
+        return cmd_dashboard(args.study, disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None)
     except UsageError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)

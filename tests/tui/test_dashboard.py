@@ -241,7 +241,9 @@ async def test_too_small_terminal_shows_a_message():
         screen = app.screen
         assert screen.has_class("-too-small")
         assert "Enlarge the terminal to at least 80×24" in str(screen.query_one("#too-small", Static).render())
-        assert not screen.query_one("#body").display or not screen.query_one("#body").visible or True
+        assert not screen.query_one("#body").display          # the screen's content is hidden
+        assert screen.query_one("#too-small").display
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert not app.screen.has_class("-too-small")
+        assert app.screen.query_one("#body").display and not app.screen.query_one("#too-small").display
