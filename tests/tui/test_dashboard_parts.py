@@ -11,7 +11,7 @@ from cases.loader import load_study
 from metrics.analysis import analyse
 from metrics.compare import Options
 from metrics.summary import to_dict
-from tui.app import analyse_quick, analyse_split
+from tui.session import analyse_quick, analyse_split
 from tui.screens import site_rows
 from tui.widgets.charts import bar, marker_strip, strip
 from tui.widgets.safe_text import safe, safe_block
