@@ -155,6 +155,11 @@ class Study:
             for t, by_site in self.ratings_by_theme.items()
         }
 
+    @cached_property
+    def rating_tokens(self) -> dict[str, dict[str, str]]:
+        """theme id -> site id -> canonical token."""
+        return {t: {s: r.token for s, r in by_site.items()} for t, by_site in self.ratings_by_theme.items()}
+
     def rated_themes(self) -> list[Theme]:
         """Themes with at least one rating, the study's own first, then catalogue order."""
         rated = self.ratings_by_theme

@@ -307,9 +307,7 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
 
     theme_ids, stats = summaries(study, split)
     described = rule.describe()
-    entries = study.rating_entries
-    group_of = split.group_of
-    member = {g: (lambda site, g=g: group_of(site) == g) for g in ("high", "low", "middle")}
+    tokens = study.rating_tokens
     for row, tid in enumerate(theme_ids):
         theme = study.themes[tid]
         groups, summary = {}, {}
@@ -317,7 +315,7 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
             counts, sums, mins, maxs = stats[g]
             n = int(counts[row])
             mean = float(sums[row]) / n if n else None
-            groups[g] = ThemeGroup(n, mean, LazyRatings(entries[tid], member[g]))
+            groups[g] = ThemeGroup(n, mean, LazyRatings(getattr(split, g), tokens[tid]))
             summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean) if n else None
         label, direction = judge_summaries(rule, summary["high"], summary["low"])
         yield ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],

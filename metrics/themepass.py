@@ -14,18 +14,22 @@ from itertools import islice
 
 
 class LazyRatings(Sequence):
-    """A group's (site, token) pairs in sites-file order, built on first full use; equal to a tuple."""
+    """A group's (site, token) pairs in sites-file order, built on first full use; equal to a tuple.
 
-    __slots__ = ("_entries", "_member", "_items")
+    ``sites`` are the group's sites in sites-file order and ``tokens`` the theme's site -> token,
+    so reading the first k pairs walks the group only as far as it needs to.
+    """
 
-    def __init__(self, entries, member) -> None:
-        self._entries = entries          # [(site, token, valence)] of the theme, sites-file order
-        self._member = member            # site -> bool
+    __slots__ = ("_sites", "_tokens", "_items")
+
+    def __init__(self, sites, tokens) -> None:
+        self._sites = sites
+        self._tokens = tokens
         self._items = None
 
     def _pairs(self):
-        member = self._member
-        return ((site, token) for site, token, _ in self._entries if member(site))
+        tokens = self._tokens
+        return ((site, tokens[site]) for site in self._sites if site in tokens)
 
     def _all(self) -> tuple:
         if self._items is None:
