@@ -63,6 +63,11 @@ class Disclosure:
     min_count: int = 10
     pseudonymise: bool = False
 
+    def overridden(self, min_count: int | None = None, pseudonymise: bool = False) -> "Disclosure":
+        """This policy with the command line's overrides: a given min_count replaces it, and
+        pseudonymise can only be switched on (never off)."""
+        return Disclosure(self.min_count if min_count is None else min_count, pseudonymise or self.pseudonymise)
+
 
 @dataclass(frozen=True)
 class RuleSpec:

@@ -107,7 +107,6 @@ def options_from(args, study):
     """compare() options from the command line's overrides of study.toml."""
     from dataclasses import replace
 
-    from cases.model import Disclosure
     from metrics.compare import Options
     from metrics.distinguishing import parse_rule_option
 
@@ -136,8 +135,7 @@ def options_from(args, study):
     if args.min_count is not None or args.pseudonymise:
         if args.min_count is not None and args.min_count < 0:
             raise UsageError("--min-count must be 0 or more")
-        d = study.disclosure
-        disclosure = Disclosure(d.min_count if args.min_count is None else args.min_count, bool(args.pseudonymise) or d.pseudonymise)
+        disclosure = study.disclosure.overridden(args.min_count, bool(args.pseudonymise))
     return Options(outcome=outcome, rule=rule, disclosure=disclosure)
 
 

@@ -79,12 +79,9 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
     if disclosure:
         from dataclasses import replace
 
-        from cases.model import Disclosure
-
         base = resolve(study, options)[2]
-        options = replace(options, disclosure=Disclosure(
-            base.min_count if disclosure.get("min_count") is None else disclosure["min_count"],
-            bool(disclosure.get("pseudonymise")) or base.pseudonymise))
+        options = replace(options, disclosure=base.overridden(disclosure.get("min_count"),
+                                                              bool(disclosure.get("pseudonymise"))))
     if resolve(study, options)[2].pseudonymise:
         from metrics.pseudonyms import pseudonymise
 
