@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from textual.widgets import Input
-from tui_helpers import EXAMPLE, screen_text, settle
+from tui_helpers import EXAMPLE, export_via_dialog, screen_text, settle
 
 from tui import cli
 from tui.app import CrosscaseApp
@@ -34,11 +33,7 @@ async def test_pseudonymised_dashboard_and_its_export(tmp_path, monkeypatch):
         assert "Site A" in text and "Northgate" not in text and "Kestrel" not in text
         await pilot.press("s")
         await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#export-path", Input).value = "pseudo.toml"
-        await pilot.press("enter")
-        await settle(pilot)
+        await export_via_dialog(pilot, "pseudo.toml")
     written = (tmp_path / "pseudo.toml").read_text(encoding="utf-8")
     snapshot = tomllib.loads(written)
     assert snapshot["disclosure"]["pseudonymise"] is True and snapshot["disclosure"]["min_count"] == 40

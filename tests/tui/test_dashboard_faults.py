@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 import tomllib
 
-from textual.widgets import Input, Static
-from tui_helpers import EXAMPLE, screen_text, settle
+from textual.widgets import Static
+from tui_helpers import EXAMPLE, export_via_dialog, screen_text, settle
 
 from tui.app import CrosscaseApp
 from tui.screens.compare import CompareScreen
@@ -42,11 +42,7 @@ async def test_the_study_folder_disappears_while_open(tmp_path, monkeypatch):
         app.change_outcome(app.outcome.__class__(app.outcome.metric, "tertiles"))
         await settle(pilot)
         assert app.comparison.split.rule == "tertiles"
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#export-path", Input).value = "after.toml"
-        await pilot.press("enter")
-        await settle(pilot)
+        await export_via_dialog(pilot, "after.toml")
         assert isinstance(app.screen, CompareScreen) and app.is_running
     snapshot = tomllib.loads((tmp_path / "after.toml").read_text(encoding="utf-8"))
     assert snapshot["split"]["rule"] == "tertiles" and snapshot["study"]["folder"] == "study"

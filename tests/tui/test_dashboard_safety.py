@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Checkbox, Input, Static
 
-from tui_helpers import EXAMPLE, NASTY_LABEL, settle, screen_text
+from tui_helpers import EXAMPLE, NASTY_LABEL, export_via_dialog, screen_text, settle
 from tui.app import CrosscaseApp
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.export import ExportDialog
@@ -134,11 +134,7 @@ async def test_a_snapshot_reopens_at_its_view(tmp_path, monkeypatch):
         await pilot.pause()
         app.screen.set_filter("employer=NHS")
         app.screen.sort_by("fidelity", False)
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#export-path", Input).value = "view.toml"
-        await pilot.press("enter")
-        await settle(pilot)
+        await export_via_dialog(pilot, "view.toml")
     assert '[view]' in (tmp_path / "view.toml").read_text(encoding="utf-8")
     again = CrosscaseApp(None, snapshot=str(tmp_path / "view.toml"))
     async with again.run_test(size=(80, 24)) as pilot:

@@ -33,3 +33,14 @@ def table_column(table, column: int) -> list[str]:
         cell = table.get_row_at(row)[column]
         out.append(getattr(cell, "plain", str(cell)))
     return out
+
+
+async def export_via_dialog(pilot, name: str) -> None:
+    """Open the export dialog (e), type the file name and press Enter, as a user does."""
+    from textual.widgets import Input
+
+    await pilot.press("e")
+    await pilot.pause()
+    pilot.app.screen.query_one("#export-path", Input).value = name
+    await pilot.press("enter")
+    await settle(pilot)
