@@ -64,12 +64,13 @@ def split_sites(order: list[str], outcome: Outcome, values: Mapping[str, float |
         if both:
             raise ValueError(f"explicit split: \"{sorted(both)[0]}\" is in both high and low")
         options = {"high": list(outcome.high), "low": list(outcome.low)}
+        high, low = set(outcome.high), set(outcome.low)
         for s in order:
             if values.get(s) is None:
                 groups["missing"].append(s)
-            elif s in outcome.high:
+            elif s in high:
                 groups["high"].append(s)
-            elif s in outcome.low:
+            elif s in low:
                 groups["low"].append(s)
             else:
                 groups["middle"].append(s)
@@ -77,10 +78,10 @@ def split_sites(order: list[str], outcome: Outcome, values: Mapping[str, float |
     if rule == "quadrants":
         second = second or {}
         options = {"second": outcome.second}
-        have = [s for s in order if values.get(s) is not None and second.get(s) is not None]
+        have = {s for s in order if values.get(s) is not None and second.get(s) is not None}
         if have:
-            m1 = median([values[s] for s in have])
-            m2 = median([second[s] for s in have])
+            m1 = median([values[s] for s in order if s in have])
+            m2 = median([second[s] for s in order if s in have])
             cut = (m1, m2)
         for s in order:
             if s not in have:
@@ -126,10 +127,12 @@ def _tertiles(present: list[str], values: Mapping[str, float | None], groups: di
     rest_low = [values[s] for s in ranked[k:]]        # everything not in the k lowest
     rest_high = [values[s] for s in ranked[: n - k]]  # everything not in the k highest
     low_bound, high_bound = max(low_vals), min(high_vals)
+    above_low = min(rest_low) if rest_low else None      # the smallest value not among the k lowest
+    below_high = max(rest_high) if rest_high else None   # the largest value not among the k highest
     for s in present:
         v = values[s]
-        in_low = v <= low_bound and v < min(rest_low) if rest_low else v <= low_bound
-        in_high = v >= high_bound and v > max(rest_high) if rest_high else v >= high_bound
+        in_low = v <= low_bound and (above_low is None or v < above_low)
+        in_high = v >= high_bound and (below_high is None or v > below_high)
         groups["high" if in_high else "low" if in_low else "middle"].append(s)
     return (low_bound, high_bound)
 
