@@ -144,6 +144,17 @@ class Study:
         return self.site(site_id).values.get(metric)
 
     @cached_property
+    def _columns(self) -> dict[str, Mapping[str, float | None]]:
+        return {}
+
+    def column(self, metric: str) -> Mapping[str, float | None]:
+        """site id -> the site's value of ``metric`` (None when missing), in sites-file order; built once."""
+        found = self._columns.get(metric)
+        if found is None:
+            found = self._columns[metric] = MappingProxyType({s.id: s.values.get(metric) for s in self.sites})
+        return found
+
+    @cached_property
     def ratings_by_theme(self) -> dict[str, dict[str, Rating]]:
         """theme id -> site id -> rating (computed once per study)."""
         index: dict[str, dict[str, Rating]] = {}

@@ -136,23 +136,32 @@ def check_outcome(study: Study, outcome: Outcome) -> list[str]:
     return problems
 
 
-def compare(study: Study, options: Options = Options()) -> Comparison:
-    """Compare the high and low sites of ``study``; raise ValueError on an unusable outcome."""
+def compare(study: Study, options: Options = Options(), previous: Comparison | None = None) -> Comparison:
+    """Compare the high and low sites of ``study``; raise ValueError on an unusable outcome.
+
+    ``previous``, a comparison of the same study, lends its figures that do not depend on the
+    split (each metric's Spearman's rho with the outcome, when the outcome metric is the same), so
+    that a change of split rule or threshold does not rank every site again.
+    """
     outcome, rule, disclosure = resolve(study, options)
     problems = check_outcome(study, outcome)
     if problems:
         raise ValueError("\n".join(problems))
     order = [s.id for s in study.sites]
-    column = lambda key: {s.id: s.values.get(key) for s in study.sites}  # noqa: E731
+    column = study.column
     split = split_sites(order, outcome, column(outcome.metric), column(outcome.second) if outcome.second else None)
     warnings = _group_warnings(split)
     skip = {outcome.metric, outcome.second if outcome.split == "quadrants" else None}
     outcome_values = column(outcome.metric)
+    known_rho = {}
+    if previous is not None and previous.fingerprint == study.fingerprint and previous.split.outcome == outcome.metric:
+        known_rho = {m.metric: m.spearman_with_outcome for m in previous.metrics if not m.suppressed}
     metrics = []
     for key, metric in study.metrics.items():
         if key in skip:
             continue
-        result, notes = metric_result(metric, column(key), outcome_values, split, disclosure, options.permutations)
+        result, notes = metric_result(metric, column(key), outcome_values, split, disclosure, options.permutations,
+                                      rho=known_rho.get(key, _UNKNOWN))
         metrics.append(result)
         warnings.extend(notes)
     themes = tuple(theme_results(study, split, rule))
@@ -190,8 +199,12 @@ def _figures(sites: tuple[str, ...], values: dict) -> tuple[GroupFigures, list[f
     return GroupFigures(d.n, d.mean, d.median, d.min, d.max, tuple((s, values.get(s)) for s in sites)), present
 
 
+_UNKNOWN = object()
+
+
 def metric_result(metric, values: dict, outcome_values: dict, split: Split, disclosure: Disclosure,
-                  permutations: bool = True) -> tuple[MetricResult, list[str]]:
+                  permutations: bool = True, rho=_UNKNOWN) -> tuple[MetricResult, list[str]]:
+    """One metric's figures; ``rho``, when known, is its Spearman's rho with the outcome over every site."""
     high, h = _figures(split.high, values)
     low, lo = _figures(split.low, values)
     notes: list[str] = []
@@ -216,7 +229,10 @@ def metric_result(metric, values: dict, outcome_values: dict, split: Split, disc
         # p is null exactly when a group has no value, so only a computable p is ever left pending
         perm = stats.permutation_test(h, lo) if (permutations or not h or not lo) else None
         notes.extend(_null_notes(metric.key, figures, perm, len(h), len(lo)))
-    rho = None if suppressed else spearman_with(values, outcome_values)
+    if suppressed:
+        rho = None
+    elif rho is _UNKNOWN:
+        rho = spearman_with(values, outcome_values)
     if rho is None and not suppressed:
         notes.append(f"{metric.key}: spearman_with_outcome is null: fewer than 3 sites have both values, or one is constant")
     result = MetricResult(metric.key, metric.label, metric.unit, metric.higher_is_better, metric.count, high, low,

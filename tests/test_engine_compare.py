@@ -319,6 +319,36 @@ def test_spearman_uses_middle_sites():
     assert rho != pytest.approx(scipy.stats.spearmanr([1, 2, 4, 5], [2, 1, 4, 3]).statistic)
 
 
+OTHER_SPLITS = [Outcome("y", "median"), Outcome("y", "tertiles"), Outcome("y", "threshold", threshold=0.5),
+                Outcome("y", "quadrants", second="cont"), Outcome("cont", "median"), Outcome("tied", "tertiles")]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(studies(), st.sampled_from(OTHER_SPLITS), st.sampled_from([0, 2, 3]))
+def test_a_previous_comparison_changes_nothing(study, other, min_count):
+    """compare(previous=...) reuses what does not depend on the split; the result is the same."""
+    from dataclasses import replace
+
+    study = replace(study, metrics={**study.metrics, "tied": replace(study.metrics["tied"], count=True)})
+    options = Options(disclosure=Disclosure(min_count, False))
+    previous = compare(study, replace(options, outcome=other))
+    assert compare(study, options, previous) == compare(study, options)
+
+
+def test_a_previous_comparison_lends_rho_only_for_the_same_outcome():
+    rows = [(1.0, 2.0, 5.0), (2.0, 1.0, 1.0), (3.0, 9.0, 4.0), (4.0, 4.0, 2.0), (5.0, 3.0, 3.0)]
+    sites = [(f"s{i}", f"s{i}", {"y": y, "m": m, "z": z}, {}) for i, (y, m, z) in enumerate(rows)]
+    study = make_study(sites, ["y", "m", "z"], Outcome("y", "median"))
+    fresh = compare(study).metrics[0].spearman_with_outcome
+    assert fresh == pytest.approx(scipy.stats.spearmanr([r[0] for r in rows], [r[1] for r in rows]).statistic)
+    same_outcome = compare(study, Options(outcome=Outcome("y", "tertiles")))
+    assert compare(study, Options(outcome=Outcome("y", "threshold", threshold=3.0)), same_outcome
+                   ).metrics[0].spearman_with_outcome == fresh
+    by_z = compare(study, Options(outcome=Outcome("z", "median")))      # m's rho there is with z
+    assert by_z.metrics[1].spearman_with_outcome != pytest.approx(fresh)
+    assert compare(study, previous=by_z).metrics[0].spearman_with_outcome == fresh
+
+
 def test_quadrants_drop_second_metric_and_keep_order():
     sites = [(f"s{i}", f"s{i}", {"b": float(i), "y": float(i), "a": float(-i), "z": float(i % 3)}, {}) for i in range(6)]
     study = make_study(sites, ["b", "y", "a", "z"], Outcome("y", "quadrants", second="a"))

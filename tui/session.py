@@ -33,7 +33,7 @@ def analyse_split(study, options, previous):
     from metrics.configurations import configurations
 
     quick = replace(options, permutations=False)
-    comparison = compare(study, quick)
+    comparison = compare(study, quick, previous)
     same = (previous is not None and previous.sensitivity is not None
             and previous.split.outcome == comparison.split.outcome
             and previous.rule.describe() == comparison.rule.describe())
