@@ -31,6 +31,7 @@ from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
 from tui.session import SnapshotOnlyError, analyse_quick, analyse_split, open_study
 from tui.widgets.palette import DEFAULTS, THEMES
+from tui.widgets.rows import RowList
 
 SCREENS_BY_MODE = {"compare": CompareScreen, "sites": SitesScreen, "themes": ThemesScreen,
                    "sensitivity": SensitivityScreen, "configurations": ConfigurationsScreen}
@@ -268,6 +269,7 @@ class CrosscaseApp(App[int]):
             return
         sections = [("Everywhere", self.BINDINGS)]
         sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen)]
+        sections += [("Compare's lists", RowList.BINDINGS)]
         sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))
 

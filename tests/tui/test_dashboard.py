@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, OptionList, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from tui_helpers import EXAMPLE, settle, table_column
 from tui.app import CrosscaseApp
+from tui.render import fmt_p
 from tui.dialogs.help import HelpDialog
 from tui.dialogs.split import SplitDialog
 from tui.screens.compare import CompareScreen
@@ -13,11 +14,12 @@ from tui.screens.site import SiteScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
+from tui.widgets.rows import RowList
 
 
 def options_of(screen, selector: str) -> list[str]:
-    panel = screen.query_one(selector, OptionList)
-    return [panel.get_option_at_index(i).id for i in range(panel.option_count) if panel.get_option_at_index(i).id]
+    """The site ids listed in a group panel of the Compare screen (information rows left out)."""
+    return [key for key in screen.query_one(selector, RowList).keys if key]
 
 
 async def test_opens_on_compare_with_groups_banner_and_p_values():
@@ -31,13 +33,15 @@ async def test_opens_on_compare_with_groups_banner_and_p_values():
         assert sorted(options_of(screen, "#high-sites")) == ["S1", "S3", "S5"]
         assert sorted(options_of(screen, "#low-sites")) == ["S2", "S6", "S7"]
         assert "S4" in str(screen.query_one("#middle-sites", Static).render())
-        metrics = screen.query_one("#metrics-table", DataTable)
+        metrics = screen.query_one("#metrics-table", RowList)
         assert metrics.row_count == len(app.comparison.metrics)
+        assert metrics.header_text.split()[-1] == "p"
         assert not app.comparison.pending
-        assert "pending" not in table_column(metrics, metrics.get_column_index("p"))
-        themes = screen.query_one("#themes-table", DataTable)
-        flags = table_column(themes, 0)
-        assert flags[0].startswith("strong") and flags[-1].split()[0] in ("none", "insufficient")
+        assert not any("pending" in metrics.row_text(i) for i in range(metrics.row_count))
+        assert metrics.row_text(0).split()[-1] == fmt_p(app.comparison.metrics[0])
+        themes = screen.query_one("#themes-table", RowList)
+        flags = [themes.row_text(i).split()[0] for i in range(themes.row_count)]
+        assert flags[0] == "strong" and flags[-1] in ("none", "insufficient")
 
 
 async def test_every_screen_opens_and_escape_goes_back():
@@ -66,6 +70,7 @@ async def test_every_screen_opens_and_escape_goes_back():
             keys = {keys for _, keys, _ in rows}
             assert {"Split…", "Export…", "Sort ↑", "Sites with theme", "Next site", "Help", "Quit"} <= described
             assert "? / f1" in keys and "<" in keys
+            assert {("Compare's lists", "Page down"), ("Compare's lists", "Select")} <= {(t, d) for t, _, d in rows}
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, CompareScreen)

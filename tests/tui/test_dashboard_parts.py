@@ -14,6 +14,7 @@ from metrics.summary import to_dict
 from tui.session import analyse_quick, analyse_split
 from tui.screens import site_rows
 from tui.widgets.charts import bar, marker_strip, strip
+from tui.widgets.palette import GROUP_MARK
 from tui.widgets.safe_text import safe, safe_block
 
 
@@ -33,6 +34,31 @@ def test_bar_and_strips():
     s = strip([(1.0, "high"), (0.0, "low"), (0.5, "middle"), (1.0, "low"), ("<10", "high")], 5, {})
     assert s.plain == "L·M·*"
     assert strip([], 6, {}).plain == "(no va"
+    # groups other than H, L, M: their own mark, or * when they share a cell with another group
+    assert strip([(0.0, "missing"), (1.0, "elsewhere"), (1.0, "nowhere"), (0.5, "high")], 3, {}).plain == \
+        f"{GROUP_MARK['missing']}H*"
+
+
+def test_strip_matches_a_plain_reference():
+    import math
+    import random
+
+    def reference(points, width):
+        pts = [(float(v), g) for v, g in points if isinstance(v, float)]
+        lo, hi = min(v for v, _ in pts), max(v for v, _ in pts)
+        cells = [set() for _ in range(width)]
+        for v, g in pts:
+            at = math.floor((v - lo) / (hi - lo) * (width - 1) + 0.5) if hi > lo else width // 2   # halves up
+            cells[at].add(g)
+        return "".join("·" if not c else "*" if len(c) > 1 else GROUP_MARK[next(iter(c))] for c in cells)
+
+    rng = random.Random(5)
+    for _ in range(300):
+        width = rng.randint(1, 30)
+        points = [(rng.choice([rng.random(), float(rng.randint(0, 3)), "<10"]), rng.choice(["high", "low", "middle"]))
+                  for _ in range(rng.randint(1, 40))]
+        if any(isinstance(v, float) for v, _ in points):
+            assert strip(points, width, {}).plain == reference(points, width), (points, width)
     assert marker_strip([0.0, 1.0, 2.0], 2.0, 5, "").plain == "· · ◆"
 
 

@@ -176,9 +176,21 @@ def site_index(study) -> dict:
 
 def digits_for(study, metric_key: str) -> int:
     """0 decimals for a metric whose every value is a whole number (counts, ratings), else 2."""
-    values = [s.values.get(metric_key) for s in study.sites] if study is not None else []
+    if study is None:
+        return 2
+    cached = _DIGITS.get((id(study), metric_key))
+    if cached is not None and cached[0] is study:
+        return cached[1]
+    values = [s.values.get(metric_key) for s in study.sites]
     whole = all(not isinstance(v, float) or v.is_integer() for v in values)
-    return 0 if whole and values else 2
+    digits = 0 if whole and values else 2
+    if len(_DIGITS) > 64:
+        _DIGITS.clear()
+    _DIGITS[(id(study), metric_key)] = (study, digits)
+    return digits
+
+
+_DIGITS: dict[tuple[int, str], tuple[object, int]] = {}
 
 
 def shown_value(study, metric_key: str, value: object, disclosure) -> object:

@@ -6,13 +6,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from tui.render import fmt, fmt_p, symbol
-from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value, site_index
+from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
 from tui.widgets.charts import bar, numbers, strip
 from tui.widgets.palette import GROUP_MARK
+from tui.widgets.rows import RowList, cells
 from tui.widgets.safe_text import join, safe
 
 PANEL_LIMIT = 60
@@ -21,6 +21,15 @@ ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
 
 def theme_order(t) -> tuple:
     return (ORDER.get(t.distinguishing, 9), t.direction == "reversed")
+
+
+def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: int = 2) -> int:
+    """The width left for the one flexible column (width 0 in ``widths``), between least and most.
+
+    Two cells are kept for a vertical scrollbar, so that a row fits without scrolling sideways.
+    """
+    taken = sum(widths) + gap * (len(widths) - 1) + 2
+    return max(least, min(most, screen_width - taken))
 
 
 def tokens(group, width: int) -> Text:
@@ -38,13 +47,16 @@ class CompareScreen(DashboardScreen):
         Binding("]", "focus('low-sites')", "Low sites", show=False),
     ]
 
+    # The four lists are RowLists (tui/widgets/rows.py), not DataTable and OptionList: they are
+    # refilled on every change of split, and at 2,000 sites re-measuring every cell and option
+    # was most of the time a change took (docs/performance.md).
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="groups"):
-            yield OptionList(id="high-sites", classes="group-panel -high")
-            yield OptionList(id="low-sites", classes="group-panel -low")
+            yield RowList(id="high-sites", classes="group-panel -high")
+            yield RowList(id="low-sites", classes="group-panel -low")
         yield Static("", id="middle-sites", markup=False)
-        yield DataTable(id="metrics-table", cursor_type="row")
-        yield DataTable(id="themes-table", cursor_type="row")
+        yield RowList(id="metrics-table", classes="table")
+        yield RowList(id="themes-table", classes="table")
 
     def action_focus(self, widget_id: str) -> None:
         self.query_one(f"#{widget_id}").focus()
@@ -66,52 +78,56 @@ class CompareScreen(DashboardScreen):
 
     # -- metrics -------------------------------------------------------------------------------
     def _current_metric(self):
-        table = self.query_one("#metrics-table", DataTable)
+        table = self.query_one("#metrics-table", RowList)
         c = self.comparison
         if c is None or not c.metrics:
             return None
-        row = min(max(table.cursor_row, 0), len(c.metrics) - 1)
+        row = min(max(table.cursor or 0, 0), len(c.metrics) - 1)
         return c.metrics[row]
 
     def _fill_metrics(self, c) -> None:
-        table = self.query_one("#metrics-table", DataTable)
-        keep = table.cursor_row
-        table.clear(columns=True)
+        table = self.query_one("#metrics-table", RowList)
         strip_w = 24 if self.wide else 15
-        label_w = max(16, min(40, self.size.width - strip_w - (62 if self.wide else 44)))
-        columns = [("", 1), ("Metric", label_w), ("Sites (H L M)", strip_w)]
+        columns = [("", 1), ("Metric", 0), ("Sites (H L M)", strip_w)]
         if self.wide:
-            columns += [("High", 7), ("Low", 7)]
-        columns += [("Diff", 7), ("g", 5), ("δ", 5), ("p", 7)]
-        for name, width in columns:
-            table.add_column(name, key=name or "sym", width=width)
+            columns += [("High", 7, "right"), ("Low", 7, "right")]
+        columns += [("Diff", 7, "right"), ("g", 5, "right"), ("δ", 5, "right"), ("p", 7, "right")]
+        label_w = flexible(self.size.width, [c[1] for c in columns], 16, 40)
+        columns[1] = ("Metric", label_w)
+        head = cells(*columns, gap=2)
         styles = self.styles_map
+        rows = []
+        middle = c.split.middle
         for m in c.metrics:
             sym = symbol(m)
             sym_style = styles["better"] if sym == "▲" else styles["worse"] if sym == "▼" else ""
             points = [(v, "high") for _, v in m.high.values] + [(v, "low") for _, v in m.low.values]
-            points += [(self._value(c, s, m.metric), "middle") for s in c.split.middle]
+            points += [(v, "middle") for v in self._values(c, middle, m.metric)]
             row = [Text(sym, style=sym_style), safe(m.label, label_w), strip(points, strip_w, styles)]
             if self.wide:
                 row += [Text(fmt(m.high.mean)), Text(fmt(m.low.mean))]
             row += [Text(fmt(m.mean_difference)), Text(fmt(m.hedges_g, 2)), Text(fmt(m.cliffs_delta, 2)),
                     Text(fmt_p(m), style="dim italic" if m.permutation is None else "")]
-            table.add_row(*row, key=m.metric)
-        if c.metrics:
-            table.move_cursor(row=min(max(keep, 0), len(c.metrics) - 1), animate=False)
+            rows.append((m.metric, cells(*((value, *column[1:]) for value, column in zip(row, columns)), gap=2)))
+        table.set_rows(rows, header=head)
 
     def _value(self, c, site: str, metric: str):
-        found = site_index(self.study).get(site)
-        value = found.values.get(metric) if found is not None else None
-        return shown_value(self.study, metric, value, c.disclosure)
+        return self._values(c, (site,), metric)[0]
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "metrics-table" and self.comparison is not None:
+    def _values(self, c, sites, metric: str) -> list:
+        """The values of ``sites`` for ``metric`` as they may be shown (disclosure applied)."""
+        column = self.study.column(metric)
+        return [shown_value(self.study, metric, column.get(s), c.disclosure) for s in sites]
+
+    def on_row_list_highlighted(self, event: RowList.Highlighted) -> None:
+        if event.row_list.id == "metrics-table" and self.comparison is not None:
             self._fill_groups(self.comparison, self._current_metric())
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "themes-table" and event.row_key.value:
-            self.post_message(ShowTheme(event.row_key.value))
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
+        if event.row_list.id == "themes-table":
+            self.post_message(ShowTheme(event.key))
+        elif event.row_list.id in ("high-sites", "low-sites"):
+            self.post_message(OpenSite(event.key))
 
     # -- groups --------------------------------------------------------------------------------
     def _fill_groups(self, c, m) -> None:
@@ -123,41 +139,35 @@ class CompareScreen(DashboardScreen):
         every = []
         if m is not None:
             every = [v for _, v in (*m.high.values, *m.low.values)]
-            every += [self._value(c, s, m.metric) for s in c.split.middle]
+            every += self._values(c, c.split.middle, m.metric)
         lo, hi = (min(numbers(every)), max(numbers(every))) if numbers(every) else (None, None)
+        digits = digits_for(self.study, m.metric) if m is not None else 2
         for group, figures in (("high", m.high if m else None), ("low", m.low if m else None)):
-            panel = self.query_one(f"#{group}-sites", OptionList)
+            panel = self.query_one(f"#{group}-sites", RowList)
             values = list(figures.values) if figures else [(s, None) for s in getattr(c.split, group)]
-            self._fill_panel(panel, c, group, values, lo, hi, styles[group])
+            self._fill_panel(panel, c, group, values, lo, hi, styles[group], digits)
             mean = f" · mean {fmt(figures.mean, 2)}" if figures and figures.mean is not None else ""
             panel.border_title = Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(values)}){mean}")
             panel.border_subtitle = safe(m.label, 28) if m else None
         self._fill_middle(c, m)
 
-    def _fill_panel(self, panel: OptionList, c, group: str, values, lo, hi, style: str) -> None:
+    def _fill_panel(self, panel: RowList, c, group: str, values, lo, hi, style: str, digits: int) -> None:
         inner = max(self.size.width // 2 - 5, 30)
         bar_w = 10 if inner >= 40 else 6
         name_w = inner - bar_w - 9
-        digits = digits_for(self.study, self._current_metric().metric) if self._current_metric() else 2
         ordered = sorted(values, key=lambda sv: (not isinstance(sv[1], float), -(sv[1]) if isinstance(sv[1], float) else 0))
-        options = []
+        rows: list[tuple[str | None, Text]] = []
         for site, value in ordered[:PANEL_LIMIT]:
-            name = safe(f"{site} {c.labels.get(site, site)}", name_w)
-            name.pad_right(name_w - name.cell_len)
             num = value if isinstance(value, float) else None
-            prompt = join(Text(GROUP_MARK[group] + " ", style=style), name, " ",
-                          Text(bar(num, lo, hi, bar_w), style=style), " ", Text(fmt_value(value, digits).rjust(7)))
-            options.append(Option(prompt, id=site))
+            rows.append((site, cells((Text(GROUP_MARK[group], style=style), 1),
+                                     (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
+                                     (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
+                                     (fmt_value(value, digits), 7, "right"))))
         if len(ordered) > PANEL_LIMIT:
-            options.append(Option(Text(f"… and {len(ordered) - PANEL_LIMIT} more (see Sites)", style="dim"),
-                                  disabled=True))
-        if not options:
-            options.append(Option(Text("(no sites)", style="dim"), disabled=True))
-        highlighted = panel.highlighted
-        panel.clear_options()
-        panel.add_options(options)
-        if highlighted is not None and highlighted < len(options):
-            panel.highlighted = highlighted
+            rows.append((None, Text(f"… and {len(ordered) - PANEL_LIMIT} more (see Sites)", style="dim")))
+        if not rows:
+            rows.append((None, Text("(no sites)", style="dim")))
+        panel.set_rows(rows)
 
     def _fill_middle(self, c, m) -> None:
         parts: list[Text | str] = []
@@ -178,31 +188,25 @@ class CompareScreen(DashboardScreen):
             parts = [Text("No middle or missing sites: every site is in the high or the low group.", style="dim")]
         self.query_one("#middle-sites", Static).update(join(*parts))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.post_message(OpenSite(event.option.id))
-
     # -- themes --------------------------------------------------------------------------------
     def _fill_themes(self, c) -> None:
-        table = self.query_one("#themes-table", DataTable)
-        keep = table.cursor_row
-        table.clear(columns=True)
+        table = self.query_one("#themes-table", RowList)
         wide = self.wide
         group_w, middle_w = (20, 14) if wide else (12, 8)
-        title_w = max(16, min(48, self.size.width - 2 * group_w - middle_w - 28))
-        for name, width in (("Distinguishing", 14), ("Theme", title_w), ("H high", group_w), ("L low", group_w),
-                            ("M middle", middle_w)):
-            table.add_column(name, key=name, width=width)
+        title_w = flexible(self.size.width, [14, 0, group_w, group_w, middle_w], 16, 48)
+        widths = (14, title_w, group_w, group_w, middle_w)
+        head = cells(*zip(("Distinguishing", "Theme", "H high", "L low", "M middle"), widths), gap=2)
         styles = self.styles_map
+        rows = []
         for t in sorted(c.themes, key=theme_order):
             flag = t.distinguishing + (" rev" if t.direction == "reversed" else "")
             style = "bold" if t.distinguishing == "strong" else "" if t.distinguishing == "weak" else "dim"
-            table.add_row(Text(flag, style=style), safe(t.title, title_w),
-                          self._styled(tokens(t.high, group_w), styles["high"]),
-                          self._styled(tokens(t.low, group_w), styles["low"]),
-                          self._styled(tokens(t.middle, middle_w), styles["middle"]), key=t.theme)
-        if c.themes:
-            table.move_cursor(row=min(max(keep, 0), len(c.themes) - 1), animate=False)
+            row = (Text(flag, style=style), safe(t.title, title_w),
+                   self._styled(tokens(t.high, group_w), styles["high"]),
+                   self._styled(tokens(t.low, group_w), styles["low"]),
+                   self._styled(tokens(t.middle, middle_w), styles["middle"]))
+            rows.append((t.theme, cells(*zip(row, widths), gap=2)))
+        table.set_rows(rows, header=head)
 
     @staticmethod
     def _styled(text: Text, style: str) -> Text:

@@ -41,28 +41,34 @@ def scale(values: Iterable[object]) -> tuple[float | None, float | None]:
     return (min(nums), max(nums)) if nums else (None, None)
 
 
+_BITS = {"high": 1, "low": 2, "middle": 4}
+
+
 def strip(points: Iterable[tuple[object, str]], width: int, styles: dict[str, str]) -> Text:
     """A dot strip: one cell per position on the common scale, marked H, L or M by group.
 
     ``points`` are (value, group) pairs; a cell holding sites of more than one group shows ``*``.
     Non-numeric values (suppressed counts) are left out.
     """
-    pts = [(float(v), g) for v, g in points if isinstance(v, int | float) and not isinstance(v, bool)]
+    pts = [(v, g) for v, g in points if v.__class__ is float or isinstance(v, int | float) and not isinstance(v, bool)]
     if not pts:
         return Text("(no values)".ljust(width)[:width], style="dim", end="")
     lo, hi = min(v for v, _ in pts), max(v for v, _ in pts)
-    cells: list[set[str]] = [set() for _ in range(width)]
+    cells = [0] * width                   # per cell, a bit for each group found there
+    bit_of = dict(_BITS)
     factor = (width - 1) / (hi - lo) if hi > lo else 0.0
     for v, g in pts:
-        cells[int((v - lo) * factor + 0.5) if factor else width // 2].add(g)
+        bit = bit_of.get(g) or bit_of.setdefault(g, 1 << len(bit_of))
+        cells[int((v - lo) * factor + 0.5) if factor else width // 2] |= bit
+    group_of = {bit: g for g, bit in bit_of.items()}
     out = Text(end="", no_wrap=True)
-    for groups in cells:
-        if not groups:
+    for bits in cells:
+        if not bits:
             out.append("·", style="dim")
-        elif len(groups) > 1:
+        elif bits & (bits - 1):           # more than one group
             out.append(SEVERAL, style="bold")
         else:
-            g = next(iter(groups))
+            g = group_of[bits]
             out.append(GROUP_MARK.get(g, "?"), style=styles.get(g, ""))
     return out
 

@@ -1,0 +1,292 @@
+"""RowList: rows of text laid out by the caller, a keyboard cursor, drawn a line at a time.
+
+The Compare screen rebuilds its tables and group panels on every change of split. Textual's
+DataTable and OptionList measure and render every cell or option again when refilled, which at
+2,000 sites was most of the time a change took. A RowList is handed each row as one finished
+``rich.text.Text`` (columns already padded: see ``cells``); it renders a row to a strip only when
+the row comes into view, keeps it until the rows change, and draws the cursor over it.
+
+Rows are ``(key, text)``; a row whose key is None is information ("… and 12 more") that the
+cursor passes over. Keys: up/down, page up/down, home/end, enter; a click moves the cursor and
+selects. Messages: ``RowList.Highlighted`` when the cursor moves to another row, and
+``RowList.Selected`` on enter or click. Text is drawn as given, never read as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cell = tuple[Text | str, int] | tuple[Text | str, int, str]
+
+
+def cells(*columns: Cell, gap: int = 1) -> Text:
+    """One row from columns of (text, width[, "left" | "right"]): each cut or padded to its width.
+
+    Text longer than its column is cut with an ellipsis; callers shorten data text with
+    ``safe(value, width)`` first, so this is a safety net, not the usual path. Plain strings are
+    our own wording and figures; data text comes as Text from ``safe``.
+    """
+    out = Text(end="", no_wrap=True)
+    plain: list[str] = []                 # runs of unstyled text, appended to ``out`` at once
+    spacer = " " * gap
+    for i, column in enumerate(columns):
+        value, width = column[0], column[1]
+        right = len(column) > 2 and column[2] == "right"
+        if i:
+            plain.append(spacer)
+        if isinstance(value, str) and value.isascii() and value.isprintable():
+            value = value if len(value) <= width else value[: max(width - 1, 0)] + "…"[:width]
+            plain.append(value.rjust(width) if right else value.ljust(width))
+            continue
+        text = value if isinstance(value, Text) else Text(value, end="")
+        if text.cell_len > width:
+            text = text.copy()
+            text.truncate(width, overflow="ellipsis")
+        pad = " " * (width - text.cell_len)
+        if right:
+            plain.append(pad)
+        if plain:
+            out.append("".join(plain))
+            plain.clear()
+        out.append_text(text)
+        if not right:
+            plain.append(pad)
+    if plain:
+        out.append("".join(plain))
+    return out
+
+
+class RowList(ScrollView, can_focus=True):
+    """A scrollable list of pre-laid-out rows with an optional fixed header and a row cursor."""
+
+    COMPONENT_CLASSES = {"rowlist--header", "rowlist--cursor"}
+    DEFAULT_CSS = """
+    RowList {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        & > .rowlist--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .rowlist--cursor {
+            background: $block-cursor-blurred-background;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .rowlist--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+    }
+    """
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    cursor: reactive[int | None] = reactive(None, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        row_list: RowList
+        index: int
+        key: str
+
+        @property
+        def control(self) -> RowList:
+            return self.row_list
+
+    @dataclass
+    class Selected(Message):
+        row_list: RowList
+        index: int
+        key: str
+
+        @property
+        def control(self) -> RowList:
+            return self.row_list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._header: Text | None = None
+        self._rows: list[tuple[str | None, Text]] = []
+        self._strips: dict[int, Strip] = {}
+
+    # -- content ---------------------------------------------------------------------------------
+    def set_rows(self, rows: list[tuple[str | None, Text]], header: Text | None = None) -> None:
+        """Replace every row (and the header); the cursor stays on the same position when it can."""
+        self._rows = list(rows)
+        self._header = header
+        self._strips.clear()
+        width = max((text.cell_len for _, text in self._rows), default=0)
+        if header is not None:
+            width = max(width, header.cell_len)
+        self.virtual_size = Size(width, len(self._rows) + self._header_height)
+        keep = self.cursor
+        if keep is None or not self._selectable(keep):
+            keep = self._nearest(0 if keep is None else min(keep, len(self._rows) - 1))
+        self.set_reactive(RowList.cursor, keep)     # same place, new rows: no Highlighted message
+        self._keep_cursor_visible()
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def keys(self) -> list[str | None]:
+        return [key for key, _ in self._rows]
+
+    def row_text(self, index: int) -> str:
+        """The plain text of row ``index`` (for tests and screen readers of the buffer)."""
+        return self._rows[index][1].plain
+
+    @property
+    def header_text(self) -> str:
+        return self._header.plain if self._header is not None else ""
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self._rows[self.cursor][0] if self.cursor is not None and self.cursor < len(self._rows) else None
+
+    @property
+    def _header_height(self) -> int:
+        return 0 if self._header is None else 1
+
+    def _selectable(self, index: int) -> bool:
+        return 0 <= index < len(self._rows) and self._rows[index][0] is not None
+
+    def _nearest(self, index: int) -> int | None:
+        """The selectable row at ``index`` or the closest one after it, else before it."""
+        for i in (*range(max(index, 0), len(self._rows)), *range(min(index, len(self._rows)) - 1, -1, -1)):
+            if self._selectable(i):
+                return i
+        return None
+
+    # -- cursor ----------------------------------------------------------------------------------
+    def move_to(self, index: int | None) -> None:
+        """Put the cursor on row ``index`` (or the nearest selectable row)."""
+        self.cursor = None if index is None else self._nearest(min(max(index, 0), len(self._rows) - 1))
+
+    def watch_cursor(self, old: int | None, new: int | None) -> None:
+        self._strips.pop(old, None) if old is not None else None
+        self._strips.pop(new, None) if new is not None else None
+        self._keep_cursor_visible()
+        self.refresh()
+        if new is not None and new != old:
+            self.post_message(self.Highlighted(self, new, self._rows[new][0]))
+
+    def _step(self, start: int, delta: int) -> int | None:
+        i = start + delta
+        while 0 <= i < len(self._rows):
+            if self._selectable(i):
+                return i
+            i += delta
+        return None
+
+    def action_cursor(self, delta: int) -> None:
+        if self.cursor is None:
+            self.cursor = self._nearest(0)
+            return
+        found = self._step(self.cursor, delta)
+        if found is not None:
+            self.cursor = found
+
+    def action_page(self, direction: int) -> None:
+        page = max(self.scrollable_content_region.height - self._header_height - 1, 1)
+        target = min(max((self.cursor or 0) + direction * page, 0), max(len(self._rows) - 1, 0))
+        found = self._nearest(target) if direction > 0 else (
+            target if self._selectable(target) else self._step(target, -1) or self._nearest(target))
+        if found is not None:
+            self.cursor = found
+
+    def action_first(self) -> None:
+        self.cursor = self._nearest(0)
+
+    def action_last(self) -> None:
+        last = self._step(len(self._rows), -1)
+        if last is not None:
+            self.cursor = last
+
+    def action_select(self) -> None:
+        if self.cursor is not None and self._selectable(self.cursor):
+            self.post_message(self.Selected(self, self.cursor, self._rows[self.cursor][0]))
+
+    def _keep_cursor_visible(self) -> None:
+        if self.cursor is None:
+            return
+        visible = max(self.scrollable_content_region.height - self._header_height, 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._keep_cursor_visible()
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < self._header_height:
+            return
+        index = round(self.scroll_y) + offset.y - self._header_height
+        if self._selectable(index):
+            self.cursor = index
+            self.action_select()
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _strip(self, index: int) -> Strip:
+        found = self._strips.get(index)
+        if found is None:
+            if index < 0:
+                text, style = self._header, self.get_component_rich_style("rowlist--header")
+            else:
+                text, style = self._rows[index][1], None
+            segments = list(text.render(self.app.console)) if text is not None else []
+            if index >= 0 and index == self.cursor:
+                segments = list(Segment.apply_style(segments, post_style=self.get_component_rich_style("rowlist--cursor")))
+            elif style is not None:
+                segments = list(Segment.apply_style(segments, style))
+            found = self._strips[index] = Strip(segments)
+        return found
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
+        if y < self._header_height:
+            strip = self._strip(-1)
+            fill = Style.combine([base, self.get_component_rich_style("rowlist--header")])
+        else:
+            index = scroll_y + y - self._header_height
+            if not 0 <= index < len(self._rows):
+                return Strip.blank(width, base)
+            strip = self._strip(index)
+            fill = base if index != self.cursor else Style.combine(
+                [base, self.get_component_rich_style("rowlist--cursor")])
+        return strip.crop_extend(scroll_x, scroll_x + width, fill).apply_style(base)
