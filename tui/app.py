@@ -105,6 +105,7 @@ class CrosscaseApp(App[int]):
         self.outcome = None
         self.options = None
         self.generation = 0
+        self._busy_timer = None
         self.snapshot_figures = None   # a snapshot's own figures, when its study changed since
         self.snapshot_notes: list[str] = []
         for theme in THEMES:
@@ -179,7 +180,7 @@ class CrosscaseApp(App[int]):
             self.notify("The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
                         severity="warning", markup=False, timeout=20)
             self.snapshot_notes = [str(w) for w in message.warnings]
-        self.fill_permutations(message.comparison, self.generation)
+        self.call_after_refresh(self._permutations_after_paint, message.comparison, self.generation)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.push_screen(ErrorScreen(message.title, message.problems))
@@ -204,7 +205,9 @@ class CrosscaseApp(App[int]):
         self.outcome = outcome
         self.options = replace(self.options, outcome=outcome)
         self.generation += 1
-        self.updating = True
+        # "updating" shows only if the answer is slow: drawing it at once competes with the
+        # comparison for the interpreter lock and made every change ~30 ms slower
+        self._busy_later(self.generation)
         self.workers.cancel_group(self, "permutations")   # the old split's p-values: not needed now
         self.reanalyse(self.options, self.comparison, self.generation)
 
@@ -218,15 +221,12 @@ class CrosscaseApp(App[int]):
                 self.post_message(ComparisonReady(comparison, generation))
         except ValueError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            self.call_from_thread(setattr, self, "updating", False)
-            return
-        self._fill(comparison, generation)
+            self.call_from_thread(self._not_busy)
+        # the p-values start once the new groups are on screen (on_comparison_ready): computed
+        # now, they would share the interpreter lock with drawing them
 
     @work(thread=True, exclusive=True, group="permutations", description="permutation p-values")
     def fill_permutations(self, comparison, generation: int) -> None:
-        self._fill(comparison, generation)
-
-    def _fill(self, comparison, generation: int) -> None:
         from metrics.compare import fill_permutations
 
         worker = get_current_worker()
@@ -235,10 +235,33 @@ class CrosscaseApp(App[int]):
             if filled is not None:
                 self.post_message(ComparisonReady(filled, generation))
 
+    BUSY_AFTER = 0.15          # seconds before a change still being computed says "updating…"
+
+    def _busy_later(self, generation: int) -> None:
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+        self._busy_timer = self.set_timer(self.BUSY_AFTER, lambda: self._busy(generation))
+
+    def _busy(self, generation: int) -> None:
+        if generation == self.generation and self._busy_timer is not None:
+            self.updating = True
+
+    def _not_busy(self) -> None:
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
+        self.updating = False
+
     def on_comparison_ready(self, message: ComparisonReady) -> None:
         if message.generation == self.generation:
-            self.updating = False
+            self._not_busy()
             self.comparison = message.comparison
+            if message.comparison.pending:
+                self.call_after_refresh(self._permutations_after_paint, message.comparison, message.generation)
+
+    def _permutations_after_paint(self, comparison, generation: int) -> None:
+        if generation == self.generation and comparison is self.comparison:
+            self.fill_permutations(comparison, generation)
 
     # -- navigation ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:

@@ -1,0 +1,104 @@
+"""A change of split: the order things happen in, and what the user sees while waiting.
+
+The timing itself is measured by tests/benchmarks/bench_dashboard.py, not here; these tests pin
+the behaviour the speed relies on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+from textual.widgets import Static
+
+import metrics.compare
+import tui.app
+from tui_helpers import EXAMPLE, settle
+from tui.app import CrosscaseApp
+from tui.screens.compare import CompareScreen
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+async def test_a_slow_comparison_says_updating_and_a_fast_one_never_does(monkeypatch):
+    app = CrosscaseApp(EXAMPLE)
+    seen: list[str] = []
+    gate = threading.Event()
+    real = tui.app.analyse_split
+
+    def slow(*args, **kwargs):
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # fast: the answer comes before the "updating" delay, so the word never shows
+        app.watch(app, "updating", lambda busy: seen.append(status(app)) if busy else None, init=False)
+        app.change_outcome(replace(app.outcome, split="tertiles"))
+        await settle(pilot)
+        await pilot.pause(app.BUSY_AFTER + 0.1)
+        assert app.comparison.split.rule == "tertiles" and not app.updating and seen == []
+        # slow: after BUSY_AFTER the status line says so, and stops saying it with the answer
+        monkeypatch.setattr(tui.app, "analyse_split", slow)
+        app.change_outcome(replace(app.outcome, split="median"))
+        await pilot.pause(app.BUSY_AFTER + 0.2)
+        assert app.updating and "updating" in status(app)
+        assert app.comparison.split.rule == "tertiles"            # the old groups stay until then
+        gate.set()
+        await settle(pilot)
+        assert app.comparison.split.rule == "median"
+        assert not app.updating and "updating" not in status(app)
+
+
+async def test_p_values_start_after_the_new_groups_are_drawn(monkeypatch):
+    app = CrosscaseApp(EXAMPLE)
+    events: list[tuple[str, object]] = []
+    show = CompareScreen.show
+    fill = metrics.compare.fill_permutations
+
+    def recording_show(self, comparison):
+        events.append(("show", comparison.split.rule, comparison.pending))
+        return show(self, comparison)
+
+    def recording_fill(comparison, cancelled=None):
+        events.append(("fill", comparison.split.rule, time.perf_counter()))
+        return fill(comparison, cancelled)
+
+    monkeypatch.setattr(CompareScreen, "show", recording_show)
+    monkeypatch.setattr(metrics.compare, "fill_permutations", recording_fill)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        events.clear()
+        app.change_outcome(replace(app.outcome, split="tertiles"))
+        await settle(pilot)
+        kinds = [(e[0], e[1]) + ((e[2],) if e[0] == "show" else ()) for e in events]
+        assert kinds[0] == ("show", "tertiles", True)              # groups first, p pending
+        assert kinds.index(("fill", "tertiles")) > 0
+        assert kinds[-1] == ("show", "tertiles", False)            # then the p-values
+        assert not app.comparison.pending
+
+
+async def test_a_newer_change_wins_over_an_older_slow_one(monkeypatch):
+    app = CrosscaseApp(EXAMPLE)
+    gate = threading.Event()
+    real = tui.app.analyse_split
+
+    def first_slow(study, options, previous):
+        if options.outcome.split == "tertiles":
+            gate.wait(10)
+        return real(study, options, previous)
+
+    monkeypatch.setattr(tui.app, "analyse_split", first_slow)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.change_outcome(replace(app.outcome, split="tertiles"))
+        await pilot.pause(0.05)
+        app.change_outcome(replace(app.outcome, split="threshold", threshold=0.5))
+        await pilot.pause(0.2)
+        gate.set()
+        await settle(pilot)
+        assert app.comparison.split.rule == "threshold" and not app.comparison.pending
+        assert not app.updating and "threshold" in status(app)
