@@ -69,6 +69,11 @@ def test_ctrl_c_during_summary_exits_130_without_traceback(big_study: Path, tmp_
     if rc == 0:                       # finished before the signal: the whole summary, nothing cut
         json.loads(output)
         return
+    if rc == -signal.SIGINT and not err.strip():
+        # the signal came after the command had returned, while Python shut down (it then ends
+        # by the signal, saying nothing): the summary was already written, and whole
+        json.loads(output)
+        return
     # 130 from the command's own handler; a signal status when Python itself stopped on it later
     assert rc in (130, -signal.SIGINT), (rc, err)
     assert err.strip().splitlines()[-1] == "interrupted", err
