@@ -145,3 +145,26 @@ def test_cells_pads_aligns_and_cuts_columns():
     assert bold and row.plain[bold[0].start:bold[0].end] == "héllo…"
     assert cells(("abcdefgh", 4)).plain == "abc…"
     assert cells(("▲", 1), ("", 3)).plain == "▲    "
+
+
+async def test_rows_made_on_demand_are_made_only_when_shown_or_read():
+    made: list[int] = []
+
+    def maker(i):
+        def make():
+            made.append(i)
+            return Text(f"lazy {i}")
+        return make
+
+    app = RowsApp([])
+    async with app.run_test(size=(40, 10)) as pilot:
+        rows = app.query_one(RowList)
+        rows.set_rows([(f"k{i}", maker(i)) for i in range(100)], width=7)
+        await pilot.pause()
+        assert rows.virtual_size.width == 7
+        assert 0 < len(made) <= rows.size.height                      # only what is on screen
+        await pilot.press("end")
+        await pilot.pause()
+        assert 99 in made and 50 not in made
+        assert rows.row_text(50) == "lazy 50" and made.count(50) == 1
+        assert rows.row_text(50) == "lazy 50" and made.count(50) == 1  # made once

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -140,7 +142,8 @@ class CompareScreen(DashboardScreen):
         if m is not None:
             every = [v for _, v in (*m.high.values, *m.low.values)]
             every += self._values(c, c.split.middle, m.metric)
-        lo, hi = (min(numbers(every)), max(numbers(every))) if numbers(every) else (None, None)
+        nums = numbers(every)
+        lo, hi = (min(nums), max(nums)) if nums else (None, None)
         digits = digits_for(self.study, m.metric) if m is not None else 2
         for group, figures in (("high", m.high if m else None), ("low", m.low if m else None)):
             panel = self.query_one(f"#{group}-sites", RowList)
@@ -156,18 +159,22 @@ class CompareScreen(DashboardScreen):
         bar_w = 10 if inner >= 40 else 6
         name_w = inner - bar_w - 9
         ordered = sorted(values, key=lambda sv: (not isinstance(sv[1], float), -(sv[1]) if isinstance(sv[1], float) else 0))
-        rows: list[tuple[str | None, Text]] = []
-        for site, value in ordered[:PANEL_LIMIT]:
+
+        def row(site, value) -> Text:
             num = value if isinstance(value, float) else None
-            rows.append((site, cells((Text(GROUP_MARK[group], style=style), 1),
-                                     (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
-                                     (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
-                                     (fmt_value(value, digits), 7, "right"))))
+            return cells((Text(GROUP_MARK[group], style=style), 1),
+                         (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
+                         (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
+                         (fmt_value(value, digits), 7, "right"))
+
+        # rows are made when first shown: a panel shows about 7 of its 60
+        rows: list = [(site, functools.partial(row, site, value)) for site, value in ordered[:PANEL_LIMIT]]
         if len(ordered) > PANEL_LIMIT:
             rows.append((None, Text(f"… and {len(ordered) - PANEL_LIMIT} more (see Sites)", style="dim")))
         if not rows:
             rows.append((None, Text("(no sites)", style="dim")))
-        panel.set_rows(rows)
+        made_later = 1 + name_w + bar_w + 7 + 3
+        panel.set_rows(rows, width=max([made_later, *(t.cell_len for _, t in rows if isinstance(t, Text))]))
 
     def _fill_middle(self, c, m) -> None:
         parts: list[Text | str] = []
@@ -197,16 +204,17 @@ class CompareScreen(DashboardScreen):
         widths = (14, title_w, group_w, group_w, middle_w)
         head = cells(*zip(("Distinguishing", "Theme", "H high", "L low", "M middle"), widths), gap=2)
         styles = self.styles_map
-        rows = []
-        for t in sorted(c.themes, key=theme_order):
+
+        def row(t) -> Text:
             flag = t.distinguishing + (" rev" if t.direction == "reversed" else "")
             style = "bold" if t.distinguishing == "strong" else "" if t.distinguishing == "weak" else "dim"
-            row = (Text(flag, style=style), safe(t.title, title_w),
-                   self._styled(tokens(t.high, group_w), styles["high"]),
-                   self._styled(tokens(t.low, group_w), styles["low"]),
-                   self._styled(tokens(t.middle, middle_w), styles["middle"]))
-            rows.append((t.theme, cells(*zip(row, widths), gap=2)))
-        table.set_rows(rows, header=head)
+            return cells(*zip((Text(flag, style=style), safe(t.title, title_w),
+                               self._styled(tokens(t.high, group_w), styles["high"]),
+                               self._styled(tokens(t.low, group_w), styles["low"]),
+                               self._styled(tokens(t.middle, middle_w), styles["middle"])), widths), gap=2)
+
+        rows = [(t.theme, functools.partial(row, t)) for t in sorted(c.themes, key=theme_order)]
+        table.set_rows(rows, header=head, width=head.cell_len)
 
     @staticmethod
     def _styled(text: Text, style: str) -> Text:

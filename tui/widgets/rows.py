@@ -7,13 +7,16 @@ DataTable and OptionList measure and render every cell or option again when refi
 the row comes into view, keeps it until the rows change, and draws the cursor over it.
 
 Rows are ``(key, text)``; a row whose key is None is information ("… and 12 more") that the
-cursor passes over. Keys: up/down, page up/down, home/end, enter; a click moves the cursor and
+cursor passes over. ``text`` may also be a function that makes the row's Text: it is called only
+when the row is first drawn or read (a panel of 60 sites shows 7), and the caller then gives the
+rows' ``width``. Keys: up/down, page up/down, home/end, enter; a click moves the cursor and
 selects. Messages: ``RowList.Highlighted`` when the cursor moves to another row, and
 ``RowList.Selected`` on enter or click. Text is drawn as given, never read as markup.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -130,16 +133,21 @@ class RowList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._header: Text | None = None
-        self._rows: list[tuple[str | None, Text]] = []
+        self._rows: list[tuple[str | None, Text | Callable[[], Text]]] = []
         self._strips: dict[int, Strip] = {}
 
     # -- content ---------------------------------------------------------------------------------
-    def set_rows(self, rows: list[tuple[str | None, Text]], header: Text | None = None) -> None:
-        """Replace every row (and the header); the cursor stays on the same position when it can."""
+    def set_rows(self, rows: list[tuple[str | None, Text | Callable[[], Text]]], header: Text | None = None,
+                 width: int | None = None) -> None:
+        """Replace every row (and the header); the cursor stays on the same position when it can.
+
+        ``width`` (cells) is needed when rows are made on demand; otherwise it is measured.
+        """
         self._rows = list(rows)
         self._header = header
         self._strips.clear()
-        width = max((text.cell_len for _, text in self._rows), default=0)
+        if width is None:
+            width = max((self._text(i).cell_len for i in range(len(self._rows))), default=0)
         if header is not None:
             width = max(width, header.cell_len)
         self.virtual_size = Size(width, len(self._rows) + self._header_height)
@@ -160,7 +168,14 @@ class RowList(ScrollView, can_focus=True):
 
     def row_text(self, index: int) -> str:
         """The plain text of row ``index`` (for tests and screen readers of the buffer)."""
-        return self._rows[index][1].plain
+        return self._text(index).plain
+
+    def _text(self, index: int) -> Text:
+        key, text = self._rows[index]
+        if not isinstance(text, Text):
+            text = text()
+            self._rows[index] = (key, text)
+        return text
 
     @property
     def header_text(self) -> str:
@@ -266,7 +281,7 @@ class RowList(ScrollView, can_focus=True):
             if index < 0:
                 text, style = self._header, self.get_component_rich_style("rowlist--header")
             else:
-                text, style = self._rows[index][1], None
+                text, style = self._text(index), None
             segments = list(text.render(self.app.console)) if text is not None else []
             if index >= 0 and index == self.cursor:
                 segments = list(Segment.apply_style(segments, post_style=self.get_component_rich_style("rowlist--cursor")))
