@@ -6,17 +6,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import Select, Static
 
 from tui.widgets.select import SafeSelect
 from tui.screens.base import DashboardScreen, ShowSites
 from tui.widgets.palette import GROUP_MARK
+from tui.widgets.rows import RowList, cells
 from tui.widgets.safe_text import join, safe, safe_block
 
 SCOPES = [("Themes rated in this study", "rated"), ("Literature themes", "literature"),
           ("All themes and CFIR constructs", "all")]
 ALL = "__all__"
-GROUP_LIMIT = 60
+GROUP_LIMIT = 25      # sites listed per group in the detail; j lists them all in Sites
 
 
 class ThemesScreen(DashboardScreen):
@@ -33,6 +34,8 @@ class ThemesScreen(DashboardScreen):
         self.domain = ALL
         self._ids: list[str] = []
         self._want: str | None = None
+        self._domains_of = None          # the study whose domains the filter lists
+        self._detail_key = None          # what the detail shows (theme, comparison): drawn once
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="themes-controls"):
@@ -40,7 +43,7 @@ class ThemesScreen(DashboardScreen):
             yield SafeSelect([(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False,
                          compact=True)
         with Horizontal(id="themes-split"):
-            yield DataTable(id="themes-list", cursor_type="row")
+            yield RowList(id="themes-list")
             with VerticalScroll(id="theme-detail"):
                 yield Static("", id="theme-detail-text")
 
@@ -49,12 +52,14 @@ class ThemesScreen(DashboardScreen):
         if scope.value != self.scope:
             with scope.prevent(Select.Changed):
                 scope.value = self.scope
-        self._fill_domains()
+        if self._domains_of is not self.study:
+            self._fill_domains()
+            self._domains_of = self.study
         self._fill_list(comparison)
 
     def _themes(self):
         study = self.study
-        rated = {r.theme for r in study.ratings}
+        rated = study.ratings_by_theme
         if self.scope == "rated":
             themes = [t for t in study.themes.values() if t.id in rated]
         elif self.scope == "literature":
@@ -73,32 +78,32 @@ class ThemesScreen(DashboardScreen):
             select.value = self.domain
 
     def _fill_list(self, c) -> None:
-        table = self.query_one("#themes-list", DataTable)
+        table = self.query_one("#themes-list", RowList)
         keep = self._want or self.current_theme()
         self._want = None
-        table.clear(columns=True)
         title_w = 34 if self.size.width >= 110 else 22
-        table.add_column("Dist.", key="dist", width=7)
-        table.add_column("Theme", key="title", width=title_w)
         results = {t.theme: t for t in c.themes}
         themes = self._themes()
+        rows = []
         for theme in themes:
             r = results.get(theme.id)
             flag = (r.distinguishing[:6] + ("↺" if r.direction == "reversed" else "")) if r else ""
-            table.add_row(Text(flag, style="bold" if r and r.distinguishing == "strong" else ""),
-                          safe(theme.title, title_w), key=theme.id)
+            rows.append((theme.id, cells((Text(flag, style="bold" if r and r.distinguishing == "strong" else ""), 7),
+                                         (safe(theme.title, title_w), title_w), gap=2)))
         self._ids = [t.id for t in themes]
+        table.set_rows(rows, header=cells(("Dist.", 7), ("Theme", title_w), gap=2))
         if keep in self._ids:
-            table.move_cursor(row=self._ids.index(keep), animate=False)
+            table.move_to(self._ids.index(keep))
         self._show_detail(self.current_theme())
 
     def current_theme(self) -> str | None:
-        table = self.query_one("#themes-list", DataTable)
-        if self._ids and 0 <= table.cursor_row < len(self._ids):
-            return self._ids[table.cursor_row]
-        return None
+        return self.query_one("#themes-list", RowList).cursor_key
 
     def _show_detail(self, theme_id: str | None) -> None:
+        key = (theme_id, self.app.theme, self.size.width)
+        if self._detail_key is not None and self._detail_key[0] is self.comparison and self._detail_key[1] == key:
+            return
+        self._detail_key = (self.comparison, key)
         detail = self.query_one("#theme-detail-text", Static)
         if theme_id is None:
             detail.update(Text("No theme matches this filter.", style="dim"))
@@ -137,7 +142,7 @@ class ThemesScreen(DashboardScreen):
 
     def _ratings(self, theme_id: str) -> Text:
         c, styles = self.comparison, self.styles_map
-        tokens = {r.site: r.token for r in self.study.ratings if r.theme == theme_id}
+        tokens = self.study.rating_tokens.get(theme_id, {})
         out = Text(end="")
         if not tokens:
             return Text("(no site rates this theme)\n", style="dim")
@@ -151,14 +156,14 @@ class ThemesScreen(DashboardScreen):
                 out.append(safe(f"{s} {c.labels.get(s, s)}", 40))
                 out.append("\n")
             if len(sites) > GROUP_LIMIT:
-                out.append(f"  … and {len(sites) - GROUP_LIMIT} more\n", style="dim")
+                out.append(f"  … and {len(sites) - GROUP_LIMIT} more (j: all of them in Sites)\n", style="dim")
         return out
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_row_list_highlighted(self, event: RowList.Highlighted) -> None:
         if self.comparison is not None:
             self._show_detail(self.current_theme())
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
         self.action_jump()
 
     def on_select_changed(self, event: Select.Changed) -> None:
