@@ -26,15 +26,6 @@ def screen_text(app) -> str:
     return "".join(html.unescape(p).replace("\xa0", " ") for p in parts)
 
 
-def table_column(table, column: int) -> list[str]:
-    """The plain text of one column of a DataTable, top to bottom."""
-    out = []
-    for row in range(table.row_count):
-        cell = table.get_row_at(row)[column]
-        out.append(getattr(cell, "plain", str(cell)))
-    return out
-
-
 async def export_via_dialog(pilot, name: str) -> None:
     """Open the export dialog (e), type the file name and press Enter, as a user does."""
     from textual.widgets import Input

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import Input, Select
 from textual_plotext import PlotextPlot
 
 from tui.widgets.select import SafeSelect
@@ -15,6 +17,7 @@ from tui.safe import shorten
 from tui.screens import site_rows
 from tui.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
 from tui.widgets.charts import bar, scale
+from tui.widgets.grid import GridColumn, GridTable
 from tui.widgets.palette import GROUP_MARK, colours
 from tui.widgets.safe_text import safe
 
@@ -45,23 +48,31 @@ class SitesScreen(DashboardScreen):
         self._visible: list[dict] = []
         self._want_site: str | None = None
         self._row_sites: list[str] = []
-        self._groups: dict[str, str] = {}
-        self._header: tuple | None = None
-        self._cell_cache: tuple | None = None
+        self._base: tuple | None = None     # (study, disclosure, rows without groups, column layouts)
+        self._select_for: tuple | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="sites-controls"):
             yield Input(placeholder="/ filter: word, employer=NHS, fidelity>4, group=H, theme:ID",
                         id="sites-filter", compact=True)
             yield SafeSelect([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
-        yield DataTable(id="sites-table", cursor_type="cell", fixed_columns=3)
+        # a GridTable, not a DataTable: it lays out only the rows on screen, so a change of split at
+        # 2,000 sites does not re-render every cell (docs/performance.md)
+        yield GridTable(id="sites-table")
         yield PlotextPlot(id="scatter")
 
     # -- data ----------------------------------------------------------------------------------
     def show(self, comparison) -> None:
         study = self.study
         self._cols = site_rows.columns(study, comparison)
-        self._rows = site_rows.rows(study, comparison)
+        base = self._base
+        if base is None or base[0] is not study or base[1] != comparison.disclosure:
+            # every value but the group: kept while the study and its disclosure settings stay
+            base = self._base = (study, comparison.disclosure, site_rows.rows(study, comparison), {})
+        groups = site_rows.group_map(comparison.split)
+        for row in base[2]:                 # the rows are this screen's own: a new split sets each group
+            row["group"] = groups.get(row["site"], "missing")
+        self._rows = base[2]
         if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
             self.sort_column, self.descending = comparison.split.outcome, True
         self._fill_select(comparison)
@@ -72,17 +83,18 @@ class SitesScreen(DashboardScreen):
         keys = [k for k in self.study.metrics if k != comparison.split.outcome]
         if self.scatter_metric not in keys:
             self.scatter_metric = DEFAULT_SCATTER if DEFAULT_SCATTER in keys else (keys[0] if keys else None)
-        options = [(safe(f"x: {self.study.metrics[k].label}", 40), k) for k in keys]
         with select.prevent(Select.Changed):
-            select.set_options(options)
-            if self.scatter_metric is not None:
+            if self._select_for != (self.study, keys):      # the choices change with the outcome only
+                self._select_for = (self.study, keys)
+                select.set_options([(safe(f"x: {self.study.metrics[k].label}", 40), k) for k in keys])
+            if self.scatter_metric is not None and select.value != self.scatter_metric:
                 select.value = self.scatter_metric
 
     def _refresh_table(self) -> None:
         column = next((c for c in self._cols if c.key == self.sort_column), self._cols[0])
         keep = self._want_site or self._cursor_site()
         self._want_site = None
-        column_at = self.query_one("#sites-table", DataTable).cursor_column
+        column_at = self.query_one("#sites-table", GridTable).cursor_column
         ordered = site_rows.sort_rows(self._rows, column, self.descending)
         if self.filter_text.strip():
             test = site_rows.make_filter(self.filter_text, self._cols,
@@ -94,78 +106,61 @@ class SitesScreen(DashboardScreen):
         self._draw_scatter()
 
     def _fill_table(self, ordered: list[dict]) -> None:
-        """Fill the table; when only the groups changed (a new split), update just those cells."""
-        table = self.query_one("#sites-table", DataTable)
+        """Fill the table: every site's row, laid out when it comes into view."""
+        table = self.query_one("#sites-table", GridTable)
         styles = self.styles_map
-        sites = [r["site"] for r in ordered]
-        header = (tuple(c.key for c in self._cols), self.sort_column, self.descending, self.app.theme)
-        if sites == self._row_sites and header == self._header and table.row_count == len(sites):
-            for row in ordered:
-                if self._groups.get(row["site"]) != row["group"]:
-                    table.update_cell(row["site"], "group", self._mark(row["group"], styles), update_width=False)
-        else:
-            cells, widths = self._cells()
-            table.clear(columns=True)
-            for col in self._cols:
-                arrow = (" ↓" if self.descending else " ↑") if col.key == self.sort_column else ""
-                table.add_column(safe(shorten(col.title, 14) + arrow), key=col.key, width=widths[col.key])
-            for row in ordered:
-                table.add_row(self._mark(row["group"], styles), *cells[row["site"]], key=row["site"])
-        self._header = header
-        self._row_sites = sites
-        self._groups = {r["site"]: r["group"] for r in ordered}
+        layouts = {col.key: self._layout(col) for col in self._cols}
+        columns = []
+        for col in self._cols:
+            arrow = (" ↓" if self.descending else " ↑") if col.key == self.sort_column else ""
+            align = "right" if col.kind == "metric" else "left"
+            columns.append(GridColumn(col.key, safe(shorten(col.title, 14) + arrow), layouts[col.key][0], align))
+
+        def cell(col, value):
+            if col.kind == "metric":
+                _, lo, hi, digits = layouts[col.key]
+                num = value if isinstance(value, float) else None
+                # our own wording (blocks and digits, never data text), so a plain string is safe
+                return f"{bar(num, lo, hi, 4)} {fmt_value(value, digits)}"
+            return safe("" if value is None else value, 18 if col.key == "label" else 14)
+
+        def row(r: dict) -> list:
+            return [self._mark(r["group"], styles), *(cell(col, r.get(col.key)) for col in self._cols[1:])]
+
+        table.set_grid(columns, [(r["site"], functools.partial(row, r)) for r in ordered], fixed=3)
+        self._row_sites = [r["site"] for r in ordered]
 
     @staticmethod
     def _mark(group: str, styles: dict[str, str]) -> Text:
         return Text(GROUP_MARK.get(group, "-"), style=styles.get(group, ""))
 
-    def _cells(self) -> tuple[dict[str, list], dict[str, int]]:
-        """Every site's cells but the group mark, and the column widths (kept while the outcome stays)."""
-        key = (id(self.study), self.comparison.disclosure, tuple(c.key for c in self._cols))
-        if self._cell_cache is not None and self._cell_cache[0] == key:
-            return self._cell_cache[1], self._cell_cache[2]
-        metrics = [c for c in self._cols if c.kind == "metric"]
-        scales = {c.key: scale(r.get(c.key) for r in self._rows) for c in metrics}
-        digits = {c.key: digits_for(self.study, c.key) for c in metrics}
-        cells = {}
-        for row in self._rows:
-            line: list = []
-            for col in self._cols[1:]:
-                value = row.get(col.key)
-                if col.kind == "metric":
-                    lo, hi = scales[col.key]
-                    num = value if isinstance(value, float) else None
-                    # our own wording (blocks and digits, never data text), so a plain string is safe
-                    line.append(f"{bar(num, lo, hi, 4)} {fmt_value(value, digits[col.key])}")
-                else:
-                    line.append(safe("" if value is None else value, 18 if col.key == "label" else 14))
-            cells[row["site"]] = line
-        widths = {c.key: self._width(c, digits.get(c.key, 2)) for c in self._cols}
-        self._cell_cache = (key, cells, widths)
-        return cells, widths
-
-    def _width(self, col, digits: int) -> int:
-        """A column's width from its values (explicit widths keep big tables fast)."""
-        if col.kind == "group":
-            return 3
-        if col.kind == "metric":
-            longest = max((len(fmt_value(r.get(col.key), digits)) for r in self._rows), default=1)
-            return max(5 + longest, min(len(col.title), 14) + 2)
-        limit = 18 if col.key == "label" else 14
-        longest = max((len(str(r.get(col.key) or "")) for r in self._rows), default=1)
-        return min(max(longest, len(col.title) + 2), limit)
+    def _layout(self, col) -> tuple[int, float | None, float | None, int]:
+        """A column's width, scale and digits from every site's value (kept with the rows)."""
+        layouts = self._base[3]
+        found = layouts.get(col.key)
+        if found is None:
+            rows = self._base[2]
+            if col.kind == "group":
+                found = (3, None, None, 0)
+            elif col.kind == "metric":
+                digits = digits_for(self.study, col.key)
+                longest = max((len(fmt_value(r.get(col.key), digits)) for r in rows), default=1)
+                lo, hi = scale(r.get(col.key) for r in rows)
+                found = (max(5 + longest, min(len(col.title), 14) + 2), lo, hi, digits)
+            else:
+                limit = 18 if col.key == "label" else 14
+                longest = max((len(str(r.get(col.key) or "")) for r in rows), default=1)
+                found = (min(max(longest, len(col.title) + 2), limit), None, None, 0)
+            layouts[col.key] = found
+        return found
 
     def _cursor_site(self) -> str | None:
-        table = self.query_one("#sites-table", DataTable)
-        sites = self._row_sites
-        if table.row_count and 0 <= table.cursor_row < len(sites):
-            return sites[table.cursor_row]
-        return None
+        return self.query_one("#sites-table", GridTable).cursor_key
 
     def _move_to(self, site: str | None, column: int = 0) -> None:
         sites = self._row_sites
         row = sites.index(site) if site in sites else 0
-        self.query_one("#sites-table", DataTable).move_cursor(row=row, column=column, animate=False)
+        self.query_one("#sites-table", GridTable).move_cell(row, column)
 
     # -- scatter -------------------------------------------------------------------------------
     def _draw_scatter(self) -> None:
@@ -238,7 +233,7 @@ class SitesScreen(DashboardScreen):
         self.query_one("#scatter-metric").focus()
 
     def action_sort(self, descending: bool) -> None:
-        table = self.query_one("#sites-table", DataTable)
+        table = self.query_one("#sites-table", GridTable)
         if self._cols:
             self.sort_by(self._cols[min(table.cursor_column, len(self._cols) - 1)].key, descending)
 
@@ -247,14 +242,11 @@ class SitesScreen(DashboardScreen):
         if self._cols:
             self._refresh_table()
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
-        self.sort_by(key, not self.descending if key == self.sort_column else True)
+    def on_grid_table_header_selected(self, event: GridTable.HeaderSelected) -> None:
+        self.sort_by(event.key, not self.descending if event.key == self.sort_column else True)
 
-    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
-        site = self._cursor_site()
-        if site is not None:
-            self.post_message(OpenSite(site))
+    def on_row_list_selected(self, event: GridTable.Selected) -> None:
+        self.post_message(OpenSite(event.key))
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input):

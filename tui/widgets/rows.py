@@ -276,6 +276,7 @@ class RowList(ScrollView, can_focus=True):
         self._strips.clear()
 
     def _strip(self, index: int) -> Strip:
+        """Row ``index`` (-1: the header) rendered whole, unscrolled; kept until the rows change."""
         found = self._strips.get(index)
         if found is None:
             if index < 0:
@@ -284,11 +285,23 @@ class RowList(ScrollView, can_focus=True):
                 text, style = self._text(index), None
             segments = list(text.render(self.app.console)) if text is not None else []
             if index >= 0 and index == self.cursor:
-                segments = list(Segment.apply_style(segments, post_style=self.get_component_rich_style("rowlist--cursor")))
-            elif style is not None:
-                segments = list(Segment.apply_style(segments, style))
-            found = self._strips[index] = Strip(segments)
+                found = self._cursor_strip(Strip(segments))
+            else:
+                found = Strip(Segment.apply_style(segments, style) if style is not None else segments)
+            self._strips[index] = found
         return found
+
+    def _cursor_strip(self, strip: Strip) -> Strip:
+        """The cursor row drawn over (subclasses mark a cell instead)."""
+        return Strip(Segment.apply_style(list(strip), post_style=self.get_component_rich_style("rowlist--cursor")))
+
+    def _window(self, strip: Strip, scroll_x: int, width: int, fill: Style) -> Strip:
+        """The part of a row the widget shows, scrolled sideways by ``scroll_x``."""
+        return strip.crop_extend(scroll_x, scroll_x + width, fill)
+
+    def _row_fill(self, index: int) -> Style:
+        return self.rich_style if index != self.cursor else Style.combine(
+            [self.rich_style, self.get_component_rich_style("rowlist--cursor")])
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -302,6 +315,5 @@ class RowList(ScrollView, can_focus=True):
             if not 0 <= index < len(self._rows):
                 return Strip.blank(width, base)
             strip = self._strip(index)
-            fill = base if index != self.cursor else Style.combine(
-                [base, self.get_component_rich_style("rowlist--cursor")])
-        return strip.crop_extend(scroll_x, scroll_x + width, fill).apply_style(base)
+            fill = self._row_fill(index)
+        return self._window(strip, scroll_x, width, fill).apply_style(base)
