@@ -31,6 +31,7 @@ from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
 from tui.session import SnapshotOnlyError, analyse_quick, analyse_split, open_study
 from tui.widgets.palette import DEFAULTS, THEMES
+from tui.widgets.grid import GridTable
 from tui.widgets.rows import RowList
 
 SCREENS_BY_MODE = {"compare": CompareScreen, "sites": SitesScreen, "themes": ThemesScreen,
@@ -127,6 +128,7 @@ class CrosscaseApp(App[int]):
         import gc
 
         gc.unfreeze()   # give back what on_study_ready froze (tests run many apps in one process)
+        gc.enable()     # in case the app ends in the middle of a change (see _collector)
 
     # -- loading -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load", description="load the study")
@@ -180,7 +182,7 @@ class CrosscaseApp(App[int]):
             self.notify("The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
                         severity="warning", markup=False, timeout=20)
             self.snapshot_notes = [str(w) for w in message.warnings]
-        self.call_after_refresh(self._permutations_after_paint, message.comparison, self.generation)
+        self.call_after_refresh(self._painted, message.comparison, self.generation)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.push_screen(ErrorScreen(message.title, message.problems))
@@ -208,6 +210,7 @@ class CrosscaseApp(App[int]):
         # "updating" shows only if the answer is slow: drawing it at once competes with the
         # comparison for the interpreter lock and made every change ~30 ms slower
         self._busy_later(self.generation)
+        self._collector(False)
         self.workers.cancel_group(self, "permutations")   # the old split's p-values: not needed now
         self.reanalyse(self.options, self.comparison, self.generation)
 
@@ -221,9 +224,8 @@ class CrosscaseApp(App[int]):
                 self.post_message(ComparisonReady(comparison, generation))
         except ValueError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            self.call_from_thread(self._not_busy)
-        # the p-values start once the new groups are on screen (on_comparison_ready): computed
-        # now, they would share the interpreter lock with drawing them
+            self.call_from_thread(self._change_failed)
+        # the p-values start once the new groups are on screen (_painted)
 
     @work(thread=True, exclusive=True, group="permutations", description="permutation p-values")
     def fill_permutations(self, comparison, generation: int) -> None:
@@ -252,14 +254,44 @@ class CrosscaseApp(App[int]):
             self._busy_timer = None
         self.updating = False
 
+    def _change_failed(self) -> None:
+        self._not_busy()
+        self._collector(True)
+
+    PERMUTATIONS_AFTER = 0.05  # seconds after the new groups are painted before their p-values start
+    COLLECTOR_AT_MOST = 2.0    # seconds the garbage collector may stay paused for one change
+
+    def _collector(self, on: bool) -> None:
+        """Pause Python's cyclic garbage collector while a change of split is computed and drawn.
+
+        Its full passes (20-30 ms with a study of 2,000 sites) landed in the middle of changes;
+        reference counting still frees memory meanwhile. It runs again once the change is painted,
+        or after COLLECTOR_AT_MOST seconds whatever happens.
+        """
+        import gc
+
+        if on:
+            gc.enable()
+        else:
+            gc.disable()
+            self.set_timer(self.COLLECTOR_AT_MOST, gc.enable)
+
     def on_comparison_ready(self, message: ComparisonReady) -> None:
         if message.generation == self.generation:
             self._not_busy()
             self.comparison = message.comparison
-            if message.comparison.pending:
-                self.call_after_refresh(self._permutations_after_paint, message.comparison, message.generation)
+            self.call_after_refresh(self._painted, message.comparison, message.generation)
 
-    def _permutations_after_paint(self, comparison, generation: int) -> None:
+    def _painted(self, comparison, generation: int) -> None:
+        """``comparison`` is on screen: the collector may run; its p-values start shortly after
+        (computed at once, they would share the interpreter lock with the paint still in flight)."""
+        if generation != self.generation or comparison is not self.comparison:
+            return
+        self._collector(True)
+        if comparison.pending:
+            self.set_timer(self.PERMUTATIONS_AFTER, lambda: self._start_permutations(comparison, generation))
+
+    def _start_permutations(self, comparison, generation: int) -> None:
         if generation == self.generation and comparison is self.comparison:
             self.fill_permutations(comparison, generation)
 
@@ -292,7 +324,7 @@ class CrosscaseApp(App[int]):
             return
         sections = [("Everywhere", self.BINDINGS)]
         sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen)]
-        sections += [("Compare's lists", RowList.BINDINGS)]
+        sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
         sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))
 

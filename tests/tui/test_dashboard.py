@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, Select, Static
 
-from tui_helpers import EXAMPLE, settle, table_column
+from tui_helpers import EXAMPLE, settle
 from tui.app import CrosscaseApp
 from tui.render import fmt_p
 from tui.dialogs.help import HelpDialog
@@ -14,6 +14,7 @@ from tui.screens.site import SiteScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
+from tui.widgets.grid import GridTable
 from tui.widgets.rows import RowList
 
 
@@ -70,7 +71,8 @@ async def test_every_screen_opens_and_escape_goes_back():
             keys = {keys for _, keys, _ in rows}
             assert {"Split…", "Export…", "Sort ↑", "Sites with theme", "Next site", "Help", "Quit"} <= described
             assert "? / f1" in keys and "<" in keys
-            assert {("Compare's lists", "Page down"), ("Compare's lists", "Select")} <= {(t, d) for t, _, d in rows}
+            assert {("Lists and tables", "Page down"), ("Lists and tables", "Select"),
+                    ("Lists and tables", "Right")} <= {(t, d) for t, _, d in rows}
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, CompareScreen)
@@ -111,8 +113,8 @@ async def test_split_dialog_changes_the_groups():
         # the other screens follow
         await pilot.press("s")
         await pilot.pause()
-        table = app.screen.query_one("#sites-table", DataTable)
-        assert table_column(table, 0).count("H") == 4
+        table = app.screen.query_one("#sites-table", GridTable)
+        assert table.column_texts(0).count("H") == 4
 
 
 async def test_command_palette_opens_the_split_dialog():
@@ -172,23 +174,23 @@ async def test_sites_filter_and_sort():
         await pilot.press("s")
         await pilot.pause()
         screen = app.screen
-        table = screen.query_one("#sites-table", DataTable)
-        assert table_column(table, 1)[0] == "S1"          # sorted by the outcome, highest first
+        table = screen.query_one("#sites-table", GridTable)
+        assert table.column_texts(1)[0] == "S1"          # sorted by the outcome, highest first
         await pilot.press("slash")
         await pilot.press(*"employer=NHS")
         await pilot.pause()
-        assert sorted(table_column(table, 1)) == ["S1", "S3", "S5", "S6"]
+        assert sorted(table.column_texts(1)) == ["S1", "S3", "S5", "S6"]
         await pilot.press("enter")                          # back to the table
         await pilot.pause()
         assert screen.focused is table
         await pilot.press("right", "right")                 # the label column
         await pilot.press("less_than_sign")                 # sort it, ascending
         await pilot.pause()
-        assert table_column(table, 2) == sorted(table_column(table, 2))
+        assert table.column_texts(2) == sorted(table.column_texts(2))
         assert screen.view_state()["sort"] == "label"
         screen.set_filter("fidelity>4 group=H")
         await pilot.pause()
-        assert sorted(table_column(table, 1)) == ["S1", "S3"]
+        assert sorted(table.column_texts(1)) == ["S1", "S3"]
         screen.set_filter("")
         await pilot.pause()
         assert table.row_count == 7
@@ -205,7 +207,7 @@ async def test_themes_filter_by_domain_and_jump_to_sites():
         await pilot.press("t")
         await pilot.pause()
         screen = app.screen
-        listing = screen.query_one("#themes-list", DataTable)
+        listing = screen.query_one("#themes-list", RowList)
         assert listing.row_count == 12
         screen.query_one("#theme-domain", Select).value = "Outer Setting"
         await pilot.pause()
@@ -223,7 +225,7 @@ async def test_themes_filter_by_domain_and_jump_to_sites():
         sites = app.screen
         assert isinstance(sites, SitesScreen)
         assert sites.filter_text == "theme:cross-organisation-working"
-        shown = table_column(sites.query_one("#sites-table", DataTable), 1)
+        shown = sites.query_one("#sites-table", GridTable).column_texts(1)
         assert "S1" not in shown and len(shown) == 6         # S1 rates it N/A
 
 
