@@ -1,6 +1,7 @@
 """Benchmark: how fast the dashboard answers a change of split on a large study (not a test).
 
     python tests/benchmarks/bench_dashboard.py [--sites 2000] [--themes 50] [--runs 5] [--seed 7]
+                                               [--screen compare|sites|themes|sensitivity|configurations]
 
 A study of 2,000 sites and 50 rated themes (the literature themes of data/catalogue.toml, then CFIR
 constructs) is generated in a temporary folder from a seed. The dashboard opens it headless with
@@ -11,6 +12,8 @@ Pilot at 120x40. The script times:
      screen has drawn the new groups (its status line and panels show them; p-values may still
      say "pending") and the screen has been laid out and rendered (`pilot.pause(0)`);
   3. for each change, the time until the permutation p-values have filled in on the screen.
+With --screen the changes are made on another screen than Compare (the split dialog opens from
+every screen); the breakdown's "show" is then that screen's.
 The goal for (2) is 150 ms. Figures are wall-clock on this machine; run it to measure yours.
 """
 
@@ -157,10 +160,10 @@ def outcomes(app, runs: int) -> list:
     return [replace(base, split=rule, **extra) for rule, extra in (rules * runs)[:runs]]
 
 
-async def measure(study: Path, runs: int) -> dict:
+async def measure(study: Path, runs: int, mode: str = "compare") -> dict:
     from textual.widgets import Static
 
-    from tui.app import CrosscaseApp
+    from tui.app import SCREENS_BY_MODE, CrosscaseApp
     from tui.screens.compare import CompareScreen
 
     import tui.app as app_module
@@ -180,7 +183,8 @@ async def measure(study: Path, runs: int) -> dict:
     for name in ("analyse_split", "analyse_quick"):     # whichever the app's worker calls
         if hasattr(app_module, name):
             setattr(app_module, name, timed(getattr(app_module, name)))
-    show = CompareScreen.show
+    kind = SCREENS_BY_MODE[mode]
+    show = kind.show
 
     def timed_show(self, comparison):                   # the screen's part: filling its widgets
         t = time.perf_counter()
@@ -189,26 +193,31 @@ async def measure(study: Path, runs: int) -> dict:
         finally:
             figures["show"].append((comparison, time.perf_counter() - t, time.perf_counter()))
 
-    CompareScreen.show = timed_show
+    kind.show = timed_show
 
-    def compare_shows(comparison) -> bool:
+    def compare_shows(comparison, on=None) -> bool:
         screen = app.screen
-        if not isinstance(screen, CompareScreen) or screen._shown is not comparison:
+        if not isinstance(screen, on or kind) or screen._shown is not comparison:
             return False
         status = str(screen.query_one("#status", Static).render())
         return counts_text(comparison) in status
 
     start = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.comparison is not None and compare_shows(app.comparison),
+        await until(pilot, lambda: app.comparison is not None and compare_shows(app.comparison, CompareScreen),
                     "the first paint")
         await pilot.pause(0)
         figures["first_paint"] = time.perf_counter() - start
-        await until(pilot, lambda: not app.comparison.pending and compare_shows(app.comparison),
+        await until(pilot, lambda: not app.comparison.pending and compare_shows(app.comparison, CompareScreen),
                     "the first p-values")
         figures["first_p"] = time.perf_counter() - start
         await app.workers.wait_for_complete()
         await pilot.pause()
+        if mode != "compare":
+            await app.switch_mode(mode)
+            await until(pilot, lambda: compare_shows(app.comparison), f"the {mode} screen")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         figures["sites"] = len(app.study.sites)
         figures["themes"] = len(app.comparison.themes)
 
@@ -258,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--themes", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--screen", default="compare",
+                        choices=["compare", "sites", "themes", "sensitivity", "configurations"])
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="crosscase-bench-") as tmp:
@@ -267,14 +278,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crosscase {revision()}, Python {sys.version.split()[0]}")
         print(f"study: {args.sites} sites x {args.themes} themes, seed {args.seed} "
               f"(generated in {made:.1f} s)")
-        figures = asyncio.run(measure(study, args.runs))
+        figures = asyncio.run(measure(study, args.runs, args.screen))
 
     ms = [1000 * c[2] for c in figures["changes"]]
     print(f"loaded: {figures['sites']} sites, {figures['themes']} rated themes")
+    print(f"screen: {args.screen}")
     print(f"first full paint (run_test() -> Compare drawn): {1000 * figures['first_paint']:.0f} ms")
     print(f"first p-values on screen:                        {1000 * figures['first_p']:.0f} ms")
     print("split changes: change_outcome() -> new groups drawn and rendered; of which: the comparison")
-    print("in the worker, the hand-over (messages, watchers) until CompareScreen.show, show filling")
+    print("in the worker, the hand-over (messages, watchers) until the screen's show, show filling")
     print("the widgets, and layout + render after show; then the time until the p-values are drawn:")
     for (rule, groups, shown, analysed, drawn, painted), p in zip(figures["changes"], figures["p_values"],
                                                                   strict=True):
