@@ -133,10 +133,11 @@ class CompareScreen(DashboardScreen):
 
     # -- groups --------------------------------------------------------------------------------
     def _fill_groups(self, c, m) -> None:
-        key = (id(c), m.metric if m else None, self.app.theme, self.size.width)
-        if key == getattr(self, "_panel_key", None):
+        key = (m.metric if m else None, self.app.theme, self.size.width)
+        drawn = getattr(self, "_panel_key", None)
+        if drawn is not None and drawn[0] is c and drawn[1] == key:
             return
-        self._panel_key = key
+        self._panel_key = (c, key)
         styles = self.styles_map
         every = []
         if m is not None:
