@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -246,10 +247,26 @@ def _read_binary_table(path: Path, rel: str, out: Collector, suffix: str) -> Tab
         columns = ["" if c.startswith("__UNNAMED__") else c for c in columns]
     rows = []
     for i, record in enumerate(frame.iter_rows()):
-        cells = [None if (v is None or (isinstance(v, str) and not v.strip())) else v for v in record]
+        cells = [None if (v is None or (isinstance(v, str) and not v.strip())) else _date_only(v) for v in record]
         if any(c is not None for c in cells):
             rows.append((first + i, cells))
     return _clean_header(columns, rows, rel, out, 1)
+
+
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$")
+
+
+def _date_only(value):
+    """A spreadsheet date (a date-time at midnight, as Excel stores dates) as the date it is."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) and value.tzinfo is None else value
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-":
+        found = _MIDNIGHT.match(value)
+        if found:
+            return found.group(1)
+    return value
 
 
 def _first_line(exc: Exception) -> str:

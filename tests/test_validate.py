@@ -415,6 +415,21 @@ def test_sites_in_other_formats_give_the_same_figures(make_study, tmp_path, caps
     assert _figures(summary_json(folder, capsys)) == _figures(summary_json(EXAMPLE, capsys))
 
 
+def test_spreadsheet_dates_load_as_dates_and_times_stay(make_study, tmp_path):
+    """A date in a Parquet or Excel attribute column is a date-time at midnight: it loads as the date."""
+    import datetime as dt
+
+    folder = make_study(tmp_path, sites_csv=None)
+    opened = [dt.datetime(2019, 4, i) for i in range(1, 8)]
+    opened[1] = dt.datetime(2019, 4, 2, 13, 30)                 # a real time of day is kept
+    frame = pl.read_csv(EXAMPLE / "sites.csv").with_columns(pl.Series("opened", opened))
+    frame.write_parquet(folder / "sites.parquet")
+    study = load_study(folder)
+    got = {s.id: s.attributes["opened"] for s in study.sites}
+    assert got["S1"] == "2019-04-01" and got["S3"] == "2019-04-03"
+    assert got["S2"].startswith("2019-04-02 13:30")
+
+
 def test_parquet_sites_faults_count_data_rows_from_one(make_study, tmp_path, capsys):
     folder = make_study(tmp_path, sites_csv=None)
     frame = pl.read_csv(EXAMPLE / "sites.csv").with_columns(
