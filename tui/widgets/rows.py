@@ -70,6 +70,19 @@ def cells(*columns: Cell, gap: int = 1) -> Text:
     return out
 
 
+@dataclass
+class RowMessage(Message):
+    """About one row of a RowList: its index and key."""
+
+    row_list: RowList
+    index: int
+    key: str
+
+    @property
+    def control(self) -> RowList:
+        return self.row_list
+
+
 class RowList(ScrollView, can_focus=True):
     """A scrollable list of pre-laid-out rows with an optional fixed header and a row cursor."""
 
@@ -110,25 +123,11 @@ class RowList(ScrollView, can_focus=True):
 
     cursor: reactive[int | None] = reactive(None, init=False)
 
-    @dataclass
-    class Highlighted(Message):
-        row_list: RowList
-        index: int
-        key: str
+    class Highlighted(RowMessage):
+        """The cursor moved to another row (not sent when new rows keep it in place)."""
 
-        @property
-        def control(self) -> RowList:
-            return self.row_list
-
-    @dataclass
-    class Selected(Message):
-        row_list: RowList
-        index: int
-        key: str
-
-        @property
-        def control(self) -> RowList:
-            return self.row_list
+    class Selected(RowMessage):
+        """Enter, or a click, on a row."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
