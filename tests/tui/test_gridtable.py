@@ -91,7 +91,7 @@ async def test_header_click_names_the_column_and_cell_click_selects_its_row():
         assert app.events[-1] == ("header", "site")
         await pilot.click(GridTable, offset=(FIXED_W + 1, 3))
         await pilot.pause()
-        assert app.events[-1] == ("selected", "S2", 3)
+        assert [e for e in app.events if e[0] == "selected"] == [("selected", "S2", 3)]   # once per click
         await pilot.press(*["right"] * 10)                         # scrolled: clicks follow the view
         await pilot.pause()
         await pilot.click(GridTable, offset=(FIXED_W + 1, 0))
@@ -101,6 +101,20 @@ async def test_header_click_names_the_column_and_cell_click_selects_its_row():
         await pilot.click(GridTable, offset=(2, 0))                # a fixed column does not scroll
         await pilot.pause()
         assert app.events[-1] == ("header", "g")
+
+
+async def test_a_click_past_the_last_column_is_no_column():
+    app = GridApp()
+    async with app.run_test(size=(200, 12)) as pilot:
+        app.query_one(GridTable).styles.width = 190
+        await pilot.pause()
+        width = sum(c.width for c in COLUMNS) + GAP * (len(COLUMNS) - 1)
+        await pilot.click(GridTable, offset=(width + 5, 0))
+        await pilot.pause()
+        assert app.events == []
+        await pilot.click(GridTable, offset=(width - 1, 0))
+        await pilot.pause()
+        assert app.events == [("header", "m7")]
 
 
 async def test_only_rows_in_view_are_laid_out():

@@ -103,7 +103,7 @@ async def test_a_click_selects_the_row_under_the_pointer_not_the_header():
         rows = app.query_one(RowList)
         await pilot.click(RowList, offset=(2, 3))
         await pilot.pause()
-        assert app.events[-1] == ("selected", 2, "k2")
+        assert [e for e in app.events if e[0] == "selected"] == [("selected", 2, "k2")]   # once per click
         await pilot.press("end")                       # scrolled: the header still is no row
         await pilot.pause()
         top = round(rows.scroll_y)
@@ -115,6 +115,16 @@ async def test_a_click_selects_the_row_under_the_pointer_not_the_header():
         await pilot.click(RowList, offset=(2, 2))
         await pilot.pause()
         assert app.events[-1] == ("selected", top + 1, f"k{top + 1}")
+
+
+async def test_page_up_reaches_the_first_row_past_information_rows():
+    app = RowsApp(numbered(21, info_at=range(1, 20)))
+    async with app.run_test(size=(40, 10)) as pilot:
+        rows = app.query_one(RowList)
+        await pilot.press("end")
+        assert rows.cursor == 20
+        await pilot.press("pageup")
+        assert rows.cursor == 0
 
 
 async def test_text_is_drawn_literally():
@@ -135,6 +145,9 @@ async def test_the_cursor_row_is_marked_by_style():
         assert cursor_bg is not None
         assert {seg.style.bgcolor for seg in rows.render_line(0) if seg.text.strip()} == {cursor_bg}
         assert cursor_bg not in {seg.style.bgcolor for seg in rows.render_line(1)}
+        # not by colour alone: the focused cursor row is also bold (as in NO_COLOR terminals)
+        assert all(seg.style.bold for seg in rows.render_line(0) if seg.text.strip())
+        assert not any(seg.style.bold for seg in rows.render_line(1) if seg.text.strip())
 
 
 def test_cells_pads_aligns_and_cuts_columns():
@@ -144,6 +157,8 @@ def test_cells_pads_aligns_and_cuts_columns():
     bold = [span for span in row.spans if "bold" in str(span.style)]
     assert bold and row.plain[bold[0].start:bold[0].end] == "héllo…"
     assert cells(("abcdefgh", 4)).plain == "abc…"
+    assert cells(("[b]x[/b]", 9), ("[@click=app.quit]", 17)).plain == "[b]x[/b]  [@click=app.quit]"
+    assert not cells(("[b]x[/b]", 9)).spans
     assert cells(("▲", 1), ("", 3)).plain == "▲    "
 
 

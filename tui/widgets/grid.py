@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -127,24 +126,23 @@ class GridTable(RowList):
             self.scroll_to(x=x + width - view, animate=False, immediate=True)
 
     def _column_at(self, x: int) -> int | None:
-        """The column under content position ``x`` of the widget (fixed columns and scrolling)."""
+        """The column under content position ``x`` of the widget (fixed columns and scrolling);
+        None past the last column."""
         if x >= self._fixed_w:
             x += round(self.scroll_x)
         for i in range(len(self._columns) - 1, -1, -1):
             if x >= self._x[i]:
-                return i
+                return i if x < self._x[i] + self._columns[i].width + GAP else None
         return None
 
-    async def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        column = self._column_at(offset.x)
-        if offset.y < self._header_height:
+    def _clicked(self, x: int, y: int) -> None:
+        """A header click names its column; a cell click moves the cursor there and selects the row."""
+        column = self._column_at(x)
+        if y < self._header_height:
             if column is not None:
                 self.post_message(self.HeaderSelected(self, self._columns[column].key))
             return
-        index = round(self.scroll_y) + offset.y - self._header_height
+        index = round(self.scroll_y) + y - self._header_height
         if self._selectable(index):
             self.cursor = index
             if column is not None:

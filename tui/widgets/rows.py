@@ -230,8 +230,12 @@ class RowList(ScrollView, can_focus=True):
     def action_page(self, direction: int) -> None:
         page = max(self.scrollable_content_region.height - self._header_height - 1, 1)
         target = min(max((self.cursor or 0) + direction * page, 0), max(len(self._rows) - 1, 0))
-        found = self._nearest(target) if direction > 0 else (
-            target if self._selectable(target) else self._step(target, -1) or self._nearest(target))
+        if direction > 0 or self._selectable(target):
+            found = self._nearest(target)
+        else:
+            found = self._step(target, -1)
+            if found is None:
+                found = self._nearest(target)
         if found is not None:
             self.cursor = found
 
@@ -262,9 +266,14 @@ class RowList(ScrollView, can_focus=True):
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y < self._header_height:
+        if offset is not None:
+            self._clicked(offset.x, offset.y)
+
+    def _clicked(self, x: int, y: int) -> None:
+        """A click at (x, y) of the content: the row under it is highlighted and selected."""
+        if y < self._header_height:
             return
-        index = round(self.scroll_y) + offset.y - self._header_height
+        index = round(self.scroll_y) + y - self._header_height
         if self._selectable(index):
             self.cursor = index
             self.action_select()
