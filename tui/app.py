@@ -51,6 +51,8 @@ class StudyReady(Message):
 class ComparisonReady(Message):
     comparison: object
     generation: int
+    final: bool = True            # False: a fuller comparison of the same change follows
+    filled_from: object = None    # for p-values: the comparison they were computed for
 
 
 @dataclass
@@ -218,13 +220,14 @@ class CrosscaseApp(App[int]):
     def reanalyse(self, options, previous, generation: int) -> None:
         try:
             comparison, incomplete = analyse_split(self.study, options, previous)
-            self.post_message(ComparisonReady(comparison, generation))
+            # with a new outcome the sensitivity table is still to compute: the groups go first
+            self.post_message(ComparisonReady(comparison, generation, final=not incomplete))
             if incomplete and not get_current_worker().is_cancelled:
                 comparison = analyse_quick(self.study, options)
                 self.post_message(ComparisonReady(comparison, generation))
         except ValueError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            self.call_from_thread(self._change_failed)
+            self.call_from_thread(self._change_failed, generation)
         # the p-values start once the new groups are on screen (_painted)
 
     @work(thread=True, exclusive=True, group="permutations", description="permutation p-values")
@@ -235,7 +238,7 @@ class CrosscaseApp(App[int]):
         if comparison.pending and not worker.is_cancelled:
             filled = fill_permutations(comparison, lambda: worker.is_cancelled or generation != self.generation)
             if filled is not None:
-                self.post_message(ComparisonReady(filled, generation))
+                self.post_message(ComparisonReady(filled, generation, filled_from=comparison))
 
     BUSY_AFTER = 0.15          # seconds before a change still being computed says "updating…"
 
@@ -254,9 +257,10 @@ class CrosscaseApp(App[int]):
             self._busy_timer = None
         self.updating = False
 
-    def _change_failed(self) -> None:
-        self._not_busy()
-        self._collector(True)
+    def _change_failed(self, generation: int) -> None:
+        if generation == self.generation:           # a newer change has its own note and collector
+            self._not_busy()
+            self._collector(True)
 
     PERMUTATIONS_AFTER = 0.05  # seconds after the new groups are painted before their p-values start
     COLLECTOR_AT_MOST = 2.0    # seconds the garbage collector may stay paused for one change
@@ -277,18 +281,22 @@ class CrosscaseApp(App[int]):
             self.set_timer(self.COLLECTOR_AT_MOST, gc.enable)
 
     def on_comparison_ready(self, message: ComparisonReady) -> None:
-        if message.generation == self.generation:
-            self._not_busy()
-            self.comparison = message.comparison
-            self.call_after_refresh(self._painted, message.comparison, message.generation)
+        if message.generation != self.generation:
+            return
+        if message.filled_from is not None and message.filled_from is not self.comparison:
+            return                                  # p-values of a comparison no longer shown
+        self._not_busy()
+        self.comparison = message.comparison
+        self.call_after_refresh(self._painted, message.comparison, message.generation, message.final)
 
-    def _painted(self, comparison, generation: int) -> None:
+    def _painted(self, comparison, generation: int, final: bool = True) -> None:
         """``comparison`` is on screen: the collector may run; its p-values start shortly after
-        (computed at once, they would share the interpreter lock with the paint still in flight)."""
+        (computed at once, they would share the interpreter lock with the paint still in flight).
+        The p-values of a comparison that is not final wait for the fuller one of the same change."""
         if generation != self.generation or comparison is not self.comparison:
             return
         self._collector(True)
-        if comparison.pending:
+        if final and comparison.pending:
             self.set_timer(self.PERMUTATIONS_AFTER, lambda: self._start_permutations(comparison, generation))
 
     def _start_permutations(self, comparison, generation: int) -> None:

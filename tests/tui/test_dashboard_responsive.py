@@ -6,6 +6,7 @@ the behaviour the speed relies on.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from dataclasses import replace
@@ -60,7 +61,7 @@ async def test_p_values_start_after_the_new_groups_are_drawn(monkeypatch):
     fill = metrics.compare.fill_permutations
 
     def recording_show(self, comparison):
-        events.append(("show", comparison.split.rule, comparison.pending))
+        events.append(("show", comparison.split.rule, comparison.pending, time.perf_counter()))
         return show(self, comparison)
 
     def recording_fill(comparison, cancelled=None):
@@ -79,6 +80,68 @@ async def test_p_values_start_after_the_new_groups_are_drawn(monkeypatch):
         assert kinds.index(("fill", "tertiles")) > 0
         assert kinds[-1] == ("show", "tertiles", False)            # then the p-values
         assert not app.comparison.pending
+        shown_at, filled_at = events[0][3], next(e[2] for e in events if e[0] == "fill")
+        assert filled_at - shown_at >= app.PERMUTATIONS_AFTER      # not in the paint's way
+
+
+async def test_a_new_outcome_fills_p_values_once_for_its_full_comparison(monkeypatch):
+    """A new outcome metric sends its groups first, then the comparison with its sensitivity table:
+    only the latter gets p-values, and it is what stays on screen."""
+    app = CrosscaseApp(EXAMPLE)
+    gate = threading.Event()
+    real_quick = tui.app.analyse_quick
+    fill = metrics.compare.fill_permutations
+    filled: list[bool] = []
+
+    def slow_quick(*args, **kwargs):
+        gate.wait(10)
+        return real_quick(*args, **kwargs)
+
+    def recording_fill(comparison, cancelled=None):
+        filled.append(comparison.sensitivity is not None)
+        return fill(comparison, cancelled)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(tui.app, "analyse_quick", slow_quick)
+        monkeypatch.setattr(metrics.compare, "fill_permutations", recording_fill)
+        app.change_outcome(replace(app.outcome, metric="fidelity", split="median"))
+        await pilot.pause(0.3)
+        assert app.comparison.split.outcome == "fidelity" and app.comparison.sensitivity is None
+        assert filled == []                                       # not for the groups-only comparison
+        gate.set()
+        await settle(pilot)
+        assert filled == [True]
+        assert app.comparison.sensitivity is not None and not app.comparison.pending
+
+
+async def test_the_garbage_collector_pauses_during_a_change_only(monkeypatch):
+    app = CrosscaseApp(EXAMPLE)
+    gate = threading.Event()
+    seen: list[bool] = []
+    real = tui.app.analyse_split
+
+    def slow(*args, **kwargs):
+        seen.append(gc.isenabled())
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert gc.isenabled()
+        monkeypatch.setattr(tui.app, "analyse_split", slow)
+        app.change_outcome(replace(app.outcome, split="tertiles"))
+        await pilot.pause(0.1)
+        assert seen == [False] and not gc.isenabled()
+        gate.set()
+        await settle(pilot)
+        assert gc.isenabled() and app.comparison.split.rule == "tertiles"
+        # a change that fails (a threshold split without a threshold) gives it back too
+        app.change_outcome(replace(app.outcome, split="threshold", threshold=None))
+        await settle(pilot)
+        assert gc.isenabled() and not app.updating
+        assert app.comparison.split.rule == "tertiles"
+    assert gc.isenabled()
 
 
 async def test_a_newer_change_wins_over_an_older_slow_one(monkeypatch):
