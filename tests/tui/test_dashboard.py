@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.widgets import DataTable, Input, Select, Static
 
 from tui_helpers import EXAMPLE, settle
@@ -13,7 +15,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.site import SiteScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
-from tui.screens.themes import ThemesScreen
+from tui.screens.themes import ALL, ThemesScreen
 from tui.widgets.grid import GridTable
 from tui.widgets.rows import RowList
 
@@ -227,6 +229,26 @@ async def test_themes_filter_by_domain_and_jump_to_sites():
         assert sites.filter_text == "theme:cross-organisation-working"
         shown = sites.query_one("#sites-table", GridTable).column_texts(1)
         assert "S1" not in shown and len(shown) == 6         # S1 rates it N/A
+
+
+async def test_themes_domain_box_follows_the_filter_it_applies():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        domain = screen.query_one("#theme-domain", Select)
+        screen.apply_view({"filter": "domain=Outer Setting"})        # as a snapshot's view does
+        await pilot.pause()
+        assert domain.value == "Outer Setting" == screen.domain
+        assert all(app.study.themes[t].domain == "Outer Setting" for t in screen._ids)
+        screen.select_theme("leadership-support")                    # not in that domain: widened
+        await pilot.pause()
+        assert domain.value == ALL == screen.domain and screen.current_theme() == "leadership-support"
+        app.change_outcome(replace(app.outcome, split="tertiles"))   # a new split keeps the box
+        await settle(pilot)
+        assert domain.value == ALL and screen.current_theme() == "leadership-support"
 
 
 async def test_theme_row_on_compare_jumps_to_the_theme():

@@ -52,9 +52,7 @@ class ThemesScreen(DashboardScreen):
         if scope.value != self.scope:
             with scope.prevent(Select.Changed):
                 scope.value = self.scope
-        if self._domains_of is not self.study:
-            self._fill_domains()
-            self._domains_of = self.study
+        self._fill_domains()
         self._fill_list(comparison)
 
     def _themes(self):
@@ -69,13 +67,17 @@ class ThemesScreen(DashboardScreen):
         return [t for t in themes if self.domain == ALL or t.domain == self.domain]
 
     def _fill_domains(self) -> None:
+        """The domain filter: its choices (refilled for a new study only) and its value."""
         select = self.query_one("#theme-domain", Select)
         domains = sorted({t.domain for t in self.study.themes.values() if t.domain})
         if self.domain != ALL and self.domain not in domains:
             self.domain = ALL
         with select.prevent(Select.Changed):
-            select.set_options([(Text("All domains"), ALL)] + [(safe(d, 30), d) for d in domains])
-            select.value = self.domain
+            if self._domains_of is not self.study:
+                select.set_options([(Text("All domains"), ALL)] + [(safe(d, 30), d) for d in domains])
+                self._domains_of = self.study
+            if select.value != self.domain:
+                select.value = self.domain
 
     def _fill_list(self, c) -> None:
         table = self.query_one("#themes-list", RowList)
@@ -206,3 +208,5 @@ class ThemesScreen(DashboardScreen):
             self.scope = "all"
         if isinstance(view.get("theme"), str):
             self.select_theme(view["theme"])
+        elif self.comparison is not None and self._shown is not None:
+            self.show(self.comparison)
