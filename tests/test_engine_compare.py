@@ -335,7 +335,7 @@ def test_a_previous_comparison_changes_nothing(study, other, min_count):
     assert compare(study, options, previous) == compare(study, options)
 
 
-def test_a_previous_comparison_lends_rho_only_for_the_same_outcome():
+def test_a_previous_comparison_lends_rho_only_for_the_same_outcome(monkeypatch):
     rows = [(1.0, 2.0, 5.0), (2.0, 1.0, 1.0), (3.0, 9.0, 4.0), (4.0, 4.0, 2.0), (5.0, 3.0, 3.0)]
     sites = [(f"s{i}", f"s{i}", {"y": y, "m": m, "z": z}, {}) for i, (y, m, z) in enumerate(rows)]
     study = make_study(sites, ["y", "m", "z"], Outcome("y", "median"))
@@ -347,6 +347,15 @@ def test_a_previous_comparison_lends_rho_only_for_the_same_outcome():
     by_z = compare(study, Options(outcome=Outcome("z", "median")))      # m's rho there is with z
     assert by_z.metrics[1].spearman_with_outcome != pytest.approx(fresh)
     assert compare(study, previous=by_z).metrics[0].spearman_with_outcome == fresh
+    # reused, not recomputed: no rank correlation at all for the same outcome
+    import metrics.compare as engine
+
+    calls = []
+    monkeypatch.setattr(engine, "spearman_with", lambda *a: calls.append(a) or 0.5)
+    compare(study, Options(outcome=Outcome("y", "threshold", threshold=3.0)), same_outcome)
+    assert calls == []
+    compare(study, previous=by_z)
+    assert len(calls) == 2                                               # m and z, with y
 
 
 def test_quadrants_drop_second_metric_and_keep_order():
