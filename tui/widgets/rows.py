@@ -204,8 +204,9 @@ class RowList(ScrollView, can_focus=True):
         self.cursor = None if index is None else self._nearest(min(max(index, 0), len(self._rows) - 1))
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
-        self._strips.pop(old, None) if old is not None else None
-        self._strips.pop(new, None) if new is not None else None
+        for index in (old, new):            # both rows are drawn again: one loses the cursor
+            if index is not None:
+                self._strips.pop(index, None)
         self._keep_cursor_visible()
         self.refresh()
         if new is not None and new != old:
