@@ -20,7 +20,8 @@ import pytest
 from cases.catalogue import example_dir
 from cases.errors import StudyError
 from cases.loader import load_study
-from cases.snapshot import SCHEMA, SnapshotWriteError, parse_snapshot, read_snapshot, write_atomic
+from cases.atomic import SnapshotWriteError, write_atomic
+from cases.snapshot import SCHEMA, parse_snapshot, read_snapshot
 from metrics.analysis import analyse
 from tui.cli import UsageError, main
 from tui.snapshot_cmds import open_snapshot, snapshot_options, write_snapshot_file

@@ -16,7 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from cases.errors import StudyError
-from cases.snapshot import SCHEMA, created_at, current_files, dumps_snapshot, file_changes, read_snapshot, write_atomic
+from cases.atomic import write_atomic
+from cases.snapshot import SCHEMA, created_at, current_files, dumps_snapshot, file_changes, read_snapshot
 from cases.version import __version__
 from tui.safe import clean
 
@@ -75,7 +76,7 @@ def write_snapshot_file(comparison, study, path, *, force: bool = False, include
     """Write the comparison's snapshot to ``path`` atomically and return the path.
 
     Raises FileExistsError (``path`` exists and not ``force``: ask, then call again with force),
-    IsADirectoryError, cases.snapshot.SnapshotWriteError (an OSError: permission, full disk, ...)
+    IsADirectoryError, cases.atomic.SnapshotWriteError (an OSError: permission, full disk, ...)
     or ValueError (a bad SOURCE_DATE_EPOCH, evidence with pseudonyms, a study file as the target);
     every message is one clear line, and on failure any existing file is left untouched.
     """
