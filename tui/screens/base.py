@@ -162,18 +162,6 @@ def fmt_value(value: object, digits: int = 2) -> str:
     return fmt(float(value) if isinstance(value, int) and not isinstance(value, bool) else value, digits)
 
 
-_INDEX: dict[int, tuple[object, dict]] = {}
-
-
-def site_index(study) -> dict:
-    """site id -> Site for ``study`` (kept for the last study seen: lookups stay O(1))."""
-    cached = _INDEX.get(id(study))
-    if cached is None or cached[0] is not study:
-        _INDEX.clear()
-        cached = _INDEX[id(study)] = (study, {s.id: s for s in study.sites})
-    return cached[1]
-
-
 def digits_for(study, metric_key: str) -> int:
     """0 decimals for a metric whose every value is a whole number (counts, ratings), else 2."""
     if study is None:

@@ -49,8 +49,3 @@ GROUP_NAME = {"high": "high", "low": "low", "middle": "middle", "missing": "miss
 def colours(variables: dict[str, str]) -> dict[str, str]:
     """The palette's styles from an app's ``theme_variables`` (falling back to the defaults)."""
     return {key: variables.get(key, value) for key, value in DEFAULTS.items()}
-
-
-def group_style(variables: dict[str, str], group: str | None) -> str:
-    key = {"high": "group-high", "low": "group-low", "middle": "group-middle"}.get(group or "")
-    return f"bold {colours(variables)[key]}" if key else "dim"
