@@ -11,15 +11,9 @@ from functools import cached_property
 from typing import Mapping
 
 from cases.model import Outcome
+from metrics.stats import median
 
 GROUPS = ("high", "low", "middle", "missing")
-
-
-def median(values: list[float]) -> float:
-    s = sorted(values)
-    n = len(s)
-    mid = n // 2
-    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
 
 
 @dataclass(frozen=True)

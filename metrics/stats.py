@@ -70,14 +70,16 @@ def _mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values)
 
 
-def _median(values: Sequence[float]) -> float:
-    """Middle value; the average of the two middle values for even n."""
+def median(values: Sequence[float]) -> float:
+    """Middle value, as given (an int stays an int); the average of the two middle values for even n."""
     s = sorted(values)
     n = len(s)
     mid = n // 2
-    if n % 2:
-        return float(s[mid])
-    return (s[mid - 1] + s[mid]) / 2
+    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def _median(values: Sequence[float]) -> float:
+    return float(median(values))
 
 
 def _sum_sq_dev(values: Sequence[float]) -> float:
