@@ -27,10 +27,11 @@ class SensitivityScreen(DashboardScreen):
 
     def show(self, comparison) -> None:
         sens = comparison.sensitivity
-        key = (id(sens), self.app.theme, self.size.width >= 110)
-        if sens is not None and key == getattr(self, "_drawn", None):
+        key = (self.app.theme, self.size.width >= 110)
+        drawn = getattr(self, "_drawn", None)     # the table itself, not its id(): ids are reused
+        if sens is not None and drawn is not None and drawn[0] is sens and drawn[1] == key:
             return
-        self._drawn = key
+        self._drawn = (sens, key)
         head = self.query_one("#sensitivity-head", Static)
         cuts = self.query_one("#cuts-table", DataTable)
         robust = self.query_one("#robust-table", DataTable)
