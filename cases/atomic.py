@@ -57,10 +57,7 @@ def write_atomic(path: str | os.PathLike, text: str | bytes, force: bool = False
         raise SnapshotWriteError(exc.errno or errno.EIO, _message(path, folder, exc, existed)) from exc
     finally:
         if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            _remove(tmp)
     return path
 
 
@@ -98,8 +95,13 @@ def _commit(tmp: Path, path: Path, force: bool) -> None:
             raise FileExistsError(str(path)) from None
         os.replace(tmp, path)
         return
+    _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    """Delete a temporary file; one that is already gone or cannot be removed is left be."""
     try:
-        os.unlink(tmp)
+        os.unlink(path)
     except OSError:
         pass
 
