@@ -169,7 +169,7 @@ def digits_for(study, metric_key: str) -> int:
     cached = _DIGITS.get((id(study), metric_key))
     if cached is not None and cached[0] is study:
         return cached[1]
-    values = [s.values.get(metric_key) for s in study.sites]
+    values = list(study.column(metric_key).values())
     whole = all(not isinstance(v, float) or v.is_integer() for v in values)
     digits = 0 if whole and values else 2
     if len(_DIGITS) > 64:
