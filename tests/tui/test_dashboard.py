@@ -276,3 +276,30 @@ async def test_too_small_terminal_shows_a_message():
         await pilot.pause()
         assert not app.screen.has_class("-too-small")
         assert app.screen.query_one("#body").display and not app.screen.query_one("#too-small").display
+
+
+async def test_split_dialog_opens_on_a_study_without_a_second_metric(make_study, tmp_path):
+    """Issue 10.1: without [outcome] second, 'o' crashed with InvalidSelectValueError (Select.BLANK)."""
+    import re
+
+    folder = make_study(tmp_path, study_toml=lambda t: re.sub(r'(?m)^second\s*=.*\n', "", t))
+    assert "second" not in (folder / "study.toml").read_text().split("[outcome]")[1].split("[")[0]
+    app = CrosscaseApp(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SplitDialog)
+        assert dialog.query_one("#split-second", Select).value is Select.NULL
+        dialog.query_one("#split-rule", Select).value = "quadrants"
+        await pilot.pause()
+        await pilot.click("#split-apply")
+        await pilot.pause()
+        assert isinstance(app.screen, SplitDialog)   # quadrants needs a second metric: a problem, not a crash
+        assert str(dialog.query_one("#split-problems", Static).render()).strip()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("q")
+    assert app.return_code == 0

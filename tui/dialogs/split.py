@@ -50,7 +50,7 @@ class SplitDialog(Dialog[Outcome | None]):
             yield Input("" if o.threshold is None else f"{o.threshold:g}", id="split-threshold",
                         placeholder="a number, e.g. 0.6", compact=True, classes="-threshold")
             yield Label("Second metric", classes="-quadrants")
-            yield SafeSelect(metrics, value=o.second if o.second in self.study.metrics else SafeSelect.BLANK,
+            yield SafeSelect(metrics, value=o.second if o.second in self.study.metrics else SafeSelect.NULL,
                          id="split-second", compact=True, classes="-quadrants")
             yield Label("High sites (comma-separated ids)", classes="-explicit")
             yield Input(",".join(o.high), id="split-high", compact=True, classes="-explicit")
