@@ -76,6 +76,11 @@ class ThemeResult:
     distinguishing: str
     direction: str
     rule: str
+    # What the rule looked at (filled by the theme pass; None where a group has no valence rating):
+    diff: float | None = None        # mean(high) - mean(low) of the valence ratings
+    gap: float | None = None         # lowest high rating - highest low rating
+    met: str | None = None           # the threshold the label met, in words ("gap >= 1, diff >= 2")
+    published: str | None = None     # the authors' own judgement, when the study records one
 
 
 @dataclass(frozen=True, repr=False)
