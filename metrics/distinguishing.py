@@ -6,6 +6,7 @@ crosscase makes that judgement a rule over the valence ratings (-2..+2) of the t
 
 ``gap`` (the default)
     gap = lowest high-site rating - highest low-site rating; diff = mean(high) - mean(low).
+    Defaults chosen over five published tables (tests/test_distinguishing_calibration.py).
     strong: gap >= strong_gap and diff >= strong_diff;  weak: gap >= weak_gap and diff >= weak_diff.
 ``means``
     on the difference in means alone: strong when diff >= strong_diff, weak when diff >= weak_diff.
@@ -26,7 +27,8 @@ from typing import Mapping, Sequence
 LABELS = ("strong", "weak", "none", "insufficient")
 
 DEFAULTS: dict[str, dict[str, float]] = {
-    "gap": {"strong_gap": 1.0, "strong_diff": 2.0, "weak_gap": 0.0, "weak_diff": 1.0},
+    # chosen by tests/test_distinguishing_calibration.py (tune over five published tables; docs/distinguishing.md)
+    "gap": {"strong_gap": 1.0, "strong_diff": 2.5, "weak_gap": 1.0, "weak_diff": 1.0},
     "means": {"strong_diff": 2.0, "weak_diff": 1.0},
     "valence": {"weak_diff": 1.0},
 }
