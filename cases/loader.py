@@ -16,7 +16,7 @@ from cases.contacts import derive_contacts
 from cases.errors import Collector, StudyError
 from cases.manifest import parse_manifest
 from cases.model import Study
-from cases.ratings import merge_themes, parse_themes, read_long, read_wide
+from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
 from cases.textio import LIMITS, check_inside, read_table, read_text, refuse_early
 
@@ -116,16 +116,18 @@ def load_study(folder: str | Path) -> Study:
             own = parse_themes(text, out)
     themes = merge_themes(own, load_catalogue().themes)
 
-    ratings = []
+    ratings, extra = [], {}
     if ratings_name in usable and (sites or not sites_name):
-        table = read_table(folder / ratings_name, ratings_name, out, LIMITS["ratings"])
+        wide_csv = ratings_name == "ratings-wide.csv"
+        above = wide_csv and lines_above_header(folder / ratings_name, ratings_name, out)
+        table = None if above else read_table(folder / ratings_name, ratings_name, out, LIMITS["ratings"])
         if table is not None:
             # without a sites file every site id would be "unknown": a consequence, not repeated
-            known = set(site_ids) if sites_name else None
+            known = {s.id: s.label for s in sites} if sites_name else None   # id -> label (hints)
             if ratings_name == "ratings.csv":
                 ratings = read_long(table, ratings_name, known, themes, out)
             else:
-                ratings = read_wide(table, ratings_name, known, own, themes, out)
+                ratings = read_wide(table, ratings_name, known, own, themes, out, extra)
 
     hashes = {}
     for n, future in pending.items():
@@ -155,6 +157,8 @@ def load_study(folder: str | Path) -> Study:
         disclosure=manifest.disclosure,
         files=MappingProxyType(hashes),
         fingerprint=fingerprint(hashes),
+        published=MappingProxyType(extra.get("published", {})),
+        notes=tuple(extra.get("notes", ())),
     )
 
 

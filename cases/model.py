@@ -129,6 +129,8 @@ class Study:
     disclosure: Disclosure = Disclosure()
     files: Mapping[str, str] = field(default_factory=dict)   # file name -> "sha256:<hex>"
     fingerprint: str = ""
+    published: Mapping[str, str] = field(default_factory=dict)  # theme id -> the authors' judgement (ratings-wide.csv)
+    notes: tuple[str, ...] = ()          # FILE:ROW: COLUMN: lines that are not problems (how a cell was read)
 
     @property
     def name(self) -> str:

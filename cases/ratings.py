@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import difflib
 import re
 import tomllib
 
@@ -120,54 +122,161 @@ def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, 
     return ratings
 
 
-def read_wide(table: Table, rel: str, sites: set[str] | None, own: list[Theme], themes: dict[str, Theme], out: Collector) -> list[Rating]:
-    """Wide-form ratings; ``sites`` None when the study has no sites file (site columns are not checked)."""
+WIDE_FIXED = ("theme", "domain", "distinguishing")
+# the authors' published judgement (ratings-wide.csv's optional ``distinguishing`` column), normalised
+PUBLISHED = {
+    "strong": "strong", "**": "strong", "strongly": "strong", "strongly distinguishing": "strong",
+    "weak": "weak", "*": "weak", "weakly": "weak", "weakly distinguishing": "weak",
+    "distinguishing": "distinguishing", "yes": "distinguishing",
+    "none": "none", "": "none", "no": "none", "-": "none", "not distinguishing": "none",
+}
+_MIXED_ZERO = re.compile(r"^0\s*\(\s*mixed\s*\)$", re.IGNORECASE)
+_SUFFIX = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
+_OUTLINE = re.compile(r"^(?:[ivx]+|[a-z]|\d+)\.\s+", re.IGNORECASE)
+
+
+def _norm(title: str) -> str:
+    """A title as matched: case, "&" / "and", outline lettering ("B. ") and spacing do not matter."""
+    text = _OUTLINE.sub("", title.strip()).casefold().replace("\u2212", "-")
+    text = re.sub(r"\s*&\s*", " and ", text)
+    return " ".join(text.split())
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in re.split(r"[\s_\-.:/()]+", text) if w}
+
+
+def _nearest(text: str, choices: list[str]) -> str | None:
+    """The choice ``text`` most likely meant: one named inside it as a word, else the closest by difflib."""
+    words = _words(text)
+    named = [c for c in choices if c.casefold() in words]
+    if len(named) == 1:
+        return named[0]
+    by_key = {c.casefold(): c for c in choices}
+    close = difflib.get_close_matches(text.casefold(), list(by_key), n=1, cutoff=0.5)
+    return by_key[close[0]] if close else None
+
+
+def lines_above_header(path, rel: str, out: Collector) -> bool:
+    """Report once (and return True) when a CSV's first lines are not its header: a title or a note
+    above the table, as a published table is often copied. Reading it as the header would give a
+    problem on every row."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            head = [row for _, row in zip(range(200), csv.reader(f))]
+    except (OSError, csv.Error):
+        return False
+    widths = [len(row) for row in head if any(cell.strip() for cell in row)]
+    if len(widths) < 2 or widths[0] >= max(widths):
+        return False
+    wide = max(widths)
+    first = next(i for i, row in enumerate(head) if len(row) == wide)
+    named = [c.strip() for c in head[first]]
+    hint = " (it has no \"theme\" column)" if "theme" not in named else ""
+    out.add(rel, 1, None, f"the first {first} line{'s' if first != 1 else ''} {'are' if first != 1 else 'is'} not the "
+            f"header: the header is row {first + 1} ({', '.join(named[:4])}{', …' if len(named) > 4 else ''}){hint}; "
+            "delete the lines above it")
+    return True
+
+
+def read_wide(table: Table, rel: str, sites: set[str] | dict[str, str] | None, own: list[Theme], themes: dict[str, Theme], out: Collector,
+              extra: dict | None = None) -> list[Rating]:
+    """Wide-form ratings; ``sites`` None when the study has no sites file (site columns are not checked),
+    else the site ids (a dict of id -> label lets a header be matched to a label for a hint).
+
+    ``extra``, when given, receives ``published`` (theme id -> the authors' judgement, from the
+    optional ``distinguishing`` column) and ``notes`` (lines that are not problems: a title read
+    without its "(reverse rated)" suffix, "0 (mixed)" read as X).
+    """
+    extra = {} if extra is None else extra
+    published: dict[str, str] = extra.setdefault("published", {})
+    notes: list[str] = extra.setdefault("notes", [])
     if "theme" not in table.columns:
-        out.add(rel, None, None, "no column \"theme\"")
+        alias = next((c for c in table.columns if c.strip().casefold() in ("construct", "constructs", "cfir construct")), None)
+        out.add(rel, None, None, "no column \"theme\"" + (f" (is \"{alias}\" the theme column? name it theme)" if alias else ""))
         return []
     site_cols = []
+    known = sorted(sites) if sites is not None else []
     for i, c in enumerate(table.columns):
-        if c in ("theme", "domain"):
+        if c in WIDE_FIXED:
             continue
         if sites is not None and c not in sites:
-            out.add(rel, 1, c, f"\"{c}\" is not a site id in the sites file")
+            guess = _nearest(c, known)
+            if guess is None and isinstance(sites, dict):    # "center_C_medium" for the site labelled "Center C"
+                words = _words(c)
+                named = [k for k, label in sites.items() if _words(str(label)) and _words(str(label)) <= words]
+                guess = named[0] if len(named) == 1 else None
+            hint = f"did you mean {guess}?" if guess else \
+                f"site ids are {', '.join(known[:5])}{', …' if len(known) > 5 else ''}"
+            out.add(rel, 1, c, f"\"{c}\" is not a site id in the sites file ({hint})")
         else:
             site_cols.append((i, c))
     tix = table.columns.index("theme")
+    dix = table.columns.index("distinguishing") if "distinguishing" in table.columns else None
     own_ids = {t.id for t in own}
     ratings: list[Rating] = []
     first: dict[str, int] = {}
+    mixed: list[tuple[int, str]] = []
     for row, cells in table.rows:
         raw = cells[tix]
         if raw is None:
             out.add(rel, row, "theme", "the theme is empty")
             continue
-        theme = _match_theme(cell_text(raw), own_ids, themes, rel, row, out)
+        theme = _match_theme(cell_text(raw), own_ids, themes, rel, row, out, notes)
         if theme is None:
             continue
         if theme in first:
             out.add(rel, row, "theme", f"\"{theme}\" is rated twice (first at row {first[theme]})")
             continue
         first[theme] = row
+        if dix is not None:
+            mark = "" if cells[dix] is None else " ".join(cell_text(cells[dix]).split()).casefold()
+            if mark in PUBLISHED:
+                published[theme] = PUBLISHED[mark]
+            else:
+                out.add(rel, row, "distinguishing", f"\"{cell_text(cells[dix])}\" is not a published judgement "
+                        "(strong, weak, distinguishing, none, **, *, or empty)")
         for i, site in site_cols:
             token = canonical_token(cells[i])
             if token is None:
                 out.add(rel, row, site, f"\"{cell_text(cells[i])}\" is not a rating token (-2..+2, X, Missing, N/A, E, I)")
                 continue
+            if cells[i] is not None and _MIXED_ZERO.match(cell_text(cells[i]).strip()):
+                mixed.append((row, site))
             ratings.append(Rating(site, theme, token))
+    if mixed:
+        (row, site), more = mixed[0], len(mixed) - 1
+        notes.append(f"{rel}:{row}: {site}: \"0 (mixed)\" was read as X (mixed), not as the valence 0"
+                     + (f"; so were {more} more cell{'s' if more != 1 else ''}" if more else ""))
     return ratings
 
 
-def _match_theme(text: str, own_ids: set[str], themes: dict[str, Theme], rel: str, row: int, out: Collector) -> str | None:
+def _match_theme(text: str, own_ids: set[str], themes: dict[str, Theme], rel: str, row: int, out: Collector,
+                 notes: list[str] | None = None) -> str | None:
     if text in themes:
         return text
-    key = text.casefold()
-    for pool in ([t for t in themes.values() if t.id in own_ids], [t for t in themes.values() if t.id not in own_ids]):
-        hits = [t.id for t in pool if t.title.casefold() == key]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            out.add(rel, row, "theme", f"\"{text}\" matches more than one theme ({', '.join(hits)}): use the id")
-            return None
-    out.add(rel, row, "theme", f"\"{text}\" is neither a theme id nor a theme title")
+    pools = ([t for t in themes.values() if t.id in own_ids], [t for t in themes.values() if t.id not in own_ids])
+    suffix = _SUFFIX.match(text)
+    for candidate in (text, suffix.group(1) if suffix else None):
+        if candidate is None:
+            continue
+        key = _norm(candidate)
+        for pool in pools:
+            hits = [t.id for t in pool if _norm(t.title) == key]
+            if len(hits) > 1:
+                out.add(rel, row, "theme", f"\"{text}\" matches more than one theme ({', '.join(hits)}): use the id")
+                return None
+            if hits:
+                if candidate is not text and notes is not None:
+                    notes.append(f"{rel}:{row}: theme: \"{text}\" was read as {hits[0]} "
+                                 f"(\"{themes[hits[0]].title}\"), leaving out \"({suffix.group(2)})\"")
+                return hits[0]
+    by_key = {}
+    for pool in reversed(pools):                    # the study's own themes win a shared title
+        for t in pool:
+            by_key[_norm(t.title)] = t.id
+            by_key[t.id] = t.id
+    close = difflib.get_close_matches(_norm(suffix.group(1) if suffix else text), list(by_key), n=1, cutoff=0.6)
+    hint = f" (did you mean {by_key[close[0]]}?)" if close else ""
+    out.add(rel, row, "theme", f"\"{text}\" is neither a theme id nor a theme title{hint}")
     return None

@@ -286,6 +286,9 @@ def with_nulls(data: dict) -> dict:
         for g in ("high", "low", "middle"):
             if g in theme:
                 theme[g].setdefault("mean", None)
+        if "threshold" in theme:            # written with the rule's figures: diff and gap may be null
+            theme.setdefault("diff", None)
+            theme.setdefault("gap", None)
     return data
 
 

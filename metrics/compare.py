@@ -301,9 +301,13 @@ def theme_results(study: Study, split: Split, rule: Rule):
     if len(study.ratings) >= LARGE_THEME_PASS:
         yield from _theme_results_large(study, split, rule)
         return
+    from metrics.distinguishing import Summary
+    from metrics.themepass import published_of, theme_result
+
     group_of = split.group_of
     described = rule.describe()
     entries = study.rating_entries
+    published = published_of(study)
     for theme in study.rated_themes():
         ratings = {"high": [], "low": [], "middle": []}
         valences = {"high": [], "low": [], "middle": []}
@@ -316,17 +320,17 @@ def theme_results(study: Study, split: Split, rule: Rule):
         groups = {
             g: ThemeGroup(len(v), sum(v) / len(v) if v else None, tuple(ratings[g])) for g, v in valences.items()
         }
-        label, direction = judge(rule, valences["high"], valences["low"])
-        yield ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
-                          label, direction, described)
+        yield theme_result(theme, groups, rule, described, Summary.of(valences["high"]) if valences["high"] else None,
+                           Summary.of(valences["low"]) if valences["low"] else None, published.get(theme.id))
 
 
 def _theme_results_large(study: Study, split: Split, rule: Rule):
     """theme_results for large studies: the same results, by matrix, with ratings built lazily."""
-    from metrics.distinguishing import Summary, judge_summaries
-    from metrics.themepass import LazyRatings, summaries
+    from metrics.distinguishing import Summary
+    from metrics.themepass import LazyRatings, published_of, summaries, theme_result
 
     theme_ids, stats = summaries(study, split)
+    published = published_of(study)
     described = rule.describe()
     tokens = study.rating_tokens
     for row, tid in enumerate(theme_ids):
@@ -338,6 +342,4 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
             mean = float(sums[row]) / n if n else None
             groups[g] = ThemeGroup(n, mean, LazyRatings(getattr(split, g), tokens[tid]))
             summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean) if n else None
-        label, direction = judge_summaries(rule, summary["high"], summary["low"])
-        yield ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
-                          label, direction, described)
+        yield theme_result(theme, groups, rule, described, summary["high"], summary["low"], published.get(tid))

@@ -6,6 +6,7 @@ crosscase makes that judgement a rule over the valence ratings (-2..+2) of the t
 
 ``gap`` (the default)
     gap = lowest high-site rating - highest low-site rating; diff = mean(high) - mean(low).
+    Defaults chosen over five published tables (tests/test_distinguishing_calibration.py).
     strong: gap >= strong_gap and diff >= strong_diff;  weak: gap >= weak_gap and diff >= weak_diff.
 ``means``
     on the difference in means alone: strong when diff >= strong_diff, weak when diff >= weak_diff.
@@ -26,7 +27,8 @@ from typing import Mapping, Sequence
 LABELS = ("strong", "weak", "none", "insufficient")
 
 DEFAULTS: dict[str, dict[str, float]] = {
-    "gap": {"strong_gap": 1.0, "strong_diff": 2.0, "weak_gap": 0.0, "weak_diff": 1.0},
+    # chosen by tests/test_distinguishing_calibration.py (tune over five published tables; docs/distinguishing.md)
+    "gap": {"strong_gap": 1.0, "strong_diff": 2.5, "weak_gap": 1.0, "weak_diff": 1.0},
     "means": {"strong_diff": 2.0, "weak_diff": 1.0},
     "valence": {"weak_diff": 1.0},
 }
@@ -140,3 +142,70 @@ def judge_summaries(rule: Rule, high: Summary | None, low: Summary | None) -> tu
 def judge(rule: Rule, high: Sequence[int], low: Sequence[int]) -> tuple[str, str]:
     """(label, direction) for the valence ratings of the high and the low group."""
     return judge_summaries(rule, Summary.of(high) if high else None, Summary.of(low) if low else None)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A rule's label and what it looked at: the figures and, in words, the threshold the label met."""
+
+    label: str
+    direction: str
+    diff: float | None      # mean(high) - mean(low); None when a group has no valence rating
+    gap: float | None       # min(high) - max(low)
+    met: str                # e.g. "strong: gap >= 1 and diff >= 2.5"; for none the nearest unmet threshold
+
+
+def _conditions(rule: Rule, level: str, high: Summary, low: Summary) -> list[tuple[str, bool, str]]:
+    """(condition in words, met?, the figure it looked at) for one level of ``rule`` (groups as given)."""
+    p = rule.params
+    eps = 1e-9
+    diff, gap = high.mean - low.mean, high.min - low.max
+    if rule.name == "gap":
+        g, d = p[f"{level}_gap"], p[f"{level}_diff"]
+        return [(f"gap >= {_fmt(g)}", gap >= g - eps, f"gap {_fmt(_r(gap))}"),
+                (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
+    if rule.name == "means":
+        d = p[f"{level}_diff"]
+        return [(f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
+    if level == "strong":
+        return [("every high site > 0", high.min > 0, f"lowest high {_fmt(high.min)}"),
+                ("every low site < 0", low.max < 0, f"highest low {_fmt(low.max)}")]
+    d = p["weak_diff"]
+    return [("no high site < 0", high.min >= 0, f"lowest high {_fmt(high.min)}"),
+            ("no low site > 0", low.max <= 0, f"highest low {_fmt(low.max)}"),
+            (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
+
+
+def _r(x: float) -> float:
+    return round(x, 3) + 0.0
+
+
+def _met_text(label: str, conditions) -> str:
+    return f"{label}: " + " and ".join(c for c, _, _ in conditions)
+
+
+def assess_summaries(rule: Rule, high: Summary | None, low: Summary | None) -> Assessment:
+    """The label, the direction, diff, gap and the threshold met (judge_summaries, explained)."""
+    label, direction = judge_summaries(rule, high, low)
+    if label == "insufficient":
+        empty = [g for g, s in (("high", high), ("low", low)) if s is None or not s.n]
+        why = "neither group has a" if len(empty) == 2 else f"the {empty[0]} group has no"
+        return Assessment(label, direction, None, None, f"insufficient: {why} valence rating")
+    diff, gap = float(high.mean - low.mean), float(high.min - low.max)
+    if label != "none":
+        a, b = (high, low) if direction == "expected" else (low, high)
+        met = _met_text(label, _conditions(rule, label, a, b))
+        if direction == "reversed":
+            met += " (groups swapped: the low sites rated higher)"
+        return Assessment(label, direction, diff, gap, met)
+    a, b, swapped = (high, low, False) if diff >= 0 else (low, high, True)
+    unmet = [(c, seen) for c, ok, seen in _conditions(rule, "weak", a, b) if not ok]
+    met = "none: weak needs " + " and ".join(f"{c} ({seen})" for c, seen in unmet)
+    if swapped:
+        met += " with the groups swapped"
+    return Assessment(label, direction, diff, gap, met)
+
+
+def assess(rule: Rule, high: Sequence[int], low: Sequence[int]) -> Assessment:
+    """assess_summaries for the valence ratings of the high and the low group."""
+    return assess_summaries(rule, Summary.of(high) if high else None, Summary.of(low) if low else None)

@@ -82,7 +82,12 @@ def theme_dict(t: ThemeResult) -> dict:
     out.update({
         "high": _theme_group(t.high), "low": _theme_group(t.low),
         "distinguishing": t.distinguishing, "direction": t.direction, "rule": t.rule,
+        # what the rule looked at (high minus low; null when a group has no valence rating), and the
+        # threshold its label met in words (for none: the nearest one it did not meet)
+        "diff": num(t.diff), "gap": num(t.gap), "threshold": t.met,
     })
+    if t.published is not None:
+        out["published"] = t.published      # the authors' own judgement (ratings-wide.csv)
     if t.middle.ratings:
         out["middle"] = _theme_group(t.middle)
     return out
@@ -158,7 +163,8 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     themes = tuple(
         ThemeResult(t["theme"], t.get("title", t["theme"]), t.get("domain"), theme_group(t.get("high")),
                     theme_group(t.get("low")), theme_group(t.get("middle")), t["distinguishing"],
-                    t.get("direction", "expected"), t.get("rule", rule.describe()))
+                    t.get("direction", "expected"), t.get("rule", rule.describe()),
+                    diff=t.get("diff"), gap=t.get("gap"), met=t.get("threshold"), published=t.get("published"))
         for t in data.get("themes", [])
     )
     study = data.get("study", {})

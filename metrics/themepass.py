@@ -97,3 +97,20 @@ def summaries(study, split, groups=("high", "low", "middle")):
         maxs = np.where(present, sub, -np.inf).max(axis=1, initial=-np.inf)
         out[g] = (counts, sums, mins, maxs)
     return themes, out
+
+
+def theme_result(theme, groups, rule, described: str, high, low, published: str | None = None):
+    """One ThemeResult: ``groups`` the ThemeGroups, ``high``/``low`` their valence Summaries (None = no
+    valence rating); the rule's label with what it looked at (diff, gap, the threshold met) and the
+    authors' published judgement, when the study records one. Both theme passes build it here."""
+    from metrics.compare import ThemeResult
+    from metrics.distinguishing import assess_summaries
+
+    a = assess_summaries(rule, high, low)
+    return ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
+                       a.label, a.direction, described, diff=a.diff, gap=a.gap, met=a.met, published=published)
+
+
+def published_of(study) -> dict:
+    """theme id -> the authors' own judgement (ratings-wide.csv's ``distinguishing`` column)."""
+    return getattr(study, "published", None) or {}

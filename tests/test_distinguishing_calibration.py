@@ -12,9 +12,13 @@ label is compared with the authors':
 - exact agreement (tables whose authors split strong from weak): strong / weak / none, with the
   rule's ``insufficient`` counted as none.
 
-The figures pinned below are those of docs/distinguishing.md; a change that lowers the default
-rule's agreement fails here. Run ``python tests/test_distinguishing_calibration.py`` to print the
-full table.
+The default parameters of the ``gap`` rule are *chosen* here, by ``tune``: a search over a half-point
+grid that maximises binary agreement over the tables it is given (ties: more exact agreement, then
+more whole-number parameters, then the parameters nearest ``PRIOR``, the defaults before this
+calibration). ``DEFAULTS["gap"]`` must equal ``tune(all tables)``. The honest estimate of how well
+that procedure does on a table it has not seen is leave-one-table-out: tune on the other tables,
+score on the held-out one. Those held-out figures are computed here, pinned, and must appear in
+docs/distinguishing.md. Run ``python tests/test_distinguishing_calibration.py`` to print them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from cases.tokens import canonical_token, valence
 from metrics.distinguishing import DEFAULTS, judge, make_rule
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "published"
-TABLES = ("varsi2015", "hudson2020", "wilhelm2021", "pmc5316200")
+TABLES = ("varsi2015", "hudson2020", "wilhelm2021", "pmc5316200", "damschroder2013")
 
 
 @dataclass(frozen=True)
@@ -92,18 +96,18 @@ def agreement(rule, rows: list[Construct]) -> Agreement:
                      (dir_ok, dir_n) if any(r.direction for r in rows) else None)
 
 
-SETTINGS = {
-    "gap (default)": make_rule("gap"),
-    "gap strong_gap=1.5,strong_diff=2.5": make_rule("gap", {"strong_gap": 1.5, "strong_diff": 2.5}),
-    "gap weak_diff=1.5": make_rule("gap", {"weak_diff": 1.5}),
-    "gap weak_diff=0.5": make_rule("gap", {"weak_diff": 0.5}),
-    "gap weak_gap=-1": make_rule("gap", {"weak_gap": -1}),
-    "means (default)": make_rule("means"),
-    "means weak_diff=0.5": make_rule("means", {"weak_diff": 0.5}),
-    "means weak_diff=1.5": make_rule("means", {"weak_diff": 1.5}),
-    "valence (default)": make_rule("valence"),
-    "valence weak_diff=0.5": make_rule("valence", {"weak_diff": 0.5}),
-}
+
+def _steps(lo: float, hi: float) -> list[float]:
+    return [x / 2 for x in range(int(lo * 2), int(hi * 2) + 1)]
+
+
+# The grid: weak thresholds, and strong thresholds at least as strict as the weak ones (so strong
+# implies weak, and the binary result depends on the weak thresholds only).
+GRID = tuple(
+    {"strong_gap": sg, "strong_diff": sd, "weak_gap": wg, "weak_diff": wd}
+    for wg in _steps(-1, 2) for wd in _steps(0.5, 3) for sg in _steps(wg, 3) for sd in _steps(wd, 4)
+)
+PRIOR = {"strong_gap": 1.0, "strong_diff": 2.0, "weak_gap": 0.0, "weak_diff": 1.0}   # before calibration
 
 
 @pytest.fixture(scope="module")
@@ -111,61 +115,121 @@ def tables():
     return {name: load_table(name) for name in TABLES}
 
 
+@pytest.fixture(scope="module")
+def grid_scores(tables):
+    return scores_over_grid(tables)
+
+
+def scores_over_grid(tables) -> list[tuple[dict, dict[str, Agreement]]]:
+    return [(p, {n: agreement(make_rule("gap", p), rows) for n, rows in tables.items()}) for p in GRID]
+
+
+def _key(params: dict, by_table: dict[str, Agreement], names) -> tuple:
+    return (sum(by_table[n].binary for n in names),
+            sum(by_table[n].exact or 0 for n in names),
+            sum(float(v).is_integer() for v in params.values()),
+            -sum(abs(params[k] - PRIOR[k]) for k in params))
+
+
+def tune(grid_scores, names) -> dict:
+    """The grid's parameters that agree best with the authors over the tables ``names``."""
+    return max(grid_scores, key=lambda item: _key(item[0], item[1], names))[0]
+
+
+def held_out(grid_scores, tables) -> dict[str, tuple[dict, Agreement]]:
+    """Leave-one-table-out: for each table, the parameters tuned on the others and their agreement on it."""
+    out = {}
+    for name in tables:
+        params = tune(grid_scores, [n for n in tables if n != name])
+        out[name] = (params, agreement(make_rule("gap", params), tables[name]))
+    return out
+
+
 def test_fixtures_parse(tables):
     assert {n: len(rows) for n, rows in tables.items()} == {
-        "varsi2015": 28, "hudson2020": 27, "wilhelm2021": 23, "pmc5316200": 19}
+        "varsi2015": 28, "hudson2020": 27, "wilhelm2021": 23, "pmc5316200": 19, "damschroder2013": 31}
     # the visible judgements as the README counts them
     count = lambda n, j: sum(r.judgement == j for r in tables[n])  # noqa: E731
     assert (count("varsi2015", "strong"), count("varsi2015", "weak")) == (5, 5)
     assert (count("wilhelm2021", "strong"), count("wilhelm2021", "weak")) == (4, 5)
     assert (count("hudson2020", "strong"), count("hudson2020", "weak")) == (4, 4)
     assert count("pmc5316200", "distinguishing") == 12
+    assert (count("damschroder2013", "strong"), count("damschroder2013", "weak")) == (9, 2)
 
 
-# (binary over all constructs, binary over assessable constructs, exact) of the DEFAULT rule
-# (gap: strong_gap 1, strong_diff 2, weak_gap 0, weak_diff 1), as documented in docs/distinguishing.md.
-PINNED_DEFAULT = {
-    "varsi2015": (28, 19, 27),
-    "hudson2020": (25, 20, 23),
-    "wilhelm2021": (21, 17, 17),
-    "pmc5316200": (15, 15, None),
-}
-
-
-def test_default_rule_is_gap_with_documented_parameters():
-    assert DEFAULTS["gap"] == {"strong_gap": 1.0, "strong_diff": 2.0, "weak_gap": 0.0, "weak_diff": 1.0}
+def test_defaults_are_what_the_tuning_picks_on_all_tables(grid_scores, tables):
+    assert DEFAULTS["gap"] == tune(grid_scores, TABLES)
     assert make_rule().name == "gap"
 
 
+# Leave-one-table-out, as docs/distinguishing.md reports it: table -> (binary agreeing, constructs).
+HELD_OUT = {
+    "varsi2015": (25, 28),
+    "hudson2020": (24, 27),
+    "wilhelm2021": (21, 23),
+    "pmc5316200": (15, 19),
+    "damschroder2013": (24, 31),
+}
+
+
+def test_held_out_agreement(grid_scores, tables):
+    got = {n: (a.binary, a.constructs) for n, (_, a) in held_out(grid_scores, tables).items()}
+    assert got == HELD_OUT
+    agreeing, total = sum(b for b, _ in got.values()), sum(n for _, n in got.values())
+    assert (agreeing, total) == (109, 128)
+    # the goal was 95% on held-out tables; it is not reached, and the docs say so
+    assert agreeing / total < 0.95
+
+
+# The chosen default rule on every table (in-sample: these tables chose it): (binary, exact).
+PINNED_DEFAULT = {
+    "varsi2015": (27, 25),
+    "hudson2020": (24, 23),
+    "wilhelm2021": (22, 20),
+    "pmc5316200": (15, None),
+    "damschroder2013": (31, 29),
+}
+
+
 @pytest.mark.parametrize("name", TABLES)
-def test_default_rule_agreement_does_not_regress(tables, name):
+def test_default_rule_agreement_per_table(tables, name):
     a = agreement(make_rule(), tables[name])
-    binary, binary_assessable, exact = PINNED_DEFAULT[name]
-    assert a.binary >= binary
-    assert a.binary_assessable >= binary_assessable
-    if exact is not None:
-        assert a.exact >= exact
+    assert (a.binary, a.exact) == PINNED_DEFAULT[name]
 
 
-def test_default_rule_overall(tables):
-    total = sum(agreement(make_rule(), rows).binary for rows in tables.values())
-    constructs = sum(len(rows) for rows in tables.values())
-    assert (total, constructs) == (89, 97)          # 92% binary agreement over all four tables
-    exact = sum(agreement(make_rule(), tables[n]).exact for n in ("varsi2015", "hudson2020", "wilhelm2021"))
-    assert exact >= 67                               # of 78 constructs with a strong/weak/none judgement
+def test_default_rule_no_longer_calls_touching_groups_weak(tables):
+    """Issue 10 section 3: with weak_gap 0 the rule called seven D&L constructs weak where a low site
+    is rated as high as a high site (gap 0); the authors never did. The tuned weak_gap is above 0."""
+    old = make_rule("gap", PRIOR)
+    rows = tables["damschroder2013"]
+    false_weak = [r.name for r in rows if judge(old, r.high, r.low)[0] == "weak" and r.judgement == "none"]
+    assert len(false_weak) == 7
+    assert all(min(r.high) - max(r.low) == 0 for r in rows if r.name in false_weak)
+    assert agreement(old, rows).binary == 24
+    assert not [r.name for r in rows if judge(make_rule(), r.high, r.low)[0] == "weak" and r.judgement == "none"]
 
 
-def test_default_weak_thresholds_maximise_binary_agreement(tables):
-    """No other weak_gap / weak_diff on a half-point grid agrees more often (binary, all tables)."""
-    def total(rule):
-        return sum(agreement(rule, rows).binary for rows in tables.values())
+def test_docs_report_the_computed_figures(grid_scores, tables):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "distinguishing.md").read_text(encoding="utf-8")
+    for name, (params, a) in held_out(grid_scores, tables).items():
+        assert f"| {name} | {_params_text(params)} | {a.binary}/{a.constructs} |" in doc, name
+    assert "109/128" in doc
+    d = DEFAULTS["gap"]
+    assert f"`strong_gap = {d['strong_gap']:g}`, `strong_diff = {d['strong_diff']:g}`, " \
+           f"`weak_gap = {d['weak_gap']:g}`, `weak_diff = {d['weak_diff']:g}`" in doc
 
-    best = total(make_rule())
-    for weak_gap in (-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2):
-        for weak_diff in (0.5, 1, 1.5, 2, 2.5, 3):
-            rule = make_rule("gap", {"weak_gap": weak_gap, "weak_diff": weak_diff,
-                                     "strong_gap": max(weak_gap, 2.0), "strong_diff": max(weak_diff, 3.0)})
-            assert total(rule) <= best
+
+def _params_text(p: dict) -> str:
+    return ", ".join(f"{k} {p[k]:g}" for k in ("strong_gap", "strong_diff", "weak_gap", "weak_diff"))
+
+
+SETTINGS = {
+    "gap (default)": make_rule("gap"),
+    "gap (before calibration)": make_rule("gap", PRIOR),
+    "means (default)": make_rule("means"),
+    "means weak_diff=1.5": make_rule("means", {"weak_diff": 1.5}),
+    "valence (default)": make_rule("valence"),
+}
 
 
 def test_alternative_rules_agree_less_or_equally(tables):
@@ -178,19 +242,18 @@ def test_alternative_rules_agree_less_or_equally(tables):
 
 
 def test_pmc_direction(tables):
-    # the only table with a stated sign (10 rows). Of the 9 that both the authors and the rule call
-    # distinguishing, the one disagreement is Design Quality & Packaging, printed "+ association"
+    # the only table with a stated sign. Design Quality & Packaging is printed "+ association"
     # although its ratings run -1 (high) to +1 (low) (README caveat 4); Organizational Tracking
     # ("- association") has no low-site valence rating, so the rule says insufficient.
     assert agreement(make_rule(), tables["pmc5316200"]).direction == (8, 9)
 
 
-def calibration_rows(tables) -> list[tuple[str, str, Agreement]]:
-    return [(setting, name, agreement(rule, tables[name])) for setting, rule in SETTINGS.items() for name in TABLES]
-
-
 if __name__ == "__main__":
     data = {name: load_table(name) for name in TABLES}
-    for setting, name, a in calibration_rows(data):
-        print(f"{setting:38} {name:12} n={a.constructs:2} assessable={a.assessable:2} binary={a.binary:2} "
-              f"binary_assessable={a.binary_assessable:2} exact={a.exact} direction={a.direction}")
+    scores = scores_over_grid(data)
+    print("tuned on all tables:", tune(scores, TABLES))
+    for name, (params, a) in held_out(scores, data).items():
+        print(f"| {name} | {_params_text(params)} | {a.binary}/{a.constructs} | exact {a.exact} |")
+    for setting, rule in SETTINGS.items():
+        row = [f"{agreement(rule, data[n]).binary}/{len(data[n])}" for n in TABLES]
+        print(setting, row, sum(agreement(rule, data[n]).binary for n in TABLES))

@@ -27,10 +27,11 @@ def test_one_rated_site_per_group_is_enough(rule):
 
 
 def test_gap_rule_definition():
-    # strong: gap >= 1 and diff >= 2; weak: gap >= 0 and diff >= 1
+    # strong: gap >= 1 and diff >= 2.5; weak: gap >= 1 and diff >= 1 (the calibrated defaults)
     assert judge(GAP, [2, 1], [-1, -1]) == ("strong", "expected")      # gap 2, diff 2.5
     assert judge(GAP, [2, 0], [-1, -2]) == ("strong", "expected")      # gap 1, diff 2.5
-    assert judge(GAP, [2, 0], [0, -2]) == ("weak", "expected")         # gap 0, diff 2
+    assert judge(GAP, [2, 1], [-1, 0]) == ("weak", "expected")         # gap 1, diff 2: not strong
+    assert judge(GAP, [2, 0], [0, -2]) == ("none", "expected")         # gap 0 (the groups touch), diff 2
     assert judge(GAP, [2, -1], [-2, 0]) == ("none", "expected")        # gap -1 (overlap), diff 1.5
     assert judge(GAP, [1, 1], [0, 0]) == ("weak", "expected")          # gap 1, diff 1
     assert judge(GAP, [1, 0], [0, 0]) == ("none", "expected")          # diff 0.5
@@ -49,7 +50,7 @@ def test_means_and_valence_definitions():
 
 @pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE])
 def test_reversed_is_the_same_label_with_the_groups_swapped(rule):
-    for high, low, label in (([-2, -1], [1, 2], "strong"), ([-1, 0], [0, 1], "weak")):
+    for high, low, label in (([-2, -1], [1, 2], "strong"), ([-1, -1], [0, 0], "weak")):
         if rule is VALENCE and label == "weak":
             high, low = [0, -1], [1, 0]
         assert judge(rule, high, low) == (label, "reversed")
@@ -82,8 +83,8 @@ def test_strong_implies_weak_conditions_under_defaults():
 
 def test_describe_and_parse():
     rule = parse_rule_option("gap:strong_diff=1.5,weak_diff=1")
-    assert rule == Rule("gap", {"strong_gap": 1.0, "strong_diff": 1.5, "weak_gap": 0.0, "weak_diff": 1.0})
-    assert rule.describe() == "gap:strong_diff=1.5,strong_gap=1,weak_diff=1,weak_gap=0"
+    assert rule == Rule("gap", {"strong_gap": 1.0, "strong_diff": 1.5, "weak_gap": 1.0, "weak_diff": 1.0})
+    assert rule.describe() == "gap:strong_diff=1.5,strong_gap=1,weak_diff=1,weak_gap=1"
     assert parse_rule_option("means") == make_rule("means")
     assert parse_rule_option(" valence : weak_diff = 0.5 ").params == {"weak_diff": 0.5}
     assert parse_rule_option("gap:").name == "gap"

@@ -112,15 +112,15 @@ def ref_spearman(pairs):
 
 
 def ref_gap_label(h, lo):
-    """The default rule (gap: strong_gap 1, strong_diff 2, weak_gap 0, weak_diff 1), written out."""
+    """The default rule (gap: strong_gap 1, strong_diff 2.5, weak_gap 1, weak_diff 1), written out."""
     if not h or not lo:
         return "insufficient", "expected"
 
     def one(a, b):
         gap, diff = min(a) - max(b), np.mean(a) - np.mean(b)
-        if gap >= 1 and diff >= 2 - 1e-9:
+        if gap >= 1 and diff >= 2.5 - 1e-9:
             return "strong"
-        if gap >= 0 and diff >= 1 - 1e-9:
+        if gap >= 1 and diff >= 1 - 1e-9:
             return "weak"
         return "none"
 
@@ -252,7 +252,7 @@ def test_compare_matches_independent_figures(study):
             assert group.rated == len(vals[g])       # X, Missing, N/A, E, I not counted
             assert close(group.mean, np.mean(vals[g]) if vals[g] else None)
         assert (t.distinguishing, t.direction) == ref_gap_label(vals["high"], vals["low"])
-        assert t.rule == "gap:strong_diff=2,strong_gap=1,weak_diff=1,weak_gap=0"
+        assert t.rule == "gap:strong_diff=2.5,strong_gap=1,weak_diff=1,weak_gap=1"
 
     # the plain object: rounded to 12 significant digits, groups' values keyed by every site
     d = to_dict(c)

@@ -14,6 +14,7 @@ from cases.loader import load_study
 from cases.model import Disclosure, Outcome
 from metrics.analysis import analyse
 from metrics.compare import Options, compare
+from metrics.distinguishing import make_rule
 from metrics.summary import to_dict
 from tui.render import BANNER, render_markdown, render_text
 
@@ -60,14 +61,22 @@ def test_metric_contrasts(comparison):
         assert m.spearman_with_outcome > 0.9
 
 
-def test_theme_judgements(comparison):
+def theme_results_of(study, rule):
+    return {t.theme: t for t in compare(study, Options(rule=rule, permutations=False)).themes}
+
+
+def test_theme_judgements(study, comparison):
     assert comparison.rule.name == "gap"
     for key in ("ward-staff-relationships", "supervisor-resourcing"):
         t = theme(comparison, key)
         assert (t.distinguishing, t.direction) == ("strong", "expected")
     t = theme(comparison, "boundary-crossing")
-    assert t.direction == "reversed" and t.distinguishing in ("strong", "weak")
     assert t.high.mean < t.low.mean
+    # its groups touch at 0 (0 -1 0 against +1 0 +1): not distinguishing under the calibrated default,
+    # weak and reversed once touching groups may count (weak_gap 0, the default before calibration)
+    assert (t.distinguishing, t.direction) == ("none", "expected")
+    touching = theme_results_of(study, make_rule("gap", {"weak_gap": 0}))
+    assert (touching["boundary-crossing"].distinguishing, touching["boundary-crossing"].direction) == ("weak", "reversed")
     assert theme(comparison, "leadership-support").distinguishing == "none"
 
 

@@ -88,6 +88,7 @@ class CrosscaseApp(App[int]):
         Binding("v", "show('sensitivity')", "Sensitivity"),
         Binding("g", "show('configurations')", "Configs"),
         Binding("o", "split", "Split…"),
+        Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
@@ -344,6 +345,8 @@ class CrosscaseApp(App[int]):
         if self.comparison is not None:
             yield SystemCommand("Change split…", "Change the outcome metric, the split rule and its threshold",
                                 self.action_split)
+            yield SystemCommand("Change distinguishing rule…", "Change the rule that labels themes, and its parameters",
+                                self.action_rule)
             yield SystemCommand("Export snapshot…", "Write the comparison and view as TOML", self.action_export)
             for mode, cls in SCREENS_BY_MODE.items():
                 yield SystemCommand(f"Show {cls.SCREEN_NAME}", f"Open the {cls.SCREEN_NAME} screen",
@@ -353,6 +356,20 @@ class CrosscaseApp(App[int]):
     def action_split(self) -> None:
         if self.study is not None and self.outcome is not None:
             self.push_screen(SplitDialog(self.study, self.outcome), self.change_outcome)
+
+    def action_rule(self) -> None:
+        if self.study is not None and self.comparison is not None:
+            from tui.dialogs.rule import RuleDialog
+
+            self.push_screen(RuleDialog(self.comparison.rule), self.change_rule)
+
+    def change_rule(self, rule) -> None:
+        """Compare again with another distinguishing rule, as a change of split does."""
+        if rule is not None and self.study is not None and self.options is not None:
+            from dataclasses import replace
+
+            self.options = replace(self.options, rule=rule)
+            self.change_outcome(self.outcome)
 
     def action_export(self) -> None:
         if self.study is None:

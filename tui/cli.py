@@ -178,6 +178,8 @@ def cmd_validate(args) -> int:
     print(f"ok: \"{clean(study.title)}\": {len(study.sites)} sites, {len(study.metrics)} metrics"
           f" ({derived} derived from contacts), {rated} themes rated ({len(study.ratings)} ratings)"
           f"{', synthetic' if study.synthetic else ''}; outcome {study.outcome.metric} by {study.outcome.split}")
+    for note in study.notes:        # how cells were read (not problems): "0 (mixed)" as X, a dropped suffix
+        print(f"note: {clean(note)}")
     return 0
 
 

@@ -97,6 +97,7 @@ def render_text(c: Comparison) -> str:
     for t in sorted(c.themes, key=_theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         lines.append(f"  {flag:<22}{shorten(t.title, 54)}")
+        lines.append(f"      rule  {theme_figures(t)}")
         lines.append(f"      high  mean {fmt(t.high.mean, 2):>5}  {theme_ratings(t, 'high')}")
         lines.append(f"      low   mean {fmt(t.low.mean, 2):>5}  {theme_ratings(t, 'low')}")
         if t.middle.ratings:
@@ -118,6 +119,12 @@ def _tables(c: Comparison) -> list[str]:
 
 
 _ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
+
+
+def theme_figures(t: ThemeResult) -> str:
+    """diff, gap, the threshold the label met and, when the study records one, the authors' judgement."""
+    out = f"diff {fmt(t.diff, 2)}  gap {fmt(t.gap, 2)}  {t.met or ''}".rstrip()
+    return out + (f"  published: {t.published}" if t.published is not None else "")
 
 
 def _theme_order(t: ThemeResult):
@@ -142,11 +149,12 @@ def render_markdown(c: Comparison) -> str:
         out.append(f"| {symbol(m)} | {_md(m.label)} | {fmt(m.high.mean)} | {fmt(m.low.mean)} | {fmt(m.mean_difference)} "
                    f"| {fmt(m.hedges_g, 2)} | {fmt(m.cliffs_delta, 2)} | {fmt_p(m)} | {fmt(m.spearman_with_outcome, 2)} |")
     out += ["", f"## Themes (rule `{c.rule.describe()}`)", "",
-            "| distinguishing | theme | high | low | middle |", "|---|---|---|---|---|"]
+            "| distinguishing | theme | high | low | middle | diff, gap, threshold |", "|---|---|---|---|---|---|"]
     for t in sorted(c.themes, key=_theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         out.append(f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
-                   f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} |")
+                   f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} "
+                   f"| {_md(theme_figures(t))} |")
     if c.sensitivity is not None:
         out += ["", "## Split sensitivity", "", "```", *map(clean, c.sensitivity.text_lines(c)), "```"]
     if c.configurations is not None:

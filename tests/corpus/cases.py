@@ -619,14 +619,14 @@ CASES: list[Case] = [
     Case("wide-loads", "ratings", {"ratings.csv": None, "ratings-wide.csv": WIDE}, exit=0),
     Case("wide-title-loads", "ratings", {"ratings.csv": None, "ratings-wide.csv": WIDE.replace("leadership-support,", "LEADERSHIP support and championing,")}, exit=0),
     Case("wide-no-theme-column", "ratings", {"ratings.csv": None, "ratings-wide.csv": WIDE.replace("theme,domain,", "construct,domain,")}, (
-        'ratings-wide.csv: no column "theme"',)),
+        'ratings-wide.csv: no column "theme" (is "construct" the theme column? name it theme)',)),
     Case("wide-unknown-site-column", "ratings", {"ratings.csv": None, "ratings-wide.csv": WIDE.replace(",S7\n", ",S8\n", 1)}, (
-        'ratings-wide.csv:1: S8: "S8" is not a site id in the sites file',)),
+        'ratings-wide.csv:1: S8: "S8" is not a site id in the sites file (did you mean S7?)',)),
     Case("wide-bad-token", "ratings", {"ratings.csv": None, "ratings-wide.csv": to_csv(
         [WIDE_ROWS[0], WIDE_ROWS[1][:2] + ["++"] + WIDE_ROWS[1][3:], *WIDE_ROWS[2:]])}, (
         f'ratings-wide.csv:2: S1: "++" is not a rating token {TOKENS}',)),
     Case("wide-unknown-theme", "ratings", {"ratings.csv": None, "ratings-wide.csv": WIDE.replace("leadership-support,", "Leadership,")}, (
-        'ratings-wide.csv:2: theme: "Leadership" is neither a theme id nor a theme title',)),
+        'ratings-wide.csv:2: theme: "Leadership" is neither a theme id nor a theme title (did you mean leadership-support?)',)),
     Case("wide-theme-twice", "ratings", {"ratings.csv": None, "ratings-wide.csv": WIDE + WIDE.splitlines()[1] + "\n"}, (
         f'ratings-wide.csv:{len(WIDE.splitlines()) + 1}: theme: "leadership-support" is rated twice (first at row 2)',)),
     Case("wide-ambiguous-title", "ratings", {"themes.toml": OWN_THEMES + "\n" + OWN_THEMES.replace("own-theme", "own-theme-2"),
