@@ -198,12 +198,13 @@ READ_SCREEN = """(() => {
 class Chromium:
     """Headless Debian chromium with a DevTools port, in its own process group."""
 
+    FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
     def __init__(self, profile: Path, width: int = 1280, height: int = 800) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", f"--remote-debugging-port={self.port}",
+            [CHROMIUM, *self.FLAGS, f"--user-data-dir={profile}", f"--remote-debugging-port={self.port}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)

@@ -178,9 +178,9 @@ async def test_serve_killed_with_sigkill_leaves_no_app(tmp_path):
     with Serve(tmp_path) as serve:
         async with aiohttp.ClientSession() as session:
             ws = await session.ws_connect(serve.ws_url(), headers=origin(serve))
-            assert await async_wait_until(lambda: serve.apps(), 10) is not None
+            await first_output(ws)
             apps = serve.apps()
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(1.0)                           # drawn and idle
             serve.stop(signal.SIGKILL)
             took = wait_until(lambda: not any(alive(p) for p in apps), APP_ENDS_WITHIN)
             assert took is not None, f"app processes {apps} outlived serve"
