@@ -274,7 +274,7 @@ def _server_class():
         def __init__(self, argv: list[str], host: str, port: int, public_url: str | None = None,
                      token: str | None = None) -> None:
             super().__init__(" ".join(argv), host=host, port=port, title="crosscase",
-                             public_url=public_url)
+                             public_url=public_url or f"http://{_netloc(host, port)}")
             self.argv = argv
             self.token = token or secrets.token_urlsafe(24)
             self.sessions: dict[AppProcess, web.WebSocketResponse] = {}
