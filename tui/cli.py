@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("study", nargs="?")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--public-url", default=None, help="the address browsers use, if not http://HOST:PORT")
     return parser
 
 
@@ -246,16 +247,15 @@ def cmd_dashboard(study: str | None, snapshot: str | None = None, snapshot_study
 
 def cmd_serve(args) -> int:
     try:
-        from textual_serve.server import Server
+        import textual_serve  # noqa: F401
     except ImportError:
         raise UsageError("crosscase serve needs textual-serve: pip install 'crosscase[serve]'") from None
-    import shlex
+    from tui.serve import serve
 
-    command = f"{shlex.quote(sys.executable)} -m tui.cli"
-    if args.study:
-        command += f" {shlex.quote(str(Path(args.study).resolve()))}"
-    Server(command, host=args.host, port=args.port, title="crosscase").serve()
-    return 0
+    try:
+        return serve(args.study, host=args.host, port=args.port, public_url=args.public_url)
+    except OSError as exc:
+        raise UsageError(f"crosscase serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
 
 
 def cmd_export(args) -> int:
