@@ -6,6 +6,11 @@ sites moved from high to low, the sign of every metric's mean difference and eve
 distinguishing label. A metric is *robust* when its mean difference has the same sign at every cut
 that leaves at least two sites per group; a theme when its label and direction are the same at
 every such cut. With no such cut, robustness is undetermined (None).
+
+Disclosure control: when the outcome is a count of people, a cut next to a count below
+``min_count`` (its lower neighbour is such a count) is withheld: its value is None. Printed, a
+midpoint gives a neighbour's count away once the other neighbour is known, and one count known
+gives them all.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import accumulate
 
-from cases.model import Outcome, Study
+from cases.model import Disclosure, Outcome, Study
 from metrics.distinguishing import Rule, Summary, judge_summaries
 from metrics.summary import num
 
@@ -23,7 +28,7 @@ LIST_SITES_UP_TO = 60   # cuts list their full groups only for studies this smal
 
 @dataclass(frozen=True)
 class Cut:
-    value: float
+    value: float | None                    # None: withheld by disclosure control
     n_high: int
     n_low: int
     moved: tuple[str, ...]                 # sites that joined the low group at this cut
@@ -31,6 +36,15 @@ class Cut:
     low: tuple[str, ...] | None
     metrics: dict[str, str | None]         # metric -> "+", "-", "0" or None (a group has no value)
     themes: dict[str, str]                 # theme -> "strong", "weak reversed", "none", "insufficient"
+
+    @property
+    def withheld(self) -> bool:
+        return self.value is None
+
+    @property
+    def shown(self) -> str:
+        """The cut as printed: 4 significant digits, or "withheld" (disclosure control)."""
+        return "withheld" if self.value is None else f"{self.value:.4g}"
 
     @property
     def qualifies(self) -> bool:
@@ -66,8 +80,10 @@ class Sensitivity:
                  f"{sum(c.qualifies for c in self.cuts)} with at least {MIN_PER_GROUP} sites per group"]
         for c in self.cuts:
             mark = " " if c.qualifies else "*"
-            lines.append(f"  {mark} cut {c.value:.4g}: high {c.n_high}, low {c.n_low}; joins low: {', '.join(c.moved)}")
+            lines.append(f"  {mark} cut {c.shown}: high {c.n_high}, low {c.n_low}; joins low: {', '.join(c.moved)}")
         lines.append("  (* fewer than 2 sites in a group: not counted for robustness)")
+        if any(c.withheld for c in self.cuts):
+            lines.append("  (cut withheld: next to a count below min_count (disclosure control))")
         for title, rows in (("Metrics", self.metrics), ("Themes", self.themes)):
             lines.append(f"  {title}:")
             for r in rows:
@@ -77,7 +93,7 @@ class Sensitivity:
 
 
 def _cut_dict(c: Cut) -> dict:
-    out = {"cut": num(c.value), "high": c.n_high, "low": c.n_low, "qualifies": c.qualifies, "moved": list(c.moved)}
+    out = {"cut": num(c.value), **({"withheld": True} if c.withheld else {}), "high": c.n_high, "low": c.n_low, "qualifies": c.qualifies, "moved": list(c.moved)}
     if c.high is not None:
         out["high_sites"], out["low_sites"] = list(c.high), list(c.low)
     out["metrics"] = {k: v for k, v in c.metrics.items() if v is not None}
@@ -106,7 +122,11 @@ def _summary(n, s, lo, hi) -> Summary | None:
     return Summary(n, lo, hi, s / n) if n else None
 
 
-def sensitivity(study: Study, outcome: Outcome, rule: Rule) -> Sensitivity:
+def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosure | None = None) -> Sensitivity:
+    """The table; ``disclosure`` (None: the study's own) withholds cuts next to small counts."""
+    from metrics.compare import count_limits
+
+    limit = count_limits(study, [outcome.metric], study.disclosure if disclosure is None else disclosure).get(outcome.metric)
     ranked = sorted((s for s in study.sites if s.values.get(outcome.metric) is not None),
                     key=lambda s: s.values[outcome.metric])
     ids = [s.id for s in ranked]
@@ -139,7 +159,8 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule) -> Sensitivity:
             high = _summary(b.n[n - i], b.s[n - i], b.lo[n - i], b.hi[n - i])
             label, direction = judge_summaries(rule, high, low)
             t_labels[t.id] = label + (" reversed" if direction == "reversed" else "")
-        cuts.append(Cut((y[i - 1] + y[i]) / 2, n - i, i, tuple(ids[previous:i]),
+        value = None if limit is not None and y[i - 1] < limit else (y[i - 1] + y[i]) / 2
+        cuts.append(Cut(value, n - i, i, tuple(ids[previous:i]),
                         tuple(ids[i:]) if small else None, tuple(ids[:i]) if small else None, m_signs, t_labels))
         previous = i
     counted = [c for c in cuts if c.qualifies]

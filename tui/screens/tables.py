@@ -50,7 +50,7 @@ class SensitivityScreen(DashboardScreen):
         labels = comparison.labels
         for i, c in enumerate(sens.cuts):
             moved = ", ".join(f"{s} {labels.get(s, s)}" if labels.get(s, s) != s else s for s in c.moved)
-            cuts.add_row(Text(" " if c.qualifies else "*"), Text(f"{c.value:.4g}"), Text(str(c.n_high)),
+            cuts.add_row(Text(" " if c.qualifies else "*"), Text(c.shown), Text(str(c.n_high)),
                          Text(str(c.n_low)), safe(moved, 80 if wide else 48), key=str(i))
         styles = self.styles_map
         for name, width in (("Verdict", 14), ("Kind", 6), ("Metric or theme", 50 if wide else 32),
