@@ -3,9 +3,20 @@
 For the outcome, every distinct cut-point between the sites' values (midway between neighbouring
 distinct values) splits the sites into low (below) and high (above). At each cut we record which
 sites moved from high to low, the sign of every metric's mean difference and every theme's
-distinguishing label. A metric is *robust* when its mean difference has the same sign at every cut
-that leaves at least two sites per group; a theme when its label and direction are the same at
-every such cut. With no such cut, robustness is undetermined (None).
+distinguishing label. Over the cuts that leave at least two sites per group (the counted cuts),
+each metric and theme gets a verdict (``VERDICTS``):
+
+- ``robust``: a contrast at every counted cut, always the same: a metric's mean difference has the
+  same sign, ``+`` or ``-``; a theme has the same ``strong`` or ``weak`` label and direction;
+- ``unstable``: a contrast at some counted cut, but not the same one at every counted cut;
+- ``no contrast``: never a contrast (a metric's difference ``0``, a theme ``none``; cuts where it
+  cannot be judged aside) at a counted cut where it can be judged;
+- ``no verdict``: it cannot be judged at any counted cut (a theme ``insufficient``: a group has no
+  valence rating; a metric: a group has no value);
+- ``undetermined``: there is no counted cut.
+
+``robust`` (the older field) is True only for ``robust``, None for ``no verdict`` and
+``undetermined``, False otherwise.
 
 Disclosure control: when the outcome is a count of people, a cut next to a count below
 ``min_count`` (its lower neighbour is such a count) is withheld: its value is None. Printed, a
@@ -23,6 +34,7 @@ from metrics.distinguishing import Rule, Summary, judge_summaries
 from metrics.summary import num
 
 MIN_PER_GROUP = 2
+VERDICTS = ("robust", "unstable", "no contrast", "no verdict", "undetermined")
 LIST_SITES_UP_TO = 60   # cuts list their full groups only for studies this small
 
 
@@ -57,6 +69,7 @@ class Robustness:
     label: str
     robust: bool | None
     seen: tuple[str, ...]                  # the distinct directions/labels at qualifying cuts
+    verdict: str = "undetermined"          # one of VERDICTS
 
 
 @dataclass(frozen=True)
@@ -71,8 +84,10 @@ class Sensitivity:
             "outcome": self.outcome,
             "min_per_group": MIN_PER_GROUP,
             "cuts": [_cut_dict(c) for c in self.cuts],
-            "metrics": [{"metric": r.key, "robust": r.robust, "seen": list(r.seen)} for r in self.metrics],
-            "themes": [{"theme": r.key, "robust": r.robust, "seen": list(r.seen)} for r in self.themes],
+            "metrics": [{"metric": r.key, "verdict": r.verdict, "robust": r.robust, "seen": list(r.seen)}
+                        for r in self.metrics],
+            "themes": [{"theme": r.key, "verdict": r.verdict, "robust": r.robust, "seen": list(r.seen)}
+                       for r in self.themes],
         }
 
     def text_lines(self, comparison=None) -> list[str]:
@@ -87,8 +102,7 @@ class Sensitivity:
         for title, rows in (("Metrics", self.metrics), ("Themes", self.themes)):
             lines.append(f"  {title}:")
             for r in rows:
-                verdict = {True: "robust", False: "NOT robust", None: "undetermined"}[r.robust]
-                lines.append(f"    {verdict:<13}{r.label}  ({', '.join(r.seen) or '-'})")
+                lines.append(f"    {r.verdict:<13}{r.label}  ({', '.join(r.seen) or '-'})")
         return lines
 
 
@@ -170,11 +184,23 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
 
 
 def _robust(key: str, label: str, seen: list, signs: bool) -> Robustness:
+    """The verdict of one metric (``signs``) or theme over its values at the counted cuts."""
     distinct = tuple(dict.fromkeys("none" if v is None else v for v in seen))
     if not seen:
-        return Robustness(key, label, None, distinct)
+        return Robustness(key, label, None, distinct, "undetermined")
     if signs:
-        robust = len(distinct) == 1 and distinct[0] in ("+", "-")
+        unjudged, flat = {None}, {"0"}
     else:
-        robust = len(distinct) == 1
-    return Robustness(key, label, robust, distinct)
+        unjudged, flat = {"insufficient"}, {"none"}
+    judged = [v for v in seen if v not in unjudged]
+    contrasts = set(judged) - flat
+    if not judged:
+        verdict = "no verdict"
+    elif not contrasts:
+        verdict = "no contrast"
+    elif len(set(seen)) == 1:
+        verdict = "robust"
+    else:
+        verdict = "unstable"
+    robust = {"robust": True, "no verdict": None}.get(verdict, False)
+    return Robustness(key, label, robust, distinct, verdict)

@@ -9,7 +9,8 @@ from textual.widgets import DataTable, Static
 from tui.screens.base import DashboardScreen
 from tui.widgets.safe_text import join, safe
 
-VERDICT = {True: ("✔ robust", "better"), False: ("✘ NOT robust", "worse"), None: ("? undetermined", "")}
+VERDICT = {"robust": ("✔ robust", "better"), "unstable": ("✘ unstable", "worse"), "no contrast": ("· no contrast", ""),
+           "no verdict": ("? no verdict", ""), "undetermined": ("? undetermined", "")}
 
 
 def _ratio(value: float | None) -> str:
@@ -58,7 +59,7 @@ class SensitivityScreen(DashboardScreen):
             robust.add_column(name, key=name, width=width)
         for kind, rows in (("metric", sens.metrics), ("theme", sens.themes)):
             for r in rows:
-                text, style = VERDICT[r.robust]
+                text, style = VERDICT[r.verdict]
                 robust.add_row(Text(text, style=styles.get(style, "")), Text(kind), safe(r.label, 50),
                                safe(", ".join(r.seen) or "-", 30), key=f"{kind}:{r.key}")
 
