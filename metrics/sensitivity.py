@@ -18,6 +18,9 @@ each metric and theme gets a verdict (``VERDICTS``):
 ``robust`` (the older field) is True only for ``robust``, None for ``no verdict`` and
 ``undetermined``, False otherwise.
 
+With more than ``MAX_CUTS`` distinct cut points (many sites), ``MAX_CUTS`` of them are kept, spread
+evenly by rank (``spread``); ``total_cuts`` then says how many there were.
+
 Disclosure control: when the outcome is a count of people, a cut next to a count below
 ``min_count`` (its lower neighbour is such a count) is withheld: its value is None. Printed, a
 midpoint gives a neighbour's count away once the other neighbour is known, and one count known
@@ -36,6 +39,7 @@ from metrics.summary import num
 MIN_PER_GROUP = 2
 VERDICTS = ("robust", "unstable", "no contrast", "no verdict", "undetermined")
 LIST_SITES_UP_TO = 60   # cuts list their full groups only for studies this small
+MAX_CUTS = 2_000        # at most this many cuts, spread evenly by rank, when there are more
 
 
 @dataclass(frozen=True)
@@ -78,11 +82,17 @@ class Sensitivity:
     cuts: tuple[Cut, ...]
     metrics: tuple[Robustness, ...]
     themes: tuple[Robustness, ...]
+    total_cuts: int | None = None          # every distinct cut point, when more than MAX_CUTS: only some are kept
+
+    @property
+    def capped(self) -> bool:
+        return self.total_cuts is not None and self.total_cuts > len(self.cuts)
 
     def to_dict(self) -> dict:
         return {
             "outcome": self.outcome,
             "min_per_group": MIN_PER_GROUP,
+            **({"cuts_total": self.total_cuts, "max_cuts": MAX_CUTS} if self.capped else {}),
             "cuts": [_cut_dict(c) for c in self.cuts],
             "metrics": [{"metric": r.key, "verdict": r.verdict, "robust": r.robust, "seen": list(r.seen)}
                         for r in self.metrics],
@@ -91,7 +101,9 @@ class Sensitivity:
         }
 
     def text_lines(self, comparison=None) -> list[str]:
-        lines = [f"Split sensitivity of {self.outcome}: {len(self.cuts)} cuts, "
+        kept = (f"{len(self.cuts)} of its {self.total_cuts} cuts (spread evenly by rank)" if self.capped
+                else f"{len(self.cuts)} cuts")
+        lines = [f"Split sensitivity of {self.outcome}: {kept}, "
                  f"{sum(c.qualifies for c in self.cuts)} with at least {MIN_PER_GROUP} sites per group"]
         for c in self.cuts:
             mark = " " if c.qualifies else "*"
@@ -147,6 +159,8 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
     y = [s.values[outcome.metric] for s in ranked]
     n = len(ranked)
     bounds = [i for i in range(1, n) if y[i] > y[i - 1]]   # low = ranked[:i], high = ranked[i:]
+    total = len(bounds)
+    bounds = spread(bounds, n)
     metric_keys = [k for k in study.metrics if k != outcome.metric]
     columns = {k: [s.values.get(k) for s in ranked] for k in metric_keys}
     pre = {k: _Prefix(v) for k, v in columns.items()}
@@ -180,7 +194,21 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
     counted = [c for c in cuts if c.qualifies]
     metrics = tuple(_robust(k, study.metrics[k].label, [c.metrics[k] for c in counted], signs=True) for k in metric_keys)
     theme_rows = tuple(_robust(t.id, t.title, [c.themes[t.id] for c in counted], signs=False) for t in themes)
-    return Sensitivity(outcome.metric, tuple(cuts), metrics, theme_rows)
+    return Sensitivity(outcome.metric, tuple(cuts), metrics, theme_rows, total if total > len(bounds) else None)
+
+
+def spread(bounds: list[int], n: int, limit: int | None = None) -> list[int]:
+    """At most ``limit`` (MAX_CUTS) of ``bounds`` (the sizes of the low group at each distinct cut,
+    increasing): for j = 1..limit, the first bound at or above rank j * n / (limit + 1), each once.
+    All of them when there are no more than ``limit``."""
+    import bisect
+
+    limit = MAX_CUTS if limit is None else limit
+    if len(bounds) <= limit:
+        return bounds
+    picked = dict.fromkeys(bounds[min(bisect.bisect_left(bounds, j * n / (limit + 1)), len(bounds) - 1)]
+                           for j in range(1, limit + 1))
+    return list(picked)
 
 
 def _robust(key: str, label: str, seen: list, signs: bool) -> Robustness:

@@ -43,7 +43,7 @@ class SensitivityScreen(DashboardScreen):
             return
         counted = sum(c.qualifies for c in sens.cuts)
         head.update(safe(f"Every cut of {sens.outcome}: which sites join the low group as the cut rises "
-                         f"({len(sens.cuts)} cuts, {counted} with at least 2 sites per group; * = not counted). "
+                         f"({len(sens.cuts)}{f' of {sens.total_cuts}' if sens.capped else ''} cuts, {counted} with at least 2 sites per group; * = not counted). "
                          "A contrast is robust when it keeps its direction at every counted cut.", 400))
         wide = self.size.width >= 110
         for name, width in (("", 1), ("Cut", 9), ("High", 5), ("Low", 5), ("Sites joining low", 80 if wide else 48)):
@@ -98,7 +98,7 @@ class ConfigurationsScreen(DashboardScreen):
         for name, width in (("Consistency", 11), ("Coverage", 8), ("Sites (* in the high group)", 60 if wide else 36)):
             truth.add_column(name, key=name, width=width)
         for i, r in enumerate(conf.rows):
-            names = ", ".join(s + ("*" if s in r.outcome_sites else "") for s in r.sites)
+            names = ", ".join(s + ("*" if s in r.outcome_set else "") for s in r.sites)
             truth.add_row(*[Text(str(v), style="bold" if v else "dim") for v in r.values],
                           Text(_ratio(r.consistency)), Text(_ratio(r.coverage)), safe(names, 60), key=str(i))
         for name, width in (("Condition alone", 40 if wide else 30), ("Sites", 6), ("Consistency", 11),
