@@ -25,6 +25,6 @@ def analyse(study: Study, options: Options = Options()) -> Comparison:
     outcome = options.outcome or study.outcome
     return replace(
         comparison,
-        sensitivity=sensitivity(study, outcome, rule),
-        configurations=configurations(study, comparison.split),
+        sensitivity=sensitivity(study, outcome, rule, comparison.disclosure),
+        configurations=configurations(study, comparison.split, comparison.disclosure),
     )

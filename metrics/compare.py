@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from cases.model import Disclosure, Outcome, Study
 from metrics import stats
 from metrics.distinguishing import Rule, judge, make_rule
-from metrics.splits import Split, split_sites
+from metrics.splits import Split, split_sites, threshold_problem, withhold_cut
 
 SMALL_GROUP = 5
 
@@ -117,13 +117,29 @@ def resolve(study: Study, options: Options) -> tuple[Outcome, Rule, Disclosure]:
     return outcome, rule, options.disclosure or study.disclosure
 
 
-def check_outcome(study: Study, outcome: Outcome) -> list[str]:
-    """Problems with an overridden outcome (an unknown metric, a missing option)."""
+def is_count(metric) -> bool:
+    """A count of people: ``count = true``, or derived as the number of participants."""
+    return bool(metric.count) or (metric.derive is not None and metric.derive.rule == "participants")
+
+
+def count_limits(study: Study, keys, disclosure: Disclosure) -> dict[str, int]:
+    """key -> min_count for each of ``keys`` that is a count metric under disclosure control."""
+    if disclosure.min_count <= 0:
+        return {}
+    return {k: disclosure.min_count for k in keys if k in study.metrics and is_count(study.metrics[k])}
+
+
+def check_outcome(study: Study, outcome: Outcome, disclosure: Disclosure | None = None) -> list[str]:
+    """Problems with an overridden outcome (an unknown metric, a missing option, a threshold on a
+    count below ``min_count``; ``disclosure`` defaults to the study's)."""
     problems = []
     if outcome.metric not in study.metrics:
         problems.append(f"outcome: \"{outcome.metric}\" is not a metric of the study")
     if outcome.split == "threshold" and outcome.threshold is None:
         problems.append("a threshold split needs a threshold (a number)")
+    limit = count_limits(study, [outcome.metric], disclosure or study.disclosure).get(outcome.metric)
+    if (problem := threshold_problem(outcome, limit)) is not None:
+        problems.append(problem)
     if outcome.split == "quadrants":
         if outcome.second is None:
             problems.append("a quadrants split needs a second metric")
@@ -149,13 +165,16 @@ def compare(study: Study, options: Options = Options(), previous: Comparison | N
     that a change of split rule or threshold does not rank every site again.
     """
     outcome, rule, disclosure = resolve(study, options)
-    problems = check_outcome(study, outcome)
+    problems = check_outcome(study, outcome, disclosure)
     if problems:
         raise ValueError("\n".join(problems))
     order = [s.id for s in study.sites]
     column = study.column
-    split = split_sites(order, outcome, column(outcome.metric), column(outcome.second) if outcome.second else None)
-    warnings = _group_warnings(split)
+    second = column(outcome.second) if outcome.second else None
+    split = split_sites(order, outcome, column(outcome.metric), second)
+    limits = count_limits(study, [outcome.metric, *([outcome.second] if outcome.split == "quadrants" else [])], disclosure)
+    split = withhold_cut(split, limits, column(outcome.metric), second)
+    warnings = _group_warnings(split) + disclosure_warnings(study, split, outcome, disclosure)
     skip = {outcome.metric, outcome.second if outcome.split == "quadrants" else None}
     outcome_values = column(outcome.metric)
     known_rho = {}
@@ -183,6 +202,27 @@ def compare(study: Study, options: Options = Options(), previous: Comparison | N
         warnings=tuple(warnings),
         labels={s.id: s.label for s in study.sites},
     )
+
+
+def disclosure_warnings(study: Study, split: Split, outcome: Outcome, disclosure: Disclosure) -> list[str]:
+    """What disclosure control left out of the split, the sensitivity table and the configurations."""
+    notes = []
+    limit = disclosure.min_count
+    for key in split.withheld:
+        notes.append(f"{key}: the split's cut is withheld: it would reveal counts below {limit} (disclosure control)")
+    if outcome.metric in count_limits(study, [outcome.metric], disclosure):
+        values = [v for v in study.column(outcome.metric).values() if v is not None]
+        if values and min(values) < limit and max(values) > min(values):
+            notes.append(f"{outcome.metric}: the sensitivity cuts next to counts below {limit} are withheld "
+                         "(disclosure control)")
+    from metrics.configurations import withheld_condition
+
+    for condition in study.conditions:
+        if withheld_condition(condition, study, disclosure):
+            notes.append(f"condition \"{condition.name}\": left out of the configuration table: its bound on "
+                         f"{condition.metric}, a count, would show which sites have fewer than {limit} "
+                         "(disclosure control)")
+    return notes
 
 
 def _group_warnings(split: Split) -> list[str]:

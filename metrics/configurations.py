@@ -9,9 +9,11 @@ coverage = |X ∩ Y| / |Y|, for every observed configuration and for every singl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from cases.model import Condition, Study
+from cases.model import Condition, Disclosure, Study
 from metrics.splits import Split
 from metrics.summary import num
 
@@ -23,6 +25,11 @@ class Row:
     outcome_sites: tuple[str, ...]
     consistency: float
     coverage: float | None
+
+    @cached_property
+    def outcome_set(self) -> frozenset[str]:
+        """``outcome_sites`` as a set: ``s in row.outcome_set`` is O(1) (a row may hold 500,000 sites)."""
+        return frozenset(self.outcome_sites)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Configurations:
     singles: tuple[Single, ...]
     with_outcome: int
     excluded: tuple[str, ...]
+    withheld: tuple[str, ...] = field(default=())   # conditions left out by disclosure control
 
     def to_dict(self) -> dict:
         return {
@@ -56,10 +64,14 @@ class Configurations:
                 for s in self.singles
             ],
             "excluded": list(self.excluded),
+            **({"withheld": list(self.withheld)} if self.withheld else {}),
         }
 
     def text_lines(self, comparison=None) -> list[str]:
+        withheld = [f"  left out (disclosure control: a bound on a count below min_count): {', '.join(self.withheld)}"]
         if not self.conditions:
+            if self.withheld:
+                return ["Configurations: no condition left to tabulate", *withheld]
             return ["Configurations: the study defines no [[condition]]"]
         lines = ["Configurations (crisp sets; outcome = high group; 1 = condition holds)"]
         for i, name in enumerate(self.conditions):
@@ -69,7 +81,8 @@ class Configurations:
         for r in self.rows:
             cells = " ".join(f"{v:>2}" for v in r.values)
             cov = "-" if r.coverage is None else f"{r.coverage:.2f}"
-            names = ", ".join(s + ("*" if s in r.outcome_sites else "") for s in r.sites)
+            starred = r.outcome_set
+            names = ", ".join(s + ("*" if s in starred else "") for s in r.sites)
             lines.append(f"  {cells}   {r.consistency:>11.2f}  {cov:>8}  {names}")
         lines.append("  Single conditions (sufficiency): consistency / coverage")
         for s in self.singles:
@@ -78,6 +91,8 @@ class Configurations:
             lines.append(f"    {s.name}: {con} / {cov}  ({s.members} sites)")
         if self.excluded:
             lines.append(f"  left out (missing values): {', '.join(self.excluded)}")
+        if self.withheld:
+            lines += withheld
         return lines
 
 
@@ -93,8 +108,36 @@ def membership(condition: Condition, site) -> int | None:
     return None if v is None else int(v == condition.equals)
 
 
-def configurations(study: Study, split: Split) -> Configurations:
-    conds = study.conditions
+def withheld_condition(condition: Condition, study: Study, disclosure: Disclosure | None) -> bool:
+    """Whether disclosure control leaves ``condition`` out of the table.
+
+    A condition on a count metric shows each site's membership only, never a value; but membership
+    of "at least T" (or of "at most T") places the sites in a band of counts. When that band is
+    finer than the "<min_count" of disclosure control (``at_least`` below min_count: the
+    non-members have fewer than T; ``at_most`` T with T + 1 below min_count, counts being whole:
+    the members have at most T), the condition is left out, whatever the data.
+    """
+    from metrics.compare import is_count
+
+    if disclosure is None or disclosure.min_count <= 0 or condition.metric is None:
+        return False
+    metric = study.metrics.get(condition.metric)
+    if metric is None or not is_count(metric):
+        return False
+    if condition.at_least is not None:
+        band = condition.at_least
+    elif condition.at_most is not None:
+        band = math.floor(condition.at_most) + 1
+    else:
+        return False
+    return band < disclosure.min_count
+
+
+def configurations(study: Study, split: Split, disclosure: Disclosure | None = None) -> Configurations:
+    """The truth table; ``disclosure`` (None: the study's own) leaves out conditions too fine on a count."""
+    disclosure = study.disclosure if disclosure is None else disclosure
+    withheld = tuple(c.name for c in study.conditions if withheld_condition(c, study, disclosure))
+    conds = tuple(c for c in study.conditions if c.name not in withheld)
     high = set(split.high)
     cases, excluded = [], []
     for site in study.sites:
@@ -119,4 +162,4 @@ def configurations(study: Study, split: Split) -> Configurations:
         xs = [(sid, y) for sid, values, y in cases if values[i] == 1]
         xy = sum(1 for _, y in xs if y)
         singles.append(Single(c.name, len(xs), xy / len(xs) if xs else None, xy / total_y if total_y else None))
-    return Configurations(tuple(c.name for c in conds), tuple(rows), tuple(singles), total_y, tuple(excluded))
+    return Configurations(tuple(c.name for c in conds), tuple(rows), tuple(singles), total_y, tuple(excluded), withheld)

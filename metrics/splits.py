@@ -6,7 +6,7 @@ values, whatever ``higher_is_better`` says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Mapping
 
@@ -28,6 +28,8 @@ class Split:
     low: tuple[str, ...] = ()
     middle: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    # disclosure control: the count metrics whose values the cut would reveal; the cut is then None
+    withheld: tuple[str, ...] = ()
 
     @cached_property
     def _group_index(self) -> dict[str, str]:
@@ -129,6 +131,61 @@ def _tertiles(present: list[str], values: Mapping[str, float | None], groups: di
         in_high = v >= high_bound and (below_high is None or v > below_high)
         groups["high" if in_high else "low" if in_low else "middle"].append(s)
     return (low_bound, high_bound)
+
+
+def _middle(values: list[float]) -> list[float]:
+    """The value(s) a median is made of: the middle one, or the two middle ones for even n."""
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid:mid + 1] if len(s) % 2 else s[mid - 1:mid + 1]
+
+
+def withhold_cut(split: Split, limits: Mapping[str, int], values: Mapping[str, float | None],
+                 second: Mapping[str, float | None] | None = None) -> Split:
+    """The split with its cut left out when a printed cut would reveal a count below its limit.
+
+    ``limits`` maps the count metrics among the outcome (and quadrants' second metric) to their
+    ``min_count``. A cut made of site values (a median: the middle value or the two middle ones;
+    a tertile boundary: one site's value) is withheld when any of those values is below the
+    limit: with the groups beside it, such a number gives a site's count away. A cut is withheld
+    whole (a quadrants or tertiles cut with one such part is left out entirely). A threshold is
+    the user's own number and never withheld (``threshold_problem`` refuses one below the limit);
+    an explicit split has no cut.
+    """
+    if split.cut is None or split.rule not in ("median", "tertiles", "quadrants"):
+        return split
+    sources: dict[str, list[float]] = {}
+    if split.rule == "median":
+        present = [values[s] for s in (*split.high, *split.low, *split.middle)]
+        sources[split.outcome] = _middle(present)
+    elif split.rule == "tertiles":
+        sources[split.outcome] = list(split.cut)
+    else:
+        have = (*split.high, *split.low, *split.middle)
+        sources[split.outcome] = _middle([values[s] for s in have])
+        key = split.options.get("second")
+        if key is not None and second is not None:
+            sources[key] = _middle([second[s] for s in have])
+    withheld = tuple(k for k, vals in sources.items() if k in limits and any(v < limits[k] for v in vals))
+    if not withheld:
+        return split
+    return replace(split, cut=None, withheld=withheld)
+
+
+def threshold_problem(outcome: Outcome, limit: int | None) -> str | None:
+    """Why a threshold split on a count cannot be shown, or None.
+
+    A threshold is the user's own number, so it may be printed; but the low group holds exactly the
+    sites below it. Below ``min_count`` that band is finer than the "<N" disclosure control allows
+    (a threshold of 1 names every site with no participant), so such a split is refused. At or
+    above ``min_count``, the low group says only "fewer than T" (no finer than "<N") and the high
+    group holds counts of at least ``min_count``, which may be shown anyway.
+    """
+    if outcome.split != "threshold" or outcome.threshold is None or not limit or outcome.threshold >= limit:
+        return None
+    return (f"a threshold of {outcome.threshold:g} on {outcome.metric}, a count of people, is below min_count "
+            f"{limit}: the low group would show which sites have fewer than {outcome.threshold:g} (disclosure "
+            f"control); use a threshold of at least {limit} or another split rule")
 
 
 def _make(outcome: str, rule: str, cut, options, groups) -> Split:

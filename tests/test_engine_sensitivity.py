@@ -91,13 +91,53 @@ def test_sensitivity_against_threshold_splits(study, rule_name):
     counted = [c for c in sens.cuts if c.qualifies]
     for r in sens.metrics:
         seen = [c.metrics[r.key] for c in counted]
-        want = None if not counted else (len(set(seen)) == 1 and seen[0] in ("+", "-"))
-        assert r.robust == want
+        assert r.verdict == expected_verdict(seen, unjudged=None, flat="0")
+        assert r.robust == {"robust": True, "no verdict": None, "undetermined": None}.get(r.verdict, False)
     for r in sens.themes:
         seen = [c.themes[r.key] for c in counted]
-        assert r.robust == (None if not counted else len(set(seen)) == 1)
+        assert r.verdict == expected_verdict(seen, unjudged="insufficient", flat="none")
+        assert r.robust == {"robust": True, "no verdict": None, "undetermined": None}.get(r.verdict, False)
     assert [r.key for r in sens.metrics] == [k for k in study.metrics if k != "y"]
     assert [r.key for r in sens.themes] == [t.id for t in study.rated_themes()]
+
+
+def expected_verdict(seen, unjudged, flat):
+    """The verdict by its definition: robust = one contrast (strong/weak and direction, or a sign)
+    at every counted cut; no contrast = never one where it can be judged; no verdict = never judged."""
+    if not seen:
+        return "undetermined"
+    if all(v == unjudged for v in seen):
+        return "no verdict"
+    if all(v in (unjudged, flat) for v in seen):
+        return "no contrast"
+    if all(v == seen[0] for v in seen):
+        return "robust"
+    return "unstable"
+
+
+def test_verdicts_of_themes_without_a_contrast():
+    # s0..s5 by y; "ins" is rated at the two lowest sites only: the high group never has a valence
+    # (insufficient at every counted cut); "flat" is +1 everywhere (none at every cut); "lead" runs
+    # with y (a contrast at every cut); "mixed" has a contrast at some cuts only
+    sites = [(f"s{i}", {"y": float(i)}, {}) for i in range(6)]
+    t1, t2, t3, t4 = THEMES
+    ratings = ([("s0", t1, "+1"), ("s1", t1, "-1")] + [(f"s{i}", t2, "+1") for i in range(6)]
+               + [(f"s{i}", t3, tok) for i, tok in enumerate(["-2", "-2", "-1", "+1", "+2", "+2"])]
+               + [(f"s{i}", t4, tok) for i, tok in enumerate(["-2", "-2", "+2", "-2", "+2", "+2"])])
+    study = make_study(sites, ["y"], Outcome("y"), ratings)
+    sens = sensitivity(study, study.outcome, make_rule("gap"))
+    verdicts = {r.key: (r.verdict, r.robust) for r in sens.themes}
+    assert verdicts[t1] == ("no verdict", None)
+    assert verdicts[t2] == ("no contrast", False)
+    assert verdicts[t3] == ("robust", True)
+    assert verdicts[t4] == ("unstable", False)           # weak, none, weak at the counted cuts
+    text = "\n".join(sens.text_lines())
+    title = {t.id: t.title for t in study.rated_themes()}
+    assert f"no verdict   {title[t1]}" in text and f"no contrast  {title[t2]}" in text
+    assert f"robust       {title[t3]}" in text
+    rows = {r["theme"]: r for r in sens.to_dict()["themes"]}
+    assert rows[t1]["verdict"] == "no verdict" and rows[t1]["robust"] is None
+    assert rows[t2]["verdict"] == "no contrast" and rows[t2]["robust"] is False
 
 
 def test_sensitivity_example_cuts():
@@ -176,3 +216,31 @@ def test_configurations_example():
     assert single["Well-resourced supervision"] == (3, 1.0, 1.0)
     assert single["Positive ward relationships"] == (4, 0.75, 1.0)   # S4 (middle) counts as not high
     assert conf.excluded == ()
+
+
+async def test_the_sensitivity_screen_shows_each_verdict(tmp_path):
+    # stakeholder-engagement rated X (no valence) at every site: no verdict, never "✔ robust"
+    from textual.widgets import DataTable
+
+    from tests.conftest import build_study
+    from tui.app import CrosscaseApp
+    from tui.screens.tables import VERDICT
+
+    extra = "".join(f"S{i},stakeholder-engagement,X,\n" for i in range(1, 8))
+    folder = build_study(tmp_path, ratings_csv=lambda t: t + extra)
+    app = CrosscaseApp(folder)
+    async with app.run_test(size=(140, 40)) as pilot:
+        for key in ("c", "v"):
+            await pilot.press(key)
+            for _ in range(3):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+        table = app.screen.query_one("#robust-table", DataTable)
+        sens = app.comparison.sensitivity
+        rows = {r.key: r for r in (*sens.metrics, *sens.themes)}
+        assert rows["stakeholder-engagement"].verdict == "no verdict"
+        for key in table.rows:
+            kind, _, name = key.value.partition(":")
+            assert str(table.get_row(key)[0]) == VERDICT[rows[name].verdict][0]
+        shown = str(table.get_row("theme:stakeholder-engagement")[0])
+        assert shown == "? no verdict"

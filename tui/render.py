@@ -53,6 +53,8 @@ def split_line(c: Comparison) -> str:
         text += f", lowest third up to {fmt(s.cut[0])}, highest third from {fmt(s.cut[1])}"
     elif s.rule == "quadrants" and s.cut is not None:
         text += f" and {clean(s.options.get('second'))}, medians {fmt(s.cut[0])} and {fmt(s.cut[1])}"
+    if getattr(s, "withheld", ()):
+        text += ", cut withheld (disclosure control)"
     return text
 
 

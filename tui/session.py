@@ -40,7 +40,7 @@ def analyse_split(study, options, previous):
     if not same:
         return comparison, True
     return replace(comparison, sensitivity=previous.sensitivity,
-                   configurations=configurations(study, comparison.split)), False
+                   configurations=configurations(study, comparison.split, comparison.disclosure)), False
 
 
 class SnapshotOnlyError(Exception):

@@ -9,7 +9,8 @@ from textual.widgets import DataTable, Static
 from tui.screens.base import DashboardScreen
 from tui.widgets.safe_text import join, safe
 
-VERDICT = {True: ("✔ robust", "better"), False: ("✘ NOT robust", "worse"), None: ("? undetermined", "")}
+VERDICT = {"robust": ("✔ robust", "better"), "unstable": ("✘ unstable", "worse"), "no contrast": ("· no contrast", ""),
+           "no verdict": ("? no verdict", ""), "undetermined": ("? undetermined", "")}
 
 
 def _ratio(value: float | None) -> str:
@@ -42,7 +43,7 @@ class SensitivityScreen(DashboardScreen):
             return
         counted = sum(c.qualifies for c in sens.cuts)
         head.update(safe(f"Every cut of {sens.outcome}: which sites join the low group as the cut rises "
-                         f"({len(sens.cuts)} cuts, {counted} with at least 2 sites per group; * = not counted). "
+                         f"({len(sens.cuts)}{f' of {sens.total_cuts}' if sens.capped else ''} cuts, {counted} with at least 2 sites per group; * = not counted). "
                          "A contrast is robust when it keeps its direction at every counted cut.", 400))
         wide = self.size.width >= 110
         for name, width in (("", 1), ("Cut", 9), ("High", 5), ("Low", 5), ("Sites joining low", 80 if wide else 48)):
@@ -50,7 +51,7 @@ class SensitivityScreen(DashboardScreen):
         labels = comparison.labels
         for i, c in enumerate(sens.cuts):
             moved = ", ".join(f"{s} {labels.get(s, s)}" if labels.get(s, s) != s else s for s in c.moved)
-            cuts.add_row(Text(" " if c.qualifies else "*"), Text(f"{c.value:.4g}"), Text(str(c.n_high)),
+            cuts.add_row(Text(" " if c.qualifies else "*"), Text(c.shown), Text(str(c.n_high)),
                          Text(str(c.n_low)), safe(moved, 80 if wide else 48), key=str(i))
         styles = self.styles_map
         for name, width in (("Verdict", 14), ("Kind", 6), ("Metric or theme", 50 if wide else 32),
@@ -58,7 +59,7 @@ class SensitivityScreen(DashboardScreen):
             robust.add_column(name, key=name, width=width)
         for kind, rows in (("metric", sens.metrics), ("theme", sens.themes)):
             for r in rows:
-                text, style = VERDICT[r.robust]
+                text, style = VERDICT[r.verdict]
                 robust.add_row(Text(text, style=styles.get(style, "")), Text(kind), safe(r.label, 50),
                                safe(", ".join(r.seen) or "-", 30), key=f"{kind}:{r.key}")
 
@@ -97,7 +98,7 @@ class ConfigurationsScreen(DashboardScreen):
         for name, width in (("Consistency", 11), ("Coverage", 8), ("Sites (* in the high group)", 60 if wide else 36)):
             truth.add_column(name, key=name, width=width)
         for i, r in enumerate(conf.rows):
-            names = ", ".join(s + ("*" if s in r.outcome_sites else "") for s in r.sites)
+            names = ", ".join(s + ("*" if s in r.outcome_set else "") for s in r.sites)
             truth.add_row(*[Text(str(v), style="bold" if v else "dim") for v in r.values],
                           Text(_ratio(r.consistency)), Text(_ratio(r.coverage)), safe(names, 60), key=str(i))
         for name, width in (("Condition alone", 40 if wide else 30), ("Sites", 6), ("Consistency", 11),
