@@ -231,7 +231,7 @@ def _distinguishing(c: _Checker, spec: object) -> RuleSpec:
     if not isinstance(spec, dict):
         c.err(t, None, "[distinguishing] must be a table")
         return RuleSpec()
-    name = spec.get("rule", "gap")
+    name = spec.get("rule", RuleSpec.name)
     params = {k: v for k, v in spec.items() if k != "rule"}
     if not isinstance(name, str):
         c.err(t, "rule", "[distinguishing] rule must be a text")

@@ -73,7 +73,7 @@ class Disclosure:
 class RuleSpec:
     """The distinguishing rule as written: a name and its parameters (checked by ``metrics``)."""
 
-    name: str = "gap"
+    name: str = "share"     # metrics.distinguishing.DEFAULT_RULE (tests check they agree)
     params: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
 

@@ -367,7 +367,7 @@ def theme_results(study: Study, split: Split, rule: Rule):
 def _theme_results_large(study: Study, split: Split, rule: Rule):
     """theme_results for large studies: the same results, by matrix, with ratings built lazily."""
     from metrics.distinguishing import Summary
-    from metrics.themepass import LazyRatings, published_of, summaries, theme_result
+    from metrics.themepass import LazyRatings, hist_of, published_of, summaries, theme_result
 
     theme_ids, stats = summaries(study, split)
     published = published_of(study)
@@ -377,9 +377,9 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
         theme = study.themes[tid]
         groups, summary = {}, {}
         for g in ("high", "low", "middle"):
-            counts, sums, mins, maxs = stats[g]
+            counts, sums, mins, maxs, hist = stats[g]
             n = int(counts[row])
             mean = float(sums[row]) / n if n else None
             groups[g] = ThemeGroup(n, mean, LazyRatings(getattr(split, g), tokens[tid]))
-            summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean) if n else None
+            summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean, hist_of(hist[row])) if n else None
         yield theme_result(theme, groups, rule, described, summary["high"], summary["low"], published.get(tid))

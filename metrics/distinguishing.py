@@ -4,9 +4,15 @@ Published CFIR studies (Damschroder & Lowery 2013) judge a construct *distinguis
 ratings follow the sites' implementation level, "strong" or "weak", by looking at the pattern.
 crosscase makes that judgement a rule over the valence ratings (-2..+2) of the two groups:
 
-``gap`` (the default)
-    gap = lowest high-site rating - highest low-site rating; diff = mean(high) - mean(low).
-    Defaults chosen over five published tables (tests/test_distinguishing_calibration.py).
+``share`` (the default)
+    share = the part of the high sites rated above every low site; z = diff / sqrt(1/n_high + 1/n_low),
+    the difference in means in standard errors if ratings scatter by one point (so one site a side
+    needs a larger difference than four against one); diff = mean(high) - mean(low).
+    weak: share >= min_share and z >= min_z;  strong: weak and diff >= strong_diff.
+    Defaults chosen over five published tables, judged leave-one-table-out
+    (tests/test_distinguishing_calibration.py, docs/distinguishing.md).
+``gap``
+    gap = lowest high-site rating - highest low-site rating.
     strong: gap >= strong_gap and diff >= strong_diff;  weak: gap >= weak_gap and diff >= weak_diff.
 ``means``
     on the difference in means alone: strong when diff >= strong_diff, weak when diff >= weak_diff.
@@ -21,16 +27,21 @@ See docs/distinguishing.md for the calibration against published judgements.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 LABELS = ("strong", "weak", "none", "insufficient")
+DEFAULT_RULE = "share"     # the rule when a study names none (cases.model.RuleSpec spells it too)
+VALENCES = (-2, -1, 0, 1, 2)
 
 DEFAULTS: dict[str, dict[str, float]] = {
     # chosen by tests/test_distinguishing_calibration.py (tune over five published tables; docs/distinguishing.md)
     "gap": {"strong_gap": 1.0, "strong_diff": 2.5, "weak_gap": 1.0, "weak_diff": 1.0},
     "means": {"strong_diff": 2.0, "weak_diff": 1.0},
     "valence": {"weak_diff": 1.0},
+    # chosen by tests/test_distinguishing_calibration.py (tune_share; held out on each table in turn)
+    "share": {"min_share": 0.75, "min_z": 0.8, "strong_diff": 2.25},
 }
 
 
@@ -63,7 +74,7 @@ def check_rule(name: str, params: Mapping[str, object]) -> list[tuple[str | None
     return problems
 
 
-def make_rule(name: str = "gap", params: Mapping[str, float] | None = None) -> Rule:
+def make_rule(name: str = DEFAULT_RULE, params: Mapping[str, float] | None = None) -> Rule:
     """A rule with its defaults filled in; raises ValueError on an unknown name or parameter."""
     params = dict(params or {})
     problems = check_rule(name, params)
@@ -95,10 +106,29 @@ class Summary:
     min: float
     max: float
     mean: float
+    hist: tuple[int, ...] | None = None    # how many ratings of each of VALENCES (-2..+2); None: not counted
 
     @classmethod
     def of(cls, ratings: Sequence[int]) -> "Summary":
-        return cls(len(ratings), min(ratings), max(ratings), sum(ratings) / len(ratings))
+        hist = tuple(sum(1 for r in ratings if r == v) for v in VALENCES)
+        return cls(len(ratings), min(ratings), max(ratings), sum(ratings) / len(ratings),
+                   hist if sum(hist) == len(ratings) else None)
+
+
+def share_above(high: Summary, low: Summary) -> float:
+    """The part of ``high``'s ratings above every one of ``low``'s (1 when the groups do not touch)."""
+    if high.min > low.max:
+        return 1.0
+    if high.max <= low.max:
+        return 0.0
+    if high.hist is None:
+        raise ValueError("the share rule needs each group's count of every valence (Summary.hist)")
+    return sum(c for v, c in zip(VALENCES, high.hist) if v > low.max) / high.n
+
+
+def z_of(high: Summary, low: Summary) -> float:
+    """diff / sqrt(1/n_high + 1/n_low): the difference in means over its standard error at SD 1."""
+    return (high.mean - low.mean) / math.sqrt(1 / high.n + 1 / low.n)
 
 
 def _label(rule: Rule, high: Summary, low: Summary) -> str:
@@ -111,6 +141,10 @@ def _label(rule: Rule, high: Summary, low: Summary) -> str:
             return "strong"
         if gap >= p["weak_gap"] - eps and diff >= p["weak_diff"] - eps:
             return "weak"
+        return "none"
+    if rule.name == "share":
+        if share_above(high, low) >= p["min_share"] - eps and z_of(high, low) >= p["min_z"] - eps:
+            return "strong" if diff >= p["strong_diff"] - eps else "weak"
         return "none"
     if rule.name == "means":
         if diff >= p["strong_diff"] - eps:
@@ -164,6 +198,13 @@ def _conditions(rule: Rule, level: str, high: Summary, low: Summary) -> list[tup
         g, d = p[f"{level}_gap"], p[f"{level}_diff"]
         return [(f"gap >= {_fmt(g)}", gap >= g - eps, f"gap {_fmt(_r(gap))}"),
                 (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
+    if rule.name == "share":
+        sh, z = share_above(high, low), z_of(high, low)
+        out = [(f"share >= {_fmt(p['min_share'])}", sh >= p["min_share"] - eps, f"share {_fmt(_r(sh))}"),
+               (f"z >= {_fmt(p['min_z'])}", z >= p["min_z"] - eps, f"z {_fmt(_r(z))}")]
+        if level == "strong":
+            out.append((f"diff >= {_fmt(p['strong_diff'])}", diff >= p["strong_diff"] - eps, f"diff {_fmt(_r(diff))}"))
+        return out
     if rule.name == "means":
         d = p[f"{level}_diff"]
         return [(f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from cases.model import Disclosure, Outcome, Study
-from metrics.distinguishing import Rule, Summary, judge_summaries
+from metrics.distinguishing import VALENCES, Rule, Summary, judge_summaries
 from metrics.summary import num
 
 MIN_PER_GROUP = 2
@@ -142,10 +142,12 @@ class _Prefix:
         self.s = [0.0, *accumulate(0.0 if v is None else v for v in values)]
         self.lo = [inf, *accumulate((inf if v is None else v for v in values), min)]
         self.hi = [-inf, *accumulate((-inf if v is None else v for v in values), max)]
+        self.c = [[0, *accumulate(v == k for v in values)] for k in VALENCES]   # per valence, for Summary.hist
 
-
-def _summary(n, s, lo, hi) -> Summary | None:
-    return Summary(n, lo, hi, s / n) if n else None
+    def summary(self, i: int) -> Summary | None:
+        """The first i values' Summary (None when none of them is a value)."""
+        n = self.n[i]
+        return Summary(n, self.lo[i], self.hi[i], self.s[i] / n, tuple(c[i] for c in self.c)) if n else None
 
 
 def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosure | None = None) -> Sensitivity:
@@ -183,8 +185,7 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
         t_labels = {}
         for t in themes:
             a, b = tpre[t.id], tsuf[t.id]
-            low = _summary(a.n[i], a.s[i], a.lo[i], a.hi[i])
-            high = _summary(b.n[n - i], b.s[n - i], b.lo[n - i], b.hi[n - i])
+            low, high = a.summary(i), b.summary(n - i)
             label, direction = judge_summaries(rule, high, low)
             t_labels[t.id] = label + (" reversed" if direction == "reversed" else "")
         value = None if limit is not None and y[i - 1] < limit else (y[i - 1] + y[i]) / 2

@@ -82,7 +82,8 @@ def _matrix(study):
 
 
 def summaries(study, split, groups=("high", "low", "middle")):
-    """{group: (counts, sums, mins, maxs)} arrays over the rated themes, for the split's groups."""
+    """{group: (counts, sums, mins, maxs, hist)} arrays over the rated themes, for the split's groups;
+    ``hist`` is (themes x 5): how many ratings of each valence -2..+2 (the ``share`` rule reads it)."""
     import numpy as np
 
     themes, position, values = _matrix(study)
@@ -95,8 +96,14 @@ def summaries(study, split, groups=("high", "low", "middle")):
         sums = np.where(present, sub, 0.0).sum(axis=1)
         mins = np.where(present, sub, np.inf).min(axis=1, initial=np.inf)
         maxs = np.where(present, sub, -np.inf).max(axis=1, initial=-np.inf)
-        out[g] = (counts, sums, mins, maxs)
+        hist = np.stack([(sub == v).sum(axis=1) for v in (-2, -1, 0, 1, 2)], axis=1)
+        out[g] = (counts, sums, mins, maxs, hist)
     return themes, out
+
+
+def hist_of(hist_row) -> tuple[int, ...] | None:
+    """One theme's row of ``summaries``' hist, as Summary.hist."""
+    return tuple(int(c) for c in hist_row)
 
 
 def theme_result(theme, groups, rule, described: str, high, low, published: str | None = None):

@@ -15,7 +15,7 @@ from metrics.distinguishing import assess, make_rule
 from metrics.summary import to_dict
 from tui.render import render_markdown, render_text
 
-GAP = make_rule()
+GAP = make_rule("gap")
 
 
 @pytest.mark.parametrize("high, low, expected", [

@@ -6,20 +6,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.distinguishing import DEFAULTS, Rule, check_rule, judge, make_rule, parse_rule_option
+from metrics.distinguishing import (DEFAULTS, Rule, Summary, assess, check_rule, judge, judge_summaries, make_rule,
+                                    parse_rule_option, share_above)
 
-GAP, MEANS, VALENCE = make_rule("gap"), make_rule("means"), make_rule("valence")
+GAP, MEANS, VALENCE, SHARE = make_rule("gap"), make_rule("means"), make_rule("valence"), make_rule("share")
 RATINGS = st.lists(st.integers(-2, 2), max_size=6)
 
 
-@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE])
+@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE, SHARE])
 def test_insufficient_when_a_group_has_no_valence_rating(rule):
     assert judge(rule, [], [1, 2]) == ("insufficient", "expected")
     assert judge(rule, [2, 2], []) == ("insufficient", "expected")
     assert judge(rule, [], []) == ("insufficient", "expected")
 
 
-@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE])
+@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE, SHARE])
 def test_one_rated_site_per_group_is_enough(rule):
     assert judge(rule, [2], [-2]) == ("strong", "expected")
     assert judge(rule, [-2], [2]) == ("strong", "reversed")
@@ -39,6 +40,37 @@ def test_gap_rule_definition():
     assert judge(GAP, [1, 1, 0], [-1, -1, -1]) == ("weak", "expected")  # diff 1.667: not strong
 
 
+def test_share_rule_definition():
+    # weak: share of high sites above every low site >= 0.75 and z = diff / sqrt(1/nh + 1/nl) >= 0.8;
+    # strong: also diff >= 2.25 (the calibrated defaults)
+    assert make_rule() == SHARE
+    assert judge(SHARE, [2, 2, 0, 1], [0]) == ("weak", "expected")     # 3 of 4 above, z 1.12
+    assert judge(SHARE, [2, 1], [-2, 1]) == ("none", "expected")       # 1 of 2 above, though diff 2
+    assert judge(SHARE, [0], [-1]) == ("none", "expected")             # one a side, diff 1: z 0.71
+    assert judge(SHARE, [1], [-1]) == ("weak", "expected")             # one a side, diff 2: z 1.41
+    assert judge(SHARE, [0, 0, 0, 0], [-1]) == ("weak", "expected")    # z 0.89
+    assert judge(SHARE, [1, 1], [0, 0]) == ("weak", "expected")        # z 1
+    assert judge(SHARE, [2, 2], [-2, -1]) == ("strong", "expected")    # diff 3.5
+    assert judge(SHARE, [2, 1], [0, 0]) == ("weak", "expected")        # diff 1.5 < 2.25
+    assert judge(SHARE, [2, 1], [0, -1]) == ("weak", "expected")       # diff 2 < 2.25
+    assert judge(SHARE, [2, 2], [0, -1]) == ("strong", "expected")     # diff 2.5
+    assert judge(SHARE, [0, -1, 0], [1, 0, 1]) == ("none", "expected")  # reversed share 2/3 < 0.75
+    assert judge(SHARE, [-2], [0]) == ("weak", "reversed")
+    assert assess(SHARE, [1, 0], [0, 0]).met == "none: weak needs share >= 0.75 (share 0.5) and z >= 0.8 (z 0.5)"
+    assert assess(SHARE, [2, 2, 0, 1], [0]).met == "weak: share >= 0.75 and z >= 0.8"
+
+
+def test_share_reads_the_counts_only_when_the_groups_overlap():
+    low = Summary(1, 0, 0, 0.0)
+    assert share_above(Summary(2, 1, 2, 1.5), low) == 1.0                # every high above: no counts needed
+    assert share_above(Summary(2, -1, 0, -0.5), low) == 0.0              # none above
+    with pytest.raises(ValueError, match="count of every valence"):
+        share_above(Summary(2, 0, 2, 1.0), low)
+    assert share_above(Summary.of([0, 2]), Summary.of([0])) == 0.5
+    assert Summary.of([2, -2, 0, 2]).hist == (1, 0, 1, 0, 2)
+    assert judge_summaries(SHARE, Summary.of([2, 2, 2, 0]), Summary.of([0])) == ("weak", "expected")
+
+
 def test_means_and_valence_definitions():
     assert judge(MEANS, [2, -1], [-2, 0]) == ("weak", "expected")      # overlap does not matter
     assert judge(MEANS, [2, 2], [0, 0]) == ("strong", "expected")
@@ -48,7 +80,7 @@ def test_means_and_valence_definitions():
     assert judge(VALENCE, [1, 0], [0, 0]) == ("none", "expected")      # diff 0.5 < weak_diff
 
 
-@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE])
+@pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE, SHARE])
 def test_reversed_is_the_same_label_with_the_groups_swapped(rule):
     for high, low, label in (([-2, -1], [1, 2], "strong"), ([-1, -1], [0, 0], "weak")):
         if rule is VALENCE and label == "weak":
@@ -58,7 +90,7 @@ def test_reversed_is_the_same_label_with_the_groups_swapped(rule):
 
 
 @settings(max_examples=300, deadline=None)
-@given(RATINGS, RATINGS, st.sampled_from([GAP, MEANS, VALENCE]))
+@given(RATINGS, RATINGS, st.sampled_from([GAP, MEANS, VALENCE, SHARE]))
 def test_swapping_groups_swaps_direction(high, low, rule):
     label, direction = judge(rule, high, low)
     swapped = judge(rule, low, high)
@@ -75,7 +107,7 @@ def test_swapping_groups_swaps_direction(high, low, rule):
 
 def test_strong_implies_weak_conditions_under_defaults():
     for name, p in DEFAULTS.items():
-        if "strong_diff" in p:
+        if "strong_diff" in p and "weak_diff" in p:
             assert p["strong_diff"] > p["weak_diff"]
         if "strong_gap" in p:
             assert p["strong_gap"] >= p["weak_gap"]

@@ -111,17 +111,17 @@ def ref_spearman(pairs):
     return float(scipy.stats.spearmanr(x, y).statistic)
 
 
-def ref_gap_label(h, lo):
-    """The default rule (gap: strong_gap 1, strong_diff 2.5, weak_gap 1, weak_diff 1), written out."""
+def ref_default_label(h, lo):
+    """The default rule (share: min_share 0.75, min_z 0.8, strong_diff 2.25), written out."""
     if not h or not lo:
         return "insufficient", "expected"
 
     def one(a, b):
-        gap, diff = min(a) - max(b), np.mean(a) - np.mean(b)
-        if gap >= 1 and diff >= 2.5 - 1e-9:
-            return "strong"
-        if gap >= 1 and diff >= 1 - 1e-9:
-            return "weak"
+        share = np.mean([x > max(b) for x in a])
+        diff = np.mean(a) - np.mean(b)
+        z = diff / np.sqrt(1 / len(a) + 1 / len(b))
+        if share >= 0.75 - 1e-9 and z >= 0.8 - 1e-9:
+            return "strong" if diff >= 2.25 - 1e-9 else "weak"
         return "none"
 
     if one(h, lo) != "none":
@@ -251,8 +251,8 @@ def test_compare_matches_independent_figures(study):
             vals[g] = [valence(tok) for _, tok in rows if tok in ("-2", "-1", "0", "+1", "+2")]
             assert group.rated == len(vals[g])       # X, Missing, N/A, E, I not counted
             assert close(group.mean, np.mean(vals[g]) if vals[g] else None)
-        assert (t.distinguishing, t.direction) == ref_gap_label(vals["high"], vals["low"])
-        assert t.rule == "gap:strong_diff=2.5,strong_gap=1,weak_diff=1,weak_gap=1"
+        assert (t.distinguishing, t.direction) == ref_default_label(vals["high"], vals["low"])
+        assert t.rule == "share:min_share=0.75,min_z=0.8,strong_diff=2.25"
 
     # the plain object: rounded to 12 significant digits, groups' values keyed by every site
     d = to_dict(c)

@@ -34,7 +34,7 @@ def both_paths(study, options, monkeypatch):
 @pytest.mark.parametrize("split", [{}, {"split": "tertiles"}, {"split": "quadrants", "second": "fidelity"},
                                    {"split": "threshold", "threshold": 0.99},
                                    {"split": "explicit", "high": ("S1",), "low": ()}])
-@pytest.mark.parametrize("rule", ["gap", "means", "valence"])
+@pytest.mark.parametrize("rule", ["gap", "means", "valence", "share"])
 def test_the_example_by_both_paths(split, rule, monkeypatch):
     study = load_study(example_dir())
     options = Options(outcome=replace(study.outcome, **split), rule=make_rule(rule), permutations=False)
@@ -47,7 +47,7 @@ def test_the_example_by_both_paths(split, rule, monkeypatch):
 @given(
     outcome=st.lists(st.one_of(st.none(), st.integers(0, 6).map(float)), min_size=1, max_size=12),
     cells=st.lists(st.tuples(st.integers(0, 11), st.sampled_from(THEMES), st.sampled_from(TOKENS)), max_size=60),
-    rule=st.sampled_from(["gap", "means", "valence"]),
+    rule=st.sampled_from(["gap", "means", "valence", "share"]),
 )
 def test_random_studies_by_both_paths(outcome, cells, rule):
     import _pytest.monkeypatch

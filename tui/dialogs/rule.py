@@ -18,6 +18,8 @@ RULE_HELP = {
     "means": "strong: diff >= strong_diff; weak: diff >= weak_diff (diff = mean high - mean low)",
     "valence": "strong: every high site positive and every low site negative; "
                "weak: none against the pattern and diff >= weak_diff",
+    "share": "weak: share >= min_share and z >= min_z; strong: also diff >= strong_diff (share = part of the "
+             "high sites above every low site; z = diff / sqrt(1/n_high + 1/n_low))",
 }
 
 
