@@ -125,7 +125,8 @@ def test_verdicts_of_themes_without_a_contrast():
                + [(f"s{i}", t3, tok) for i, tok in enumerate(["-2", "-2", "-1", "+1", "+2", "+2"])]
                + [(f"s{i}", t4, tok) for i, tok in enumerate(["-2", "-2", "+2", "-2", "+2", "+2"])])
     study = make_study(sites, ["y"], Outcome("y"), ratings)
-    sens = sensitivity(study, study.outcome, make_rule("gap"))
+    # gap with its former defaults (touching groups weak), named so the cases stay as designed
+    sens = sensitivity(study, study.outcome, make_rule("gap", {"weak_gap": 0, "strong_diff": 2}))
     verdicts = {r.key: (r.verdict, r.robust) for r in sens.themes}
     assert verdicts[t1] == ("no verdict", None)
     assert verdicts[t2] == ("no contrast", False)
