@@ -14,14 +14,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.export import ExportDialog, ExportRequest
 from tui.dialogs.help import HelpDialog
 from tui.dialogs.split import SplitDialog
-from tui.screens.base import OpenSite, ShowSites, ShowTheme
+from tui.screens.base import KeysFooter, OpenSite, ShowSites, ShowTheme
 from tui.screens.compare import CompareScreen
 from tui.screens.error import ErrorScreen
 from tui.screens.site import SiteScreen
@@ -121,7 +121,7 @@ class CrosscaseApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield Static("Loading the study…", id="loading", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -44,6 +44,26 @@ class ShowTheme(Message):
     theme: str
 
 
+class KeysFooter(Footer):
+    """Textual's compact footer with the keys everyone needs first: "? Help" and "q Quit" lead the
+    row, so a narrow terminal cuts off a screen's other keys, never these two (at 80 columns the
+    row holds about a dozen keys; the help dialog lists them all)."""
+
+    FIRST = ("help", "quit", "quit_error")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(compact=True, **kwargs)
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+
+        def rank(widget) -> int:
+            action = getattr(widget, "action", None)   # a FooterKey's
+            return self.FIRST.index(action) if action in self.FIRST else len(self.FIRST)
+
+        yield from sorted(keys, key=rank)   # stable: the other keys keep their order
+
+
 def status_text(comparison) -> str:
     """The split rule, its cut and the group sizes, as one line of our own wording."""
     s = comparison.split
@@ -72,7 +92,7 @@ class DashboardScreen(Screen):
         with Container(id="body", classes="body"):
             yield from self.compose_body()
         yield Static("", id="too-small", classes="too-small", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
