@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -115,6 +115,20 @@ class CrosscaseApp(App[int]):
             self.register_theme(theme)
         self.theme = THEMES[0].name
 
+    # -- quitting ----------------------------------------------------------------------------------
+    quitting = False   # set once quit is asked for: nothing new opens after it
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        self.quitting = True
+        super().exit(result, return_code, message)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed ahead of a slow link arrive together: "q" then "e" used to compose the export
+        # dialog while the app was closing down (a traceback). After quit, input is ignored.
+        if self.quitting and isinstance(event, events.InputEvent):
+            return
+        await super().on_event(event)
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(DEFAULTS)
 
@@ -164,6 +178,8 @@ class CrosscaseApp(App[int]):
     async def on_study_ready(self, message: StudyReady) -> None:
         import gc
 
+        if self.quitting:
+            return
         # The loaded study lives as long as the app: move it (and everything made so far) out of
         # the garbage collector's view, so that its full collections no longer walk 100,000
         # ratings in the middle of a change of split.
@@ -187,9 +203,13 @@ class CrosscaseApp(App[int]):
         self.call_after_refresh(self._painted, message.comparison, self.generation)
 
     def on_load_failed(self, message: LoadFailed) -> None:
+        if self.quitting:
+            return
         self.push_screen(ErrorScreen(message.title, message.problems))
 
     def on_snapshot_only(self, message: SnapshotOnly) -> None:
+        if self.quitting:
+            return
         self.push_screen(SnapshotScreen(message.figures, message.notes, alone=True))
 
     def action_snapshot_figures(self) -> None:
@@ -390,6 +410,8 @@ class CrosscaseApp(App[int]):
             self.post_message(ExportDone(request, path=Path(path)))
 
     def on_export_done(self, message: ExportDone) -> None:
+        if self.quitting:
+            return
         if message.exists:
             def answer(yes: bool | None) -> None:
                 if yes:

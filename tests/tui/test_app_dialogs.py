@@ -33,3 +33,29 @@ async def test_the_evidence_box_shows_its_state_in_text(no_color, monkeypatch):
         await pilot.press("space")
         await pilot.pause()
         assert box.value is False and "▐X▌" not in screen_text(app)
+
+
+@pytest.mark.parametrize("second", ["e", "o", "question_mark", "s", "F"])
+async def test_no_dialog_or_screen_opens_after_quit_typed_ahead(second):
+    """q and another key in one read of the terminal (typed ahead on a slow link): the app quits cleanly."""
+    from textual import events
+
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("q", second):          # delivered together, as the driver does with one read
+            event = events.Key(key, "?" if key == "question_mark" else key)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await pilot.pause(0.3)
+    assert app.return_code == 0 and app._exception is None
+
+
+@pytest.mark.parametrize("second", ["e", "o"])
+async def test_quit_then_a_dialog_key_in_one_press(second):
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q", second)
+        await pilot.pause()
+    assert app.return_code == 0 and app._exception is None
