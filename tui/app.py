@@ -29,6 +29,7 @@ from tui.screens.snapshot import SnapshotScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
+from tui.safe import clean
 from tui.session import SnapshotOnlyError, analyse_quick, analyse_split, open_study
 from tui.widgets.palette import DEFAULTS, THEMES
 from tui.widgets.grid import GridTable
@@ -195,7 +196,7 @@ class CrosscaseApp(App[int]):
         if screen == "site" and isinstance(message.view.get("site"), str):
             self.push_screen(SiteScreen(message.view["site"]))
         for line in message.warnings:
-            self.notify(str(line), severity="warning", markup=False, timeout=20)
+            self.notify(clean(line), severity="warning", markup=False, timeout=20)
         if self.snapshot_figures is not None:
             self.notify("The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
                         severity="warning", markup=False, timeout=20)
@@ -246,7 +247,7 @@ class CrosscaseApp(App[int]):
                 comparison = analyse_quick(self.study, options)
                 self.post_message(ComparisonReady(comparison, generation))
         except ValueError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.call_from_thread(self.notify, clean(str(exc), multiline=True), severity="error", markup=False)
             self.call_from_thread(self._change_failed, generation)
         # the p-values start once the new groups are on screen (_painted)
 
@@ -420,9 +421,9 @@ class CrosscaseApp(App[int]):
                     self.notify("Nothing written.", markup=False)
             self.push_screen(ConfirmScreen(f"{message.request.path} exists. Replace it?", yes="Replace"), answer)
         elif message.error is not None:
-            self.notify(message.error, title="Export failed", severity="error", markup=False, timeout=10)
+            self.notify(clean(message.error, multiline=True), title="Export failed", severity="error", markup=False, timeout=10)
         else:
-            self.notify(f"Snapshot written to {message.path.resolve()}", title="Exported", markup=False, timeout=10)
+            self.notify(f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10)
 
 
 def _outcome_of(study, comparison):

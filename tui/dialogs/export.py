@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tui.dialogs.base import Dialog
+from tui.safe import clean
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ class ExportDialog(Dialog[ExportRequest | None]):
             yield Static("Export the current comparison and view as a TOML snapshot", classes="dialog-title",
                          markup=False)
             yield Label("File")
-            yield Input(self.default_path, id="export-path", compact=True)
+            # an Input draws its value as is: an escape sequence in a folder name would reach the terminal
+            yield Input(clean(self.default_path), id="export-path", compact=True)
             yield Label("Note (optional)")
             yield Input("", id="export-note", compact=True, placeholder="e.g. steering group, month 6")
             yield TextCheckbox("Include evidence excerpts (only if they may leave this machine)",
