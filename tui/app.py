@@ -189,6 +189,8 @@ class CrosscaseApp(App[int]):
         self.options = message.options
         self.outcome = _outcome_of(message.study, message.comparison)
         self.comparison = message.comparison
+        if self.snapshot_figures is not None:      # the screens' banner names what changed
+            self.snapshot_notes = [str(w) for w in message.warnings]
         screen = str(message.view.get("screen", "compare")).lower()
         mode = screen if screen in SCREENS_BY_MODE else "compare"
         await self.switch_mode(mode)
@@ -200,7 +202,6 @@ class CrosscaseApp(App[int]):
         if self.snapshot_figures is not None:
             self.notify("The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
                         severity="warning", markup=False, timeout=20)
-            self.snapshot_notes = [str(w) for w in message.warnings]
         self.call_after_refresh(self._painted, message.comparison, self.generation)
 
     def on_load_failed(self, message: LoadFailed) -> None:

@@ -74,6 +74,14 @@ def status_text(comparison) -> str:
     return f"{split_line(comparison)} │ {sizes}{pending}"
 
 
+def changed_notes(app) -> list[str]:
+    """What changed since the snapshot the dashboard was opened from (``sites.csv changed``, ...);
+    empty when it was not opened from one, or nothing changed."""
+    if getattr(app, "snapshot_figures", None) is None:
+        return []
+    return [str(n) for n in getattr(app, "snapshot_notes", None) or []]
+
+
 class DashboardScreen(Screen):
     """A full screen of the dashboard. Subclasses implement ``compose_body`` and ``show``."""
 
@@ -88,6 +96,7 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield Static(BANNER, id="banner", classes="banner")
+        yield Static("", id="changed", classes="banner changed", markup=False)
         yield Static("", id="status", classes="status", markup=False)
         with Container(id="body", classes="body"):
             yield from self.compose_body()
@@ -139,9 +148,18 @@ class DashboardScreen(Screen):
         self._stale = False
         self._shown = comparison
         self.query_one("#banner").display = bool(comparison.synthetic)
+        self._show_changed()
         self._show_status()
         self.sub_title = self.SCREEN_NAME
         self.show(comparison)
+
+    def _show_changed(self) -> None:
+        """A reopened snapshot whose study changed: which files, for as long as its figures are shown."""
+        notes = changed_notes(self.app)
+        banner = self.query_one("#changed", Static)
+        banner.display = bool(notes)
+        if notes:
+            banner.update(safe(f"⚠ Since the snapshot: {'; '.join(notes)} · F: the snapshot as saved"))
 
     def _show_status(self, _updating: bool = False) -> None:
         if self.comparison is not None:
