@@ -46,6 +46,7 @@ class StudyReady(Message):
     comparison: object
     view: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    figures: dict | None = None   # a snapshot's own figures, when its study changed since
 
 
 @dataclass
@@ -112,6 +113,7 @@ class CrosscaseApp(App[int]):
         self._busy_timer = None
         self.snapshot_figures = None   # a snapshot's own figures, when its study changed since
         self.snapshot_notes: list[str] = []
+        self.daemons: list = []        # threads nobody waits for (the loading), see in_daemon_thread
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = THEMES[0].name
@@ -145,11 +147,33 @@ class CrosscaseApp(App[int]):
         import gc
 
         gc.unfreeze()   # give back what on_study_ready froze (tests run many apps in one process)
-        gc.enable()     # in case the app ends in the middle of a change (see _collector)
+        if not any(thread.is_alive() for thread in self.daemons):
+            gc.enable()  # in case the app ends in the middle of a change (see _collector)
+        # else: quit while loading; a collection now would walk everything read so far before the
+        # app could end. The loading thread enables the collector when it finishes (in_daemon_thread).
 
     # -- loading -------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="load", description="load the study")
-    def load(self) -> None:
+    @work(exclusive=True, group="load", description="load the study")
+    async def load(self) -> None:
+        # Not a thread worker: those run in asyncio's default executor, which the app's event loop
+        # and then the interpreter wait for at exit, so q while a large study was being read took
+        # as long as the reading (13.5 s for a million sites). A daemon thread is waited for by
+        # nobody: quitting ends the app at once and drops what the thread was reading.
+        import gc
+
+        # Reading a large study makes millions of objects; each full pass of the cyclic garbage
+        # collector then walks them all while holding the interpreter lock (1.5 s at a time with
+        # a million sites), and no key, q included, is read meanwhile. Reference counting frees
+        # what loading drops; the collector runs again once the study is shown or has failed.
+        gc.disable()
+        message = await in_daemon_thread(self._open, name="crosscase-load", started=self.daemons,
+                                         abandoned=gc.enable)
+        if not isinstance(message, StudyReady):
+            gc.enable()                 # a StudyReady: enabled once the study is painted (_painted)
+        self.post_message(message)
+
+    def _open(self) -> Message:
+        """Open and compare the study (in the loading thread); the message that says how it went."""
         from cases.errors import StudyError
         from tui.cli import UsageError
 
@@ -159,28 +183,24 @@ class CrosscaseApp(App[int]):
                                                                  self.disclosure)
             comparison = analyse_quick(study, options)
         except SnapshotOnlyError as exc:
-            self.post_message(SnapshotOnly(exc.figures, exc.notes))
-            return
+            return SnapshotOnly(exc.figures, exc.notes)
         except StudyError as exc:
-            self.post_message(LoadFailed(f"{where}: this study cannot be opened", [str(p) for p in exc.problems]))
-            return
+            return LoadFailed(f"{where}: this study cannot be opened", [str(p) for p in exc.problems])
         except UsageError as exc:
-            self.post_message(LoadFailed(f"{where}: cannot be opened", list(exc.lines)))
-            return
+            return LoadFailed(f"{where}: cannot be opened", list(exc.lines))
         except ImportError as exc:
-            self.post_message(LoadFailed("This installation cannot open it", [f"missing module: {exc.name or exc}"]))
-            return
+            return LoadFailed("This installation cannot open it", [f"missing module: {exc.name or exc}"])
         except (OSError, ValueError) as exc:
-            self.post_message(LoadFailed(f"{where}: cannot be opened", str(exc).splitlines() or [repr(exc)]))
-            return
-        self.snapshot_figures = figures if warnings else None
-        self.post_message(StudyReady(study, options, comparison, view, warnings))
+            return LoadFailed(f"{where}: cannot be opened", str(exc).splitlines() or [repr(exc)])
+        return StudyReady(study, options, comparison, view, warnings, figures if warnings else None)
 
     async def on_study_ready(self, message: StudyReady) -> None:
         import gc
 
         if self.quitting:
             return
+        self._collector(False)   # still off since loading began (load): on again once painted, or in 2 s
+        self.snapshot_figures = message.figures
         # The loaded study lives as long as the app: move it (and everything made so far) out of
         # the garbage collector's view, so that its full collections no longer walk 100,000
         # ratings in the middle of a change of split.
@@ -427,6 +447,48 @@ class CrosscaseApp(App[int]):
             self.notify(f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10)
 
 
+async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
+    """``fn()`` run in a daemon thread, awaited without blocking the event loop.
+
+    If the awaiting task is cancelled (the app quits), the thread runs on unwatched and its
+    result is dropped (and ``abandoned()`` called, in the thread or on the loop); being a daemon,
+    it does not hold up the end of the process. The thread is appended to ``started``.
+    """
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def drop() -> None:
+        if abandoned is not None:
+            abandoned()
+
+    def deliver(result, error) -> None:
+        if future.done():              # cancelled: nobody wants it any more
+            drop()
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def run() -> None:
+        try:
+            result, error = fn(), None
+        except BaseException as exc:   # handed to the awaiting task, which raises it as a worker would
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(deliver, result, error)
+        except RuntimeError:           # the event loop has closed: the app has ended
+            drop()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    started.append(thread)
+    thread.start()
+    return await future
+
+
 def _outcome_of(study, comparison):
     """The Outcome the comparison was made with (the study's, with the split that was used)."""
     from dataclasses import replace
@@ -447,4 +509,22 @@ def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot
     """
     app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure)
     app.run()
-    return app.return_code or 0
+    code = app.return_code or 0
+    if any(thread.is_alive() for thread in app.daemons):
+        # Quit while the study was still loading: the terminal is restored and nothing is left to
+        # write, but the interpreter's own exit would wait for the loading thread to let go of the
+        # interpreter lock (5 s and more with a million sites, inside polars). End here instead.
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
