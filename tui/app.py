@@ -6,6 +6,7 @@ results come back as messages and land in the ``comparison`` reactive that every
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,6 +132,14 @@ class CrosscaseApp(App[int]):
         if self.quitting and isinstance(event, events.InputEvent):
             return
         await super().on_event(event)
+
+    def get_driver_class(self):
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            return _terminal_driver()
+        if driver.__name__ == "WebDriver" and driver.__module__ == "textual.drivers.web_driver":
+            return _web_driver()
+        return driver
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(DEFAULTS)
@@ -489,6 +498,76 @@ async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
     return await future
 
 
+@functools.cache
+def _terminal_driver():
+    """Textual's Linux driver, except that the dashboard ends when its input ends.
+
+    Textual's input thread treats end of input as nothing read and polls again at once: when the
+    terminal (or the SSH session) went away, the dashboard spun a core at 100% for ever. Here, end
+    of input (or EIO from a terminal that has gone) asks the app to exit, with status 0.
+    """
+    import os
+    import selectors
+    from codecs import getincrementaldecoder
+
+    from textual._parser import ParseError
+    from textual._xterm_parser import XTermParser
+    from textual.drivers.linux_driver import LinuxDriver
+
+    class TerminalDriver(LinuxDriver):
+        def run_input_thread(self) -> None:   # LinuxDriver's, with the end of input handled
+            selector = selectors.SelectSelector()
+            selector.register(self.fileno, selectors.EVENT_READ)
+            parser = XTermParser(self._debug)
+            decode = getincrementaldecoder("utf-8")().decode
+            try:
+                while not self.exit_event.is_set():
+                    for _key, mask in selector.select(0.1):
+                        if not mask & selectors.EVENT_READ:
+                            continue
+                        try:
+                            data = os.read(self.fileno, 1024 * 4)
+                        except OSError:       # EIO: the terminal has gone
+                            data = b""
+                        if not data:
+                            self._loop.call_soon_threadsafe(self._app.exit)
+                            return
+                        for event in parser.feed(decode(data)):
+                            self.process_message(event)
+                    for event in parser.tick():
+                        self.process_message(event)
+            finally:
+                selector.close()
+                try:
+                    for _event in parser.feed(""):
+                        pass
+                except (EOFError, ParseError):
+                    pass
+
+    return TerminalDriver
+
+
+@functools.cache
+def _web_driver():
+    """Textual's web driver (under crosscase serve), except that the app ends when its input ends.
+
+    Textual's input thread just stops when the pipe from the server closes (the server was killed
+    or stopped without saying "quit"), and the app ran on without a reader for ever.
+    """
+    from textual.drivers.web_driver import WebDriver
+
+    class BrowserDriver(WebDriver):
+        def run_input_thread(self) -> None:
+            super().run_input_thread()
+            if not self.exit_event.is_set():   # the input ended; not the app stopping
+                try:
+                    self._loop.call_soon_threadsafe(self._app.exit)
+                except RuntimeError:           # the event loop has closed already
+                    pass
+
+    return BrowserDriver
+
+
 def _outcome_of(study, comparison):
     """The Outcome the comparison was made with (the study's, with the split that was used)."""
     from dataclasses import replace
@@ -508,6 +587,12 @@ def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot
     [disclosure] for every screen and export, as ``--min-count`` and ``--pseudonymise`` do.
     """
     app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure)
+    problem = no_terminal(app, study_path if snapshot is None else None)
+    if problem is not None:
+        import sys
+
+        print(problem, file=sys.stderr)
+        return 2
     app.run()
     code = app.return_code or 0
     if any(thread.is_alive() for thread in app.daemons):
@@ -516,6 +601,47 @@ def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot
         # interpreter lock (5 s and more with a million sites, inside polars). End here instead.
         _exit_now(code)
     return code
+
+
+def no_terminal(app: App, study_path: Path | None) -> str | None:
+    """Why the dashboard cannot run here (one line), or None.
+
+    Textual's terminal driver reads keys from stdin and draws on stderr; with either (or stdout)
+    not a terminal, as in ``crosscase STUDY </dev/null >out.txt`` or a cron job, it never ends and
+    spins a core. Under ``crosscase serve`` the app runs with Textual's web driver (textual-serve
+    sets TEXTUAL_DRIVER), whose pipes to the browser are meant not to be terminals: no check then.
+    """
+    import sys
+
+    if not _is_terminal_driver(app.driver_class):
+        return None
+    streams = {"stdin": sys.__stdin__, "stdout": sys.__stdout__, "stderr": sys.__stderr__}
+    missing = [name for name, stream in streams.items() if not _is_tty(stream)]
+    if not missing:
+        return None
+    import shlex
+
+    from cases.catalogue import example_dir
+
+    study = "" if study_path is None or Path(study_path) == example_dir() else f" {clean(shlex.quote(str(study_path)))}"
+    if study_path is None and app.snapshot is not None:
+        study = " STUDY"
+    names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+    verb = "is not a terminal" if len(missing) == 1 else "are not terminals"
+    return f"crosscase: the dashboard needs a terminal ({names} {verb}); for the comparison as text: crosscase summary{study}"
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):   # closed
+        return False
+
+
+def _is_terminal_driver(driver_class) -> bool:
+    """Textual's own terminal drivers (and ours, made from the Linux one), not the web or headless ones."""
+    return any(cls.__module__ in ("textual.drivers.linux_driver", "textual.drivers.windows_driver")
+               for cls in driver_class.__mro__)
 
 
 def _exit_now(code: int) -> None:

@@ -117,3 +117,84 @@ def test_q_while_a_large_study_loads_quits_within_a_second(terminal, tmp_path):
     print(f"q while loading 1,000,000 sites: ended {took:.2f} s after the key")
     assert t.proc.returncode == 0 and b"Traceback" not in t.output
     assert took < 1.0, f"q took {took:.2f} s to end the dashboard while loading"
+
+
+def test_the_dashboard_ends_when_its_terminal_goes_away(terminal):
+    t = terminal(str(EXAMPLE))
+    t.wait_for(b"High (3)")
+    t.hang_up()                           # the terminal window or the SSH session closes
+    took = t.ended_within(10)
+    assert took is not None, "still running 10 s after its terminal went away"
+    print(f"ended {took:.2f} s after its terminal went away")
+    assert t.proc.returncode == 0
+
+
+def _headless(args, tmp_path, stdin=subprocess.DEVNULL, **env):
+    out = tmp_path / "out.txt"
+    with open(out, "wb") as stdout:
+        start = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "tui.cli", *args], stdin=stdin, stdout=stdout,
+                              stderr=subprocess.PIPE, cwd=REPO, env=_env(**env), timeout=20)
+    return done, time.monotonic() - start, out.read_bytes()
+
+
+def test_no_terminal_refuses_at_once_and_points_to_summary(tmp_path):
+    done, took, out = _headless([str(EXAMPLE)], tmp_path)        # crosscase STUDY </dev/null >out.txt
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 2 and out == b"", (done.returncode, lines, out[:200])
+    assert len(lines) == 1 and "needs a terminal" in lines[0] and "crosscase summary" in lines[0], lines
+    assert "stdin, stdout and stderr are not terminals" in lines[0]
+    assert took < 15, f"refusing took {took:.1f} s"
+
+
+def test_stdout_to_a_file_from_a_terminal_is_refused_too(tmp_path):
+    master, slave = pty.openpty()
+    try:
+        done, _, out = _headless(["data/example"], tmp_path, stdin=slave)
+    finally:
+        os.close(slave)
+        os.close(master)
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 2 and out == b"" and len(lines) == 1, lines
+    assert "stdout and stderr are not terminals" in lines[0] and "crosscase summary data/example" in lines[0]
+
+
+def test_open_without_a_terminal_ends_with_one_line(tmp_path, monkeypatch):
+    from tui.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    snapshot = tmp_path / "snap.toml"
+    assert main(["export", "-o", str(snapshot)]) == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text("this is [not a snapshot\n", encoding="utf-8")
+    for target in (snapshot, bad):
+        done, took, out = _headless(["open", str(target)], tmp_path)
+        lines = done.stderr.decode().splitlines()
+        assert done.returncode == 2 and out == b"" and len(lines) == 1, (target.name, lines)
+        assert "Traceback" not in lines[0] and took < 15
+    assert "crosscase summary" in done.stderr.decode() or "bad.toml" in done.stderr.decode()
+
+
+def test_under_serve_the_web_driver_is_not_refused_and_ends_with_its_input(tmp_path):
+    """textual-serve runs the app with pipes (not terminals) and TEXTUAL_DRIVER = the web driver."""
+    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", str(EXAMPLE)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+                            env=_env(TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver", COLUMNS="80", ROWS="24"))
+    try:
+        seen = b""
+        end = time.monotonic() + 30
+        while b"High" not in seen and time.monotonic() < end and proc.poll() is None:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+            if ready:
+                seen += os.read(proc.stdout.fileno(), 65536)
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert b"High" in seen, "the dashboard was not drawn for the browser"
+        proc.stdin.close()                # the server went away without saying "quit"
+        end = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < end:
+            if select.select([proc.stdout], [], [], 0.1)[0]:
+                os.read(proc.stdout.fileno(), 65536)
+        assert proc.poll() == 0, "still running 10 s after its input ended"
+    finally:
+        proc.kill()
+        proc.wait(5)
