@@ -6,22 +6,23 @@ results come back as messages and land in the ``comparison`` reactive that every
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.export import ExportDialog, ExportRequest
 from tui.dialogs.help import HelpDialog
 from tui.dialogs.split import SplitDialog
-from tui.screens.base import OpenSite, ShowSites, ShowTheme
+from tui.screens.base import KeysFooter, OpenSite, ShowSites, ShowTheme
 from tui.screens.compare import CompareScreen
 from tui.screens.error import ErrorScreen
 from tui.screens.site import SiteScreen
@@ -29,6 +30,7 @@ from tui.screens.snapshot import SnapshotScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
+from tui.safe import clean
 from tui.session import SnapshotOnlyError, analyse_quick, analyse_split, open_study
 from tui.widgets.palette import DEFAULTS, THEMES
 from tui.widgets.grid import GridTable
@@ -45,6 +47,7 @@ class StudyReady(Message):
     comparison: object
     view: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    figures: dict | None = None   # a snapshot's own figures, when its study changed since
 
 
 @dataclass
@@ -112,9 +115,32 @@ class CrosscaseApp(App[int]):
         self._busy_timer = None
         self.snapshot_figures = None   # a snapshot's own figures, when its study changed since
         self.snapshot_notes: list[str] = []
+        self.daemons: list = []        # threads nobody waits for (the loading), see in_daemon_thread
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = THEMES[0].name
+
+    # -- quitting ----------------------------------------------------------------------------------
+    quitting = False   # set once quit is asked for: nothing new opens after it
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        self.quitting = True
+        super().exit(result, return_code, message)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed ahead of a slow link arrive together: "q" then "e" used to compose the export
+        # dialog while the app was closing down (a traceback). After quit, input is ignored.
+        if self.quitting and isinstance(event, events.InputEvent):
+            return
+        await super().on_event(event)
+
+    def get_driver_class(self):
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            return _terminal_driver()
+        if driver.__name__ == "WebDriver" and driver.__module__ == "textual.drivers.web_driver":
+            return _web_driver()
+        return driver
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(DEFAULTS)
@@ -122,7 +148,7 @@ class CrosscaseApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield Static("Loading the study…", id="loading", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -131,11 +157,33 @@ class CrosscaseApp(App[int]):
         import gc
 
         gc.unfreeze()   # give back what on_study_ready froze (tests run many apps in one process)
-        gc.enable()     # in case the app ends in the middle of a change (see _collector)
+        if not any(thread.is_alive() for thread in self.daemons):
+            gc.enable()  # in case the app ends in the middle of a change (see _collector)
+        # else: quit while loading; a collection now would walk everything read so far before the
+        # app could end. The loading thread enables the collector when it finishes (in_daemon_thread).
 
     # -- loading -------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="load", description="load the study")
-    def load(self) -> None:
+    @work(exclusive=True, group="load", description="load the study")
+    async def load(self) -> None:
+        # Not a thread worker: those run in asyncio's default executor, which the app's event loop
+        # and then the interpreter wait for at exit, so q while a large study was being read took
+        # as long as the reading (13.5 s for a million sites). A daemon thread is waited for by
+        # nobody: quitting ends the app at once and drops what the thread was reading.
+        import gc
+
+        # Reading a large study makes millions of objects; each full pass of the cyclic garbage
+        # collector then walks them all while holding the interpreter lock (1.5 s at a time with
+        # a million sites), and no key, q included, is read meanwhile. Reference counting frees
+        # what loading drops; the collector runs again once the study is shown or has failed.
+        gc.disable()
+        message = await in_daemon_thread(self._open, name="crosscase-load", started=self.daemons,
+                                         abandoned=gc.enable)
+        if not isinstance(message, StudyReady):
+            gc.enable()                 # a StudyReady: enabled once the study is painted (_painted)
+        self.post_message(message)
+
+    def _open(self) -> Message:
+        """Open and compare the study (in the loading thread); the message that says how it went."""
         from cases.errors import StudyError
         from tui.cli import UsageError
 
@@ -145,26 +193,24 @@ class CrosscaseApp(App[int]):
                                                                  self.disclosure)
             comparison = analyse_quick(study, options)
         except SnapshotOnlyError as exc:
-            self.post_message(SnapshotOnly(exc.figures, exc.notes))
-            return
+            return SnapshotOnly(exc.figures, exc.notes)
         except StudyError as exc:
-            self.post_message(LoadFailed(f"{where}: this study cannot be opened", [str(p) for p in exc.problems]))
-            return
+            return LoadFailed(f"{where}: this study cannot be opened", [str(p) for p in exc.problems])
         except UsageError as exc:
-            self.post_message(LoadFailed(f"{where}: cannot be opened", list(exc.lines)))
-            return
+            return LoadFailed(f"{where}: cannot be opened", list(exc.lines))
         except ImportError as exc:
-            self.post_message(LoadFailed("This installation cannot open it", [f"missing module: {exc.name or exc}"]))
-            return
+            return LoadFailed("This installation cannot open it", [f"missing module: {exc.name or exc}"])
         except (OSError, ValueError) as exc:
-            self.post_message(LoadFailed(f"{where}: cannot be opened", str(exc).splitlines() or [repr(exc)]))
-            return
-        self.snapshot_figures = figures if warnings else None
-        self.post_message(StudyReady(study, options, comparison, view, warnings))
+            return LoadFailed(f"{where}: cannot be opened", str(exc).splitlines() or [repr(exc)])
+        return StudyReady(study, options, comparison, view, warnings, figures if warnings else None)
 
     async def on_study_ready(self, message: StudyReady) -> None:
         import gc
 
+        if self.quitting:
+            return
+        self._collector(False)   # still off since loading began (load): on again once painted, or in 2 s
+        self.snapshot_figures = message.figures
         # The loaded study lives as long as the app: move it (and everything made so far) out of
         # the garbage collector's view, so that its full collections no longer walk 100,000
         # ratings in the middle of a change of split.
@@ -173,6 +219,8 @@ class CrosscaseApp(App[int]):
         self.options = message.options
         self.outcome = _outcome_of(message.study, message.comparison)
         self.comparison = message.comparison
+        if self.snapshot_figures is not None:      # the screens' banner names what changed
+            self.snapshot_notes = [str(w) for w in message.warnings]
         screen = str(message.view.get("screen", "compare")).lower()
         mode = screen if screen in SCREENS_BY_MODE else "compare"
         await self.switch_mode(mode)
@@ -180,17 +228,20 @@ class CrosscaseApp(App[int]):
         if screen == "site" and isinstance(message.view.get("site"), str):
             self.push_screen(SiteScreen(message.view["site"]))
         for line in message.warnings:
-            self.notify(str(line), severity="warning", markup=False, timeout=20)
+            self.notify(clean(line), severity="warning", markup=False, timeout=20)
         if self.snapshot_figures is not None:
             self.notify("The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
                         severity="warning", markup=False, timeout=20)
-            self.snapshot_notes = [str(w) for w in message.warnings]
         self.call_after_refresh(self._painted, message.comparison, self.generation)
 
     def on_load_failed(self, message: LoadFailed) -> None:
+        if self.quitting:
+            return
         self.push_screen(ErrorScreen(message.title, message.problems))
 
     def on_snapshot_only(self, message: SnapshotOnly) -> None:
+        if self.quitting:
+            return
         self.push_screen(SnapshotScreen(message.figures, message.notes, alone=True))
 
     def action_snapshot_figures(self) -> None:
@@ -227,7 +278,7 @@ class CrosscaseApp(App[int]):
                 comparison = analyse_quick(self.study, options)
                 self.post_message(ComparisonReady(comparison, generation))
         except ValueError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.call_from_thread(self.notify, clean(str(exc), multiline=True), severity="error", markup=False)
             self.call_from_thread(self._change_failed, generation)
         # the p-values start once the new groups are on screen (_painted)
 
@@ -407,6 +458,8 @@ class CrosscaseApp(App[int]):
             self.post_message(ExportDone(request, path=Path(path)))
 
     def on_export_done(self, message: ExportDone) -> None:
+        if self.quitting:
+            return
         if message.exists:
             def answer(yes: bool | None) -> None:
                 if yes:
@@ -415,9 +468,121 @@ class CrosscaseApp(App[int]):
                     self.notify("Nothing written.", markup=False)
             self.push_screen(ConfirmScreen(f"{message.request.path} exists. Replace it?", yes="Replace"), answer)
         elif message.error is not None:
-            self.notify(message.error, title="Export failed", severity="error", markup=False, timeout=10)
+            self.notify(clean(message.error, multiline=True), title="Export failed", severity="error", markup=False, timeout=10)
         else:
-            self.notify(f"Snapshot written to {message.path.resolve()}", title="Exported", markup=False, timeout=10)
+            self.notify(f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10)
+
+
+async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
+    """``fn()`` run in a daemon thread, awaited without blocking the event loop.
+
+    If the awaiting task is cancelled (the app quits), the thread runs on unwatched and its
+    result is dropped (and ``abandoned()`` called, in the thread or on the loop); being a daemon,
+    it does not hold up the end of the process. The thread is appended to ``started``.
+    """
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def drop() -> None:
+        if abandoned is not None:
+            abandoned()
+
+    def deliver(result, error) -> None:
+        if future.done():              # cancelled: nobody wants it any more
+            drop()
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def run() -> None:
+        try:
+            result, error = fn(), None
+        except BaseException as exc:   # handed to the awaiting task, which raises it as a worker would
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(deliver, result, error)
+        except RuntimeError:           # the event loop has closed: the app has ended
+            drop()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    started.append(thread)
+    thread.start()
+    return await future
+
+
+@functools.cache
+def _terminal_driver():
+    """Textual's Linux driver, except that the dashboard ends when its input ends.
+
+    Textual's input thread treats end of input as nothing read and polls again at once: when the
+    terminal (or the SSH session) went away, the dashboard spun a core at 100% for ever. Here, end
+    of input (or EIO from a terminal that has gone) asks the app to exit, with status 0.
+    """
+    import os
+    import selectors
+    from codecs import getincrementaldecoder
+
+    from textual._parser import ParseError
+    from textual._xterm_parser import XTermParser
+    from textual.drivers.linux_driver import LinuxDriver
+
+    class TerminalDriver(LinuxDriver):
+        def run_input_thread(self) -> None:   # LinuxDriver's, with the end of input handled
+            selector = selectors.SelectSelector()
+            selector.register(self.fileno, selectors.EVENT_READ)
+            parser = XTermParser(self._debug)
+            decode = getincrementaldecoder("utf-8")().decode
+            try:
+                while not self.exit_event.is_set():
+                    for _key, mask in selector.select(0.1):
+                        if not mask & selectors.EVENT_READ:
+                            continue
+                        try:
+                            data = os.read(self.fileno, 1024 * 4)
+                        except OSError:       # EIO: the terminal has gone
+                            data = b""
+                        if not data:
+                            self._loop.call_soon_threadsafe(self._app.exit)
+                            return
+                        for event in parser.feed(decode(data)):
+                            self.process_message(event)
+                    for event in parser.tick():
+                        self.process_message(event)
+            finally:
+                selector.close()
+                try:
+                    for _event in parser.feed(""):
+                        pass
+                except (EOFError, ParseError):
+                    pass
+
+    return TerminalDriver
+
+
+@functools.cache
+def _web_driver():
+    """Textual's web driver (under crosscase serve), except that the app ends when its input ends.
+
+    Textual's input thread just stops when the pipe from the server closes (the server was killed
+    or stopped without saying "quit"), and the app ran on without a reader for ever.
+    """
+    from textual.drivers.web_driver import WebDriver
+
+    class BrowserDriver(WebDriver):
+        def run_input_thread(self) -> None:
+            super().run_input_thread()
+            if not self.exit_event.is_set():   # the input ended; not the app stopping
+                try:
+                    self._loop.call_soon_threadsafe(self._app.exit)
+                except RuntimeError:           # the event loop has closed already
+                    pass
+
+    return BrowserDriver
 
 
 def _outcome_of(study, comparison):
@@ -439,5 +604,70 @@ def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot
     [disclosure] for every screen and export, as ``--min-count`` and ``--pseudonymise`` do.
     """
     app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure)
+    problem = no_terminal(app, study_path if snapshot is None else None)
+    if problem is not None:
+        import sys
+
+        print(problem, file=sys.stderr)
+        return 2
     app.run()
-    return app.return_code or 0
+    code = app.return_code or 0
+    if any(thread.is_alive() for thread in app.daemons):
+        # Quit while the study was still loading: the terminal is restored and nothing is left to
+        # write, but the interpreter's own exit would wait for the loading thread to let go of the
+        # interpreter lock (5 s and more with a million sites, inside polars). End here instead.
+        _exit_now(code)
+    return code
+
+
+def no_terminal(app: App, study_path: Path | None) -> str | None:
+    """Why the dashboard cannot run here (one line), or None.
+
+    Textual's terminal driver reads keys from stdin and draws on stderr; with either (or stdout)
+    not a terminal, as in ``crosscase STUDY </dev/null >out.txt`` or a cron job, it never ends and
+    spins a core. Under ``crosscase serve`` the app runs with Textual's web driver (textual-serve
+    sets TEXTUAL_DRIVER), whose pipes to the browser are meant not to be terminals: no check then.
+    """
+    import sys
+
+    if not _is_terminal_driver(app.driver_class):
+        return None
+    streams = {"stdin": sys.__stdin__, "stdout": sys.__stdout__, "stderr": sys.__stderr__}
+    missing = [name for name, stream in streams.items() if not _is_tty(stream)]
+    if not missing:
+        return None
+    import shlex
+
+    from cases.catalogue import example_dir
+
+    study = "" if study_path is None or Path(study_path) == example_dir() else f" {clean(shlex.quote(str(study_path)))}"
+    if study_path is None and app.snapshot is not None:
+        study = " STUDY"
+    names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+    verb = "is not a terminal" if len(missing) == 1 else "are not terminals"
+    return f"crosscase: the dashboard needs a terminal ({names} {verb}); for the comparison as text: crosscase summary{study}"
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):   # closed
+        return False
+
+
+def _is_terminal_driver(driver_class) -> bool:
+    """Textual's own terminal drivers (and ours, made from the Linux one), not the web or headless ones."""
+    return any(cls.__module__ in ("textual.drivers.linux_driver", "textual.drivers.windows_driver")
+               for cls in driver_class.__mro__)
+
+
+def _exit_now(code: int) -> None:
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tui.dialogs.base import Dialog
+from tui.safe import clean
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,24 @@ class ExportRequest:
     path: Path
     include_evidence: bool
     note: str | None
+
+
+class TextCheckbox(Checkbox):
+    """A checkbox whose state reads in plain text too: ``▐X▌`` when ticked, ``▐ ▌`` when not.
+
+    Textual's draws the X in both states and tells them apart by colour only, so without colour
+    (NO_COLOR, a monochrome terminal, a screen reader, a copied screen) it always read as ticked.
+    """
+
+    @property
+    def _button(self):
+        from textual.content import Content
+
+        button = super()._button
+        if self.value:
+            return button
+        left, _inner, right = button.divide([1, 1 + len(self.BUTTON_INNER)])
+        return Content.assemble(left, (" " * len(self.BUTTON_INNER), self.get_visual_style("toggle--button")), right)
 
 
 class ExportDialog(Dialog[ExportRequest | None]):
@@ -32,10 +51,11 @@ class ExportDialog(Dialog[ExportRequest | None]):
             yield Static("Export the current comparison and view as a TOML snapshot", classes="dialog-title",
                          markup=False)
             yield Label("File")
-            yield Input(self.default_path, id="export-path", compact=True)
+            # an Input draws its value as is: an escape sequence in a folder name would reach the terminal
+            yield Input(clean(self.default_path), id="export-path", compact=True)
             yield Label("Note (optional)")
             yield Input("", id="export-note", compact=True, placeholder="e.g. steering group, month 6")
-            yield Checkbox("Include evidence excerpts (only if they may leave this machine)",
+            yield TextCheckbox("Include evidence excerpts (only if they may leave this machine)",
                            value=False, id="export-evidence", compact=True)
             yield Static("", id="export-problem", markup=False)
             with Horizontal(classes="buttons"):

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from tui.widgets.select import SafeSelect
 from cases.model import SPLIT_RULES, Outcome
 from tui.dialogs.base import Dialog
+from tui.safe import clean
 from tui.widgets.safe_text import safe, safe_block
 
 RULE_HELP = {
@@ -25,6 +26,9 @@ RULE_HELP = {
 
 def parse_ids(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+SHOWN_PROBLEMS = 3   # more would push the buttons off an 80x24 screen
 
 
 class SplitDialog(Dialog[Outcome | None]):
@@ -53,13 +57,25 @@ class SplitDialog(Dialog[Outcome | None]):
             yield SafeSelect(metrics, value=o.second if o.second in self.study.metrics else SafeSelect.NULL,
                          id="split-second", compact=True, classes="-quadrants")
             yield Label("High sites (comma-separated ids)", classes="-explicit")
-            yield Input(",".join(o.high), id="split-high", compact=True, classes="-explicit")
+            yield Input(self._ids_text(o.high), id="split-high", compact=True, classes="-explicit",
+                    placeholder="e.g. S1,S3")
             yield Label("Low sites (comma-separated ids)", classes="-explicit")
-            yield Input(",".join(o.low), id="split-low", compact=True, classes="-explicit")
+            yield Input(self._ids_text(o.low), id="split-low", compact=True, classes="-explicit",
+                    placeholder="e.g. S6,S7")
             yield Static("", id="split-problems")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="split-apply", variant="primary")
                 yield Button("Cancel", id="split-cancel")
+
+    @staticmethod
+    def _ids_text(ids) -> str:
+        # an Input draws its value as is: an escape sequence in an id would reach the terminal
+        return ",".join(clean(i) for i in ids)
+
+    def _ids(self, text: str) -> tuple[str, ...]:
+        """The ids typed or shown in a field, each back to the study's own spelling."""
+        real = {clean(site.id): site.id for site in self.study.sites}
+        return tuple(real.get(i, i) for i in parse_ids(text))
 
     def on_mount(self) -> None:
         self._show_fields(self.outcome.split)
@@ -100,15 +116,18 @@ class SplitDialog(Dialog[Outcome | None]):
                 return None, [f"the threshold \"{text}\" is not a number"]
         outcome = replace(self.outcome, metric=metric, split=rule, threshold=threshold,
                           second=second if isinstance(second, str) else None,
-                          high=parse_ids(self.query_one("#split-high", Input).value),
-                          low=parse_ids(self.query_one("#split-low", Input).value))
+                          high=self._ids(self.query_one("#split-high", Input).value),
+                          low=self._ids(self.query_one("#split-low", Input).value))
         problems = check_outcome(self.study, outcome)
         return (None, problems) if problems else (outcome, [])
 
     def apply(self) -> None:
         outcome, problems = self.chosen()
         if problems:
-            self.query_one("#split-problems", Static).update(safe_block("\n".join(problems)))
+            shown = problems[:SHOWN_PROBLEMS]
+            if len(problems) > SHOWN_PROBLEMS:
+                shown.append(f"… and {len(problems) - SHOWN_PROBLEMS} more")
+            self.query_one("#split-problems", Static).update(safe_block("\n".join(shown)))
             return
         self.dismiss(outcome)
 

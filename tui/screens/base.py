@@ -44,6 +44,26 @@ class ShowTheme(Message):
     theme: str
 
 
+class KeysFooter(Footer):
+    """Textual's compact footer with the keys everyone needs first: "? Help" and "q Quit" lead the
+    row, so a narrow terminal cuts off a screen's other keys, never these two (at 80 columns the
+    row holds about a dozen keys; the help dialog lists them all)."""
+
+    FIRST = ("help", "quit", "quit_error")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(compact=True, **kwargs)
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+
+        def rank(widget) -> int:
+            action = getattr(widget, "action", None)   # a FooterKey's
+            return self.FIRST.index(action) if action in self.FIRST else len(self.FIRST)
+
+        yield from sorted(keys, key=rank)   # stable: the other keys keep their order
+
+
 def status_text(comparison) -> str:
     """The split rule, its cut and the group sizes, as one line of our own wording."""
     s = comparison.split
@@ -52,6 +72,14 @@ def status_text(comparison) -> str:
         sizes += f" · missing {len(s.missing)}"
     pending = "  p pending…" if comparison.pending else ""
     return f"{split_line(comparison)} │ {sizes}{pending}"
+
+
+def changed_notes(app) -> list[str]:
+    """What changed since the snapshot the dashboard was opened from (``sites.csv changed``, ...);
+    empty when it was not opened from one, or nothing changed."""
+    if getattr(app, "snapshot_figures", None) is None:
+        return []
+    return [str(n) for n in getattr(app, "snapshot_notes", None) or []]
 
 
 class DashboardScreen(Screen):
@@ -68,11 +96,12 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield Static(BANNER, id="banner", classes="banner")
+        yield Static("", id="changed", classes="banner changed", markup=False)
         yield Static("", id="status", classes="status", markup=False)
         with Container(id="body", classes="body"):
             yield from self.compose_body()
         yield Static("", id="too-small", classes="too-small", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -119,9 +148,18 @@ class DashboardScreen(Screen):
         self._stale = False
         self._shown = comparison
         self.query_one("#banner").display = bool(comparison.synthetic)
+        self._show_changed()
         self._show_status()
         self.sub_title = self.SCREEN_NAME
         self.show(comparison)
+
+    def _show_changed(self) -> None:
+        """A reopened snapshot whose study changed: which files, for as long as its figures are shown."""
+        notes = changed_notes(self.app)
+        banner = self.query_one("#changed", Static)
+        banner.display = bool(notes)
+        if notes:
+            banner.update(safe(f"⚠ Since the snapshot: {'; '.join(notes)} · F: the snapshot as saved"))
 
     def _show_status(self, _updating: bool = False) -> None:
         if self.comparison is not None:

@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from tui.screens.base import KeysFooter
 
 from tui.widgets.safe_text import safe, safe_block
 
@@ -28,7 +30,7 @@ class ErrorScreen(Screen):
             yield Static(safe_block("\n".join(self.problems), limit=200_000), id="error-text")
         yield Static("Fix the files listed above (file:row: column: problem), then open the study again. "
                      "q quits.", id="error-hint", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "cannot open"
