@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from tui.render import fmt, fmt_p, symbol
 from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
-from tui.widgets.charts import bar, numbers, strip
+from tui.widgets.charts import bar, bar_scale, baseline_note, strip
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.rows import RowList, cells
 from tui.widgets.safe_text import join, safe
@@ -143,16 +143,16 @@ class CompareScreen(DashboardScreen):
         if m is not None:
             every = [v for _, v in (*m.high.values, *m.low.values)]
             every += self._values(c, c.split.middle, m.metric)
-        nums = numbers(every)
-        lo, hi = (min(nums), max(nums)) if nums else (None, None)
+        lo, hi = bar_scale(every)          # from zero, so that a bar's length is its value
         digits = digits_for(self.study, m.metric) if m is not None else 2
+        note = baseline_note(lo, digits)
         for group, figures in (("high", m.high if m else None), ("low", m.low if m else None)):
             panel = self.query_one(f"#{group}-sites", RowList)
             values = list(figures.values) if figures else [(s, None) for s in getattr(c.split, group)]
             self._fill_panel(panel, c, group, values, lo, hi, styles[group], digits)
             mean = f" · mean {fmt(figures.mean, 2)}" if figures and figures.mean is not None else ""
             panel.border_title = Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(values)}){mean}")
-            panel.border_subtitle = safe(m.label, 28) if m else None
+            panel.border_subtitle = (safe(f"{m.label}{' · ' + note if note else ''}", 34) if m else None)
         self._fill_middle(c, m)
 
     def _fill_panel(self, panel: RowList, c, group: str, values, lo, hi, style: str, digits: int) -> None:

@@ -9,14 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 from textual_plotext import PlotextPlot
 
 from tui.widgets.select import SafeSelect
 from tui.safe import shorten
 from tui.screens import site_rows
 from tui.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
-from tui.widgets.charts import bar, scale
+from tui.widgets.charts import bar, bar_scale, baseline_note
 from tui.widgets.grid import GridColumn, GridTable
 from tui.widgets.palette import GROUP_MARK, colours
 from tui.widgets.safe_text import safe
@@ -50,12 +50,16 @@ class SitesScreen(DashboardScreen):
         self._row_sites: list[str] = []
         self._base: tuple | None = None     # (study, disclosure, rows without groups, column layouts)
         self._select_for: tuple | None = None
+        self._bars_note: list[str] = []
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="sites-controls"):
             yield Input(placeholder="/ filter: word, employer=NHS, fidelity>4, group=H, theme:ID",
                         id="sites-filter", compact=True)
             yield SafeSelect([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
+        # one line, shown only when it has something to say: what is wrong with the filter, and
+        # where the bars of a metric with values below zero start (the others start at zero)
+        yield Static("", id="sites-note", markup=False)
         # a GridTable, not a DataTable: it lays out only the rows on screen, so a change of split at
         # 2,000 sites does not re-render every cell (docs/performance.md)
         yield GridTable(id="sites-table")
@@ -129,6 +133,18 @@ class SitesScreen(DashboardScreen):
 
         table.set_grid(columns, [(r["site"], functools.partial(row, r)) for r in ordered], fixed=3)
         self._row_sites = [r["site"] for r in ordered]
+        self._bars_note = [f"{shorten(col.title, 20)}: {baseline_note(layouts[col.key][1], layouts[col.key][3])}"
+                           for col in self._cols if col.kind == "metric" and baseline_note(layouts[col.key][1])]
+        self._show_note()
+
+    def _show_note(self) -> None:
+        """The note line: the filter's problems first, then where bars do not start at zero."""
+        parts = list(getattr(self, "_filter_problems", []))
+        if self._bars_note:
+            parts.append("bars start at 0, except " + "; ".join(self._bars_note))
+        note = self.query_one("#sites-note", Static)
+        note.update(safe(" · ".join(parts), 400))
+        note.display = bool(parts)
 
     @staticmethod
     def _mark(group: str, styles: dict[str, str]) -> Text:
@@ -145,7 +161,7 @@ class SitesScreen(DashboardScreen):
             elif col.kind == "metric":
                 digits = digits_for(self.study, col.key)
                 longest = max((len(fmt_value(r.get(col.key), digits)) for r in rows), default=1)
-                lo, hi = scale(r.get(col.key) for r in rows)
+                lo, hi = bar_scale(r.get(col.key) for r in rows)
                 found = (max(5 + longest, min(len(col.title), 14) + 2), lo, hi, digits)
             else:
                 limit = 18 if col.key == "label" else 14
