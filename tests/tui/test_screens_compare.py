@@ -63,3 +63,27 @@ async def test_panels_name_the_metric_and_show_the_outcome_and_the_cut(tmp_path)
         assert "Hours" in str(high.border_title) and "mean 5.00" in str(high.border_title)
         assert "0.90" in high.row_text(0) and "6.00" in high.row_text(0)
         await pilot.press("q")
+
+
+async def test_theme_ratings_carry_their_site_in_the_panels_order(tmp_path):
+    app = CrosscaseApp(study(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        themes = screen.query_one("#themes-table", RowList)
+        row = themes.row_text(themes.keys.index("leadership-support"))
+        tokens = {site: token for site, _, token in RATINGS}
+        for group in ("high", "low"):
+            order = panel_sites(screen, group)
+            expected = " ".join(f"{s} {tokens[s]}" for s in order)
+            assert expected in row, (expected, row)
+        # the order follows the panels, not the sites file (B D F, E C A there)
+        assert row.index("B +2") < row.index("F +1") < row.index("D 0")
+        assert row.index("A X") < row.index("C -1") < row.index("E -2")
+        # on a wide screen the ratings are separated by commas, same order
+        await pilot.resize_terminal(130, 40)
+        await settle(pilot, 1)
+        row = themes.row_text(themes.keys.index("leadership-support"))
+        assert "B +2, F +1, D 0" in row and "A X, C -1, E -2" in row
+        assert re.search(r"\b(strong|weak|none|insufficient)\b", row)
+        await pilot.press("q")

@@ -34,9 +34,24 @@ def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: i
     return max(least, min(most, screen_width - taken))
 
 
-def tokens(group, width: int) -> Text:
-    text = " ".join(tok for _, tok in group.ratings[: width // 2 + 1]) or "-"
-    return safe(text, width)
+def tokens(order, theme_tokens: dict[str, str], width: int, sep: str = ", ") -> Text:
+    """A group's ratings of one theme, each with its site ("S1 +2, S3 +1, S5 0"), in ``order``.
+
+    ``order`` is the group's (site, outcome value) pairs in the panel's order; sites without a
+    rating of the theme are left out. Only as many as fit in ``width`` are looked at. ``sep`` is
+    ", " on a wide screen and a space on a narrow one (three sites fit in 18 cells).
+    """
+    shown, used = [], 0
+    for site, _ in order:
+        token = theme_tokens.get(site)
+        if token is None:
+            continue
+        item = f"{site} {token}"
+        shown.append(item)
+        used += len(item) + len(sep)
+        if used > width:
+            break
+    return safe(sep.join(shown) or "-", width)
 
 
 class CompareScreen(DashboardScreen):
@@ -267,19 +282,25 @@ class CompareScreen(DashboardScreen):
     def _fill_themes(self, c) -> None:
         table = self.query_one("#themes-table", RowList)
         wide = self.wide
-        group_w, middle_w = (20, 14) if wide else (12, 8)
-        title_w = flexible(self.size.width, [14, 0, group_w, group_w, middle_w], 16, 48)
-        widths = (14, title_w, group_w, group_w, middle_w)
-        head = cells(*zip(("Distinguishing", "Theme", "H high", "L low", "M middle"), widths), gap=2)
+        group_w, middle_w = (24, 16) if wide else (18, 8)
+        title_w = flexible(self.size.width, [10, 0, group_w, group_w, middle_w], 16, 48)
+        widths = (10, title_w, group_w, group_w, middle_w)
+        head = cells(*zip(("Dist.", "Theme", "H high", "L low", "M middle"), widths), gap=2)
         styles = self.styles_map
+        order = self._order(c)
+        rating_tokens = self.study.rating_tokens
+        sep = ", " if wide else " "
 
         def row(t) -> Text:
             flag = t.distinguishing + (" rev" if t.direction == "reversed" else "")
             style = "bold" if t.distinguishing == "strong" else "" if t.distinguishing == "weak" else "dim"
+            mine = rating_tokens.get(t.theme, {})
             return cells(*zip((Text(flag, style=style), safe(t.title, title_w),
-                               self._styled(tokens(t.high, group_w), styles["high"]),
-                               self._styled(tokens(t.low, group_w), styles["low"]),
-                               self._styled(tokens(t.middle, middle_w), styles["middle"])), widths), gap=2)
+                               self._styled(tokens(order["high"], mine, group_w, sep), styles["high"]),
+                               self._styled(tokens(order["low"], mine, group_w, sep), styles["low"]),
+                               self._styled(tokens(order["middle"], mine, middle_w, sep), styles["middle"])),
+                              widths),
+                         gap=2)
 
         rows = [(t.theme, functools.partial(row, t)) for t in sorted(c.themes, key=theme_order)]
         table.set_rows(rows, header=head, width=head.cell_len)
