@@ -51,10 +51,12 @@ class SitesScreen(DashboardScreen):
         self._base: tuple | None = None     # (study, disclosure, rows without groups, column layouts)
         self._select_for: tuple | None = None
         self._bars_note: list[str] = []
+        self._filter_lines: list[str] = []
+        self._hint_for = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="sites-controls"):
-            yield Input(placeholder="/ filter: word, employer=NHS, fidelity>4, group=H, theme:ID",
+            yield Input(placeholder="/ filter: word, column=word, column>number, group=H, theme:ID",
                         id="sites-filter", compact=True)
             yield SafeSelect([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
         # one line, shown only when it has something to say: what is wrong with the filter, and
@@ -80,6 +82,9 @@ class SitesScreen(DashboardScreen):
         if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
             self.sort_column, self.descending = comparison.split.outcome, True
         self._fill_select(comparison)
+        if self._hint_for is not study:
+            self._hint_for = study
+            self.query_one("#sites-filter", Input).placeholder = site_rows.filter_hint(study, comparison)
         self._refresh_table()
 
     def _fill_select(self, comparison) -> None:
@@ -100,10 +105,15 @@ class SitesScreen(DashboardScreen):
         self._want_site = None
         column_at = self.query_one("#sites-table", GridTable).cursor_column
         ordered = site_rows.sort_rows(self._rows, column, self.descending)
+        self._filter_lines = []
         if self.filter_text.strip():
             test = site_rows.make_filter(self.filter_text, self._cols,
                                          lambda theme: site_rows.theme_sites(self.study, theme))
             ordered = [r for r in ordered if test(r)]
+            self._filter_lines = [f"filter: {p}" for p in
+                                  site_rows.filter_problems(self.filter_text, self._cols, self.study.themes)]
+            if not self._filter_lines:
+                self._filter_lines = [f"{len(ordered)} of {len(self._rows)} sites match the filter"]
         self._visible = ordered
         self._fill_table(ordered)
         self._move_to(keep, column_at)
@@ -138,8 +148,9 @@ class SitesScreen(DashboardScreen):
         self._show_note()
 
     def _show_note(self) -> None:
-        """The note line: the filter's problems first, then where bars do not start at zero."""
-        parts = list(getattr(self, "_filter_problems", []))
+        """The note line: the filter's problems (or how many sites it matches), then where bars
+        do not start at zero."""
+        parts = list(self._filter_lines)
         if self._bars_note:
             parts.append("bars start at 0, except " + "; ".join(self._bars_note))
         note = self.query_one("#sites-note", Static)
