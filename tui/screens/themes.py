@@ -197,15 +197,19 @@ class ThemesScreen(DashboardScreen):
         theme = self.current_theme()
         if theme:
             view["theme"] = theme
+        view["scope"] = self.scope
         if self.domain != ALL:
             view["filter"] = f"domain={self.domain}"
         return view
 
     def apply_view(self, view: dict) -> None:
         flt = view.get("filter")
+        scope = view.get("scope")
         if isinstance(flt, str) and flt.startswith("domain="):
             self.domain = flt[len("domain="):]
-            self.scope = "all"
+            self.scope = "all"                 # a snapshot written before [view] had a scope
+        if scope in {value for _, value in SCOPES}:
+            self.scope = scope
         if isinstance(view.get("theme"), str):
             self.select_theme(view["theme"])
         elif self.comparison is not None and self._shown is not None:
