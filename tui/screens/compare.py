@@ -34,6 +34,14 @@ def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: i
     return max(least, min(most, screen_width - taken))
 
 
+def figure_width(values, digits: int, least: int = 7) -> int:
+    """The cells a column of these values needs at ``digits`` decimals (at least ``least``)."""
+    nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    texts = [fmt_value(x, digits) for x in (min(nums), max(nums))] if nums else []
+    texts += [v for v in values if isinstance(v, str)]          # suppressed counts ("<10")
+    return max([least, *(len(t) for t in texts)])
+
+
 def tokens(order, theme_tokens: dict[str, str], width: int, sep: str = ", ") -> Text:
     """A group's ratings of one theme, each with its site ("S1 +2, S3 +1, S5 0"), in ``order``.
 
@@ -227,26 +235,28 @@ class CompareScreen(DashboardScreen):
         """One group's sites: the site, its outcome value, and the highlighted metric's bar and value."""
         inner = max(self.size.width // 2 - 5, 30)
         bar_w = 10 if inner >= 40 else 6
-        name_w = inner - bar_w - 17
         out_digits = digits_for(self.study, c.split.outcome)
+        out_w = figure_width([ov for _, ov, _ in rows], out_digits)
+        val_w = figure_width([v for _, _, v in rows], digits)
+        name_w = max(inner - bar_w - out_w - val_w - 3, 8)
 
         def row(site, outcome_value, value) -> Text:
             num = value if isinstance(value, float) else None
             return cells((Text(GROUP_MARK[group], style=style), 1),
                          (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
-                         (fmt_value(outcome_value, out_digits), 7, "right"),
+                         (fmt_value(outcome_value, out_digits), out_w, "right"),
                          (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
-                         (fmt_value(value, digits), 7, "right"))
+                         (fmt_value(value, digits), val_w, "right"))
 
-        header = cells(("", 1), ("Site", name_w), (safe(c.split.outcome, 7), 7, "right"),
-                       (safe(m.label if m is not None else "", bar_w + 8), bar_w + 8, "right"))
+        header = cells(("", 1), ("Site", name_w), (safe(c.split.outcome, out_w), out_w, "right"),
+                       (safe(m.label if m is not None else "", bar_w + 1 + val_w), bar_w + 1 + val_w, "right"))
         # rows are made when first shown: a panel shows about 7 of its 60
         shown: list = [(site, functools.partial(row, site, ov, v)) for site, ov, v in rows[:PANEL_LIMIT]]
         if len(rows) > PANEL_LIMIT:
             shown.append((None, Text(f"… and {len(rows) - PANEL_LIMIT} more (see Sites)", style="dim")))
         if not shown:
             shown.append((None, Text("(no sites)", style="dim")))
-        made_later = 1 + name_w + 7 + bar_w + 7 + 4
+        made_later = 1 + name_w + out_w + bar_w + val_w + 4
         panel.set_rows(shown, header=header,
                        width=max([made_later, *(t.cell_len for _, t in shown if isinstance(t, Text))]))
 
