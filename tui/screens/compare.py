@@ -15,6 +15,7 @@ from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, f
 from tui.widgets.charts import bar, bar_scale, baseline_note, strip
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.rows import RowList, cells
+from tui.widgets.rule_text import rule_line
 from tui.widgets.safe_text import join, safe
 
 PANEL_LIMIT = 60
@@ -81,6 +82,7 @@ class CompareScreen(DashboardScreen):
             yield RowList(id="low-sites", classes="group-panel -low")
         yield Static("", id="middle-sites", markup=False)
         yield RowList(id="metrics-table", classes="table")
+        yield Static("", id="rule-line", markup=False)       # the distinguishing rule in force
         yield RowList(id="themes-table", classes="table")
 
     def action_focus(self, widget_id: str) -> None:
@@ -290,6 +292,8 @@ class CompareScreen(DashboardScreen):
 
     # -- themes --------------------------------------------------------------------------------
     def _fill_themes(self, c) -> None:
+        self.query_one("#rule-line", Static).update(
+            safe(rule_line(c.rule), max(self.size.width - 1, 20), "dim"))
         table = self.query_one("#themes-table", RowList)
         wide = self.wide
         group_w, middle_w = (24, 16) if wide else (18, 8)
