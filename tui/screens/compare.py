@@ -35,8 +35,9 @@ def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: i
     return max(least, min(most, screen_width - taken))
 
 
-def figure_width(values, digits: int, least: int = 7) -> int:
+def figure_width(values, digits: int, least: int = 5) -> int:
     """The cells a column of these values needs at ``digits`` decimals (at least ``least``)."""
+    least = max(least, 5)
     nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     texts = [fmt_value(x, digits) for x in (min(nums), max(nums))] if nums else []
     texts += [v for v in values if isinstance(v, str)]          # suppressed counts ("<10")
@@ -236,9 +237,9 @@ class CompareScreen(DashboardScreen):
     def _fill_panel(self, panel: RowList, c, m, group: str, rows, lo, hi, style: str, digits: int) -> None:
         """One group's sites: the site, its outcome value, and the highlighted metric's bar and value."""
         inner = max(self.size.width // 2 - 5, 30)
-        bar_w = 10 if inner >= 40 else 6
+        bar_w = 10 if inner >= 50 else 6
         out_digits = digits_for(self.study, c.split.outcome)
-        out_w = figure_width([ov for _, ov, _ in rows], out_digits)
+        out_w = figure_width([ov for _, ov, _ in rows], out_digits, least=min(len(c.split.outcome), 7))
         val_w = figure_width([v for _, _, v in rows], digits)
         name_w = max(inner - bar_w - out_w - val_w - 3, 8)
 
