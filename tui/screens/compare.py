@@ -237,9 +237,9 @@ class CompareScreen(DashboardScreen):
     def _fill_panel(self, panel: RowList, c, m, group: str, rows, lo, hi, style: str, digits: int) -> None:
         """One group's sites: the site, its outcome value, and the highlighted metric's bar and value."""
         inner = max(self.size.width // 2 - 5, 30)
-        bar_w = 10 if inner >= 50 else 6
+        bar_w = 10 if inner >= 50 else 5
         out_digits = digits_for(self.study, c.split.outcome)
-        out_w = figure_width([ov for _, ov, _ in rows], out_digits, least=min(len(c.split.outcome), 7))
+        out_w = figure_width([ov for _, ov, _ in rows], out_digits, least=min(len(c.split.outcome), 6))
         val_w = figure_width([v for _, _, v in rows], digits)
         name_w = max(inner - bar_w - out_w - val_w - 3, 8)
 
