@@ -153,8 +153,12 @@ class SitesScreen(DashboardScreen):
         parts = list(self._filter_lines)
         if self._bars_note:
             parts.append("bars start at 0, except " + "; ".join(self._bars_note))
+        text = " · ".join(parts)
+        if text == getattr(self, "_note_text", None):
+            return                        # unchanged (a change of split): no update, no layout
+        self._note_text = text
         note = self.query_one("#sites-note", Static)
-        note.update(safe(" · ".join(parts), 400))
+        note.update(safe(text, 400))
         note.display = bool(parts)
 
     @staticmethod
