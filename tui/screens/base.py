@@ -201,15 +201,15 @@ def fmt_value(value: object, digits: int = 2) -> str:
 
 
 def digits_for(study, metric_key: str) -> int:
-    """0 decimals for a metric whose every value is a whole number (counts, ratings), else 2."""
+    """Decimals for a metric: 0 for whole numbers, else as its spread needs (tui/widgets/figures.py)."""
     if study is None:
         return 2
     cached = _DIGITS.get((id(study), metric_key))
     if cached is not None and cached[0] is study:
         return cached[1]
-    values = list(study.column(metric_key).values())
-    whole = all(not isinstance(v, float) or v.is_integer() for v in values)
-    digits = 0 if whole and values else 2
+    from tui.widgets.figures import decimals
+
+    digits = decimals(study.column(metric_key).values())
     if len(_DIGITS) > 64:
         _DIGITS.clear()
     _DIGITS[(id(study), metric_key)] = (study, digits)

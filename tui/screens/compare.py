@@ -12,9 +12,10 @@ from textual.widgets import Static
 
 from tui.render import fmt, fmt_p, symbol
 from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
-from tui.widgets.charts import bar, numbers, strip
+from tui.widgets.charts import bar, bar_scale, baseline_note, strip
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.rows import RowList, cells
+from tui.widgets.rule_text import rule_line
 from tui.widgets.safe_text import join, safe
 
 PANEL_LIMIT = 60
@@ -34,9 +35,33 @@ def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: i
     return max(least, min(most, screen_width - taken))
 
 
-def tokens(group, width: int) -> Text:
-    text = " ".join(tok for _, tok in group.ratings[: width // 2 + 1]) or "-"
-    return safe(text, width)
+def figure_width(values, digits: int, least: int = 5) -> int:
+    """The cells a column of these values needs at ``digits`` decimals (at least ``least``)."""
+    least = max(least, 5)
+    nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    texts = [fmt_value(x, digits) for x in (min(nums), max(nums))] if nums else []
+    texts += [v for v in values if isinstance(v, str)]          # suppressed counts ("<10")
+    return max([least, *(len(t) for t in texts)])
+
+
+def tokens(order, theme_tokens: dict[str, str], width: int, sep: str = ", ") -> Text:
+    """A group's ratings of one theme, each with its site ("S1 +2, S3 +1, S5 0"), in ``order``.
+
+    ``order`` is the group's (site, outcome value) pairs in the panel's order; sites without a
+    rating of the theme are left out. Only as many as fit in ``width`` are looked at. ``sep`` is
+    ", " on a wide screen and a space on a narrow one (three sites fit in 18 cells).
+    """
+    shown, used = [], 0
+    for site, _ in order:
+        token = theme_tokens.get(site)
+        if token is None:
+            continue
+        item = f"{site} {token}"
+        shown.append(item)
+        used += len(item) + len(sep)
+        if used > width:
+            break
+    return safe(sep.join(shown) or "-", width)
 
 
 class CompareScreen(DashboardScreen):
@@ -58,6 +83,7 @@ class CompareScreen(DashboardScreen):
             yield RowList(id="low-sites", classes="group-panel -low")
         yield Static("", id="middle-sites", markup=False)
         yield RowList(id="metrics-table", classes="table")
+        yield Static("", id="rule-line", markup=False)       # the distinguishing rule in force
         yield RowList(id="themes-table", classes="table")
 
     def action_focus(self, widget_id: str) -> None:
@@ -132,6 +158,32 @@ class CompareScreen(DashboardScreen):
             self.post_message(OpenSite(event.key))
 
     # -- groups --------------------------------------------------------------------------------
+    def _order(self, c) -> dict[str, list[tuple[str, object]]]:
+        """Each group's sites with their outcome value as shown, highest outcome first.
+
+        The panels list their sites in this order and the theme table gives each group's ratings
+        in the same order, so a rating reads against the panel's row of its site. Computed once per
+        comparison (a change of the highlighted metric keeps it). Suppressed counts ("<10") come
+        after the numbers, missing values last; ties keep the sites file's order.
+        """
+        found = getattr(self, "_order_of", None)
+        if found is not None and found[0] is c:
+            return found[1]
+        outcome = c.split.outcome
+
+        def rank(sv):
+            v = sv[1]
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                return (0, -float(v))
+            return (1, 0.0) if v is not None else (2, 0.0)
+
+        order = {}
+        for group in ("high", "low", "middle"):
+            sites = getattr(c.split, group)
+            order[group] = sorted(zip(sites, self._values(c, sites, outcome)), key=rank)
+        self._order_of = (c, order)
+        return order
+
     def _fill_groups(self, c, m) -> None:
         key = (m.metric if m else None, self.app.theme, self.size.width)
         drawn = getattr(self, "_panel_key", None)
@@ -139,56 +191,99 @@ class CompareScreen(DashboardScreen):
             return
         self._panel_key = (c, key)
         styles = self.styles_map
+        order = self._order(c)
+        outcome = c.split.outcome
         every = []
         if m is not None:
             every = [v for _, v in (*m.high.values, *m.low.values)]
             every += self._values(c, c.split.middle, m.metric)
-        nums = numbers(every)
-        lo, hi = (min(nums), max(nums)) if nums else (None, None)
+        lo, hi = bar_scale(every)          # from zero, so that a bar's length is its value
         digits = digits_for(self.study, m.metric) if m is not None else 2
+        note = baseline_note(lo, digits)
+        title_w = max(self.size.width // 2 - 6, 20)
         for group, figures in (("high", m.high if m else None), ("low", m.low if m else None)):
             panel = self.query_one(f"#{group}-sites", RowList)
-            values = list(figures.values) if figures else [(s, None) for s in getattr(c.split, group)]
-            self._fill_panel(panel, c, group, values, lo, hi, styles[group], digits)
-            mean = f" · mean {fmt(figures.mean, 2)}" if figures and figures.mean is not None else ""
-            panel.border_title = Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(values)}){mean}")
-            panel.border_subtitle = safe(m.label, 28) if m else None
+            values = dict(figures.values) if figures else {}
+            rows = [(site, shown, values.get(site)) for site, shown in order[group]]
+            self._fill_panel(panel, c, m, group, rows, lo, hi, styles[group], digits)
+            head = f"{GROUP_MARK[group]} {group.capitalize()} ({len(rows)})"
+            if m is None:
+                panel.border_title = Text(head)
+            else:
+                mean = ("withheld" if m.suppressed else fmt(figures.mean, max(digits, 2)))
+                tail = f": mean {mean}"
+                room = max(title_w - len(head) - 3 - len(tail), 8)
+                panel.border_title = join(f"{head} · ", safe(m.label, room), tail)
+            panel.border_subtitle = safe(" · ".join(x for x in (note, self._outcome_range(c, group, order))
+                                                    if x), title_w)
         self._fill_middle(c, m)
 
-    def _fill_panel(self, panel: RowList, c, group: str, values, lo, hi, style: str, digits: int) -> None:
-        inner = max(self.size.width // 2 - 5, 30)
-        bar_w = 10 if inner >= 40 else 6
-        name_w = inner - bar_w - 9
-        ordered = sorted(values, key=lambda sv: (not isinstance(sv[1], float), -(sv[1]) if isinstance(sv[1], float) else 0))
+    def _outcome_range(self, c, group: str, order) -> str:
+        """The group's outcome values and the cut that made it: "engagement 0.65–0.83 · cut 0.611"."""
+        outcome = c.split.outcome
+        digits = digits_for(self.study, outcome)
+        nums = [v for _, v in order[group] if isinstance(v, int | float) and not isinstance(v, bool)]
+        text = outcome
+        if nums:
+            lo, hi = fmt_value(min(nums), digits), fmt_value(max(nums), digits)
+            text += f" {lo}" if lo == hi else f" {lo}–{hi}"
+        cut = c.split.cut
+        if isinstance(cut, tuple):
+            cut = (cut[1] if group == "high" else cut[0]) if c.split.rule == "tertiles" else cut[0]
+        if isinstance(cut, int | float) and not isinstance(cut, bool):
+            text += f" · cut {fmt(float(cut))}"
+        return text
 
-        def row(site, value) -> Text:
+    def _fill_panel(self, panel: RowList, c, m, group: str, rows, lo, hi, style: str, digits: int) -> None:
+        """One group's sites: the site, its outcome value, and the highlighted metric's bar and value."""
+        inner = max(self.size.width // 2 - 5, 30)
+        bar_w = 10 if inner >= 50 else 5
+        out_digits = digits_for(self.study, c.split.outcome)
+        out_w = figure_width([ov for _, ov, _ in rows], out_digits, least=min(len(c.split.outcome), 6))
+        val_w = figure_width([v for _, _, v in rows], digits)
+        name_w = max(inner - bar_w - out_w - val_w - 3, 8)
+
+        def row(site, outcome_value, value) -> Text:
             num = value if isinstance(value, float) else None
             return cells((Text(GROUP_MARK[group], style=style), 1),
                          (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
+                         (fmt_value(outcome_value, out_digits), out_w, "right"),
                          (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
-                         (fmt_value(value, digits), 7, "right"))
+                         (fmt_value(value, digits), val_w, "right"))
 
+        header = cells(("", 1), ("Site", name_w), (safe(c.split.outcome, out_w), out_w, "right"),
+                       (safe(m.label if m is not None else "", bar_w + 1 + val_w), bar_w + 1 + val_w, "right"))
         # rows are made when first shown: a panel shows about 7 of its 60
-        rows: list = [(site, functools.partial(row, site, value)) for site, value in ordered[:PANEL_LIMIT]]
-        if len(ordered) > PANEL_LIMIT:
-            rows.append((None, Text(f"… and {len(ordered) - PANEL_LIMIT} more (see Sites)", style="dim")))
-        if not rows:
-            rows.append((None, Text("(no sites)", style="dim")))
-        made_later = 1 + name_w + bar_w + 7 + 3
-        panel.set_rows(rows, width=max([made_later, *(t.cell_len for _, t in rows if isinstance(t, Text))]))
+        shown: list = [(site, functools.partial(row, site, ov, v)) for site, ov, v in rows[:PANEL_LIMIT]]
+        if len(rows) > PANEL_LIMIT:
+            shown.append((None, Text(f"… and {len(rows) - PANEL_LIMIT} more (see Sites)", style="dim")))
+        if not shown:
+            shown.append((None, Text("(no sites)", style="dim")))
+        made_later = 1 + name_w + out_w + bar_w + val_w + 4
+        panel.set_rows(shown, header=header,
+                       width=max([made_later, *(t.cell_len for _, t in shown if isinstance(t, Text))]))
 
     def _fill_middle(self, c, m) -> None:
         parts: list[Text | str] = []
+        order = self._order(c)
+        out_digits = digits_for(self.study, c.split.outcome)
         for group in ("middle", "missing"):
             sites = getattr(c.split, group)
             if not sites:
                 continue
-            parts.append(Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(sites)}): ",
+            named = ""
+            if group == "middle":
+                named = f" [{c.split.outcome}" + (f" · {m.label}" if m is not None else "") + "]"
+            parts.append(Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(sites)}){named}: ",
                               style=self.styles_map[group]))
             shown = []
-            for s in sites[:12]:
-                value = (f" {fmt_value(self._value(c, s, m.metric), digits_for(self.study, m.metric))}"
-                         if m is not None and group == "middle" else "")
+            listed = order[group] if group == "middle" else [(s, None) for s in sites]
+            for s, outcome_value in listed[:12]:
+                value = ""
+                if group == "middle":
+                    value = f" {fmt_value(outcome_value, out_digits)}"
+                    if m is not None:
+                        value += f" · {fmt_value(self._value(c, s, m.metric), digits_for(self.study, m.metric))}"
                 shown.append(f"{s} {c.labels.get(s, s)}{value}")
             more = f", … {len(sites) - 12} more" if len(sites) > 12 else ""
             parts += [safe(", ".join(shown) + more, max(self.size.width - 24, 20)), "   "]
@@ -198,21 +293,29 @@ class CompareScreen(DashboardScreen):
 
     # -- themes --------------------------------------------------------------------------------
     def _fill_themes(self, c) -> None:
+        self.query_one("#rule-line", Static).update(
+            safe(rule_line(c.rule), max(self.size.width - 1, 20), "dim"))
         table = self.query_one("#themes-table", RowList)
         wide = self.wide
-        group_w, middle_w = (20, 14) if wide else (12, 8)
-        title_w = flexible(self.size.width, [14, 0, group_w, group_w, middle_w], 16, 48)
-        widths = (14, title_w, group_w, group_w, middle_w)
-        head = cells(*zip(("Distinguishing", "Theme", "H high", "L low", "M middle"), widths), gap=2)
+        group_w, middle_w = (24, 16) if wide else (18, 8)
+        title_w = flexible(self.size.width, [10, 0, group_w, group_w, middle_w], 16, 48)
+        widths = (10, title_w, group_w, group_w, middle_w)
+        head = cells(*zip(("Dist.", "Theme", "H high", "L low", "M middle"), widths), gap=2)
         styles = self.styles_map
+        order = self._order(c)
+        rating_tokens = self.study.rating_tokens
+        sep = ", " if wide else " "
 
         def row(t) -> Text:
             flag = t.distinguishing + (" rev" if t.direction == "reversed" else "")
             style = "bold" if t.distinguishing == "strong" else "" if t.distinguishing == "weak" else "dim"
+            mine = rating_tokens.get(t.theme, {})
             return cells(*zip((Text(flag, style=style), safe(t.title, title_w),
-                               self._styled(tokens(t.high, group_w), styles["high"]),
-                               self._styled(tokens(t.low, group_w), styles["low"]),
-                               self._styled(tokens(t.middle, middle_w), styles["middle"])), widths), gap=2)
+                               self._styled(tokens(order["high"], mine, group_w, sep), styles["high"]),
+                               self._styled(tokens(order["low"], mine, group_w, sep), styles["low"]),
+                               self._styled(tokens(order["middle"], mine, middle_w, sep), styles["middle"])),
+                              widths),
+                         gap=2)
 
         rows = [(t.theme, functools.partial(row, t)) for t in sorted(c.themes, key=theme_order)]
         table.set_rows(rows, header=head, width=head.cell_len)

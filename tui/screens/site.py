@@ -73,7 +73,8 @@ class SiteScreen(DashboardScreen):
                 name.append(" (outcome)", style="italic")
             table.add_row(name, fmt_value(mine, digits_for(self.study, key)), marker_strip(numbers(every), mine if isinstance(mine, float) else None,
                                                               24 if wide else 16, style),
-                          fmt(m.high.mean, 2) if m else "", fmt(m.low.mean, 2) if m else "")
+                          fmt(m.high.mean, max(digits_for(self.study, key), 2)) if m else "",
+                          fmt(m.low.mean, max(digits_for(self.study, key), 2)) if m else "")
         return table
 
     def _themes_text(self, c, site) -> Text:

@@ -143,6 +143,83 @@ def _column_test(col: Column, op: str, raw: str):
     return numeric
 
 
+NUMERIC_OPS = (">", "<", ">=", "<=")
+
+
+def filter_problems(text: str, cols: list[Column], themes=None) -> list[str]:
+    """What is wrong with the filter ``text``, one line each (empty when every term is usable).
+
+    A term naming no column (``fidlity>4``), a comparison with something that is not a number
+    (``fidelity>abc``) or with a column of text, and ``theme:ID`` of a theme the study does not
+    know (``themes``, when given, holds the known ids). Such a term matches no site, so without a
+    word the table would just be empty.
+    """
+    import difflib
+
+    known = {c.key.casefold(): c for c in cols}
+    problems = []
+    for term in _terms(text.strip()):
+        m = _TERM.match(term)
+        if not m:
+            continue
+        name, op, raw = m.group("col"), m.group("op"), m.group("val")
+        col = known.get(name.casefold())
+        if name.casefold() == "theme" and op in (":", "="):
+            if themes is not None and raw not in themes:
+                near = difflib.get_close_matches(raw, list(themes), n=1)
+                hint = f': did you mean "{near[0]}"?' if near else " (t lists the themes)"
+                problems.append(f'no theme "{raw}"{hint}')
+        elif col is None:
+            if op == ":":
+                continue              # a word with a colon in it ("10:30"): searched as a word
+            near = difflib.get_close_matches(name.casefold(), list(known), n=1)
+            hint = f'did you mean "{known[near[0]].key}"? ' if near else ""
+            problems.append(f'no column "{name}" ({hint}columns: {", ".join(c.key for c in cols)})')
+        elif op in NUMERIC_OPS:
+            if col.kind != "metric":
+                problems.append(f'"{col.key}" holds text, not numbers: use {col.key}=WORD')
+            elif not raw.strip():
+                problems.append(f'"{term}": a number is missing after {op}')
+            else:
+                try:
+                    float(raw)
+                except ValueError:
+                    problems.append(f'"{raw}" is not a number')
+    return problems
+
+
+def filter_hint(study, comparison) -> str:
+    """The filter box's placeholder, made of the study's own columns, values and themes."""
+    from tui.safe import shorten
+
+    terms = ["word"]
+    for attr in study.attributes:
+        value = next((s.attributes.get(attr) for s in study.sites if s.attributes.get(attr)), None)
+        if value is not None and " " not in str(value):
+            terms.append(f"{shorten(attr, 16)}={shorten(value, 12)}")
+            break
+    for key in (k for k in study.metrics if k != comparison.split.outcome):
+        nums = sorted(v for v in study.column(key).values() if _number(v) is not None)
+        if nums:
+            terms.append(f"{shorten(key, 16)}>{_round2(nums[len(nums) // 2])}")
+            break
+    terms.append("group=H")
+    rated = study.rated_themes()
+    if rated:
+        terms.append(f"theme:{shorten(rated[0].id, 24)}")
+    return "/ filter: " + ", ".join(terms)
+
+
+def _round2(x: float) -> str:
+    """``x`` to about two significant digits, as a person would type it (0.61, 4.2, 1234)."""
+    import math
+
+    if x == 0 or not math.isfinite(x):
+        return "0"
+    digits = max(0, 1 - math.floor(math.log10(abs(x))))
+    return f"{round(x, digits):.{digits}f}"
+
+
 def theme_sites(study, theme: str) -> set[str]:
     """Sites that show ``theme``: a rating other than Missing or N/A."""
     return {r.site for r in study.ratings if r.theme == theme and r.token not in HIDDEN_TOKENS}

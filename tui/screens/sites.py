@@ -9,14 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 from textual_plotext import PlotextPlot
 
 from tui.widgets.select import SafeSelect
 from tui.safe import shorten
 from tui.screens import site_rows
 from tui.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
-from tui.widgets.charts import bar, scale
+from tui.widgets.charts import bar, bar_scale, baseline_note
 from tui.widgets.grid import GridColumn, GridTable
 from tui.widgets.palette import GROUP_MARK, colours
 from tui.widgets.safe_text import safe
@@ -50,12 +50,18 @@ class SitesScreen(DashboardScreen):
         self._row_sites: list[str] = []
         self._base: tuple | None = None     # (study, disclosure, rows without groups, column layouts)
         self._select_for: tuple | None = None
+        self._bars_note: list[str] = []
+        self._filter_lines: list[str] = []
+        self._hint_for = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="sites-controls"):
-            yield Input(placeholder="/ filter: word, employer=NHS, fidelity>4, group=H, theme:ID",
+            yield Input(placeholder="/ filter: word, column=word, column>number, group=H, theme:ID",
                         id="sites-filter", compact=True)
             yield SafeSelect([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
+        # one line, shown only when it has something to say: what is wrong with the filter, and
+        # where the bars of a metric with values below zero start (the others start at zero)
+        yield Static("", id="sites-note", markup=False)
         # a GridTable, not a DataTable: it lays out only the rows on screen, so a change of split at
         # 2,000 sites does not re-render every cell (docs/performance.md)
         yield GridTable(id="sites-table")
@@ -76,6 +82,9 @@ class SitesScreen(DashboardScreen):
         if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
             self.sort_column, self.descending = comparison.split.outcome, True
         self._fill_select(comparison)
+        if self._hint_for is not study:
+            self._hint_for = study
+            self.query_one("#sites-filter", Input).placeholder = site_rows.filter_hint(study, comparison)
         self._refresh_table()
 
     def _fill_select(self, comparison) -> None:
@@ -96,10 +105,15 @@ class SitesScreen(DashboardScreen):
         self._want_site = None
         column_at = self.query_one("#sites-table", GridTable).cursor_column
         ordered = site_rows.sort_rows(self._rows, column, self.descending)
+        self._filter_lines = []
         if self.filter_text.strip():
             test = site_rows.make_filter(self.filter_text, self._cols,
                                          lambda theme: site_rows.theme_sites(self.study, theme))
             ordered = [r for r in ordered if test(r)]
+            self._filter_lines = [f"filter: {p}" for p in
+                                  site_rows.filter_problems(self.filter_text, self._cols, self.study.themes)]
+            if not self._filter_lines:
+                self._filter_lines = [f"{len(ordered)} of {len(self._rows)} sites match the filter"]
         self._visible = ordered
         self._fill_table(ordered)
         self._move_to(keep, column_at)
@@ -129,6 +143,23 @@ class SitesScreen(DashboardScreen):
 
         table.set_grid(columns, [(r["site"], functools.partial(row, r)) for r in ordered], fixed=3)
         self._row_sites = [r["site"] for r in ordered]
+        self._bars_note = [f"{shorten(col.title, 20)}: {baseline_note(layouts[col.key][1], layouts[col.key][3])}"
+                           for col in self._cols if col.kind == "metric" and baseline_note(layouts[col.key][1])]
+        self._show_note()
+
+    def _show_note(self) -> None:
+        """The note line: the filter's problems (or how many sites it matches), then where bars
+        do not start at zero."""
+        parts = list(self._filter_lines)
+        if self._bars_note:
+            parts.append("bars start at 0, except " + "; ".join(self._bars_note))
+        text = " · ".join(parts)
+        if text == getattr(self, "_note_text", None):
+            return                        # unchanged (a change of split): no update, no layout
+        self._note_text = text
+        note = self.query_one("#sites-note", Static)
+        note.update(safe(text, 400))
+        note.display = bool(parts)
 
     @staticmethod
     def _mark(group: str, styles: dict[str, str]) -> Text:
@@ -145,7 +176,7 @@ class SitesScreen(DashboardScreen):
             elif col.kind == "metric":
                 digits = digits_for(self.study, col.key)
                 longest = max((len(fmt_value(r.get(col.key), digits)) for r in rows), default=1)
-                lo, hi = scale(r.get(col.key) for r in rows)
+                lo, hi = bar_scale(r.get(col.key) for r in rows)
                 found = (max(5 + longest, min(len(col.title), 14) + 2), lo, hi, digits)
             else:
                 limit = 18 if col.key == "label" else 14

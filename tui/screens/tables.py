@@ -44,7 +44,8 @@ class SensitivityScreen(DashboardScreen):
         counted = sum(c.qualifies for c in sens.cuts)
         head.update(safe(f"Every cut of {sens.outcome}: which sites join the low group as the cut rises "
                          f"({len(sens.cuts)}{f' of {sens.total_cuts}' if sens.capped else ''} cuts, {counted} with at least 2 sites per group; * = not counted). "
-                         "A contrast is robust when it keeps its direction at every counted cut.", 400))
+                         "A contrast is robust when it keeps its direction at every counted cut "
+                         "(H > L: the high group higher).", 400))
         wide = self.size.width >= 110
         for name, width in (("", 1), ("Cut", 9), ("High", 5), ("Low", 5), ("Sites joining low", 80 if wide else 48)):
             cuts.add_column(name, key=name or "mark", width=width)
@@ -54,14 +55,40 @@ class SensitivityScreen(DashboardScreen):
             cuts.add_row(Text(" " if c.qualifies else "*"), Text(c.shown), Text(str(c.n_high)),
                          Text(str(c.n_low)), safe(moved, 80 if wide else 48), key=str(i))
         styles = self.styles_map
-        for name, width in (("Verdict", 14), ("Kind", 6), ("Metric or theme", 50 if wide else 32),
-                            ("Seen", 30 if wide else 16)):
+        rows = [(kind, r, seen_text(r.seen, kind)) for kind, rows in (("metric", sens.metrics),
+                                                                      ("theme", sens.themes)) for r in rows]
+        label_w, seen_w = robust_widths(self.size.width, [seen for _, _, seen in rows])
+        for name, width in (("Verdict", 14), ("Kind", 6), ("Metric or theme", label_w), ("Seen at the cuts", seen_w)):
             robust.add_column(name, key=name, width=width)
-        for kind, rows in (("metric", sens.metrics), ("theme", sens.themes)):
-            for r in rows:
-                text, style = VERDICT[r.verdict]
-                robust.add_row(Text(text, style=styles.get(style, "")), Text(kind), safe(r.label, 50),
-                               safe(", ".join(r.seen) or "-", 30), key=f"{kind}:{r.key}")
+        for kind, r, seen in rows:
+            text, style = VERDICT[r.verdict]
+            robust.add_row(Text(text, style=styles.get(style, "")), Text(kind), safe(r.label, label_w),
+                           safe(seen, seen_w), key=f"{kind}:{r.key}")
+
+
+SIGNS = {"+": "H > L", "-": "H < L", "0": "H = L", "none": "no value"}
+
+
+def seen_text(seen, kind: str) -> str:
+    """What a row saw at the counted cuts, in words: "H > L" for a metric whose high group was
+    higher (the engine's "+"), "weak rev" for a theme labelled weak with the groups reversed."""
+    if kind == "metric":
+        words = [SIGNS.get(s, s) for s in seen]
+    else:
+        words = [s.replace(" reversed", " rev") for s in seen]
+    return ", ".join(words) or "-"
+
+
+def robust_widths(screen_width: int, seen: list[str]) -> tuple[int, int]:
+    """The widths of the robustness table's two text columns: "Seen" gets what its longest entry
+    needs (up to 40), the label the rest (at least 20). At 80 columns the verdict (14) and the
+    kind (6) take 20 cells, the cell padding 8 and the scrollbar 2, which leaves 50."""
+    room = screen_width - 14 - 6 - 2 * 4 - 2 - 1
+    seen_w = min(max([len("Seen at the cuts"), *(len(s) for s in seen)]), 40)
+    label_w = max(room - seen_w, 20)
+    if label_w > 50:
+        label_w = 50
+    return label_w, max(min(seen_w, room - label_w), 8)
 
 
 class ConfigurationsScreen(DashboardScreen):

@@ -12,6 +12,7 @@ from tui.widgets.select import SafeSelect
 from tui.screens.base import DashboardScreen, ShowSites
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.rows import RowList, cells
+from tui.widgets.rule_text import theme_findings, rule_line
 from tui.widgets.safe_text import join, safe, safe_block
 
 SCOPES = [("Themes rated in this study", "rated"), ("Literature themes", "literature"),
@@ -42,6 +43,7 @@ class ThemesScreen(DashboardScreen):
             yield SafeSelect(SCOPES, id="theme-scope", value="rated", allow_blank=False, compact=True)
             yield SafeSelect([(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False,
                          compact=True)
+        yield Static("", id="themes-rule", markup=False)     # the distinguishing rule in force
         with Horizontal(id="themes-split"):
             yield RowList(id="themes-list")
             with VerticalScroll(id="theme-detail"):
@@ -53,6 +55,8 @@ class ThemesScreen(DashboardScreen):
             with scope.prevent(Select.Changed):
                 scope.value = self.scope
         self._fill_domains()
+        self.query_one("#themes-rule", Static).update(
+            safe(rule_line(comparison.rule), max(self.size.width - 1, 20), "dim"))
         self._fill_list(comparison)
 
     def _themes(self):
@@ -83,17 +87,22 @@ class ThemesScreen(DashboardScreen):
         table = self.query_one("#themes-list", RowList)
         keep = self._want or self.current_theme()
         self._want = None
-        title_w = 34 if self.size.width >= 110 else 22
         results = {t.theme: t for t in c.themes}
+        authors = any(t.published is not None for t in c.themes)
+        flag_w = 16 if authors else 7          # "weak↺ (strong)": the rule's label, the authors'
+        title_w = (34 if self.size.width >= 110 else 22) - (flag_w - 7)
         themes = self._themes()
         rows = []
         for theme in themes:
             r = results.get(theme.id)
             flag = (r.distinguishing[:6] + ("↺" if r.direction == "reversed" else "")) if r else ""
-            rows.append((theme.id, cells((Text(flag, style="bold" if r and r.distinguishing == "strong" else ""), 7),
-                                         (safe(theme.title, title_w), title_w), gap=2)))
+            if r is not None and r.published is not None:
+                flag += f" ({r.published})"
+            rows.append((theme.id, cells((safe(flag, flag_w, "bold" if r and r.distinguishing == "strong" else ""),
+                                          flag_w), (safe(theme.title, title_w), title_w), gap=2)))
         self._ids = [t.id for t in themes]
-        table.set_rows(rows, header=cells(("Dist.", 7), ("Theme", title_w), gap=2))
+        table.set_rows(rows, header=cells(("Dist. (authors)" if authors else "Dist.", flag_w), ("Theme", title_w),
+                                          gap=2))
         if keep in self._ids:
             table.move_to(self._ids.index(keep))
         self._show_detail(self.current_theme())
@@ -137,6 +146,14 @@ class ThemesScreen(DashboardScreen):
         out.append("\nRatings", style="bold")
         if result is not None:
             out.append(f"  (distinguishing: {result.distinguishing}, {result.direction})", style="dim")
+            out.append("\n")
+            out.append(safe(theme_findings(result), 300))
+            if result.published is not None:
+                out.append("\n")
+                out.append(join("authors' judgement: ", safe(result.published, 60, "bold"),
+                                " · rule's: ", Text(result.distinguishing, style="bold")))
+            out.append("\n")
+            out.append(safe(rule_line(c.rule), 300, "dim"))
         out.append("\n")
         out.append(self._ratings(theme_id))
         out.append("\nj or Enter: the sites that show this theme", style="dim")
@@ -197,15 +214,19 @@ class ThemesScreen(DashboardScreen):
         theme = self.current_theme()
         if theme:
             view["theme"] = theme
+        view["scope"] = self.scope
         if self.domain != ALL:
             view["filter"] = f"domain={self.domain}"
         return view
 
     def apply_view(self, view: dict) -> None:
         flt = view.get("filter")
+        scope = view.get("scope")
         if isinstance(flt, str) and flt.startswith("domain="):
             self.domain = flt[len("domain="):]
-            self.scope = "all"
+            self.scope = "all"                 # a snapshot written before [view] had a scope
+        if scope in {value for _, value in SCOPES}:
+            self.scope = scope
         if isinstance(view.get("theme"), str):
             self.select_theme(view["theme"])
         elif self.comparison is not None and self._shown is not None:

@@ -1,0 +1,51 @@
+"""The distinguishing rule in force, and what it found for one theme, in words for the screens."""
+
+from __future__ import annotations
+
+NONE = "–"
+_LEVELS = ("strong", "weak")
+_FIRST = ("gap", "diff")
+
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+def rule_line(rule) -> str:
+    """``rule: gap (strong: gap>=1, diff>=2; weak: gap>=0, diff>=1)`` from a Rule's name and params.
+
+    Parameters named ``LEVEL_WHAT`` (strong_gap, weak_diff) are grouped by level, gap before diff;
+    any other parameter is listed as ``name=value`` after them.
+    """
+    if rule is None:
+        return "rule: -"
+    params = dict(getattr(rule, "params", {}) or {})
+    groups: dict[str, list[tuple[str, object]]] = {}
+    other = []
+    for key, value in params.items():
+        level, _, what = key.partition("_")
+        if level in _LEVELS and what:
+            groups.setdefault(level, []).append((what, value))
+        else:
+            other.append(f"{key}={_num(value)}")
+    parts = []
+    for level in _LEVELS:
+        if level in groups:
+            items = sorted(groups[level], key=lambda kv: (_FIRST.index(kv[0]) if kv[0] in _FIRST else 9, kv[0]))
+            parts.append(f"{level}: " + ", ".join(f"{what}>={_num(v)}" for what, v in items))
+    if other:
+        parts.append(", ".join(other))
+    return f"rule: {rule.name}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def figure(value, digits: int = 2) -> str:
+    """A diff or a gap: ``1.67``, ``1`` for a whole number, "–" when the rule had none."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return NONE
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"
+
+
+def theme_findings(result) -> str:
+    """``diff 1.67 · gap 1 · met: gap >= 1, diff >= 2`` for one ThemeResult ("–" where None)."""
+    return (f"diff {figure(result.diff)} · gap {figure(result.gap)} · "
+            f"met: {result.met if result.met else NONE}")
