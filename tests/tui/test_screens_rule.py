@@ -25,7 +25,10 @@ RULE = "rule: means (strong: diff>=1.5; weak: diff>=1)"
 
 
 def test_rule_line_names_the_rule_and_its_parameters():
-    assert rule_line(make_rule("gap")) == "rule: gap (strong: gap>=1, diff>=2; weak: gap>=0, diff>=1)"
+    gap = make_rule("gap", {"strong_gap": 1, "strong_diff": 2, "weak_gap": 0, "weak_diff": 1})
+    assert rule_line(gap) == "rule: gap (strong: gap>=1, diff>=2; weak: gap>=0, diff>=1)"
+    share = make_rule("share", {"min_share": 0.75, "min_z": 0.8, "strong_diff": 2.25})
+    assert rule_line(share) == "rule: share (strong: diff>=2.25; min_share=0.75, min_z=0.8)"
     assert rule_line(make_rule("means", {"strong_diff": 1.5})) == RULE
     assert rule_line(make_rule("valence")) == "rule: valence (weak: diff>=1)"
 

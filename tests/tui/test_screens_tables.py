@@ -28,7 +28,9 @@ def test_seen_in_words_and_widths_that_fit():
 
 async def test_seen_column_is_read_whole_at_80x24(tmp_path):
     folder = write_study(tmp_path, SITES, {"outcome": {"label": "Outcome"}, "staff": {"label": "Staff"}},
-                         outcome="outcome", ratings=RATINGS)
+                         outcome="outcome", ratings=RATINGS,
+                         # gap with touching groups weak: the label runs strong, weak, none across the cuts
+                         distinguishing={"rule": "gap", "weak_gap": 0, "strong_diff": 2})
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
