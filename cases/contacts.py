@@ -137,7 +137,7 @@ def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Met
         if out.count() == before:
             out.add(rel, None, None, "cannot be read: a value does not parse")
         return {}
-    return _site_values(pp, site_ids, metrics)
+    return _site_values(pp, site_ids, metrics) if metrics else {}
 
 
 def _bad_ids(pp, known: set[str]) -> bool:

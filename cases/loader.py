@@ -105,9 +105,12 @@ def load_study(folder: str | Path) -> Study:
     if derived and contacts_name is None and not any(n in names for n in CONTACTS_FILES):
         out.add("study.toml", manifest.lines.line(("metrics", derived[0].key), "derive") if manifest else None, None,
                 f"[metrics.{derived[0].key}] is derived from contacts, but the study has no contacts file")
-    if derived and contacts_name in usable and sites:
+    # the log is checked whenever it is there (unknown sites, a missing column), not only when a metric derives from it
+    if contacts_name in usable and sites:
         values = derive_contacts(folder / contacts_name, contacts_name, site_ids, derived, out)
-        sites = [s.__class__(s.id, s.label, MappingProxyType({**s.values, **values.get(s.id, {})}), s.attributes) for s in sites]
+        if derived:
+            sites = [s.__class__(s.id, s.label, MappingProxyType({**s.values, **values.get(s.id, {})}), s.attributes)
+                     for s in sites]
 
     own = []
     if "themes.toml" in usable:

@@ -304,6 +304,26 @@ def deny(name: str) -> Callable:
     return patch
 
 
+def underived(contacts: Callable[[str], str] | None = None) -> Callable[[Path], None]:
+    """No metric derives from the contact log (sites.csv holds the three derived columns); the log,
+    still present, is then changed by ``contacts``."""
+    def make(folder: Path) -> None:
+        from cases.loader import load_study
+
+        example = load_study(EXAMPLE)
+        keys = [k for k, m in example.metrics.items() if m.derive is not None]
+        rows = rows_of(SITES)
+        rows[0] += keys
+        for r in rows[1:]:
+            r += [f"{example.value(r[0], k):g}" for k in keys]
+        (folder / "sites.csv").write_text(to_csv(rows), encoding="utf-8")
+        text = re.sub(r"^derive = .*\n", "", STUDY, flags=re.M)
+        (folder / "study.toml").write_text(text, encoding="utf-8")
+        if contacts is not None:
+            (folder / "contacts.csv").write_text(contacts(CONTACTS), encoding="utf-8")
+    return make
+
+
 def snapshot(text: str | bytes | None) -> Callable[[Path], Path]:
     def make(folder: Path) -> Path:
         path = folder.parent / "bad.toml"
@@ -564,6 +584,12 @@ CASES: list[Case] = [
         "contacts.csv:3: participant: the participant id is empty",)),
     Case("contacts-spaces-around-id", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1, P0001 ,2017-07-08,85")}, (
         'contacts.csv:3: participant: " P0001 " has spaces around the id',)),
+    # ... also when no metric derives from the log (it is checked whenever it is there)
+    Case("contacts-underived-loads", "contacts", underived(), exit=0),
+    Case("contacts-underived-unknown-site", "contacts", underived(sub("S1,P0001,2017-06-11,60", "S9,P0001,2017-06-11,60")), (
+        'contacts.csv:2: site: "S9" is not a site in the sites file',)),
+    Case("contacts-underived-no-participant-column", "contacts", underived(sub("site,participant,", "site,person,")), (
+        'contacts.csv: no column "participant"',)),
     Case("contacts-two-files", "contacts", also("contacts.tsv", CONTACTS.replace(",", "\t")), (
         "contacts.tsv: a study has one contacts file, but contacts.csv and contacts.tsv are both present",)),
     Case("contacts-latin-1", "encodings", {"contacts.csv": lambda t: t.replace("P0001", "P\u00e9001").encode("latin-1")}, (
