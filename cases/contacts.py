@@ -209,8 +209,10 @@ def first_bad_utf8(path: Path) -> tuple[int, int] | None:
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
+    from cases.textio import open_regular
+
     line = 1
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(1 << 20):
             try:
                 decoder.decode(chunk)

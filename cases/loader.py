@@ -18,7 +18,7 @@ from cases.manifest import parse_manifest
 from cases.model import Study
 from cases.ratings import merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
-from cases.textio import LIMITS, check_inside, read_table, read_text, refuse_early
+from cases.textio import LIMITS, check_inside, open_regular, read_table, read_text, refuse_early
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
@@ -36,7 +36,7 @@ def study_files(folder: Path) -> list[str]:
 
 def hash_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:     # a pipe or a device raises at once instead of blocking
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()

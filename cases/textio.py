@@ -6,8 +6,11 @@ Every failure becomes a Problem (file, row, column, message); nothing here raise
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +51,31 @@ def check_inside(path: Path, folder: Path, rel: str, out: Collector) -> bool:
     return True
 
 
+def open_regular(path: Path):
+    """``path`` opened for reading in binary, only if it is a regular file; OSError otherwise, at once.
+
+    The file is opened without blocking (a FIFO or a device does not wait for a writer) and the
+    open file itself is checked (fstat), so a file swapped for a pipe after a stat() is caught too.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "is not a regular file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def reason(exc: OSError) -> str:
+    """The problem text for a file that cannot be read."""
+    if exc.strerror == "is not a regular file":
+        return "is not a regular file"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
 SNIFF = 64 * KIB  # how much of a streamed file is looked at before it is hashed or read
 
 
@@ -64,7 +92,7 @@ def refuse_early(path: Path, rel: str, out: Collector, limit: int | None, sniff:
             out.add(rel, None, None, f"is {_size(size)}, larger than the {_size(limit)} crosscase reads for this file")
             return True
         if sniff:
-            with path.open("rb") as fh:
+            with open_regular(path) as fh:
                 head = fh.read(SNIFF)
             # a streamed file is read as UTF-8 only: UTF-16, even with its byte-order mark, is refused here
             problem = (1, UTF16) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else nul_problem(head)
@@ -72,7 +100,7 @@ def refuse_early(path: Path, rel: str, out: Collector, limit: int | None, sniff:
                 out.add(rel, problem[0], None, problem[1])
                 return True
     except OSError as exc:
-        out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
+        out.add(rel, None, None, reason(exc))
         return True
     return False
 
@@ -83,10 +111,10 @@ def read_bytes(path: Path, rel: str, out: Collector, limit: int) -> bytes | None
         if size > limit:
             out.add(rel, None, None, f"is {_size(size)}, larger than the {_size(limit)} crosscase reads for this file")
             return None
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(limit + 1)
     except OSError as exc:
-        out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
+        out.add(rel, None, None, reason(exc))
         return None
 
 

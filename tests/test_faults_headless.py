@@ -176,3 +176,24 @@ def test_validate_into_a_closed_pipe_still_fails(tmp_path: Path):
     proc.stdout.close()
     proc.stderr.read()
     assert proc.wait(timeout=60) == 2
+
+
+# --- special files (a pipe, a device) never block a reader ----------------------------------------------
+
+@pytest.mark.parametrize("name", ["study.toml", "sites.csv", "contacts.csv", "themes.toml", "ratings.csv"])
+def test_open_with_a_pipe_in_the_study_folder_does_not_hang(name: str, tmp_path: Path):
+    """`crosscase open` fingerprints the study before any screen: a FIFO among its files is skipped at once."""
+    study = tmp_path / "study"
+    shutil.copytree(EXAMPLE, study)
+    assert main(["export", str(study), "-o", str(tmp_path / "snap.toml")]) == 0
+    (study / name).unlink(missing_ok=True)
+    os.mkfifo(study / name)
+    code = ("import sys; from tui.snapshot_cmds import open_snapshot; "
+            "print(open_snapshot(sys.argv[1])[3]); from cases.loader import load_study\n"
+            "try:\n load_study(sys.argv[2])\nexcept Exception as exc:\n print(exc)")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "snap.toml"), str(study)], env=ENV, cwd=REPO,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{name}: is not a regular file" in proc.stdout
+    assert "Traceback" not in proc.stderr
+

@@ -183,10 +183,12 @@ def _study_outcome(folder: Path | None):
     from cases.errors import Collector
     from cases.manifest import parse_manifest
 
-    try:
-        manifest = parse_manifest((folder / "study.toml").read_text(encoding="utf-8-sig"), Collector())
-    except (OSError, UnicodeDecodeError):
+    from cases.textio import LIMITS, read_text
+
+    text = read_text(folder / "study.toml", "study.toml", Collector(), LIMITS["toml"])   # never blocks on a pipe
+    if text is None:
         return None
+    manifest = parse_manifest(text, Collector())
     return getattr(manifest, "outcome", None)
 
 

@@ -265,6 +265,42 @@ def fifo(folder: Path) -> None:
     os.mkfifo(folder / "ratings.csv")
 
 
+def fifo_as(name: str) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        (folder / name).unlink(missing_ok=True)
+        os.mkfifo(folder / name)
+    return make
+
+
+def zero_device(name: str) -> Callable[[Path], None]:
+    """``name`` becomes a character device node like /dev/zero (endless bytes): root may make one."""
+    def make(folder: Path) -> None:
+        import stat
+
+        (folder / name).unlink(missing_ok=True)
+        os.mknod(folder / name, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    return make
+
+
+def link_to_dev_zero(name: str) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to("/dev/zero")
+    return make
+
+
+def _can_mknod() -> str | None:
+    import stat
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        try:
+            os.mknod(Path(d) / "z", stat.S_IFCHR | 0o644, os.makedev(1, 5))
+        except (OSError, AttributeError):
+            return "cannot make a device node here (not root)"
+    return None
+
+
 def toml_folder(folder: Path) -> None:
     (folder / "study.toml").unlink()
     (folder / "study.toml").mkdir()
@@ -300,7 +336,16 @@ def deny(name: str) -> Callable:
                 raise PermissionError(13, "Permission denied", str(self))
             return real(self, *args, **kwargs)
 
+        real_os_open = os.open
+
+        def fake_os_open(file, *args, **kwargs):   # cases.textio.open_regular opens with os.open
+            target = Path(os.fsdecode(file))
+            if target.name == name and target.parent.name == folder.name:
+                raise PermissionError(13, "Permission denied", str(target))
+            return real_os_open(file, *args, **kwargs)
+
         monkeypatch.setattr(Path, "open", fake)
+        monkeypatch.setattr(os, "open", fake_os_open)
     return patch
 
 
@@ -717,6 +762,16 @@ CASES: list[Case] = [
     Case("link-dangling", "links", link_dangling, ("sites.csv: cannot be read: No such file or directory",)),
     Case("link-loop", "links", link_loop, ("ratings.csv: cannot be read: Too many levels of symbolic links",)),
     Case("named-pipe", "links", fifo, ("ratings.csv: is not a regular file",), within=5.0),
+    Case("named-pipe-study-toml", "links", fifo_as("study.toml"), ("study.toml: is not a regular file",), within=5.0),
+    Case("named-pipe-sites", "links", fifo_as("sites.csv"), ("sites.csv: is not a regular file",), within=5.0),
+    Case("named-pipe-contacts", "links", fifo_as("contacts.csv"), ("contacts.csv: is not a regular file",), within=5.0),
+    Case("named-pipe-themes", "links", fifo_as("themes.toml"), ("themes.toml: is not a regular file",), within=5.0),
+    Case("device-node-sites", "links", zero_device("sites.csv"), ("sites.csv: is not a regular file",), within=5.0,
+         skip=_can_mknod()),
+    Case("device-node-contacts", "links", zero_device("contacts.csv"), ("contacts.csv: is not a regular file",), within=5.0,
+         skip=_can_mknod()),
+    Case("link-to-dev-zero", "links", link_to_dev_zero("contacts.csv"), (
+        "contacts.csv: is a link to a file outside the study folder; copy the file in instead",), within=5.0),
     Case("unreadable-sites", "permissions", {}, ("sites.csv: cannot be read: Permission denied",), patch=deny("sites.csv")),
     Case("unreadable-contacts", "permissions", {}, ("contacts.csv: cannot be read: Permission denied",), patch=deny("contacts.csv")),
 
