@@ -29,14 +29,19 @@ def write_atomic(path: str | os.PathLike, text: str | bytes, force: bool = False
     """
     path = Path(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    if path.is_dir():
-        raise IsADirectoryError(f"{path}: is a folder; give a file name, e.g. {path / 'snapshot.toml'}")
-    if not force and (path.exists() or path.is_symlink()):
-        raise FileExistsError(f"{path}: already exists")
     folder = path.parent
-    if not folder.is_dir():
-        raise SnapshotWriteError(errno.ENOENT, f"cannot write {path}: the folder {folder} does not exist")
-    existed = path.exists()
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(f"{path}: is a folder; give a file name, e.g. {path / 'snapshot.toml'}")
+        if not force and (path.exists() or path.is_symlink()):
+            raise FileExistsError(f"{path}: already exists")
+        if not folder.is_dir():
+            raise SnapshotWriteError(errno.ENOENT, f"cannot write {path}: the folder {folder} does not exist")
+        existed = path.exists()
+    except (IsADirectoryError, FileExistsError, SnapshotWriteError):
+        raise
+    except OSError as exc:   # the folder cannot be searched: even looking at the target fails
+        raise SnapshotWriteError(exc.errno or errno.EIO, _message(path, folder, exc, False)) from None
     tmp: Path | None = None
     try:
         tmp, fd = _create_temp(folder, path.name)

@@ -8,6 +8,8 @@ others from being checked; problems that only follow from an earlier one are not
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 from types import MappingProxyType
 
@@ -18,7 +20,7 @@ from cases.manifest import parse_manifest
 from cases.model import Study
 from cases.ratings import merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
-from cases.textio import LIMITS, check_inside, open_regular, read_table, read_text, refuse_early
+from cases.textio import LIMITS, check_inside, open_regular, read_table, read_text, reason, refuse_early
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
@@ -28,10 +30,22 @@ _LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIM
           **{n: LIMITS["ratings"] for n in RATINGS_FILES}}
 
 
+def present(path: Path) -> bool:
+    """Something is at ``path`` (a dangling link too); one that cannot be looked at counts as there
+    (its reader reports why), so a folder that cannot be searched never raises here."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def study_files(folder: Path) -> list[str]:
     """The names of the study's files that exist, sorted: the files the fingerprint covers."""
     names = ["study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES]
-    return sorted(n for n in names if (folder / n).exists() or (folder / n).is_symlink())
+    return sorted(n for n in names if present(folder / n))
 
 
 def hash_file(path: Path) -> str:
@@ -51,24 +65,40 @@ def fingerprint(hashes: dict[str, str]) -> str:
 
 
 def _one_of(folder: Path, names: tuple[str, ...], out: Collector, kind: str, required: bool) -> str | None:
-    present = [n for n in names if (folder / n).exists() or (folder / n).is_symlink()]
-    if len(present) > 1:
-        out.add(present[1], None, None, f"a study has one {kind} file, but {' and '.join(present)} are both present")
+    found = [n for n in names if present(folder / n)]
+    if len(found) > 1:
+        out.add(found[1], None, None, f"a study has one {kind} file, but {' and '.join(found)} are both present")
         return None
-    if not present:
+    if not found:
         if required:
             out.add(names[0], None, None, f"is missing: a study needs a {kind} file ({', '.join(names)})")
         return None
-    return present[0]
+    return found[0]
 
 
 def load_study(folder: str | Path) -> Study:
     """Load and validate a study folder; raise StudyError listing every problem found."""
     folder = Path(folder)
     out = Collector()
-    if not folder.is_dir():
-        out.add(str(folder), None, None, "is not a folder" if folder.exists() else "no such study folder")
+    try:
+        is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        out.add(str(folder), None, None, "no such study folder")
+        raise StudyError(out.problems) from None
+    except OSError as exc:
+        out.add(str(folder), None, None, f"cannot be read: {exc.strerror or exc}")
+        raise StudyError(out.problems) from None
+    if not is_dir:
+        out.add(str(folder), None, None, "is not a folder")
         raise StudyError(out.problems)
+    try:
+        os.lstat(folder / "study.toml")
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:   # a folder without search (x) permission: none of its files can be opened
+        out.add(str(folder), None, None, f"cannot be searched: {exc.strerror or exc} (reading its files needs the "
+                                          "folder's search (x) permission)")
+        raise StudyError(out.problems) from None
     names = study_files(folder)
     # a file refused by its size or its first bytes is neither hashed nor read (a 1 GB sites.csv costs nothing)
     usable = {n for n in names if check_inside(folder / n, folder, n, out)
@@ -82,7 +112,7 @@ def load_study(folder: str | Path) -> Study:
     hasher.shutdown(wait=False)
 
     manifest = None
-    if not (folder / "study.toml").exists():
+    if not present(folder / "study.toml"):
         out.add("study.toml", None, None, "is missing: every study folder needs a study.toml")
     elif "study.toml" in usable:
         text = read_text(folder / "study.toml", "study.toml", out, LIMITS["toml"])
@@ -116,7 +146,12 @@ def load_study(folder: str | Path) -> Study:
     if "themes.toml" in usable:
         text = read_text(folder / "themes.toml", "themes.toml", out, LIMITS["toml"])
         if text is not None:
-            own = parse_themes(text, out)
+            try:
+                own = parse_themes(text, out)
+            except RecursionError:
+                from cases.manifest import TOO_DEEP, deep_line
+
+                out.add("themes.toml", deep_line(text), None, TOO_DEEP)
     themes = merge_themes(own, load_catalogue().themes)
 
     ratings = []
@@ -135,7 +170,9 @@ def load_study(folder: str | Path) -> Study:
         try:
             hashes[n] = "sha256:" + future.result()
         except OSError as exc:
-            out.add(n, None, None, f"cannot be read: {exc.strerror or exc}")
+            # a file its reader already reported (it cannot be opened) is not reported twice
+            if not any(p.file == n and p.row is None for p in out.problems):
+                out.add(n, None, None, reason(exc))
 
     if manifest is not None:
         _cross_check(manifest, sites, attributes, out)

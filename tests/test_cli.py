@@ -421,3 +421,39 @@ def test_console_entry_exit_2_in_a_subprocess(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout.splitlines()[0] == f"{tmp_path / 'nope'}: no such study folder"
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+# ---- export targets (11.9, 11.14) -----------------------------------------------------------------
+
+def _unsearchable(monkeypatch, folder: Path) -> None:
+    """``folder`` without search (x) permission, simulated (root can look anywhere): any name in it fails."""
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def fake(real):
+        def call(path, *args, **kwargs):
+            if not isinstance(path, int) and Path(os.fsdecode(path)).parent == folder:
+                raise PermissionError(13, "Permission denied", os.fsdecode(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "stat", fake(real_stat))
+    monkeypatch.setattr(os, "lstat", fake(real_lstat))
+
+
+def test_export_into_a_folder_that_cannot_be_searched_is_one_line(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "locked"
+    out.mkdir()
+    _unsearchable(monkeypatch, out)
+    rc, stdout, err = run(capsys, "export", "-o", str(out / "snap.toml"))
+    assert rc == 2 and stdout == ""
+    assert len(err.splitlines()) == 1 and "permission denied" in err.lower(), err
+    assert str(out / "snap.toml") in err
+
+
+def test_write_atomic_in_a_folder_that_cannot_be_searched_is_a_write_error(tmp_path, monkeypatch):
+    from cases.atomic import SnapshotWriteError, write_atomic
+
+    _unsearchable(monkeypatch, tmp_path)
+    with pytest.raises(SnapshotWriteError) as info:
+        write_atomic(tmp_path / "x.toml", "x = 1\n")
+    assert "permission denied" in str(info.value)

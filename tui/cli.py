@@ -278,6 +278,12 @@ HANDLERS = {
 }
 
 
+def clean_line(text: object) -> str:
+    from tui.safe import clean
+
+    return clean(text)
+
+
 def _quiet_stdout() -> None:
     """After a closed pipe, send what is left of stdout nowhere (no error at exit)."""
     import os
@@ -305,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
+        return 2
+    except PermissionError as exc:   # a file or folder crosscase may not look at (e.g. a folder without x)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(clean_line(f"{where}permission denied"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -369,6 +369,28 @@ def underived(contacts: Callable[[str], str] | None = None) -> Callable[[Path], 
     return make
 
 
+def no_search(monkeypatch, folder: Path) -> None:
+    """The study folder without search (x) permission (chmod a-x does not stop root): looking up
+    any name inside it fails with EACCES."""
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def inside(path) -> bool:
+        try:
+            return Path(os.fsdecode(path)).parent == folder
+        except TypeError:   # a file descriptor
+            return False
+
+    def fake(real):
+        def call(path, *args, **kwargs):
+            if inside(path):
+                raise PermissionError(13, "Permission denied", os.fsdecode(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "stat", fake(real_stat))
+    monkeypatch.setattr(os, "lstat", fake(real_lstat))
+
+
 def snapshot(text: str | bytes | None) -> Callable[[Path], Path]:
     def make(folder: Path) -> Path:
         path = folder.parent / "bad.toml"
@@ -442,6 +464,12 @@ CASES: list[Case] = [
     Case("study-unknown-key", "study.toml", {"study.toml": sub("synthetic = true", "synthetic = true\nauthor = \"me\"")}, (
         S('author = "me"', '[study] has an unknown key "author" (allowed: description, synthetic, title)'),)),
 
+    Case("toml-nested-5000-deep", "study.toml", {"study.toml": append("\nx = " + "[" * 5000 + "]" * 5000 + "\n")}, (
+        S("x = [[[", "arrays or tables are nested too deeply to read (more than a few hundred levels)"),)),
+    Case("toml-inline-tables-nested-5000-deep", "study.toml", {"study.toml": append("\nx = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n")}, (
+        S("x = {a = ", "arrays or tables are nested too deeply to read (more than a few hundred levels)"),)),
+    Case("themes-nested-5000-deep", "themes", {"themes.toml": OWN_THEMES + "x = " + "[" * 5000 + "]" * 5000 + "\n"}, (
+        T("x = [[[", "arrays or tables are nested too deeply to read (more than a few hundred levels)"),)),
     # ---- study.toml: metrics
     Case("metrics-none", "metrics", {"study.toml": '[study]\ntitle = "x"\n\n[outcome]\nmetric = "fidelity"\n\n[metrics]\n'}, (
         S("[metrics]", "defines no metric: add a [metrics.NAME] table per metric column"),
@@ -459,6 +487,10 @@ CASES: list[Case] = [
         S("max = true", "[metrics.supervisor_hours] max must be a number, not True"),)),
     Case("metric-max-nan", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 0.0\nmax = nan")}, (
         S("max = nan", "[metrics.supervisor_hours] max must be a number, not nan"),)),
+    Case("metric-min-too-large", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\nmax = 40.0")}, (
+        S("min = 1000", "[metrics.supervisor_hours] min is too large (the largest number crosscase reads is about 1.8e308)"),)),
+    Case("metric-max-too-large", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 0.0\nmax = -10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000")}, (
+        S("max = -1000", "[metrics.supervisor_hours] max is too large (the largest number crosscase reads is about 1.8e308)"),)),
     Case("metric-min-above-max", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 50.0\nmax = 40.0")}, (
         S("min = 50.0", "[metrics.supervisor_hours] min 50 is above max 40"),)),
     Case("metric-higher-is-better-not-bool", "metrics", {"study.toml": sub('label = "Supervisors"', 'label = "Supervisors"\nhigher_is_better = 1')}, (
@@ -523,6 +555,8 @@ CASES: list[Case] = [
     Case("split-threshold-not-number", "outcome", {"study.toml": sub('split = "median"', 'split = "threshold"\nthreshold = "half"')}, (
         S('threshold = "half"', "[outcome] threshold must be a number, not 'half'"),)),
     Case("split-threshold-loads", "outcome", {"study.toml": sub('split = "median"', 'split = "threshold"\nthreshold = 0.5')}, exit=0),
+    Case("split-threshold-too-large", "outcome", {"study.toml": sub('split = "median"', 'split = "threshold"\nthreshold = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000')}, (
+        S("threshold = 1000", "[outcome] threshold is too large (the largest number crosscase reads is about 1.8e308)"),)),
     Case("split-quadrants-without-second", "outcome", {"study.toml": sub('split = "median"\nsecond = "fidelity"', 'split = "quadrants"')}, (
         S('split = "quadrants"', '[outcome] split = "quadrants" needs second = "<metric>"'),)),
     Case("split-quadrants-second-unknown", "outcome", {"study.toml": sub('split = "median"\nsecond = "fidelity"', 'split = "quadrants"\nsecond = "fidelty"')}, (
@@ -578,6 +612,14 @@ CASES: list[Case] = [
         lambda folder: _condition_line(folder, 0, "metric", "[[condition]] with a metric needs exactly one of at_least or at_most"),)),
     Case("condition-bound-not-number", "conditions", {"study.toml": sub("at_least = 4\n", 'at_least = "four"\n')}, (
         S('at_least = "four"', "[[condition]] at_least must be a number, not 'four'"),)),
+    Case("condition-bound-too-large", "conditions", {"study.toml": sub("at_least = 4\n", "at_least = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\n")}, (
+        S("at_least = 1000", "[[condition]] at_least is too large (the largest number crosscase reads is about 1.8e308)"),)),
+    Case("distinguishing-parameter-too-large", "distinguishing", {"study.toml": sub('rule = "gap"', 'rule = "gap"\nstrong_diff = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000')}, (
+        S("strong_diff = 1000", "[distinguishing] strong_diff is too large (the largest number crosscase reads is about 1.8e308)"),)),
+    Case("distinguishing-parameter-infinite", "distinguishing", {"study.toml": sub('rule = "gap"', 'rule = "gap"\nstrong_diff = inf')}, (
+        S("strong_diff = inf", "[distinguishing] strong_diff must be a finite number"),)),
+    Case("derive-n-too-large", "derive", {"study.toml": sub('rule = "share_with_at_least", n = 1', 'rule = "share_with_at_least", n = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000')}, (
+        S("n = 1000", "[metrics.engagement] derive.n must be a whole number from 1 to 1000000000"),)),
     Case("condition-equals-with-metric", "conditions", {"study.toml": sub("at_least = 4\n", 'at_least = 4\nequals = "yes"\n')}, (
         S('equals = "yes"', "[[condition]] equals goes with attribute, not metric"),)),
     Case("condition-attribute-unknown", "conditions", {"study.toml": sub('attribute = "employer"', 'attribute = "employr"')}, (
@@ -775,6 +817,9 @@ CASES: list[Case] = [
     Case("unreadable-sites", "permissions", {}, ("sites.csv: cannot be read: Permission denied",), patch=deny("sites.csv")),
     Case("unreadable-contacts", "permissions", {}, ("contacts.csv: cannot be read: Permission denied",), patch=deny("contacts.csv")),
 
+    Case("folder-not-searchable", "permissions", {}, (
+        "study: cannot be searched: Permission denied (reading its files needs the folder's search (x) permission)",),
+         patch=no_search),
     # ---- snapshot files (crosscase diff BAD BAD; cases.snapshot.read_snapshot)
     Case("snapshot-syntax-error", "snapshots", snapshot('schema = "crosscase.snapshot/1"\n[study\n'), (
         re.compile(r"bad\.toml:2: TOML syntax error: .+"),), kind="snapshot"),
