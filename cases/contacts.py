@@ -91,7 +91,7 @@ def _columns(lf, names: list[str], typed: bool):
             empties.append(empty)
         else:
             value = col.cast(pl.Float64)
-            bad_minutes = value.is_not_null() & (value.is_nan() | (value < 0))
+            bad_minutes = value.is_not_null() & (value.is_nan() | value.is_infinite() | (value < 0))
             empties.append(value.is_null())
     contact = ~pl.all_horizontal(empties) if empties else pl.lit(True)
     return site.alias("site"), participant.alias("participant"), contact.alias("contact"), bad_date.alias("bad_date"), bad_minutes.alias("bad_minutes")

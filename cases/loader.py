@@ -20,11 +20,12 @@ from cases.manifest import parse_manifest
 from cases.model import Study
 from cases.ratings import merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
-from cases.textio import LIMITS, check_inside, open_regular, read_table, read_text, reason, refuse_early
+from cases.textio import BINARY, LIMITS, check_inside, open_regular, read_table, read_text, reason, refuse_early
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
 RATINGS_FILES = ("ratings.csv", "ratings-wide.csv")
+_STREAMED_TEXT = ("contacts.csv", "contacts.tsv")   # only their first 64 KB are sniffed before reading
 # the size each file is read up to (a contact log is streamed: no limit, but its start is sniffed)
 _LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIMITS["sites"] for n in SITES_FILES},
           **{n: LIMITS["ratings"] for n in RATINGS_FILES}}
@@ -54,6 +55,23 @@ def hash_file(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def hash_and_find_nul(path: Path) -> tuple[str, int | None]:
+    """(sha256 hex, line of the first NUL byte or None): a streamed text file is checked for NUL past
+    its sniffed start in the one pass that hashes it."""
+    digest = hashlib.sha256()
+    line, nul = 1, None
+    with open_regular(path) as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            if nul is None:
+                at = chunk.find(b"\x00")
+                if at >= 0:
+                    nul = line + chunk.count(b"\n", 0, at)
+                else:
+                    line += chunk.count(b"\n")
+    return digest.hexdigest(), nul
 
 
 def fingerprint(hashes: dict[str, str]) -> str:
@@ -108,7 +126,7 @@ def load_study(folder: str | Path) -> Study:
     from concurrent.futures import ThreadPoolExecutor
 
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscase-hash")
-    pending = {n: hasher.submit(hash_file, folder / n) for n in sorted(usable)}
+    pending = {n: hasher.submit(hash_and_find_nul if n in _STREAMED_TEXT else hash_file, folder / n) for n in sorted(usable)}
     hasher.shutdown(wait=False)
 
     manifest = None
@@ -168,7 +186,13 @@ def load_study(folder: str | Path) -> Study:
     hashes = {}
     for n, future in pending.items():
         try:
-            hashes[n] = "sha256:" + future.result()
+            found = future.result()
+            if isinstance(found, tuple):
+                found, nul = found
+                if nul is not None:   # a binary file: what its reader found follows from that, and is not repeated
+                    out.problems[:] = [p for p in out.problems if p.file != n]
+                    out.add(n, nul, None, BINARY)
+            hashes[n] = "sha256:" + found
         except OSError as exc:
             # a file its reader already reported (it cannot be opened) is not reported twice
             if not any(p.file == n and p.row is None for p in out.problems):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from types import MappingProxyType
 
 from cases.errors import Collector
@@ -10,18 +11,25 @@ from cases.model import Metric, Site
 from cases.textio import Table
 
 
+# A number as a spreadsheet writes it: ASCII digits, an optional sign, point and exponent. Python's
+# float() also takes "1_5" (as 15), "infinity" and digits of other scripts; none of those is a number here.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def parse_number(cell: object) -> float | None:
     """A finite number from a cell (text or number); None when it is not one."""
     if isinstance(cell, bool):
         return None
     if isinstance(cell, int | float):
-        value = float(cell)
+        try:
+            value = float(cell)
+        except OverflowError:   # an integer too large for a float (a Parquet or xlsx cell)
+            return None
     else:
         text = str(cell).strip()
-        try:
-            value = float(text)
-        except ValueError:
+        if not NUMBER.fullmatch(text):
             return None
+        value = float(text)
     return value if math.isfinite(value) else None
 
 

@@ -457,3 +457,27 @@ def test_write_atomic_in_a_folder_that_cannot_be_searched_is_a_write_error(tmp_p
     with pytest.raises(SnapshotWriteError) as info:
         write_atomic(tmp_path / "x.toml", "x = 1\n")
     assert "permission denied" in str(info.value)
+
+
+# ---- numbers on the command line (11.12) ------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1_5", "1e999", "\u0661"])
+def test_threshold_must_be_a_finite_number(capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["summary", "--split", "threshold", f"--threshold={value}", "--format", "json"])
+    cap = capsys.readouterr()
+    assert info.value.code == 2 and cap.out == ""
+    assert cap.err.startswith("crosscase summary: error: argument --threshold:") and "is not a finite number" in cap.err
+
+
+@pytest.mark.parametrize("value", ["1_0", "\u0661\u0660", "10.0"])
+def test_min_count_must_be_ascii_digits(capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["summary", f"--min-count={value}"])
+    cap = capsys.readouterr()
+    assert info.value.code == 2 and cap.out == "" and "is not a whole number" in cap.err
+
+
+def test_a_valid_threshold_still_gives_valid_json(capsys):
+    rc, out, _ = run(capsys, "summary", "--split", "threshold", "--threshold", "0.5", "--format", "json")
+    assert rc == 0 and json.loads(out)["split"]["rule"] == "threshold"

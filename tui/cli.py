@@ -26,15 +26,36 @@ class UsageError(Exception):
         super().__init__("\n".join(lines))
 
 
+def finite_number(text: str) -> float:
+    """A command-line number as a spreadsheet writes it (no "nan", "inf", "1_5")."""
+    from cases.sites import parse_number
+
+    value = parse_number(text)
+    if value is None:
+        from tui.safe import clean
+
+        raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a finite number")
+    return value
+
+
+def whole_number(text: str) -> int:
+    """A command-line count: ASCII digits only (int() would also take "1_0" and other scripts' digits)."""
+    if not text.strip().isascii() or not text.strip().isdigit():
+        from tui.safe import clean
+
+        raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a whole number of 0 or more")
+    return int(text)
+
+
 def _split_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcome", metavar="METRIC")
     p.add_argument("--split", choices=("median", "threshold", "tertiles", "quadrants", "explicit"))
-    p.add_argument("--threshold", type=float, metavar="X")
+    p.add_argument("--threshold", type=finite_number, metavar="X")
     p.add_argument("--second", metavar="METRIC")
     p.add_argument("--high", metavar="S1,S2")
     p.add_argument("--low", metavar="S6,S7")
     p.add_argument("--distinguishing", metavar="RULE", help="NAME[:key=value,...], e.g. gap:strong_diff=1.5")
-    p.add_argument("--min-count", type=int, metavar="N")
+    p.add_argument("--min-count", type=whole_number, metavar="N")
     p.add_argument("--pseudonymise", action="store_true", default=None)
 
 
@@ -78,7 +99,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
                                 epilog=f"commands: {', '.join(COMMANDS)} (crosscase COMMAND --help)")
     p.add_argument("--version", action="version", version=f"crosscase {__version__}")
     p.add_argument("study", nargs="?")
-    p.add_argument("--min-count", type=int, metavar="N", help="disclosure: counts below N are shown as <N")
+    p.add_argument("--min-count", type=whole_number, metavar="N", help="disclosure: counts below N are shown as <N")
     p.add_argument("--pseudonymise", action="store_true", help="disclosure: sites shown as Site A, Site B, ...")
     return p
 

@@ -511,6 +511,14 @@ CASES: list[Case] = [
         f"sites.csv:{site_row('S6')}: supervisor_hours: 41 is above the maximum 40",)),
     Case("metric-infinite", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "inf")}, (
         f'sites.csv:{site_row("S6")}: supervisor_hours: "inf" is not a number',)),
+    Case("metric-underscore-digits", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "1_5")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "1_5" is not a number',)),
+    Case("metric-other-script-digits", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "\u0661\u0665")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "\u0661\u0665" is not a number',)),
+    Case("metric-infinity-word", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "-Infinity")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "-Infinity" is not a number',)),
+    Case("metric-overflowing-exponent", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "1e999")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "1e999" is not a number',)),
     Case("metric-count-not-whole", "metrics", {"study.toml": sub("min = 0\ncount = false", "min = 0\ncount = true"),
                                                "sites.csv": cell("S4", "peer_workers", "2.5")}, (
         f"sites.csv:{site_row('S4')}: peer_workers: 2.5 is not a whole number, but [metrics.peer_workers] is a count",)),
@@ -667,6 +675,16 @@ CASES: list[Case] = [
         'contacts.csv:3: date: "08/07/2017" is not an ISO date (YYYY-MM-DD)',)),
     Case("contacts-negative-minutes", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,P0001,2017-07-08,-5")}, (
         'contacts.csv:3: minutes: "-5" is not a number of minutes (0 or more)',)),
+    Case("contacts-infinite-minutes", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,P0001,2017-07-08,inf")}, (
+        'contacts.csv:3: minutes: "inf" is not a number of minutes (0 or more)',)),
+    Case("contacts-underscore-minutes", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,P0001,2017-07-08,8_5")}, (
+        'contacts.csv:3: minutes: "8_5" is not a number of minutes (0 or more)',)),
+    Case("contacts-nul-after-64kb", "encodings", {"contacts.csv": lambda t: t + "".join(
+        f"S2,Q{i:05d},2017-06-11,30\n" for i in range(4000)) + "S3,P\x00001,2017-06-11,30\n"}, (
+        f"contacts.csv:{len(CONTACTS.splitlines()) + 4001}: holds a NUL character: is it a binary file?",)),
+    Case("contacts-nul-after-64kb-in-unused-column", "encodings", {"contacts.csv": lambda t: t.replace("\n", ",x\n").replace(
+        "minutes,x", "minutes,note", 1) + "".join(f"S2,Q{i:05d},2017-06-11,30,x\n" for i in range(4000)) + "S3,P0001,2017-06-11,30,\x00\n"}, (
+        f"contacts.csv:{len(CONTACTS.splitlines()) + 4001}: holds a NUL character: is it a binary file?",)),
     Case("contacts-empty-participant", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,,2017-07-08,85")}, (
         "contacts.csv:3: participant: the participant id is empty",)),
     Case("contacts-spaces-around-id", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1, P0001 ,2017-07-08,85")}, (
