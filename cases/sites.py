@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from types import MappingProxyType
 
 from cases.errors import Collector
 from cases.model import Metric, Site
 from cases.textio import Table
+from cases.escape import code_points
 
 
 # A number as a spreadsheet writes it: ASCII digits, an optional sign, point and exponent. Python's
@@ -55,6 +57,7 @@ def read_sites(table: Table, rel: str, metrics: dict[str, Metric], out: Collecto
     attributes = [c for c in columns if c not in ("site", "label") and c not in metrics]
     sites: list[Site] = []
     first_row: dict[str, int] = {}
+    canonical: dict[str, str] = {}   # NFC form -> the id as first written
     if not table.rows:
         out.add(rel, None, None, "has a header but no site rows")
     for row, cells in table.rows:
@@ -66,6 +69,13 @@ def read_sites(table: Table, rel: str, metrics: dict[str, Metric], out: Collecto
         if site_id in first_row:
             out.add(rel, row, "site", f"\"{site_id}\" appears twice (first at row {first_row[site_id]})")
             continue
+        nfc = unicodedata.normalize("NFC", site_id)
+        if nfc in canonical:   # the same id to a reader, written with other code points (NFD from a Mac, say)
+            first = canonical[nfc]
+            out.add(rel, row, "site", f"\"{site_id}\" appears twice (first at row {first_row[first]}, written with other "
+                                      f"Unicode code points: \"{code_points(site_id)}\" and \"{code_points(first)}\")")
+            continue
+        canonical[nfc] = site_id
         first_row[site_id] = row
         values: dict[str, float | None] = {}
         for key in read_here:

@@ -63,7 +63,7 @@ def open_regular(path: Path):
             raise OSError(errno.EINVAL, "is not a regular file", str(path))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        return open(fd, "rb")   # (builtins.open: a test that patches os.fdopen for writes leaves reads be)
     except BaseException:
         os.close(fd)
         raise

@@ -649,6 +649,16 @@ CASES: list[Case] = [
     Case("sites-no-site-column", "sites", {"sites.csv": sub("site,label,", "id,label,")}, ('sites.csv: no column "site"',)),
     Case("sites-duplicate-id", "sites", {"sites.csv": append(SITES.splitlines()[3].replace("Eastbrook", "Eastbrook again") + "\n")}, (
         f'sites.csv:{len(SITE_ROWS) + 1}: site: "S3" appears twice (first at row {site_row("S3")})',)),
+    # ids equal after Unicode normalisation (NFC: "é" as one code point, or as "e" and a combining accent)
+    Case("sites-duplicate-id-nfc", "sites", {"sites.csv": append(SITES.splitlines()[3].replace("S3,", "Caf\u00e9,", 1) + "\n"
+                                                                 + SITES.splitlines()[3].replace("S3,", "Cafe\u0301,", 1) + "\n")}, (
+        f'sites.csv:{len(SITE_ROWS) + 2}: site: "Cafe\u0301" appears twice (first at row {len(SITE_ROWS) + 1}, written with other '
+        'Unicode code points: "Cafe\\u0301" and "Caf\\u00e9")',)),
+    # an invisible character inside an id is shown, so the difference can be seen
+    Case("contacts-zero-width-space-in-id", "contacts", {"contacts.csv": sub("S1,P0001,2017-06-11,60", "S\u200b1,P0001,2017-06-11,60")}, (
+        'contacts.csv:2: site: "S\\u200b1" is not a site in the sites file',)),
+    Case("ratings-bom-inside-id", "ratings", {"ratings.csv": sub("S1,leadership-support,+1", "\ufeffS1,leadership-support,+1")}, (
+        'ratings.csv:2: site: "\\ufeffS1" is not a site in the sites file',)),
     # the row of S4 is rejected, so S4's contacts and ratings name an unknown site (not exact: those follow)
     Case("sites-empty-id", "sites", {"sites.csv": cell("S4", "site", " ")}, (
         f"sites.csv:{site_row('S4')}: site: the site id is empty",
