@@ -20,7 +20,7 @@ from cases.manifest import parse_manifest
 from cases.model import Study
 from cases.ratings import merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
-from cases.textio import BINARY, LIMITS, check_inside, open_regular, read_table, read_text, reason, refuse_early
+from cases.textio import BINARY, LIMITS, MAX_SITE_ROWS, check_inside, open_regular, read_table, read_text, reason, refuse_early
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
@@ -144,7 +144,7 @@ def load_study(folder: str | Path) -> Study:
     metrics = dict(manifest.metrics) if manifest else {}
     sites, attributes = [], []
     if sites_name in usable:
-        table = read_table(folder / sites_name, sites_name, out, LIMITS["sites"])
+        table = read_table(folder / sites_name, sites_name, out, LIMITS["sites"], max_rows=MAX_SITE_ROWS)
         if table is not None:
             sites, attributes = read_sites(table, sites_name, metrics, out)
     site_ids = [s.id for s in sites]

@@ -21,6 +21,13 @@ MIB = 1024 * KIB
 # The largest file crosscase reads into memory, by kind. A contact log is streamed instead.
 LIMITS = {"toml": 4 * MIB, "sites": 64 * MIB, "ratings": 256 * MIB}
 MAX_FIELD = 1 * MIB
+# A sites table is bounded by its cells as well as its bytes: a compressed Parquet or xlsx file of a
+# few MB can hold tens of millions of rows. The bounds follow the CSV limit: a 64 MB CSV holds at
+# most 32 million cells (one character and a comma each); rows and columns are bounded on their own.
+MAX_SITE_ROWS = 2_000_000
+MAX_COLUMNS = 16_384                      # as many as a spreadsheet has
+MAX_CELLS = LIMITS["sites"] // 2
+MAX_UNPACKED = 8 * LIMITS["sites"]        # an xlsx is a zip: what its parts unpack to, at most
 
 
 @dataclass
@@ -179,21 +186,29 @@ def read_text(path: Path, rel: str, out: Collector, limit: int) -> str | None:
     return text
 
 
-def read_table(path: Path, rel: str, out: Collector, limit: int) -> Table | None:
-    """Read a .csv, .tsv, .parquet or .xlsx table into text cells with spreadsheet row numbers."""
+def read_table(path: Path, rel: str, out: Collector, limit: int, max_rows: int | None = None) -> Table | None:
+    """Read a .csv, .tsv, .parquet or .xlsx table into text cells with spreadsheet row numbers.
+
+    ``max_rows`` bounds the data rows (and the cells, MAX_CELLS, for Parquet and xlsx, whose rows and
+    columns are counted from the file's metadata before anything is read).
+    """
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".xlsx"):
         if path.stat().st_size > limit:
             out.add(rel, None, None, f"is {_size(path.stat().st_size)}, larger than the {_size(limit)} crosscase reads for this file")
             return None
-        return _read_binary_table(path, rel, out, suffix)
+        return _read_binary_table(path, rel, out, suffix, max_rows)
     text = read_text(path, rel, out, limit)
     if text is None:
         return None
-    return parse_delimited(text, rel, out, "\t" if suffix == ".tsv" else ",")
+    return parse_delimited(text, rel, out, "\t" if suffix == ".tsv" else ",", max_rows)
 
 
-def parse_delimited(text: str, rel: str, out: Collector, delimiter: str) -> Table | None:
+def _too_many_rows(rel: str, out: Collector, rows: int, max_rows: int) -> None:
+    out.add(rel, None, None, f"has {rows:,} rows, more than the {max_rows:,} crosscase reads for this file")
+
+
+def parse_delimited(text: str, rel: str, out: Collector, delimiter: str, max_rows: int | None = None) -> Table | None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     number = 0
@@ -201,6 +216,9 @@ def parse_delimited(text: str, rel: str, out: Collector, delimiter: str) -> Tabl
     try:
         for record in reader:
             number += 1
+            if max_rows is not None and number > max_rows + 1:   # the header and max_rows rows
+                out.add(rel, None, None, f"has more than {max_rows:,} rows, more than crosscase reads for this file")
+                return None
             records.append((number, record))
     except csv.Error as exc:
         msg = str(exc)
@@ -254,9 +272,50 @@ def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row
     return Table([columns[i] for i in keep], table_rows)
 
 
-def _read_binary_table(path: Path, rel: str, out: Collector, suffix: str) -> Table | None:
+def _bounds(path: Path, rel: str, out: Collector, suffix: str, max_rows: int | None) -> bool:
+    """Rows and columns from the file's metadata, before its data is read; False (and a problem) when
+    the table is larger than crosscase reads."""
     import polars as pl
 
+    kind = suffix[1:]
+    try:
+        if suffix == ".parquet":
+            columns = len(pl.read_parquet_schema(path))
+            rows = pl.scan_parquet(path).select(pl.len()).collect().item()   # the footer's row count
+        else:
+            import zipfile
+
+            with zipfile.ZipFile(path) as book:
+                unpacked = sum(i.file_size for i in book.infolist())
+            if unpacked > MAX_UNPACKED:
+                out.add(rel, None, None, f"unpacks to {_size(unpacked)}, more than the {_size(MAX_UNPACKED)} crosscase reads "
+                                         "for this file")
+                return False
+            import fastexcel
+
+            sheet = fastexcel.read_excel(path).load_sheet(0, n_rows=0, header_row=None)
+            rows, columns = sheet.total_height, sheet.width
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem with the file
+        out.add(rel, None, None, f"cannot be read as {kind}: {_first_line(exc)}")
+        return False
+    if columns > MAX_COLUMNS:
+        out.add(rel, None, None, f"has {columns:,} columns, more than the {MAX_COLUMNS:,} crosscase reads for this file")
+        return False
+    if max_rows is not None and rows > max_rows + (suffix == ".xlsx"):
+        _too_many_rows(rel, out, rows - (suffix == ".xlsx"), max_rows)
+        return False
+    if rows * max(columns, 1) > MAX_CELLS:
+        out.add(rel, None, None, f"has {rows:,} rows of {columns:,} columns, more than the {MAX_CELLS:,} cells crosscase "
+                                 "reads for this file")
+        return False
+    return True
+
+
+def _read_binary_table(path: Path, rel: str, out: Collector, suffix: str, max_rows: int | None = None) -> Table | None:
+    import polars as pl
+
+    if not _bounds(path, rel, out, suffix, max_rows):
+        return None
     try:
         if suffix == ".parquet":
             frame = pl.read_parquet(path)

@@ -820,6 +820,19 @@ CASES: list[Case] = [
     Case("parquet-loads", "excel", lambda folder: _parquet(folder), exit=0),
 
     # ---- size, links, permissions
+    # a few MB of Parquet or xlsx can hold tens of millions of rows: bounded from the file's metadata, before reading
+    Case("parquet-3m-rows", "size", lambda folder: _parquet_rows(folder, 3_000_000), (
+        "sites.parquet: has 3,000,000 rows, more than the 2,000,000 crosscase reads for this file",), within=10.0),
+    Case("parquet-17k-columns", "size", lambda folder: _parquet_columns(folder, 17_000), (
+        "sites.parquet: has 17,001 columns, more than the 16,384 crosscase reads for this file",), within=10.0),
+    Case("xlsx-too-many-cells", "size", {"sites.csv": None, "sites.xlsx": xlsx(SITE_ROWS)}, (
+        "sites.xlsx: has 8 rows of 13 columns, more than the 100 cells crosscase reads for this file",),
+         patch=lambda monkeypatch, folder: monkeypatch.setattr("cases.textio.MAX_CELLS", 100)),
+    Case("xlsx-unpacks-too-large", "size", {"sites.csv": None, "sites.xlsx": xlsx(SITE_ROWS)}, (
+        re.compile(r"sites\.xlsx: unpacks to [0-9.]+ KB, more than the 1000 bytes crosscase reads for this file"),),
+         patch=lambda monkeypatch, folder: monkeypatch.setattr("cases.textio.MAX_UNPACKED", 1000)),
+    Case("csv-too-many-rows", "size", {}, ("sites.csv: has more than 5 rows, more than crosscase reads for this file",),
+         patch=lambda monkeypatch, folder: monkeypatch.setattr("cases.loader.MAX_SITE_ROWS", 5)),
     Case("huge-field", "size", huge_field, (
         f"sites.csv:{site_row('S3')}: cannot be read as CSV: a field is longer than 1.0 MB",)),
     Case("sites-1gb-sparse", "size", sparse("sites.csv", 1 << 30), (
@@ -909,6 +922,21 @@ def _parquet(folder: Path) -> None:
     frame = pl.read_csv(folder / "sites.csv", infer_schema=False)
     (folder / "sites.csv").unlink()
     frame.write_parquet(folder / "sites.parquet")
+
+
+def _parquet_rows(folder: Path, rows: int) -> None:
+    """sites.parquet of ``rows`` rows in a few MB (one column of repeated ids compresses to almost nothing)."""
+    import polars as pl
+
+    (folder / "sites.csv").unlink()
+    pl.select(site=pl.repeat("S1", rows, eager=True)).write_parquet(folder / "sites.parquet")
+
+
+def _parquet_columns(folder: Path, columns: int) -> None:
+    import polars as pl
+
+    (folder / "sites.csv").unlink()
+    pl.select(pl.lit("S1").alias("site"), *(pl.lit(1).alias(f"c{i}") for i in range(columns))).write_parquet(folder / "sites.parquet")
 
 
 CASES = [c if c.skip or c.kind != "snapshot" or HAS_SNAPSHOT else
