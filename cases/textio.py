@@ -210,16 +210,21 @@ def _too_many_rows(rel: str, out: Collector, rows: int, max_rows: int) -> None:
 
 def parse_delimited(text: str, rel: str, out: Collector, delimiter: str, max_rows: int | None = None) -> Table | None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
+    # one pass: blank rows dropped, empty cells as None (a million-row file costs one walk over its cells)
+    records: list[tuple[int, list]] = []
     number = 0
+    stop = None if max_rows is None else max_rows + 1   # the header and max_rows rows
     old_limit = csv.field_size_limit(MAX_FIELD)
     try:
         for record in reader:
             number += 1
-            if max_rows is not None and number > max_rows + 1:   # the header and max_rows rows
+            cells = [c if c and not c.isspace() else None for c in record]
+            if cells.count(None) == len(cells):
+                continue
+            if stop is not None and len(records) >= stop:
                 out.add(rel, None, None, f"has more than {max_rows:,} rows, more than crosscase reads for this file")
                 return None
-            records.append((number, record))
+            records.append((number, cells))
     except csv.Error as exc:
         msg = str(exc)
         if "field larger" in msg:
@@ -228,19 +233,16 @@ def parse_delimited(text: str, rel: str, out: Collector, delimiter: str, max_row
         return None
     finally:
         csv.field_size_limit(old_limit)
-    records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
     if not records:
         out.add(rel, None, None, "is empty")
         return None
     header_row, header = records[0]
+    header = [h or "" for h in header]
     if delimiter == "," and len(header) == 1 and ";" in header[0]:
         out.add(rel, header_row, None, "looks semicolon-delimited; save it with commas (CSV) or tabs (.tsv)")
         return None
-    rows: list[tuple[int, list[object]]] = []
-    for n, record in records[1:]:
-        cells = [c if c.strip() else None for c in record]
-        rows.append((n, cells))
-    return _clean_header([h.strip() for h in header], rows, rel, out, header_row)
+    del records[0]
+    return _clean_header([h.strip() for h in header], records, rel, out, header_row)
 
 
 def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row: int) -> Table | None:
@@ -253,9 +255,8 @@ def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row
             ok = False
     keep = []
     for i, name in enumerate(columns):
-        filled = any(i < len(cells) and cells[i] is not None for _, cells in rows)
         if not name:
-            if filled:
+            if any(i < len(cells) and cells[i] is not None for _, cells in rows):
                 out.add(rel, header_row, None, f"column {i + 1} has values but no name (a merged header cell?)")
                 ok = False
             continue
@@ -268,7 +269,10 @@ def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row
         seen.add(columns[i])
     if not ok:
         return None
-    table_rows = [(n, [cells[i] if i < len(cells) else None for i in keep]) for n, cells in rows]
+    if len(keep) == width:   # nothing to drop: only rows of another width are cut or padded
+        table_rows = [(n, cells) if len(cells) == width else (n, (cells + [None] * width)[:width]) for n, cells in rows]
+    else:
+        table_rows = [(n, [cells[i] if i < len(cells) else None for i in keep]) for n, cells in rows]
     return Table([columns[i] for i in keep], table_rows)
 
 
