@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 from types import MappingProxyType
@@ -94,8 +95,52 @@ def _one_of(folder: Path, names: tuple[str, ...], out: Collector, kind: str, req
     return found[0]
 
 
-def load_study(folder: str | Path) -> Study:
-    """Load and validate a study folder; raise StudyError listing every problem found."""
+WITHHELD = "[site id withheld (pseudonymise)]"
+WITHHELD_PARTICIPANT = "[participant id withheld (pseudonymise)]"
+_QUOTED = re.compile(r'"[^"\n]*"')
+_PSEUDONYMISE = re.compile(r"^\s*pseudonymise\s*=\s*([^\s#]*)", re.M)
+
+
+def _says_pseudonymise(text: str | None, manifest) -> bool:
+    """study.toml asks for pseudonyms: read from the manifest, or, when it does not parse, from its
+    text; a value that is not plainly ``false`` counts as asking (the stricter reading)."""
+    if manifest is not None and manifest.disclosure.pseudonymise:
+        return True
+    if text is None:
+        return False
+    return any(value != "false" for value in _PSEUDONYMISE.findall(text))
+
+
+def withhold_ids(problems: list, names: set[str]) -> list:
+    """The problems with every site id and label (and participant id) taken out of their text: the row
+    says where the problem is; the id would undo the pseudonyms of everything else crosscase shows."""
+    from cases.errors import Problem
+
+    known = sorted((n for n in names if n), key=len, reverse=True)
+    found = []
+    for p in problems:
+        message, column = p.message, p.column
+        for name in known:
+            if f'"{name}"' in message:
+                message = message.replace(f'"{name}"', WITHHELD)
+        if column in ("site", "label") or (p.file == "study.toml" and message.startswith(("[outcome] high", "[outcome] low",
+                                                                                           "[outcome] site"))):
+            message = _QUOTED.sub(WITHHELD, message)
+        elif column == "participant":
+            message = _QUOTED.sub(WITHHELD_PARTICIPANT, message)
+        if column is not None and (column in names or (p.file.startswith("ratings-wide") and column not in ("theme", "domain"))):
+            column = WITHHELD
+            message = _QUOTED.sub(WITHHELD, message)
+        found.append(Problem(p.file, p.row, column, message))
+    return found
+
+
+def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
+    """Load and validate a study folder; raise StudyError listing every problem found.
+
+    With ``pseudonymise`` (the command line's flag), or when study.toml asks for pseudonyms, the
+    problem lines name no site id or label (``withhold_ids``).
+    """
     folder = Path(folder)
     out = Collector()
     try:
@@ -130,12 +175,13 @@ def load_study(folder: str | Path) -> Study:
     hasher.shutdown(wait=False)
 
     manifest = None
+    study_text = None
     if not present(folder / "study.toml"):
         out.add("study.toml", None, None, "is missing: every study folder needs a study.toml")
     elif "study.toml" in usable:
-        text = read_text(folder / "study.toml", "study.toml", out, LIMITS["toml"])
-        if text is not None:
-            manifest = parse_manifest(text, out)
+        study_text = read_text(folder / "study.toml", "study.toml", out, LIMITS["toml"])
+        if study_text is not None:
+            manifest = parse_manifest(study_text, out)
 
     sites_name = _one_of(folder, SITES_FILES, out, "sites", required=True)
     contacts_name = _one_of(folder, CONTACTS_FILES, out, "contacts", required=False)
@@ -143,10 +189,13 @@ def load_study(folder: str | Path) -> Study:
 
     metrics = dict(manifest.metrics) if manifest else {}
     sites, attributes = [], []
+    names: set[str] = set()   # every site id and label the sites file holds (to withhold them from problem lines)
     if sites_name in usable:
         table = read_table(folder / sites_name, sites_name, out, LIMITS["sites"], max_rows=MAX_SITE_ROWS)
         if table is not None:
             sites, attributes = read_sites(table, sites_name, metrics, out)
+            if out and _says_pseudonymise(study_text, manifest) or (out and pseudonymise):
+                names = _names_in(table)
     site_ids = [s.id for s in sites]
 
     derived = [m for m in metrics.values() if m.derive is not None]
@@ -201,7 +250,10 @@ def load_study(folder: str | Path) -> Study:
     if manifest is not None:
         _cross_check(manifest, sites, attributes, out)
     if out or manifest is None or manifest.outcome is None:
-        raise StudyError(out.problems)
+        problems = out.problems
+        if pseudonymise or _says_pseudonymise(study_text, manifest):
+            problems = withhold_ids(problems, names | {s.id for s in sites} | {s.label for s in sites})
+        raise StudyError(problems)
     metric_order = {k: metrics[k] for k in metrics}
     return Study(
         folder=folder,
@@ -220,6 +272,18 @@ def load_study(folder: str | Path) -> Study:
         files=MappingProxyType(hashes),
         fingerprint=fingerprint(hashes),
     )
+
+
+def _names_in(table) -> set[str]:
+    """The site ids and labels of a sites table, as its cells are written (also rows read_sites refused)."""
+    from cases.sites import cell_text
+
+    found: set[str] = set()
+    for key in ("site", "label"):
+        if key in table.columns:
+            i = table.columns.index(key)
+            found.update(cell_text(cells[i]) for _, cells in table.rows if i < len(cells) and cells[i] is not None)
+    return found
 
 
 def _cross_check(manifest, sites, attributes, out: Collector) -> None:

@@ -481,3 +481,20 @@ def test_min_count_must_be_ascii_digits(capsys, value):
 def test_a_valid_threshold_still_gives_valid_json(capsys):
     rc, out, _ = run(capsys, "summary", "--split", "threshold", "--threshold", "0.5", "--format", "json")
     assert rc == 0 and json.loads(out)["split"]["rule"] == "threshold"
+
+
+# ---- --pseudonymise withholds site ids from problem lines (11.4) -------------------------------------
+
+@pytest.mark.parametrize("command", ["summary", "export"])
+def test_pseudonymise_flag_withholds_site_ids_from_problem_lines(command, make_study, tmp_path, capsys):
+    folder = make_study(tmp_path)
+    sites = (folder / "sites.csv").read_text(encoding="utf-8")
+    (folder / "sites.csv").write_text(sites + sites.splitlines()[1].replace("Northgate", "Northgate again") + "\n", encoding="utf-8")
+    extra = ["-o", str(tmp_path / "out.toml")] if command == "export" else []
+    rc, out, err = run(capsys, command, str(folder), *extra)
+    assert rc == 2 and '"S1" appears twice' in err
+    rc, out, err = run(capsys, command, str(folder), "--pseudonymise", *extra)
+    assert rc == 2 and out == ""
+    assert err.splitlines() == ["sites.csv:9: site: [site id withheld (pseudonymise)] appears twice (first at row 2)"]
+    assert "S1" not in err and "Northgate" not in err
+    assert not (tmp_path / "out.toml").exists()

@@ -127,7 +127,7 @@ def test_snapshot(case: Case, tmp_path: Path, monkeypatch, capsys):
 
 PILOT_SAMPLE = ["toml-syntax-error", "metric-not-a-number", "split-explicit-unknown-site", "derive-without-contacts",
                 "contacts-unknown-site", "themes-duplicate-id", "ratings-bad-token", "latin-1", "xlsx-na-in-metric",
-                "link-outside", "sites-1gb-sparse", "empty-folder"]
+                "link-outside", "sites-1gb-sparse", "empty-folder", "pseudonymised-unknown-ids"]
 
 
 def _screen_text(app) -> str:

@@ -112,13 +112,13 @@ def study_path(arg: str | None) -> Path:
     return Path(arg)
 
 
-def load(arg: str | None):
+def load(arg: str | None, pseudonymise: bool = False):
     from cases.errors import StudyError
     from cases.loader import load_study
     from tui.safe import clean
 
     try:
-        return load_study(study_path(arg))
+        return load_study(study_path(arg), pseudonymise=pseudonymise)   # with it, problem lines withhold site ids
     except StudyError as exc:
         # one line per problem; text quoted from a data file cannot break the line or drive the terminal
         raise UsageError(*(clean(p) for p in exc.problems)) from None
@@ -164,7 +164,7 @@ def comparison_for(args):
     """Load the study and compare it with the command line's options (the full engine)."""
     from metrics.analysis import analyse
 
-    study = load(args.study)
+    study = load(args.study, pseudonymise=bool(args.pseudonymise))
     try:
         return study, analyse(study, options_from(args, study))
     except ValueError as exc:
@@ -346,4 +346,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as `python -m tui.cli` (serve, the tests): use the module tui.cli itself, so that the
+    # UsageError other modules raise (imported from tui.cli) is the one main() catches
+    from tui.cli import main as _main
+
+    sys.exit(_main())

@@ -608,6 +608,31 @@ CASES: list[Case] = [
     Case("disclosure-not-a-table", "disclosure", {"study.toml": chain(sub("[disclosure]\nmin_count = 10\n"), sub("pseudonymise = false       #", "#"),
                                                                       lambda t: "disclosure = 10\n" + t)}, (
         "study.toml:1: [disclosure] must be a table",)),
+    # pseudonymise on: no problem line names a site id or label (the row says where the problem is)
+    Case("pseudonymised-duplicate-id", "disclosure", {"study.toml": sub("pseudonymise = false", "pseudonymise = true"),
+                                                     "sites.csv": append(SITES.splitlines()[3].replace("Eastbrook", "Eastbrook again") + "\n")}, (
+        f'sites.csv:{len(SITE_ROWS) + 1}: site: [site id withheld (pseudonymise)] appears twice (first at row {site_row("S3")})',)),
+    Case("pseudonymised-unknown-ids", "disclosure", {
+        "study.toml": chain(sub("pseudonymise = false", "pseudonymise = true"),
+                            sub('split = "median"', 'split = "explicit"\nhigh = ["S1", "S9"]\nlow = ["S7", "Northgate"]')),
+        "contacts.csv": sub("S1,P0001,2017-06-11,60", "S9,P0001,2017-06-11,60"),
+        "ratings.csv": chain(sub("S1,leadership-support,+1", "Kestrel Vale,leadership-support,+1"),
+                             append("S2,leadership-support,-1,again\n"))}, (
+        S("high = [", '[outcome] high: [site id withheld (pseudonymise)] is not a site in the sites file'),
+        S("low = [", '[outcome] low: [site id withheld (pseudonymise)] is not a site in the sites file'),
+        'contacts.csv:2: site: [site id withheld (pseudonymise)] is not a site in the sites file',
+        'ratings.csv:2: site: [site id withheld (pseudonymise)] is not a site in the sites file',
+        re.compile(r'ratings\.csv:\d+: theme: site \[site id withheld \(pseudonymise\)\] already has a rating of "leadership-support" \(row \d+\)'),
+    )),
+    Case("pseudonymised-wide-header", "disclosure", {"study.toml": sub("pseudonymise = false", "pseudonymise = true"), "ratings.csv": None,
+                                                    "ratings-wide.csv": WIDE.replace(",S7\n", ",S8\n", 1)}, (
+        'ratings-wide.csv:1: [site id withheld (pseudonymise)]: [site id withheld (pseudonymise)] is not a site id in the sites file',)),
+    Case("pseudonymised-toml-broken", "disclosure", {"study.toml": chain(sub("pseudonymise = false", "pseudonymise = true"), sub("[outcome]", "[outcome")),
+                                                    "contacts.csv": sub("S1,P0001,2017-06-11,60", "S9,P0001,2017-06-11,60")}, (
+        S("[outcome", "TOML syntax error: Expected ']' at the end of a table declaration"),), exact=False),
+    Case("pseudonymised-spaces-around-participant", "disclosure", {"study.toml": sub("pseudonymise = false", "pseudonymise = true"),
+                                                                  "contacts.csv": sub("S1,P0001,2017-07-08,85", "S1, P0001 ,2017-07-08,85")}, (
+        "contacts.csv:3: participant: [participant id withheld (pseudonymise)] has spaces around the id",)),
     Case("condition-neither-metric-nor-attribute", "conditions", {"study.toml": sub('metric = "supervisor_hours"\nat_least = 4', "at_least = 4")}, (
         lambda folder: _condition_line(folder, 0, None, "[[condition]] needs either metric (with at_least or at_most) or attribute (with equals)"),)),
     Case("condition-both-metric-and-attribute", "conditions", {"study.toml": sub('attribute = "employer"', 'attribute = "employer"\nmetric = "fidelity"')}, (
