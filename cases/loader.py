@@ -189,13 +189,13 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
 
     metrics = dict(manifest.metrics) if manifest else {}
     sites, attributes = [], []
-    names: set[str] = set()   # every site id and label the sites file holds (to withhold them from problem lines)
+    site_names: set[str] = set()   # every site id and label the sites file holds (to withhold them from problem lines)
     if sites_name in usable:
         table = read_table(folder / sites_name, sites_name, out, LIMITS["sites"], max_rows=MAX_SITE_ROWS)
         if table is not None:
             sites, attributes = read_sites(table, sites_name, metrics, out)
-            if out and _says_pseudonymise(study_text, manifest) or (out and pseudonymise):
-                names = _names_in(table)
+            if pseudonymise or _says_pseudonymise(study_text, manifest):
+                site_names = _names_in(table)
     site_ids = [s.id for s in sites]
 
     derived = [m for m in metrics.values() if m.derive is not None]
@@ -252,7 +252,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     if out or manifest is None or manifest.outcome is None:
         problems = out.problems
         if pseudonymise or _says_pseudonymise(study_text, manifest):
-            problems = withhold_ids(problems, names | {s.id for s in sites} | {s.label for s in sites})
+            problems = withhold_ids(problems, site_names | {s.id for s in sites} | {s.label for s in sites})
         raise StudyError(problems)
     metric_order = {k: metrics[k] for k in metrics}
     return Study(
