@@ -62,3 +62,14 @@ def shorten(text: object, width: int) -> str:
     if width <= 0:
         return ""
     return s if len(s) <= width else s[: max(width - 1, 0)] + "\u2026"
+
+
+# In JSON and TOML text: C1 controls, DEL, bidi controls and the line/paragraph separators are written
+# as \\u escapes (both formats read them back as the same characters); the serialisers already escape C0.
+_SERIALISED_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+def escape_serialised(text: str) -> str:
+    """JSON or TOML output (json.dumps, tomli_w.dumps) made safe to print to a terminal: each unsafe
+    character, which can only stand inside a string there, becomes its \\uXXXX escape."""
+    return _SERIALISED_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

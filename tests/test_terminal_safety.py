@@ -245,3 +245,35 @@ def test_themes_text_of_the_real_catalogue_is_plain(capsys):
     for kind in KINDS:
         forbidden = KINDS[kind][1]
         assert not any(ch in forbidden for ch in out), kind
+
+
+# --- JSON and TOML, and the ok line of validate (11.10) -------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["json", "toml"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_summary_json_and_toml_escape_and_read_back(kind: str, fmt: str, tmp_path: Path, capsys):
+    """Raw C0/C1/DEL/bidi never reach the terminal from JSON or TOML, and the escapes read back as the data."""
+    import tomllib
+
+    x = KINDS[kind][0]
+    folder = nasty_study(tmp_path, x)
+    rc, out, err = run(["summary", str(folder), "--format", fmt], capsys)
+    assert rc == 0, err
+    forbidden = KINDS[kind][1]
+    assert not [f"U+{ord(ch):04X}" for ch in out if ch in forbidden]
+    data = json.loads(out) if fmt == "json" else tomllib.loads(out)
+    assert data["study"]["title"] == f"Peer support {x} {MARKUP}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_validate_ok_line_escapes_the_outcome_metric_key(kind: str, tmp_path: Path, capsys):
+    x = KINDS[kind][0]
+    folder = nasty_study(tmp_path, x)
+    study = (folder / "study.toml").read_text(encoding="utf-8")
+    key = toml_str(f"engage{x}ment")
+    study = study.replace("[metrics.engagement]", f"[metrics.{key}]").replace('metric = "engagement"', f"metric = {key}", 1)
+    (folder / "study.toml").write_text(study, encoding="utf-8")
+    rc, out, err = run(["validate", str(folder)], capsys)
+    assert rc == 0, out
+    assert_safe(out, kind)
+    assert f"outcome engage{clean(x)}ment by median" in out

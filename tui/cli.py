@@ -198,7 +198,7 @@ def cmd_validate(args) -> int:
     rated = len(study.rated_themes())
     print(f"ok: \"{clean(study.title)}\": {len(study.sites)} sites, {len(study.metrics)} metrics"
           f" ({derived} derived from contacts), {rated} themes rated ({len(study.ratings)} ratings)"
-          f"{', synthetic' if study.synthetic else ''}; outcome {study.outcome.metric} by {study.outcome.split}")
+          f"{', synthetic' if study.synthetic else ''}; outcome {clean(study.outcome.metric)} by {study.outcome.split}")
     return 0
 
 
@@ -220,7 +220,9 @@ def cmd_themes(args) -> int:
                 for t in cat.themes
             ],
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        from tui.safe import escape_serialised
+
+        print(escape_serialised(json.dumps(data, indent=2, ensure_ascii=False)))
         return 0
     kinds = {"literature": "Themes reported by the seed papers", "cfir2009": "CFIR (2009) constructs", "cfir2": "CFIR 2.0 constructs"}
     for kind, heading in kinds.items():

@@ -6,11 +6,10 @@ Every text from data passes through ``tui.safe.clean`` before it is printed.
 from __future__ import annotations
 
 import json
-import re
 
 from metrics.compare import Comparison, MetricResult, ThemeResult
 from metrics.summary import to_dict
-from tui.safe import clean, shorten
+from tui.safe import clean, escape_serialised, shorten
 
 BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."
 
@@ -155,14 +154,10 @@ def render_markdown(c: Comparison) -> str:
     return "\n".join(out) + "\n"
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def render_json(c: Comparison) -> str:
     """JSON (UTF-8); DEL, C1 controls and bidi overrides are written as \\u escapes, as JSON already
     writes the other control characters, so the text is safe to print to a terminal."""
-    text = json.dumps(to_dict(c), indent=2, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+    return escape_serialised(json.dumps(to_dict(c), indent=2, ensure_ascii=False)) + "\n"
 
 
 def drop_nulls(value):
@@ -177,7 +172,7 @@ def drop_nulls(value):
 def render_toml(c: Comparison) -> str:
     import tomli_w
 
-    return tomli_w.dumps(drop_nulls(to_dict(c)))
+    return escape_serialised(tomli_w.dumps(drop_nulls(to_dict(c))))   # C1 and bidi as \\u escapes, as in JSON
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "toml": render_toml}

@@ -5,6 +5,6 @@ the problem lines) escapes data through these functions; the implementation is i
 so that ``cases`` can use it without importing the UI.
 """
 
-from cases.escape import clean, code_points, shorten, visible
+from cases.escape import clean, code_points, escape_serialised, shorten, visible
 
-__all__ = ["clean", "code_points", "shorten", "visible"]
+__all__ = ["clean", "code_points", "escape_serialised", "shorten", "visible"]
