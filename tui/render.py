@@ -6,6 +6,7 @@ Every text from data passes through ``tui.safe.clean`` before it is printed.
 from __future__ import annotations
 
 import json
+import re
 
 from metrics.compare import Comparison, MetricResult, ThemeResult
 from metrics.summary import to_dict
@@ -123,8 +124,21 @@ def _theme_order(t: ThemeResult):
     return (_ORDER[t.distinguishing], t.direction == "reversed")
 
 
+_MD_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`",
+                             "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
 def _md(text: object) -> str:
-    return clean(text).replace("|", "\\|")
+    """Text from data in Markdown: shown as written, never as HTML (``<img>``, ``<script>``), a link, an
+    image or a code span that a rendered report would fetch or run; a table cell's ``|`` stays inside it."""
+    return clean(text).translate(_MD_SPECIAL)
+
+
+def _fenced(lines: list[str]) -> list[str]:
+    """A code block whose fence no line of data can close (a fence longer than any run of backticks)."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, *lines, fence]
 
 
 def render_markdown(c: Comparison) -> str:
@@ -147,9 +161,9 @@ def render_markdown(c: Comparison) -> str:
         out.append(f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
                    f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} |")
     if c.sensitivity is not None:
-        out += ["", "## Split sensitivity", "", "```", *map(clean, c.sensitivity.text_lines(c)), "```"]
+        out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines(c))))]
     if c.configurations is not None:
-        out += ["", "## Configurations", "", "```", *map(clean, c.configurations.text_lines(c)), "```"]
+        out += ["", "## Configurations", "", *_fenced(list(map(clean, c.configurations.text_lines(c))))]
     out += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in c.warnings]
     return "\n".join(out) + "\n"
 
