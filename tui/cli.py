@@ -322,7 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             args = build_parser().parse_args(argv)
-            return HANDLERS[args.command](args)
+            if args.command in ("open", "serve"):
+                return HANDLERS[args.command](args)
+            from cases.atomic import signals_raise
+
+            with signals_raise():   # SIGTERM and SIGHUP end a headless command as Ctrl-C does: cleanly
+                return HANDLERS[args.command](args)
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()
             return 0
@@ -339,9 +344,10 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(clean_line(f"{where}permission denied"), file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", None)   # cases.atomic.Terminated: SIGTERM or SIGHUP
+        print("interrupted" if signum is None else "terminated", file=sys.stderr)
+        return 130 if signum is None else 128 + signum
     except BrokenPipeError:
         _quiet_stdout()
         return 0
