@@ -32,6 +32,18 @@ _LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIM
           **{n: LIMITS["ratings"] for n in RATINGS_FILES}}
 
 
+def is_study_file(folder: str | Path, path: str | Path) -> bool:
+    """``path`` names one of a study's files (any of their names, present or not) inside ``folder``:
+    a file written there would change or break the study (``-o STUDY/themes.toml``, ``STUDY/sites.tsv``)."""
+    names = {n.lower() for n in ("study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES)}
+    try:
+        target = Path(os.path.realpath(path))
+        base = Path(os.path.realpath(folder))
+    except (OSError, ValueError):
+        return False
+    return target.parent == base and target.name.lower() in names
+
+
 def present(path: Path) -> bool:
     """Something is at ``path`` (a dangling link too); one that cannot be looked at counts as there
     (its reader reports why), so a folder that cannot be searched never raises here."""

@@ -498,3 +498,45 @@ def test_pseudonymise_flag_withholds_site_ids_from_problem_lines(command, make_s
     assert err.splitlines() == ["sites.csv:9: site: [site id withheld (pseudonymise)] appears twice (first at row 2)"]
     assert "S1" not in err and "Northgate" not in err
     assert not (tmp_path / "out.toml").exists()
+
+
+@pytest.mark.parametrize("name", ["themes.toml", "sites.tsv", "contacts.parquet", "ratings-wide.csv", "Study.toml", "sites.csv"])
+def test_export_never_writes_a_study_file_name_into_the_study(name, make_study, tmp_path, capsys):
+    folder = make_study(tmp_path)
+    before = sorted(p.name for p in folder.iterdir())
+    rc, out, err = run(capsys, "export", str(folder), "-o", str(folder / name), "--force")
+    assert rc == 2 and "is one of the study's own files" in err
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert main(["validate", str(folder)]) == 0
+
+
+def test_export_force_never_replaces_a_pipe(tmp_path, capsys):
+    target = tmp_path / "snap.toml"
+    os.mkfifo(target)
+    rc, out, err = run(capsys, "export", "-o", str(target), "--force")
+    assert rc == 2 and "not a regular file" in err
+    import stat
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.toml"]
+
+
+def test_export_force_never_replaces_a_device(tmp_path, capsys):
+    import stat
+
+    target = tmp_path / "snap.toml"
+    try:
+        os.mknod(target, stat.S_IFCHR | 0o644, os.makedev(1, 3))   # like /dev/null
+    except OSError:
+        pytest.skip("cannot make a device node here (not root)")
+    rc, out, err = run(capsys, "export", "-o", str(target), "--force")
+    assert rc == 2 and "not a regular file" in err
+    assert stat.S_ISCHR(os.lstat(target).st_mode)
+
+
+@pytest.mark.parametrize("name", ["a" * 246 + ".toml", "\u00e9" * 123 + ".toml"])   # 251 bytes each (251 and 128 characters)
+def test_export_to_the_longest_valid_name(name, tmp_path, capsys):
+    target = tmp_path / name
+    assert len(os.fsencode(name)) <= 255
+    rc, out, err = run(capsys, "export", "-o", str(target))
+    assert rc == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -91,12 +91,14 @@ def write_snapshot_file(comparison, study, path, *, force: bool = False, include
 
 
 def _refuse_study_file(study, path: Path) -> None:
+    from cases.loader import is_study_file
+
     try:
         target = path.resolve()
         own = {(Path(study.folder) / name).resolve() for name in study.files}
     except OSError:
         return
-    if target in own:
+    if target in own or is_study_file(study.folder, path):   # also a study file's name not (yet) used
         raise ValueError(f"{path}: is one of the study's own files; write the snapshot elsewhere")
 
 
