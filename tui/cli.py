@@ -40,7 +40,8 @@ def finite_number(text: str) -> float:
 
 def whole_number(text: str) -> int:
     """A command-line count: ASCII digits only (int() would also take "1_0" and other scripts' digits)."""
-    if not text.strip().isascii() or not text.strip().isdigit():
+    digits = text.strip().removeprefix("-")   # a negative count gets its own line ("must be 0 or more")
+    if not digits.isascii() or not digits.isdigit():
         from tui.safe import clean
 
         raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a whole number of 0 or more")
