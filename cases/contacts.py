@@ -91,7 +91,7 @@ def _columns(lf, names: list[str], typed: bool):
             empties.append(empty)
         else:
             value = col.cast(pl.Float64)
-            bad_minutes = value.is_not_null() & (value.is_nan() | (value < 0))
+            bad_minutes = value.is_not_null() & (value.is_nan() | value.is_infinite() | (value < 0))
             empties.append(value.is_null())
     contact = ~pl.all_horizontal(empties) if empties else pl.lit(True)
     return site.alias("site"), participant.alias("participant"), contact.alias("contact"), bad_date.alias("bad_date"), bad_minutes.alias("bad_minutes")
@@ -137,7 +137,7 @@ def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Met
         if out.count() == before:
             out.add(rel, None, None, "cannot be read: a value does not parse")
         return {}
-    return _site_values(pp, site_ids, metrics)
+    return _site_values(pp, site_ids, metrics) if metrics else {}
 
 
 def _bad_ids(pp, known: set[str]) -> bool:
@@ -209,8 +209,10 @@ def first_bad_utf8(path: Path) -> tuple[int, int] | None:
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
+    from cases.textio import open_regular
+
     line = 1
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(1 << 20):
             try:
                 decoder.decode(chunk)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cases.escape import visible
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,10 +21,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """The line for people: control characters and invisible ones (a zero-width space, a BOM
+        inside an id) from data are shown as escapes, so the line is one line and every difference shows."""
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         if self.column:
-            return f"{where}: {self.column}: {self.message}"
-        return f"{where}: {self.message}"
+            return visible(f"{where}: {self.column}: {self.message}")
+        return visible(f"{where}: {self.message}")
 
 
 class StudyError(Exception):

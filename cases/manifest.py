@@ -47,6 +47,20 @@ def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
+def _too_large(v: object) -> bool:
+    """An integer that no float can hold (TOML integers have no size limit)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        try:
+            float(v)
+        except OverflowError:
+            return True
+    return False
+
+
+TOO_LARGE = "is too large (the largest number crosscase reads is about 1.8e308)"
+MAX_N = 1_000_000_000
+
+
 class _Checker:
     def __init__(self, text: str, out: Collector):
         self.lines = TomlLines(text)
@@ -75,6 +89,9 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return None
+        if _too_large(value):
+            self.err(table, key, f"[{name}] {key} {TOO_LARGE}")
+            return None
         if not _is_number(value):
             self.err(table, key, f"[{name}] {key} must be a number, not {value!r}")
             return None
@@ -94,6 +111,9 @@ def parse_manifest(text: str, out: Collector) -> Manifest | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         out.add(FILE, getattr(exc, "lineno", None) or _line_of(str(exc)), None, f"TOML syntax error: {_reason(exc)}")
+        return None
+    except RecursionError:
+        out.add(FILE, deep_line(text), None, TOO_DEEP)
         return None
     c = _Checker(text, out)
     m = Manifest(lines=c.lines)
@@ -177,6 +197,9 @@ def _derive(c: _Checker, table: tuple, name: str, spec: object) -> Derive | None
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         c.err(table, "derive", f"[{name}] derive.n must be a whole number of at least 1")
         return None
+    if n > MAX_N:
+        c.err(table, "derive", f"[{name}] derive.n must be a whole number from 1 to {MAX_N}")
+        return None
     if rule != "share_with_at_least" and "n" in spec:
         c.err(table, "derive", f"[{name}] derive.n applies only to rule \"share_with_at_least\"")
         return None
@@ -235,6 +258,12 @@ def _distinguishing(c: _Checker, spec: object) -> RuleSpec:
     params = {k: v for k, v in spec.items() if k != "rule"}
     if not isinstance(name, str):
         c.err(t, "rule", "[distinguishing] rule must be a text")
+        return RuleSpec()
+    huge = [k for k, v in params.items() if _too_large(v) or (isinstance(v, float) and abs(v) == float("inf"))]
+    for key in huge:
+        c.err(t, key, f"[distinguishing] {key} must be a finite number" if not _too_large(params[key])
+              else f"[distinguishing] {key} {TOO_LARGE}")
+    if huge:
         return RuleSpec()
     problems = check_rule(name, params)
     for key, message in problems:
@@ -301,6 +330,21 @@ def _conditions(c: _Checker, spec: object, metrics: dict[str, Metric], raw_metri
             if c.out.count() == before:
                 found.append(Condition(name or "", attribute=attribute, equals=str(equals)))
     return found
+
+
+TOO_DEEP = "arrays or tables are nested too deeply to read (more than a few hundred levels)"
+
+
+def deep_line(text: str) -> int | None:
+    """The line where brackets first open 200 levels deep (a rough guide for a nesting bomb)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        for ch in line:
+            depth += ch in "[{"
+            depth -= ch in "]}"
+            if depth >= 200:
+                return number
+    return None
 
 
 def _reason(exc: Exception) -> str:

@@ -136,11 +136,13 @@ class Study:
     def name(self) -> str:
         return self.folder.name
 
+    @cached_property
+    def _site_index(self) -> dict[str, Site]:
+        return {s.id: s for s in self.sites}
+
     def site(self, site_id: str) -> Site:
-        for s in self.sites:
-            if s.id == site_id:
-                return s
-        raise KeyError(site_id)
+        """The site with this id (KeyError if none): a lookup, not a walk over a million sites."""
+        return self._site_index[site_id]
 
     def value(self, site_id: str, metric: str) -> float | None:
         return self.site(site_id).values.get(metric)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from types import MappingProxyType
 
 from cases.errors import Collector
 from cases.model import Metric, Site
 from cases.textio import Table
+from cases.escape import code_points
+
+
 
 
 def parse_number(cell: object) -> float | None:
@@ -15,12 +19,18 @@ def parse_number(cell: object) -> float | None:
     if isinstance(cell, bool):
         return None
     if isinstance(cell, int | float):
-        value = float(cell)
+        try:
+            value = float(cell)
+        except OverflowError:   # an integer too large for a float (a Parquet or xlsx cell)
+            return None
     else:
         text = str(cell).strip()
         try:
             value = float(text)
         except ValueError:
+            return None
+        # a number as a spreadsheet writes it: float() also takes "1_5" (as 15) and other scripts' digits
+        if "_" in text or not text.isascii():
             return None
     return value if math.isfinite(value) else None
 
@@ -47,10 +57,14 @@ def read_sites(table: Table, rel: str, metrics: dict[str, Metric], out: Collecto
     attributes = [c for c in columns if c not in ("site", "label") and c not in metrics]
     sites: list[Site] = []
     first_row: dict[str, int] = {}
+    canonical: dict[str, str] = {}   # NFC form -> the id as first written
     if not table.rows:
         out.add(rel, None, None, "has a header but no site rows")
+    at_site, at_label = index["site"], index.get("label")
+    read = [(key, index[key], metrics[key]) for key in read_here if key in index]   # looked up once, not per row
+    at_attrs = [(a, index[a]) for a in attributes]
     for row, cells in table.rows:
-        site_id = cells[index["site"]]
+        site_id = cells[at_site]
         if site_id is None:
             out.add(rel, row, "site", "the site id is empty")
             continue
@@ -58,13 +72,17 @@ def read_sites(table: Table, rel: str, metrics: dict[str, Metric], out: Collecto
         if site_id in first_row:
             out.add(rel, row, "site", f"\"{site_id}\" appears twice (first at row {first_row[site_id]})")
             continue
+        nfc = site_id if site_id.isascii() else unicodedata.normalize("NFC", site_id)
+        if nfc in canonical:   # the same id to a reader, written with other code points (NFD from a Mac, say)
+            first = canonical[nfc]
+            out.add(rel, row, "site", f"\"{site_id}\" appears twice (first at row {first_row[first]}, written with other "
+                                      f"Unicode code points: \"{code_points(site_id)}\" and \"{code_points(first)}\")")
+            continue
+        canonical[nfc] = site_id
         first_row[site_id] = row
-        values: dict[str, float | None] = {}
-        for key in read_here:
-            if key in index:
-                values[key] = _metric_value(cells[index[key]], metrics[key], rel, row, out)
-        label = cells[index["label"]] if "label" in index else None
-        attrs = {a: (None if cells[index[a]] is None else cell_text(cells[index[a]])) for a in attributes}
+        values = {key: None if cells[i] is None else _metric_value(cells[i], metric, rel, row, out) for key, i, metric in read}
+        label = None if at_label is None else cells[at_label]
+        attrs = {a: (None if cells[i] is None else cell_text(cells[i])) for a, i in at_attrs}
         sites.append(
             Site(site_id, site_id if label is None else cell_text(label), MappingProxyType(values), MappingProxyType(attrs))
         )

@@ -6,8 +6,11 @@ Every failure becomes a Problem (file, row, column, message); nothing here raise
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,13 @@ MIB = 1024 * KIB
 # The largest file crosscase reads into memory, by kind. A contact log is streamed instead.
 LIMITS = {"toml": 4 * MIB, "sites": 64 * MIB, "ratings": 256 * MIB}
 MAX_FIELD = 1 * MIB
+# A sites table is bounded by its cells as well as its bytes: a compressed Parquet or xlsx file of a
+# few MB can hold tens of millions of rows. The bounds follow the CSV limit: a 64 MB CSV holds at
+# most 32 million cells (one character and a comma each); rows and columns are bounded on their own.
+MAX_SITE_ROWS = 2_000_000
+MAX_COLUMNS = 16_384                      # as many as a spreadsheet has
+MAX_CELLS = LIMITS["sites"] // 2
+MAX_UNPACKED = 8 * LIMITS["sites"]        # an xlsx is a zip: what its parts unpack to, at most
 
 
 @dataclass
@@ -48,6 +58,31 @@ def check_inside(path: Path, folder: Path, rel: str, out: Collector) -> bool:
     return True
 
 
+def open_regular(path: Path):
+    """``path`` opened for reading in binary, only if it is a regular file; OSError otherwise, at once.
+
+    The file is opened without blocking (a FIFO or a device does not wait for a writer) and the
+    open file itself is checked (fstat), so a file swapped for a pipe after a stat() is caught too.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "is not a regular file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return open(fd, "rb")   # (builtins.open: a test that patches os.fdopen for writes leaves reads be)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def reason(exc: OSError) -> str:
+    """The problem text for a file that cannot be read."""
+    if exc.strerror == "is not a regular file":
+        return "is not a regular file"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
 SNIFF = 64 * KIB  # how much of a streamed file is looked at before it is hashed or read
 
 
@@ -64,7 +99,7 @@ def refuse_early(path: Path, rel: str, out: Collector, limit: int | None, sniff:
             out.add(rel, None, None, f"is {_size(size)}, larger than the {_size(limit)} crosscase reads for this file")
             return True
         if sniff:
-            with path.open("rb") as fh:
+            with open_regular(path) as fh:
                 head = fh.read(SNIFF)
             # a streamed file is read as UTF-8 only: UTF-16, even with its byte-order mark, is refused here
             problem = (1, UTF16) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else nul_problem(head)
@@ -72,7 +107,7 @@ def refuse_early(path: Path, rel: str, out: Collector, limit: int | None, sniff:
                 out.add(rel, problem[0], None, problem[1])
                 return True
     except OSError as exc:
-        out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
+        out.add(rel, None, None, reason(exc))
         return True
     return False
 
@@ -83,10 +118,10 @@ def read_bytes(path: Path, rel: str, out: Collector, limit: int) -> bytes | None
         if size > limit:
             out.add(rel, None, None, f"is {_size(size)}, larger than the {_size(limit)} crosscase reads for this file")
             return None
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(limit + 1)
     except OSError as exc:
-        out.add(rel, None, None, f"cannot be read: {exc.strerror or exc}")
+        out.add(rel, None, None, reason(exc))
         return None
 
 
@@ -151,29 +186,45 @@ def read_text(path: Path, rel: str, out: Collector, limit: int) -> str | None:
     return text
 
 
-def read_table(path: Path, rel: str, out: Collector, limit: int) -> Table | None:
-    """Read a .csv, .tsv, .parquet or .xlsx table into text cells with spreadsheet row numbers."""
+def read_table(path: Path, rel: str, out: Collector, limit: int, max_rows: int | None = None) -> Table | None:
+    """Read a .csv, .tsv, .parquet or .xlsx table into text cells with spreadsheet row numbers.
+
+    ``max_rows`` bounds the data rows (and the cells, MAX_CELLS, for Parquet and xlsx, whose rows and
+    columns are counted from the file's metadata before anything is read).
+    """
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".xlsx"):
         if path.stat().st_size > limit:
             out.add(rel, None, None, f"is {_size(path.stat().st_size)}, larger than the {_size(limit)} crosscase reads for this file")
             return None
-        return _read_binary_table(path, rel, out, suffix)
+        return _read_binary_table(path, rel, out, suffix, max_rows)
     text = read_text(path, rel, out, limit)
     if text is None:
         return None
-    return parse_delimited(text, rel, out, "\t" if suffix == ".tsv" else ",")
+    return parse_delimited(text, rel, out, "\t" if suffix == ".tsv" else ",", max_rows)
 
 
-def parse_delimited(text: str, rel: str, out: Collector, delimiter: str) -> Table | None:
+def _too_many_rows(rel: str, out: Collector, rows: int, max_rows: int) -> None:
+    out.add(rel, None, None, f"has {rows:,} rows, more than the {max_rows:,} crosscase reads for this file")
+
+
+def parse_delimited(text: str, rel: str, out: Collector, delimiter: str, max_rows: int | None = None) -> Table | None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
+    # one pass: blank rows dropped, empty cells as None (a million-row file costs one walk over its cells)
+    records: list[tuple[int, list]] = []
     number = 0
+    stop = None if max_rows is None else max_rows + 1   # the header and max_rows rows
     old_limit = csv.field_size_limit(MAX_FIELD)
     try:
         for record in reader:
             number += 1
-            records.append((number, record))
+            cells = [c if c and not c.isspace() else None for c in record]
+            if cells.count(None) == len(cells):
+                continue
+            if stop is not None and len(records) >= stop:
+                out.add(rel, None, None, f"has more than {max_rows:,} rows, more than crosscase reads for this file")
+                return None
+            records.append((number, cells))
     except csv.Error as exc:
         msg = str(exc)
         if "field larger" in msg:
@@ -182,19 +233,16 @@ def parse_delimited(text: str, rel: str, out: Collector, delimiter: str) -> Tabl
         return None
     finally:
         csv.field_size_limit(old_limit)
-    records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
     if not records:
         out.add(rel, None, None, "is empty")
         return None
     header_row, header = records[0]
+    header = [h or "" for h in header]
     if delimiter == "," and len(header) == 1 and ";" in header[0]:
         out.add(rel, header_row, None, "looks semicolon-delimited; save it with commas (CSV) or tabs (.tsv)")
         return None
-    rows: list[tuple[int, list[object]]] = []
-    for n, record in records[1:]:
-        cells = [c if c.strip() else None for c in record]
-        rows.append((n, cells))
-    return _clean_header([h.strip() for h in header], rows, rel, out, header_row)
+    del records[0]
+    return _clean_header([h.strip() for h in header], records, rel, out, header_row)
 
 
 def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row: int) -> Table | None:
@@ -207,9 +255,8 @@ def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row
             ok = False
     keep = []
     for i, name in enumerate(columns):
-        filled = any(i < len(cells) and cells[i] is not None for _, cells in rows)
         if not name:
-            if filled:
+            if any(i < len(cells) and cells[i] is not None for _, cells in rows):
                 out.add(rel, header_row, None, f"column {i + 1} has values but no name (a merged header cell?)")
                 ok = False
             continue
@@ -222,13 +269,57 @@ def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row
         seen.add(columns[i])
     if not ok:
         return None
-    table_rows = [(n, [cells[i] if i < len(cells) else None for i in keep]) for n, cells in rows]
+    if len(keep) == width:   # nothing to drop: only rows of another width are cut or padded
+        table_rows = [(n, cells) if len(cells) == width else (n, (cells + [None] * width)[:width]) for n, cells in rows]
+    else:
+        table_rows = [(n, [cells[i] if i < len(cells) else None for i in keep]) for n, cells in rows]
     return Table([columns[i] for i in keep], table_rows)
 
 
-def _read_binary_table(path: Path, rel: str, out: Collector, suffix: str) -> Table | None:
+def _bounds(path: Path, rel: str, out: Collector, suffix: str, max_rows: int | None) -> bool:
+    """Rows and columns from the file's metadata, before its data is read; False (and a problem) when
+    the table is larger than crosscase reads."""
     import polars as pl
 
+    kind = suffix[1:]
+    try:
+        if suffix == ".parquet":
+            columns = len(pl.read_parquet_schema(path))
+            rows = pl.scan_parquet(path).select(pl.len()).collect().item()   # the footer's row count
+        else:
+            import zipfile
+
+            with zipfile.ZipFile(path) as book:
+                unpacked = sum(i.file_size for i in book.infolist())
+            if unpacked > MAX_UNPACKED:
+                out.add(rel, None, None, f"unpacks to {_size(unpacked)}, more than the {_size(MAX_UNPACKED)} crosscase reads "
+                                         "for this file")
+                return False
+            import fastexcel
+
+            sheet = fastexcel.read_excel(path).load_sheet(0, n_rows=0, header_row=None)
+            rows, columns = sheet.total_height, sheet.width
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem with the file
+        out.add(rel, None, None, f"cannot be read as {kind}: {_first_line(exc)}")
+        return False
+    if columns > MAX_COLUMNS:
+        out.add(rel, None, None, f"has {columns:,} columns, more than the {MAX_COLUMNS:,} crosscase reads for this file")
+        return False
+    if max_rows is not None and rows > max_rows + (suffix == ".xlsx"):
+        _too_many_rows(rel, out, rows - (suffix == ".xlsx"), max_rows)
+        return False
+    if rows * max(columns, 1) > MAX_CELLS:
+        out.add(rel, None, None, f"has {rows:,} rows of {columns:,} columns, more than the {MAX_CELLS:,} cells crosscase "
+                                 "reads for this file")
+        return False
+    return True
+
+
+def _read_binary_table(path: Path, rel: str, out: Collector, suffix: str, max_rows: int | None = None) -> Table | None:
+    import polars as pl
+
+    if not _bounds(path, rel, out, suffix, max_rows):
+        return None
     try:
         if suffix == ".parquet":
             frame = pl.read_parquet(path)

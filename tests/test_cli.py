@@ -421,3 +421,122 @@ def test_console_entry_exit_2_in_a_subprocess(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout.splitlines()[0] == f"{tmp_path / 'nope'}: no such study folder"
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+# ---- export targets (11.9, 11.14) -----------------------------------------------------------------
+
+def _unsearchable(monkeypatch, folder: Path) -> None:
+    """``folder`` without search (x) permission, simulated (root can look anywhere): any name in it fails."""
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def fake(real):
+        def call(path, *args, **kwargs):
+            if not isinstance(path, int) and Path(os.fsdecode(path)).parent == folder:
+                raise PermissionError(13, "Permission denied", os.fsdecode(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "stat", fake(real_stat))
+    monkeypatch.setattr(os, "lstat", fake(real_lstat))
+
+
+def test_export_into_a_folder_that_cannot_be_searched_is_one_line(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "locked"
+    out.mkdir()
+    _unsearchable(monkeypatch, out)
+    rc, stdout, err = run(capsys, "export", "-o", str(out / "snap.toml"))
+    assert rc == 2 and stdout == ""
+    assert len(err.splitlines()) == 1 and "permission denied" in err.lower(), err
+    assert str(out / "snap.toml") in err
+
+
+def test_write_atomic_in_a_folder_that_cannot_be_searched_is_a_write_error(tmp_path, monkeypatch):
+    from cases.atomic import SnapshotWriteError, write_atomic
+
+    _unsearchable(monkeypatch, tmp_path)
+    with pytest.raises(SnapshotWriteError) as info:
+        write_atomic(tmp_path / "x.toml", "x = 1\n")
+    assert "permission denied" in str(info.value)
+
+
+# ---- numbers on the command line (11.12) ------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1_5", "1e999", "\u0661"])
+def test_threshold_must_be_a_finite_number(capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["summary", "--split", "threshold", f"--threshold={value}", "--format", "json"])
+    cap = capsys.readouterr()
+    assert info.value.code == 2 and cap.out == ""
+    assert cap.err.startswith("crosscase summary: error: argument --threshold:") and "is not a finite number" in cap.err
+
+
+@pytest.mark.parametrize("value", ["1_0", "\u0661\u0660", "10.0"])
+def test_min_count_must_be_ascii_digits(capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["summary", f"--min-count={value}"])
+    cap = capsys.readouterr()
+    assert info.value.code == 2 and cap.out == "" and "is not a whole number" in cap.err
+
+
+def test_a_valid_threshold_still_gives_valid_json(capsys):
+    rc, out, _ = run(capsys, "summary", "--split", "threshold", "--threshold", "0.5", "--format", "json")
+    assert rc == 0 and json.loads(out)["split"]["rule"] == "threshold"
+
+
+# ---- --pseudonymise withholds site ids from problem lines (11.4) -------------------------------------
+
+@pytest.mark.parametrize("command", ["summary", "export"])
+def test_pseudonymise_flag_withholds_site_ids_from_problem_lines(command, make_study, tmp_path, capsys):
+    folder = make_study(tmp_path)
+    sites = (folder / "sites.csv").read_text(encoding="utf-8")
+    (folder / "sites.csv").write_text(sites + sites.splitlines()[1].replace("Northgate", "Northgate again") + "\n", encoding="utf-8")
+    extra = ["-o", str(tmp_path / "out.toml")] if command == "export" else []
+    rc, out, err = run(capsys, command, str(folder), *extra)
+    assert rc == 2 and '"S1" appears twice' in err
+    rc, out, err = run(capsys, command, str(folder), "--pseudonymise", *extra)
+    assert rc == 2 and out == ""
+    assert err.splitlines() == ["sites.csv:9: site: [site id withheld (pseudonymise)] appears twice (first at row 2)"]
+    assert "S1" not in err and "Northgate" not in err
+    assert not (tmp_path / "out.toml").exists()
+
+
+@pytest.mark.parametrize("name", ["themes.toml", "sites.tsv", "contacts.parquet", "ratings-wide.csv", "Study.toml", "sites.csv"])
+def test_export_never_writes_a_study_file_name_into_the_study(name, make_study, tmp_path, capsys):
+    folder = make_study(tmp_path)
+    before = sorted(p.name for p in folder.iterdir())
+    rc, out, err = run(capsys, "export", str(folder), "-o", str(folder / name), "--force")
+    assert rc == 2 and "is one of the study's own files" in err
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert main(["validate", str(folder)]) == 0
+
+
+def test_export_force_never_replaces_a_pipe(tmp_path, capsys):
+    target = tmp_path / "snap.toml"
+    os.mkfifo(target)
+    rc, out, err = run(capsys, "export", "-o", str(target), "--force")
+    assert rc == 2 and "not a regular file" in err
+    import stat
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.toml"]
+
+
+def test_export_force_never_replaces_a_device(tmp_path, capsys):
+    import stat
+
+    target = tmp_path / "snap.toml"
+    try:
+        os.mknod(target, stat.S_IFCHR | 0o644, os.makedev(1, 3))   # like /dev/null
+    except OSError:
+        pytest.skip("cannot make a device node here (not root)")
+    rc, out, err = run(capsys, "export", "-o", str(target), "--force")
+    assert rc == 2 and "not a regular file" in err
+    assert stat.S_ISCHR(os.lstat(target).st_mode)
+
+
+@pytest.mark.parametrize("name", ["a" * 246 + ".toml", "\u00e9" * 123 + ".toml"])   # 251 bytes each (251 and 128 characters)
+def test_export_to_the_longest_valid_name(name, tmp_path, capsys):
+    target = tmp_path / name
+    assert len(os.fsencode(name)) <= 255
+    rc, out, err = run(capsys, "export", "-o", str(target))
+    assert rc == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -61,6 +61,9 @@ def assert_problems(case: Case, target: Path, lines: list[str]) -> None:
     if case.exact:
         extra = [line for line in lines if not any(_matches(w, line) for w in wants)]
         assert not extra, f"{case.name}: unexpected problem lines {extra}"
+        if case.kind == "study":
+            repeated = sorted({line for line in lines if lines.count(line) > 1})
+            assert not repeated, f"{case.name}: problem lines repeated {repeated}"
 
 
 def _run(argv: list[str], capsys) -> tuple[int, str, str, float]:
@@ -124,7 +127,7 @@ def test_snapshot(case: Case, tmp_path: Path, monkeypatch, capsys):
 
 PILOT_SAMPLE = ["toml-syntax-error", "metric-not-a-number", "split-explicit-unknown-site", "derive-without-contacts",
                 "contacts-unknown-site", "themes-duplicate-id", "ratings-bad-token", "latin-1", "xlsx-na-in-metric",
-                "link-outside", "sites-1gb-sparse", "empty-folder"]
+                "link-outside", "sites-1gb-sparse", "empty-folder", "pseudonymised-unknown-ids"]
 
 
 def _screen_text(app) -> str:

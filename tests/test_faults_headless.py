@@ -176,3 +176,74 @@ def test_validate_into_a_closed_pipe_still_fails(tmp_path: Path):
     proc.stdout.close()
     proc.stderr.read()
     assert proc.wait(timeout=60) == 2
+
+
+# --- special files (a pipe, a device) never block a reader ----------------------------------------------
+
+@pytest.mark.parametrize("name", ["study.toml", "sites.csv", "contacts.csv", "themes.toml", "ratings.csv"])
+def test_open_with_a_pipe_in_the_study_folder_does_not_hang(name: str, tmp_path: Path):
+    """`crosscase open` fingerprints the study before any screen: a FIFO among its files is skipped at once."""
+    study = tmp_path / "study"
+    shutil.copytree(EXAMPLE, study)
+    assert main(["export", str(study), "-o", str(tmp_path / "snap.toml")]) == 0
+    (study / name).unlink(missing_ok=True)
+    os.mkfifo(study / name)
+    code = ("import sys; from tui.snapshot_cmds import open_snapshot; "
+            "print(open_snapshot(sys.argv[1])[3]); from cases.loader import load_study\n"
+            "try:\n load_study(sys.argv[2])\nexcept Exception as exc:\n print(exc)")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "snap.toml"), str(study)], env=ENV, cwd=REPO,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{name}: is not a regular file" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+
+# --- SIGTERM and SIGHUP during an export; what a killed export left (11.5) ------------------------------
+
+SLOW_EXPORT = """
+import os, sys, time
+real_fsync = os.fsync
+def slow_fsync(fd):
+    print("writing", flush=True)     # the temporary file exists now
+    time.sleep(30)
+    real_fsync(fd)
+os.fsync = slow_fsync
+from tui.cli import main
+sys.exit(main(["export", sys.argv[1], "-o", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_sigterm_or_sighup_during_export_leaves_no_file(signame: str, tmp_path: Path):
+    out = tmp_path / "out.toml"
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_EXPORT, str(EXAMPLE), str(out)], env=ENV, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "the temporary file should exist by now"
+    signum = getattr(signal, signame)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum, err
+    assert err.strip() == "terminated"
+    assert list(tmp_path.iterdir()) == []        # neither out.toml nor its temporary file
+
+
+def test_a_later_write_removes_only_crosscase_temporary_files_left_by_a_dead_process(tmp_path: Path):
+    from cases.atomic import temp_name, write_atomic
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout
+    dead_pid = int(dead)
+    old = time.time() - 3600
+    stale = tmp_path / temp_name("out.toml", dead_pid, "0123abcd")
+    alive = tmp_path / temp_name("other.toml", os.getppid(), "89abcdef")      # a write still going on
+    kept = [tmp_path / ".notes.tmp", tmp_path / ".out.toml.0123abcd.tmp", tmp_path / "data.crosscase-1-0123abcd.tmp", alive]
+    for p in (stale, *kept):
+        p.write_text("x")
+        os.utime(p, (old, old))
+    os.mkdir(tmp_path / temp_name("dir", dead_pid, "00000000"))                # not a regular file: left be
+    write_atomic(tmp_path / "new.toml", "a = 1\n")
+    assert not stale.exists()
+    assert all(p.exists() for p in kept)
+    assert (tmp_path / temp_name("dir", dead_pid, "00000000")).is_dir()
+    assert (tmp_path / "new.toml").read_text() == "a = 1\n"

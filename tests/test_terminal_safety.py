@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
+from tui.render import _md
 from tui.safe import clean
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
@@ -160,7 +161,7 @@ def test_summary_outside_the_sensitivity_and_configuration_tables(kind: str, fmt
     shown = clean(KINDS[kind][0])
     # a theme title is cut to its column (54 characters, escapes included) in the text form
     for text in (f"Peer support {shown}", f"North{shown}gate", f"Own {shown}"[:40], f"S{shown}7", f"Marsh{shown}by"):
-        assert text in out, text
+        assert (text if fmt == "text" else _md(text)) in out, text   # Markdown escapes the backslash of an escape
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
@@ -177,9 +178,10 @@ def test_markup_in_labels_appears_literally(fmt: str, tmp_path: Path, capsys):
     folder = nasty_study(tmp_path, "")
     rc, out, _ = run(["summary", str(folder), "--format", fmt], capsys)
     assert rc == 0
-    assert f"Northgate {MARKUP}" in out
-    assert f"Own  theme {MARKUP}" in out
-    assert f"Peer support  {MARKUP}" in out
+    shown = (lambda t: t) if fmt == "text" else _md   # Markdown: escaped so that it renders as written
+    assert shown(f"Northgate {MARKUP}") in out
+    assert shown(f"Own  theme {MARKUP}") in out
+    assert shown(f"Peer support  {MARKUP}") in out
 
 
 # --- the problem lines of validate (stdout) and of the other commands (stderr) ------------------------
@@ -245,3 +247,56 @@ def test_themes_text_of_the_real_catalogue_is_plain(capsys):
     for kind in KINDS:
         forbidden = KINDS[kind][1]
         assert not any(ch in forbidden for ch in out), kind
+
+
+# --- JSON and TOML, and the ok line of validate (11.10) -------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["json", "toml"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_summary_json_and_toml_escape_and_read_back(kind: str, fmt: str, tmp_path: Path, capsys):
+    """Raw C0/C1/DEL/bidi never reach the terminal from JSON or TOML, and the escapes read back as the data."""
+    import tomllib
+
+    x = KINDS[kind][0]
+    folder = nasty_study(tmp_path, x)
+    rc, out, err = run(["summary", str(folder), "--format", fmt], capsys)
+    assert rc == 0, err
+    forbidden = KINDS[kind][1]
+    assert not [f"U+{ord(ch):04X}" for ch in out if ch in forbidden]
+    data = json.loads(out) if fmt == "json" else tomllib.loads(out)
+    assert data["study"]["title"] == f"Peer support {x} {MARKUP}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_validate_ok_line_escapes_the_outcome_metric_key(kind: str, tmp_path: Path, capsys):
+    x = KINDS[kind][0]
+    folder = nasty_study(tmp_path, x)
+    study = (folder / "study.toml").read_text(encoding="utf-8")
+    key = toml_str(f"engage{x}ment")
+    study = study.replace("[metrics.engagement]", f"[metrics.{key}]").replace('metric = "engagement"', f"metric = {key}", 1)
+    (folder / "study.toml").write_text(study, encoding="utf-8")
+    rc, out, err = run(["validate", str(folder)], capsys)
+    assert rc == 0, out
+    assert_safe(out, kind)
+    assert f"outcome engage{clean(x)}ment by median" in out
+
+
+# --- Markdown: HTML and links from data are text, not markup (11.11) ----------------------------------
+
+HTML = '<img src="https://evil.example/x.png"> <script>alert(1)</script> ![t](https://evil.example/y.png) [l](javascript:alert(1)) ```'
+
+
+def _markdown_html(text: str) -> str:
+    import markdown_it
+
+    return markdown_it.MarkdownIt("commonmark").enable("table").render(text)
+
+
+def test_markdown_passes_no_html_link_or_image_from_data(tmp_path: Path, capsys):
+    folder = nasty_study(tmp_path, HTML)
+    rc, out, err = run(["summary", str(folder), "--format", "markdown"], capsys)
+    assert rc == 0, err
+    html = _markdown_html(out)   # (the tables' lines stand in code blocks, whose fence data cannot close)
+    assert "<img" not in html and "<script" not in html and "<a " not in html and "href" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html      # shown as written
+    assert "![t](https://evil.example/y.png)" in html.replace("\\", "")

@@ -26,15 +26,37 @@ class UsageError(Exception):
         super().__init__("\n".join(lines))
 
 
+def finite_number(text: str) -> float:
+    """A command-line number as a spreadsheet writes it (no "nan", "inf", "1_5")."""
+    from cases.sites import parse_number
+
+    value = parse_number(text)
+    if value is None:
+        from tui.safe import clean
+
+        raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a finite number")
+    return value
+
+
+def whole_number(text: str) -> int:
+    """A command-line count: ASCII digits only (int() would also take "1_0" and other scripts' digits)."""
+    digits = text.strip().removeprefix("-")   # a negative count gets its own line ("must be 0 or more")
+    if not digits.isascii() or not digits.isdigit():
+        from tui.safe import clean
+
+        raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a whole number of 0 or more")
+    return int(text)
+
+
 def _split_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcome", metavar="METRIC")
     p.add_argument("--split", choices=("median", "threshold", "tertiles", "quadrants", "explicit"))
-    p.add_argument("--threshold", type=float, metavar="X")
+    p.add_argument("--threshold", type=finite_number, metavar="X")
     p.add_argument("--second", metavar="METRIC")
     p.add_argument("--high", metavar="S1,S2")
     p.add_argument("--low", metavar="S6,S7")
     p.add_argument("--distinguishing", metavar="RULE", help="NAME[:key=value,...], e.g. gap:strong_diff=1.5")
-    p.add_argument("--min-count", type=int, metavar="N")
+    p.add_argument("--min-count", type=whole_number, metavar="N")
     p.add_argument("--pseudonymise", action="store_true", default=None)
 
 
@@ -79,7 +101,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
                                 epilog=f"commands: {', '.join(COMMANDS)} (crosscase COMMAND --help)")
     p.add_argument("--version", action="version", version=f"crosscase {__version__}")
     p.add_argument("study", nargs="?")
-    p.add_argument("--min-count", type=int, metavar="N", help="disclosure: counts below N are shown as <N")
+    p.add_argument("--min-count", type=whole_number, metavar="N", help="disclosure: counts below N are shown as <N")
     p.add_argument("--pseudonymise", action="store_true", help="disclosure: sites shown as Site A, Site B, ...")
     return p
 
@@ -92,13 +114,13 @@ def study_path(arg: str | None) -> Path:
     return Path(arg)
 
 
-def load(arg: str | None):
+def load(arg: str | None, pseudonymise: bool = False):
     from cases.errors import StudyError
     from cases.loader import load_study
     from tui.safe import clean
 
     try:
-        return load_study(study_path(arg))
+        return load_study(study_path(arg), pseudonymise=pseudonymise)   # with it, problem lines withhold site ids
     except StudyError as exc:
         # one line per problem; text quoted from a data file cannot break the line or drive the terminal
         raise UsageError(*(clean(p) for p in exc.problems)) from None
@@ -144,7 +166,7 @@ def comparison_for(args):
     """Load the study and compare it with the command line's options (the full engine)."""
     from metrics.analysis import analyse
 
-    study = load(args.study)
+    study = load(args.study, pseudonymise=bool(args.pseudonymise))
     try:
         return study, analyse(study, options_from(args, study))
     except ValueError as exc:
@@ -178,7 +200,7 @@ def cmd_validate(args) -> int:
     rated = len(study.rated_themes())
     print(f"ok: \"{clean(study.title)}\": {len(study.sites)} sites, {len(study.metrics)} metrics"
           f" ({derived} derived from contacts), {rated} themes rated ({len(study.ratings)} ratings)"
-          f"{', synthetic' if study.synthetic else ''}; outcome {study.outcome.metric} by {study.outcome.split}")
+          f"{', synthetic' if study.synthetic else ''}; outcome {clean(study.outcome.metric)} by {study.outcome.split}")
     for note in study.notes:        # how cells were read (not problems): "0 (mixed)" as X, a dropped suffix
         print(f"note: {clean(note)}")
     return 0
@@ -202,7 +224,9 @@ def cmd_themes(args) -> int:
                 for t in cat.themes
             ],
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        from tui.safe import escape_serialised
+
+        print(escape_serialised(json.dumps(data, indent=2, ensure_ascii=False)))
         return 0
     kinds = {"literature": "Themes reported by the seed papers", "cfir2009": "CFIR (2009) constructs", "cfir2": "CFIR 2.0 constructs"}
     for kind, heading in kinds.items():
@@ -280,6 +304,12 @@ HANDLERS = {
 }
 
 
+def clean_line(text: object) -> str:
+    from tui.safe import clean
+
+    return clean(text)
+
+
 def _quiet_stdout() -> None:
     """After a closed pipe, send what is left of stdout nowhere (no error at exit)."""
     import os
@@ -295,7 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             args = build_parser().parse_args(argv)
-            return HANDLERS[args.command](args)
+            if args.command in ("open", "serve"):
+                return HANDLERS[args.command](args)
+            from cases.atomic import signals_raise
+
+            with signals_raise():   # SIGTERM and SIGHUP end a headless command as Ctrl-C does: cleanly
+                return HANDLERS[args.command](args)
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()
             return 0
@@ -308,13 +343,22 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except PermissionError as exc:   # a file or folder crosscase may not look at (e.g. a folder without x)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(clean_line(f"{where}permission denied"), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", None)   # cases.atomic.Terminated: SIGTERM or SIGHUP
+        print("interrupted" if signum is None else "terminated", file=sys.stderr)
+        return 130 if signum is None else 128 + signum
     except BrokenPipeError:
         _quiet_stdout()
         return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as `python -m tui.cli` (serve, the tests): use the module tui.cli itself, so that the
+    # UsageError other modules raise (imported from tui.cli) is the one main() catches
+    from tui.cli import main as _main
+
+    sys.exit(_main())

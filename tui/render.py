@@ -10,7 +10,7 @@ import re
 
 from metrics.compare import Comparison, MetricResult, ThemeResult
 from metrics.summary import to_dict
-from tui.safe import clean, shorten
+from tui.safe import clean, escape_serialised, shorten
 
 BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."
 
@@ -133,8 +133,21 @@ def _theme_order(t: ThemeResult):
     return (_ORDER[t.distinguishing], t.direction == "reversed")
 
 
+_MD_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`",
+                             "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
 def _md(text: object) -> str:
-    return clean(text).replace("|", "\\|")
+    """Text from data in Markdown: shown as written, never as HTML (``<img>``, ``<script>``), a link, an
+    image or a code span that a rendered report would fetch or run; a table cell's ``|`` stays inside it."""
+    return clean(text).translate(_MD_SPECIAL)
+
+
+def _fenced(lines: list[str]) -> list[str]:
+    """A code block whose fence no line of data can close (a fence longer than any run of backticks)."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, *lines, fence]
 
 
 def render_markdown(c: Comparison) -> str:
@@ -158,21 +171,17 @@ def render_markdown(c: Comparison) -> str:
                    f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} "
                    f"| {_md(theme_figures(t))} |")
     if c.sensitivity is not None:
-        out += ["", "## Split sensitivity", "", "```", *map(clean, c.sensitivity.text_lines(c)), "```"]
+        out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines(c))))]
     if c.configurations is not None:
-        out += ["", "## Configurations", "", "```", *map(clean, c.configurations.text_lines(c)), "```"]
+        out += ["", "## Configurations", "", *_fenced(list(map(clean, c.configurations.text_lines(c))))]
     out += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in c.warnings]
     return "\n".join(out) + "\n"
-
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def render_json(c: Comparison) -> str:
     """JSON (UTF-8); DEL, C1 controls and bidi overrides are written as \\u escapes, as JSON already
     writes the other control characters, so the text is safe to print to a terminal."""
-    text = json.dumps(to_dict(c), indent=2, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+    return escape_serialised(json.dumps(to_dict(c), indent=2, ensure_ascii=False)) + "\n"
 
 
 def drop_nulls(value):
@@ -187,7 +196,7 @@ def drop_nulls(value):
 def render_toml(c: Comparison) -> str:
     import tomli_w
 
-    return tomli_w.dumps(drop_nulls(to_dict(c)))
+    return escape_serialised(tomli_w.dumps(drop_nulls(to_dict(c))))   # C1 and bidi as \\u escapes, as in JSON
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "toml": render_toml}

@@ -75,7 +75,7 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
         from cases.catalogue import example_dir
 
         path = example_dir()
-    study = load_study(Path(path))
+    study = load_study(Path(path), pseudonymise=bool(disclosure and disclosure.get("pseudonymise")))
     if disclosure:
         from dataclasses import replace
 

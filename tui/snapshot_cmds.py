@@ -91,12 +91,14 @@ def write_snapshot_file(comparison, study, path, *, force: bool = False, include
 
 
 def _refuse_study_file(study, path: Path) -> None:
+    from cases.loader import is_study_file
+
     try:
         target = path.resolve()
         own = {(Path(study.folder) / name).resolve() for name in study.files}
     except OSError:
         return
-    if target in own:
+    if target in own or is_study_file(study.folder, path):   # also a study file's name not (yet) used
         raise ValueError(f"{path}: is one of the study's own files; write the snapshot elsewhere")
 
 
@@ -183,10 +185,12 @@ def _study_outcome(folder: Path | None):
     from cases.errors import Collector
     from cases.manifest import parse_manifest
 
-    try:
-        manifest = parse_manifest((folder / "study.toml").read_text(encoding="utf-8-sig"), Collector())
-    except (OSError, UnicodeDecodeError):
+    from cases.textio import LIMITS, read_text
+
+    text = read_text(folder / "study.toml", "study.toml", Collector(), LIMITS["toml"])   # never blocks on a pipe
+    if text is None:
         return None
+    manifest = parse_manifest(text, Collector())
     return getattr(manifest, "outcome", None)
 
 

@@ -265,6 +265,42 @@ def fifo(folder: Path) -> None:
     os.mkfifo(folder / "ratings.csv")
 
 
+def fifo_as(name: str) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        (folder / name).unlink(missing_ok=True)
+        os.mkfifo(folder / name)
+    return make
+
+
+def zero_device(name: str) -> Callable[[Path], None]:
+    """``name`` becomes a character device node like /dev/zero (endless bytes): root may make one."""
+    def make(folder: Path) -> None:
+        import stat
+
+        (folder / name).unlink(missing_ok=True)
+        os.mknod(folder / name, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    return make
+
+
+def link_to_dev_zero(name: str) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to("/dev/zero")
+    return make
+
+
+def _can_mknod() -> str | None:
+    import stat
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        try:
+            os.mknod(Path(d) / "z", stat.S_IFCHR | 0o644, os.makedev(1, 5))
+        except (OSError, AttributeError):
+            return "cannot make a device node here (not root)"
+    return None
+
+
 def toml_folder(folder: Path) -> None:
     (folder / "study.toml").unlink()
     (folder / "study.toml").mkdir()
@@ -300,8 +336,59 @@ def deny(name: str) -> Callable:
                 raise PermissionError(13, "Permission denied", str(self))
             return real(self, *args, **kwargs)
 
+        real_os_open = os.open
+
+        def fake_os_open(file, *args, **kwargs):   # cases.textio.open_regular opens with os.open
+            target = Path(os.fsdecode(file))
+            if target.name == name and target.parent.name == folder.name:
+                raise PermissionError(13, "Permission denied", str(target))
+            return real_os_open(file, *args, **kwargs)
+
         monkeypatch.setattr(Path, "open", fake)
+        monkeypatch.setattr(os, "open", fake_os_open)
     return patch
+
+
+def underived(contacts: Callable[[str], str] | None = None) -> Callable[[Path], None]:
+    """No metric derives from the contact log (sites.csv holds the three derived columns); the log,
+    still present, is then changed by ``contacts``."""
+    def make(folder: Path) -> None:
+        from cases.loader import load_study
+
+        example = load_study(EXAMPLE)
+        keys = [k for k, m in example.metrics.items() if m.derive is not None]
+        rows = rows_of(SITES)
+        rows[0] += keys
+        for r in rows[1:]:
+            r += [f"{example.value(r[0], k):g}" for k in keys]
+        (folder / "sites.csv").write_text(to_csv(rows), encoding="utf-8")
+        text = re.sub(r"^derive = .*\n", "", STUDY, flags=re.M)
+        (folder / "study.toml").write_text(text, encoding="utf-8")
+        if contacts is not None:
+            (folder / "contacts.csv").write_text(contacts(CONTACTS), encoding="utf-8")
+    return make
+
+
+def no_search(monkeypatch, folder: Path) -> None:
+    """The study folder without search (x) permission (chmod a-x does not stop root): looking up
+    any name inside it fails with EACCES."""
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def inside(path) -> bool:
+        try:
+            return Path(os.fsdecode(path)).parent == folder
+        except TypeError:   # a file descriptor
+            return False
+
+    def fake(real):
+        def call(path, *args, **kwargs):
+            if inside(path):
+                raise PermissionError(13, "Permission denied", os.fsdecode(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "stat", fake(real_stat))
+    monkeypatch.setattr(os, "lstat", fake(real_lstat))
 
 
 def snapshot(text: str | bytes | None) -> Callable[[Path], Path]:
@@ -377,6 +464,12 @@ CASES: list[Case] = [
     Case("study-unknown-key", "study.toml", {"study.toml": sub("synthetic = true", "synthetic = true\nauthor = \"me\"")}, (
         S('author = "me"', '[study] has an unknown key "author" (allowed: description, synthetic, title)'),)),
 
+    Case("toml-nested-5000-deep", "study.toml", {"study.toml": append("\nx = " + "[" * 5000 + "]" * 5000 + "\n")}, (
+        S("x = [[[", "arrays or tables are nested too deeply to read (more than a few hundred levels)"),)),
+    Case("toml-inline-tables-nested-5000-deep", "study.toml", {"study.toml": append("\nx = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n")}, (
+        S("x = {a = ", "arrays or tables are nested too deeply to read (more than a few hundred levels)"),)),
+    Case("themes-nested-5000-deep", "themes", {"themes.toml": OWN_THEMES + "x = " + "[" * 5000 + "]" * 5000 + "\n"}, (
+        T("x = [[[", "arrays or tables are nested too deeply to read (more than a few hundred levels)"),)),
     # ---- study.toml: metrics
     Case("metrics-none", "metrics", {"study.toml": '[study]\ntitle = "x"\n\n[outcome]\nmetric = "fidelity"\n\n[metrics]\n'}, (
         S("[metrics]", "defines no metric: add a [metrics.NAME] table per metric column"),
@@ -394,6 +487,10 @@ CASES: list[Case] = [
         S("max = true", "[metrics.supervisor_hours] max must be a number, not True"),)),
     Case("metric-max-nan", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 0.0\nmax = nan")}, (
         S("max = nan", "[metrics.supervisor_hours] max must be a number, not nan"),)),
+    Case("metric-min-too-large", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\nmax = 40.0")}, (
+        S("min = 1000", "[metrics.supervisor_hours] min is too large (the largest number crosscase reads is about 1.8e308)"),)),
+    Case("metric-max-too-large", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 0.0\nmax = -10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000")}, (
+        S("max = -1000", "[metrics.supervisor_hours] max is too large (the largest number crosscase reads is about 1.8e308)"),)),
     Case("metric-min-above-max", "metrics", {"study.toml": sub("min = 0.0\nmax = 40.0", "min = 50.0\nmax = 40.0")}, (
         S("min = 50.0", "[metrics.supervisor_hours] min 50 is above max 40"),)),
     Case("metric-higher-is-better-not-bool", "metrics", {"study.toml": sub('label = "Supervisors"', 'label = "Supervisors"\nhigher_is_better = 1')}, (
@@ -414,6 +511,14 @@ CASES: list[Case] = [
         f"sites.csv:{site_row('S6')}: supervisor_hours: 41 is above the maximum 40",)),
     Case("metric-infinite", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "inf")}, (
         f'sites.csv:{site_row("S6")}: supervisor_hours: "inf" is not a number',)),
+    Case("metric-underscore-digits", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "1_5")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "1_5" is not a number',)),
+    Case("metric-other-script-digits", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "\u0661\u0665")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "\u0661\u0665" is not a number',)),
+    Case("metric-infinity-word", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "-Infinity")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "-Infinity" is not a number',)),
+    Case("metric-overflowing-exponent", "metrics", {"sites.csv": cell("S6", "supervisor_hours", "1e999")}, (
+        f'sites.csv:{site_row("S6")}: supervisor_hours: "1e999" is not a number',)),
     Case("metric-count-not-whole", "metrics", {"study.toml": sub("min = 0\ncount = false", "min = 0\ncount = true"),
                                                "sites.csv": cell("S4", "peer_workers", "2.5")}, (
         f"sites.csv:{site_row('S4')}: peer_workers: 2.5 is not a whole number, but [metrics.peer_workers] is a count",)),
@@ -458,6 +563,8 @@ CASES: list[Case] = [
     Case("split-threshold-not-number", "outcome", {"study.toml": sub('split = "median"', 'split = "threshold"\nthreshold = "half"')}, (
         S('threshold = "half"', "[outcome] threshold must be a number, not 'half'"),)),
     Case("split-threshold-loads", "outcome", {"study.toml": sub('split = "median"', 'split = "threshold"\nthreshold = 0.5')}, exit=0),
+    Case("split-threshold-too-large", "outcome", {"study.toml": sub('split = "median"', 'split = "threshold"\nthreshold = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000')}, (
+        S("threshold = 1000", "[outcome] threshold is too large (the largest number crosscase reads is about 1.8e308)"),)),
     Case("split-quadrants-without-second", "outcome", {"study.toml": sub('split = "median"\nsecond = "fidelity"', 'split = "quadrants"')}, (
         S('split = "quadrants"', '[outcome] split = "quadrants" needs second = "<metric>"'),)),
     Case("split-quadrants-second-unknown", "outcome", {"study.toml": sub('split = "median"\nsecond = "fidelity"', 'split = "quadrants"\nsecond = "fidelty"')}, (
@@ -501,6 +608,31 @@ CASES: list[Case] = [
     Case("disclosure-not-a-table", "disclosure", {"study.toml": chain(sub("[disclosure]\nmin_count = 10\n"), sub("pseudonymise = false       #", "#"),
                                                                       lambda t: "disclosure = 10\n" + t)}, (
         "study.toml:1: [disclosure] must be a table",)),
+    # pseudonymise on: no problem line names a site id or label (the row says where the problem is)
+    Case("pseudonymised-duplicate-id", "disclosure", {"study.toml": sub("pseudonymise = false", "pseudonymise = true"),
+                                                     "sites.csv": append(SITES.splitlines()[3].replace("Eastbrook", "Eastbrook again") + "\n")}, (
+        f'sites.csv:{len(SITE_ROWS) + 1}: site: [site id withheld (pseudonymise)] appears twice (first at row {site_row("S3")})',)),
+    Case("pseudonymised-unknown-ids", "disclosure", {
+        "study.toml": chain(sub("pseudonymise = false", "pseudonymise = true"),
+                            sub('split = "median"', 'split = "explicit"\nhigh = ["S1", "S9"]\nlow = ["S7", "Northgate"]')),
+        "contacts.csv": sub("S1,P0001,2017-06-11,60", "S9,P0001,2017-06-11,60"),
+        "ratings.csv": chain(sub("S1,leadership-support,+1", "Kestrel Vale,leadership-support,+1"),
+                             append("S2,leadership-support,-1,again\n"))}, (
+        S("high = [", '[outcome] high: [site id withheld (pseudonymise)] is not a site in the sites file'),
+        S("low = [", '[outcome] low: [site id withheld (pseudonymise)] is not a site in the sites file'),
+        'contacts.csv:2: site: [site id withheld (pseudonymise)] is not a site in the sites file',
+        'ratings.csv:2: site: [site id withheld (pseudonymise)] is not a site in the sites file',
+        re.compile(r'ratings\.csv:\d+: theme: site \[site id withheld \(pseudonymise\)\] already has a rating of "leadership-support" \(row \d+\)'),
+    )),
+    Case("pseudonymised-wide-header", "disclosure", {"study.toml": sub("pseudonymise = false", "pseudonymise = true"), "ratings.csv": None,
+                                                    "ratings-wide.csv": WIDE.replace(",S7\n", ",S8\n", 1)}, (
+        'ratings-wide.csv:1: [site id withheld (pseudonymise)]: [site id withheld (pseudonymise)] is not a site id in the sites file',)),
+    Case("pseudonymised-toml-broken", "disclosure", {"study.toml": chain(sub("pseudonymise = false", "pseudonymise = true"), sub("[outcome]", "[outcome")),
+                                                    "contacts.csv": sub("S1,P0001,2017-06-11,60", "S9,P0001,2017-06-11,60")}, (
+        S("[outcome", "TOML syntax error: Expected ']' at the end of a table declaration"),), exact=False),
+    Case("pseudonymised-spaces-around-participant", "disclosure", {"study.toml": sub("pseudonymise = false", "pseudonymise = true"),
+                                                                  "contacts.csv": sub("S1,P0001,2017-07-08,85", "S1, P0001 ,2017-07-08,85")}, (
+        "contacts.csv:3: participant: [participant id withheld (pseudonymise)] has spaces around the id",)),
     Case("condition-neither-metric-nor-attribute", "conditions", {"study.toml": sub('metric = "supervisor_hours"\nat_least = 4', "at_least = 4")}, (
         lambda folder: _condition_line(folder, 0, None, "[[condition]] needs either metric (with at_least or at_most) or attribute (with equals)"),)),
     Case("condition-both-metric-and-attribute", "conditions", {"study.toml": sub('attribute = "employer"', 'attribute = "employer"\nmetric = "fidelity"')}, (
@@ -513,6 +645,14 @@ CASES: list[Case] = [
         lambda folder: _condition_line(folder, 0, "metric", "[[condition]] with a metric needs exactly one of at_least or at_most"),)),
     Case("condition-bound-not-number", "conditions", {"study.toml": sub("at_least = 4\n", 'at_least = "four"\n')}, (
         S('at_least = "four"', "[[condition]] at_least must be a number, not 'four'"),)),
+    Case("condition-bound-too-large", "conditions", {"study.toml": sub("at_least = 4\n", "at_least = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\n")}, (
+        S("at_least = 1000", "[[condition]] at_least is too large (the largest number crosscase reads is about 1.8e308)"),)),
+    Case("distinguishing-parameter-too-large", "distinguishing", {"study.toml": sub('rule = "gap"', 'rule = "gap"\nstrong_diff = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000')}, (
+        S("strong_diff = 1000", "[distinguishing] strong_diff is too large (the largest number crosscase reads is about 1.8e308)"),)),
+    Case("distinguishing-parameter-infinite", "distinguishing", {"study.toml": sub('rule = "gap"', 'rule = "gap"\nstrong_diff = inf')}, (
+        S("strong_diff = inf", "[distinguishing] strong_diff must be a finite number"),)),
+    Case("derive-n-too-large", "derive", {"study.toml": sub('rule = "share_with_at_least", n = 1', 'rule = "share_with_at_least", n = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000')}, (
+        S("n = 1000", "[metrics.engagement] derive.n must be a whole number from 1 to 1000000000"),)),
     Case("condition-equals-with-metric", "conditions", {"study.toml": sub("at_least = 4\n", 'at_least = 4\nequals = "yes"\n')}, (
         S('equals = "yes"', "[[condition]] equals goes with attribute, not metric"),)),
     Case("condition-attribute-unknown", "conditions", {"study.toml": sub('attribute = "employer"', 'attribute = "employr"')}, (
@@ -534,6 +674,16 @@ CASES: list[Case] = [
     Case("sites-no-site-column", "sites", {"sites.csv": sub("site,label,", "id,label,")}, ('sites.csv: no column "site"',)),
     Case("sites-duplicate-id", "sites", {"sites.csv": append(SITES.splitlines()[3].replace("Eastbrook", "Eastbrook again") + "\n")}, (
         f'sites.csv:{len(SITE_ROWS) + 1}: site: "S3" appears twice (first at row {site_row("S3")})',)),
+    # ids equal after Unicode normalisation (NFC: "é" as one code point, or as "e" and a combining accent)
+    Case("sites-duplicate-id-nfc", "sites", {"sites.csv": append(SITES.splitlines()[3].replace("S3,", "Caf\u00e9,", 1) + "\n"
+                                                                 + SITES.splitlines()[3].replace("S3,", "Cafe\u0301,", 1) + "\n")}, (
+        f'sites.csv:{len(SITE_ROWS) + 2}: site: "Cafe\u0301" appears twice (first at row {len(SITE_ROWS) + 1}, written with other '
+        'Unicode code points: "Cafe\\u0301" and "Caf\\u00e9")',)),
+    # an invisible character inside an id is shown, so the difference can be seen
+    Case("contacts-zero-width-space-in-id", "contacts", {"contacts.csv": sub("S1,P0001,2017-06-11,60", "S\u200b1,P0001,2017-06-11,60")}, (
+        'contacts.csv:2: site: "S\\u200b1" is not a site in the sites file',)),
+    Case("ratings-bom-inside-id", "ratings", {"ratings.csv": sub("S1,leadership-support,+1", "\ufeffS1,leadership-support,+1")}, (
+        'ratings.csv:2: site: "\\ufeffS1" is not a site in the sites file',)),
     # the row of S4 is rejected, so S4's contacts and ratings name an unknown site (not exact: those follow)
     Case("sites-empty-id", "sites", {"sites.csv": cell("S4", "site", " ")}, (
         f"sites.csv:{site_row('S4')}: site: the site id is empty",
@@ -560,10 +710,26 @@ CASES: list[Case] = [
         'contacts.csv:3: date: "08/07/2017" is not an ISO date (YYYY-MM-DD)',)),
     Case("contacts-negative-minutes", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,P0001,2017-07-08,-5")}, (
         'contacts.csv:3: minutes: "-5" is not a number of minutes (0 or more)',)),
+    Case("contacts-infinite-minutes", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,P0001,2017-07-08,inf")}, (
+        'contacts.csv:3: minutes: "inf" is not a number of minutes (0 or more)',)),
+    Case("contacts-underscore-minutes", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,P0001,2017-07-08,8_5")}, (
+        'contacts.csv:3: minutes: "8_5" is not a number of minutes (0 or more)',)),
+    Case("contacts-nul-after-64kb", "encodings", {"contacts.csv": lambda t: t + "".join(
+        f"S2,Q{i:05d},2017-06-11,30\n" for i in range(4000)) + "S3,P\x00001,2017-06-11,30\n"}, (
+        f"contacts.csv:{len(CONTACTS.splitlines()) + 4001}: holds a NUL character: is it a binary file?",)),
+    Case("contacts-nul-after-64kb-in-unused-column", "encodings", {"contacts.csv": lambda t: t.replace("\n", ",x\n").replace(
+        "minutes,x", "minutes,note", 1) + "".join(f"S2,Q{i:05d},2017-06-11,30,x\n" for i in range(4000)) + "S3,P0001,2017-06-11,30,\x00\n"}, (
+        f"contacts.csv:{len(CONTACTS.splitlines()) + 4001}: holds a NUL character: is it a binary file?",)),
     Case("contacts-empty-participant", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1,,2017-07-08,85")}, (
         "contacts.csv:3: participant: the participant id is empty",)),
     Case("contacts-spaces-around-id", "contacts", {"contacts.csv": sub("S1,P0001,2017-07-08,85", "S1, P0001 ,2017-07-08,85")}, (
         'contacts.csv:3: participant: " P0001 " has spaces around the id',)),
+    # ... also when no metric derives from the log (it is checked whenever it is there)
+    Case("contacts-underived-loads", "contacts", underived(), exit=0),
+    Case("contacts-underived-unknown-site", "contacts", underived(sub("S1,P0001,2017-06-11,60", "S9,P0001,2017-06-11,60")), (
+        'contacts.csv:2: site: "S9" is not a site in the sites file',)),
+    Case("contacts-underived-no-participant-column", "contacts", underived(sub("site,participant,", "site,person,")), (
+        'contacts.csv: no column "participant"',)),
     Case("contacts-two-files", "contacts", also("contacts.tsv", CONTACTS.replace(",", "\t")), (
         "contacts.tsv: a study has one contacts file, but contacts.csv and contacts.tsv are both present",)),
     Case("contacts-latin-1", "encodings", {"contacts.csv": lambda t: t.replace("P0001", "P\u00e9001").encode("latin-1")}, (
@@ -679,6 +845,19 @@ CASES: list[Case] = [
     Case("parquet-loads", "excel", lambda folder: _parquet(folder), exit=0),
 
     # ---- size, links, permissions
+    # a few MB of Parquet or xlsx can hold tens of millions of rows: bounded from the file's metadata, before reading
+    Case("parquet-3m-rows", "size", lambda folder: _parquet_rows(folder, 3_000_000), (
+        "sites.parquet: has 3,000,000 rows, more than the 2,000,000 crosscase reads for this file",), within=10.0),
+    Case("parquet-17k-columns", "size", lambda folder: _parquet_columns(folder, 17_000), (
+        "sites.parquet: has 17,001 columns, more than the 16,384 crosscase reads for this file",), within=10.0),
+    Case("xlsx-too-many-cells", "size", {"sites.csv": None, "sites.xlsx": xlsx(SITE_ROWS)}, (
+        "sites.xlsx: has 8 rows of 13 columns, more than the 100 cells crosscase reads for this file",),
+         patch=lambda monkeypatch, folder: monkeypatch.setattr("cases.textio.MAX_CELLS", 100)),
+    Case("xlsx-unpacks-too-large", "size", {"sites.csv": None, "sites.xlsx": xlsx(SITE_ROWS)}, (
+        re.compile(r"sites\.xlsx: unpacks to [0-9.]+ KB, more than the 1000 bytes crosscase reads for this file"),),
+         patch=lambda monkeypatch, folder: monkeypatch.setattr("cases.textio.MAX_UNPACKED", 1000)),
+    Case("csv-too-many-rows", "size", {}, ("sites.csv: has more than 5 rows, more than crosscase reads for this file",),
+         patch=lambda monkeypatch, folder: monkeypatch.setattr("cases.loader.MAX_SITE_ROWS", 5)),
     Case("huge-field", "size", huge_field, (
         f"sites.csv:{site_row('S3')}: cannot be read as CSV: a field is longer than 1.0 MB",)),
     Case("sites-1gb-sparse", "size", sparse("sites.csv", 1 << 30), (
@@ -691,9 +870,22 @@ CASES: list[Case] = [
     Case("link-dangling", "links", link_dangling, ("sites.csv: cannot be read: No such file or directory",)),
     Case("link-loop", "links", link_loop, ("ratings.csv: cannot be read: Too many levels of symbolic links",)),
     Case("named-pipe", "links", fifo, ("ratings.csv: is not a regular file",), within=5.0),
+    Case("named-pipe-study-toml", "links", fifo_as("study.toml"), ("study.toml: is not a regular file",), within=5.0),
+    Case("named-pipe-sites", "links", fifo_as("sites.csv"), ("sites.csv: is not a regular file",), within=5.0),
+    Case("named-pipe-contacts", "links", fifo_as("contacts.csv"), ("contacts.csv: is not a regular file",), within=5.0),
+    Case("named-pipe-themes", "links", fifo_as("themes.toml"), ("themes.toml: is not a regular file",), within=5.0),
+    Case("device-node-sites", "links", zero_device("sites.csv"), ("sites.csv: is not a regular file",), within=5.0,
+         skip=_can_mknod()),
+    Case("device-node-contacts", "links", zero_device("contacts.csv"), ("contacts.csv: is not a regular file",), within=5.0,
+         skip=_can_mknod()),
+    Case("link-to-dev-zero", "links", link_to_dev_zero("contacts.csv"), (
+        "contacts.csv: is a link to a file outside the study folder; copy the file in instead",), within=5.0),
     Case("unreadable-sites", "permissions", {}, ("sites.csv: cannot be read: Permission denied",), patch=deny("sites.csv")),
     Case("unreadable-contacts", "permissions", {}, ("contacts.csv: cannot be read: Permission denied",), patch=deny("contacts.csv")),
 
+    Case("folder-not-searchable", "permissions", {}, (
+        "study: cannot be searched: Permission denied (reading its files needs the folder's search (x) permission)",),
+         patch=no_search),
     # ---- snapshot files (crosscase diff BAD BAD; cases.snapshot.read_snapshot)
     Case("snapshot-syntax-error", "snapshots", snapshot('schema = "crosscase.snapshot/1"\n[study\n'), (
         re.compile(r"bad\.toml:2: TOML syntax error: .+"),), kind="snapshot"),
@@ -755,6 +947,21 @@ def _parquet(folder: Path) -> None:
     frame = pl.read_csv(folder / "sites.csv", infer_schema=False)
     (folder / "sites.csv").unlink()
     frame.write_parquet(folder / "sites.parquet")
+
+
+def _parquet_rows(folder: Path, rows: int) -> None:
+    """sites.parquet of ``rows`` rows in a few MB (one column of repeated ids compresses to almost nothing)."""
+    import polars as pl
+
+    (folder / "sites.csv").unlink()
+    pl.select(site=pl.repeat("S1", rows, eager=True)).write_parquet(folder / "sites.parquet")
+
+
+def _parquet_columns(folder: Path, columns: int) -> None:
+    import polars as pl
+
+    (folder / "sites.csv").unlink()
+    pl.select(pl.lit("S1").alias("site"), *(pl.lit(1).alias(f"c{i}") for i in range(columns))).write_parquet(folder / "sites.parquet")
 
 
 CASES = [c if c.skip or c.kind != "snapshot" or HAS_SNAPSHOT else
