@@ -110,6 +110,7 @@ def _one_of(folder: Path, names: tuple[str, ...], out: Collector, kind: str, req
 WITHHELD = "[site id withheld (pseudonymise)]"
 WITHHELD_PARTICIPANT = "[participant id withheld (pseudonymise)]"
 _QUOTED = re.compile(r'"[^"\n]*"')
+_SITE_HINT = re.compile(r" \((?:did you mean [^()]*\?|site ids are [^()]*)\)")
 _PSEUDONYMISE = re.compile(r"^\s*pseudonymise\s*=\s*([^\s#]*)", re.M)
 
 
@@ -142,7 +143,10 @@ def withhold_ids(problems: list, names: set[str]) -> list:
             message = _QUOTED.sub(WITHHELD_PARTICIPANT, message)
         if column is not None and (column in names or (p.file.startswith("ratings-wide") and column not in ("theme", "domain"))):
             column = WITHHELD
-            message = _QUOTED.sub(WITHHELD, message)
+            message = _SITE_HINT.sub("", _QUOTED.sub(WITHHELD, message))   # "(did you mean S7?)" names a site
+        for name in known:          # a safety net: an id or label left bare anywhere in the text
+            if name in message:
+                message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", WITHHELD, message)
         found.append(Problem(p.file, p.row, column, message))
     return found
 
