@@ -311,7 +311,7 @@ def test_wide_ratings_faults_each_named(make_study, tmp_path, capsys):
     rc, out, lines = validate(folder, capsys)
     assert rc == 2
     assert problems(lines) == [
-        'ratings-wide.csv:1: S8: "S8" is not a site id in the sites file',
+        'ratings-wide.csv:1: S8: "S8" is not a site id in the sites file (did you mean S7?)',
         'ratings-wide.csv:3: theme: "Same Title" matches more than one theme (same-one, same-two): use the id',
         'ratings-wide.csv:4: theme: "No such construct" is neither a theme id nor a theme title',
     ]
