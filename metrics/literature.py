@@ -174,7 +174,7 @@ class Literature:
         themes = "theme" if speaks == 1 else "themes"
         news = "theme" if c["expansion"] == 1 else "themes"
         return (f"this study confirms {c['confirmation']} of the {speaks} literature {themes} it can speak to, "
-                f"contradicts {c['discordance']}, finds no difference on {c['no-difference']} and too few "
+                f"contradicts {c['discordance']}, finds no difference on {c['no-difference']}, has too few "
                 f"ratings on {c['insufficient']}; it is silent on {c['silence']} of {len(self.rows)}, and adds "
                 f"{c['expansion']} new {news} (expansion)")
 
