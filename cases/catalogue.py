@@ -62,6 +62,7 @@ def load_catalogue() -> Catalogue:
             kind=t.get("kind", "literature"),
             influence=t.get("influence"),
             parent=t.get("parent"),
+            cfir2009=t.get("cfir2009"),
         )
         for t in data.get("theme", [])
     )

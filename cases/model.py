@@ -88,6 +88,16 @@ class Theme:
     kind: str = "study"          # study | literature | cfir2009 | cfir2
     influence: str | None = None  # facilitator | barrier | both (literature themes)
     parent: str | None = None
+    cfir2009: str | None = None   # the CFIR 2009 construct's title (literature themes)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A study.toml ``[[link]]``: a theme and the metric that measures the same thing (``line`` in study.toml)."""
+
+    theme: str
+    metric: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
