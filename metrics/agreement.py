@@ -48,7 +48,7 @@ class TooFewRaters(ValueError):
 
 def coincidences(units: Iterable[Sequence[int]]) -> dict[tuple[int, int], Fraction]:
     """The coincidence matrix o_ck of the pairable units (a unit with fewer than two values adds nothing)."""
-    o: dict[tuple[int, int], Fraction] = {}
+    by_m: dict[int, dict[tuple[int, int], int]] = {}      # integer pair counts by m_u, weighted once at the end
     for values in units:
         m = len(values)
         if m < 2:
@@ -56,12 +56,16 @@ def coincidences(units: Iterable[Sequence[int]]) -> dict[tuple[int, int], Fracti
         counts: dict[int, int] = {}
         for v in values:
             counts[v] = counts.get(v, 0) + 1
-        w = Fraction(1, m - 1)
+        pairs = by_m.setdefault(m, {})
         for c, nc in counts.items():
             for k, nk in counts.items():
-                pairs = nc * (nc - 1) if c == k else nc * nk
-                if pairs:
-                    o[(c, k)] = o.get((c, k), 0) + pairs * w
+                n = nc * (nc - 1) if c == k else nc * nk
+                if n:
+                    pairs[(c, k)] = pairs.get((c, k), 0) + n
+    o: dict[tuple[int, int], Fraction] = {}
+    for m, pairs in sorted(by_m.items()):
+        for ck, n in pairs.items():
+            o[ck] = o.get(ck, 0) + Fraction(n, m - 1)
     return o
 
 
@@ -108,7 +112,10 @@ def kappa_quadratic(pairs: Sequence[tuple[int, int]]) -> float | None:
     if not pairs:
         return None
     observed = sum((a - b) ** 2 for a, b in pairs)
-    expected = sum((a - b) ** 2 for a, _ in pairs for _, b in pairs)
+    n = len(pairs)
+    sum_a, sum_b = sum(a for a, _ in pairs), sum(b for _, b in pairs)
+    # sum over every (u, v) of (a_u - b_v)^2, without the N^2 loop
+    expected = n * sum(a * a for a, _ in pairs) + n * sum(b * b for _, b in pairs) - 2 * sum_a * sum_b
     if expected == 0:
         return None
     return float(1 - Fraction(len(pairs) * observed, expected))
