@@ -215,9 +215,8 @@ class Agreement:
         lines.append("  ratings with alpha >= 0.800; from 0.667 to 0.800 draw tentative conclusions only; below")
         lines.append("  0.667 the ratings are not reliable. The ratings are ordered (-2..+2): read the ordinal alpha.")
         lines.append(f"  Here: {verdict(o.alpha_ordinal)}")
+        width = max([len("theme"), *(len(clean(t.theme)) for t in self.themes)])
         if self.themes:
-            width = max(len(clean(t.theme)) for t in self.themes)
-            width = max(width, len("theme"))
             lines.append("")
             lines.append("By theme")
             lines.append(f"  {'theme':<{width}}  units  pairable  ordinal  interval  nominal  exact  within one")
@@ -232,7 +231,7 @@ class Agreement:
             lines.append("  (none: every unit has the same token from every rater)")
         for d in self.disagreements:
             tokens = ", ".join(f"{clean(r)} {t}" for r, t in d.ratings)
-            lines.append(f"  {clean(d.theme)}  {clean(d.site)}: {tokens}; consensus "
+            lines.append(f"  {clean(d.theme):<{width}}  {clean(d.site)}: {tokens}; consensus "
                          f"{d.consensus if d.consensus is not None else '(none yet)'}")
         return lines
 
