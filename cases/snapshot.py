@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,16 +83,33 @@ def read_snapshot(path: str | os.PathLike) -> dict:
     path = Path(path)
     name = str(path)
     out = Collector()
-    if path.is_dir():
-        out.add(name, None, None, "is a folder, not a snapshot file")
-    elif not path.exists():
+    try:
+        mode = os.stat(path).st_mode       # before any open(): opening a FIFO would wait for a writer
+    except FileNotFoundError:
         out.add(name, None, None, "no such snapshot file")
+    except OSError as exc:
+        out.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
+    else:
+        if stat.S_ISDIR(mode):
+            out.add(name, None, None, "is a folder, not a snapshot file")
+        elif not stat.S_ISREG(mode):
+            out.add(name, None, None, f"is not a regular file ({_kind(mode)}); give a snapshot file")
     if out:
         raise StudyError(out.problems)
     text = read_text(path, name, out, MAX_BYTES)
     if text is None:
         raise StudyError(out.problems)
     return parse_snapshot(text, name)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
