@@ -71,3 +71,23 @@ async def test_a_pseudonymised_snapshot_opens_read_only_on_its_own_figures(tmp_p
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_a_pseudonymised_snapshot_with_an_untyped_field_shows_the_problem(tmp_path, monkeypatch):
+    """Issue 11.9: a rule parameter written as text crashed the snapshot view (float("many"))."""
+    from tui.screens.error import ErrorScreen
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    _, target = _export(tmp_path, "--pseudonymise")
+    text = target.read_text(encoding="utf-8")
+    assert "\nstrong_diff = 2.0\n" in text
+    target.write_text(text.replace("\nstrong_diff = 2.0\n", '\nstrong_diff = "many"\n', 1), encoding="utf-8")
+    app = CrosscaseApp(None, snapshot=str(target))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        shown = str(app.screen.query_one("#error-text").render())
+        assert "distinguishing.strong_diff: must be a number" in shown
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 2
