@@ -240,6 +240,53 @@ def _check_body(data: dict, c: "_Checker") -> None:
         for key in distinguishing:
             if key != "rule":
                 c.need(distinguishing, ("distinguishing",), key, float)
+    if isinstance(disclosure, dict):
+        _check_disclosure(data, disclosure, c)
+
+
+_PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
+
+
+def _check_disclosure(data: dict, disclosure: dict, c: "_Checker") -> None:
+    """The content agrees with the disclosure record: no evidence unless it says so, none with
+    pseudonyms, and only pseudonyms (Site A, Site B, ...) in a pseudonymised snapshot."""
+    pseudonymised = disclosure.get("pseudonymise") is True
+    themes = data.get("themes") if isinstance(data.get("themes"), list) else []
+    for i, theme in enumerate(themes):
+        if not isinstance(theme, dict) or "evidence" not in theme:
+            continue
+        if pseudonymised:
+            c.err(("themes", i), "evidence", "a pseudonymised snapshot cannot hold evidence (evidence text names "
+                                             "the sites it is about): the file contradicts its [disclosure]")
+        elif disclosure.get("evidence_included") is not True:
+            c.err(("themes", i), "evidence", "evidence is present although disclosure.evidence_included is false: "
+                                             "the file contradicts its [disclosure]")
+    if not pseudonymised:
+        return
+    seen: set[str] = set()
+
+    def pseudonyms(where: tuple, key: str | None, ids) -> None:
+        for site in ids:
+            if isinstance(site, str) and not _PSEUDONYM.fullmatch(site) and site not in seen:
+                seen.add(site)
+                c.err(where, key, f"\"{site}\" is not a pseudonym (Site A, Site B, ...), although "
+                                  "disclosure.pseudonymise is true: the file contradicts its [disclosure]")
+
+    def table(value) -> dict:
+        return value if isinstance(value, dict) else {}
+
+    groups = table(data.get("groups"))
+    for g in GROUPS:
+        if isinstance(groups.get(g), list):
+            pseudonyms(("groups",), g, groups[g])
+    labels = table(data.get("labels"))
+    pseudonyms(("labels",), None, [*labels, *labels.values()])
+    for i, metric in enumerate(data.get("metrics") if isinstance(data.get("metrics"), list) else []):
+        for g in ("high", "low"):
+            pseudonyms(("metrics", i, g), "values", table(table(table(metric).get(g)).get("values")))
+    for i, theme in enumerate(themes):
+        for g in ("high", "low", "middle"):
+            pseudonyms(("themes", i, g), "ratings", table(table(table(theme).get(g)).get("ratings")))
 
 
 class _Checker:
@@ -251,7 +298,10 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def err(self, where: tuple, key: str | None, message: str) -> None:
-        line = self.lines.line(where, key) if key else None
+        line = None
+        if key:      # the key's own line, or its own table's header ([themes.evidence])
+            line = self.lines.keys.get((*where, key)) or self.lines.tables.get((*where, key))
+            line = line or self.lines.line(where, key)
         if line is None and key:
             line = self.lines.line((*where, key))
         for cut in range(len(where), 0, -1):

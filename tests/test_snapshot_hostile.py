@@ -286,3 +286,53 @@ def test_every_field_is_typed_or_harmless(capsys, study, tmp_path, pseudonymise)
             except Exception as exc:      # noqa: BLE001 - any exception here is the bug
                 pytest.fail(f"{where} = {value!r} is accepted and then breaks a reader: {exc!r}")
     assert tried > 300 and accepted > 30, (tried, accepted)
+
+
+# --- 11.3: the content agrees with the disclosure record ----------------------------------------
+
+def test_evidence_with_evidence_included_false_is_refused(capsys, study, tmp_path, good):
+    path = tmp_path / "e.toml"
+    assert run(capsys, "export", study, "-o", path, "--include-evidence")[0] == 0
+    bad = edited(path, "evidence_included = true", "evidence_included = false")
+    line = line_of(bad, "[themes.evidence]")
+    first = next(i for i, t in enumerate(read_snapshot(path)["themes"], 1) if "evidence" in t)
+    found = refused(bad)
+    assert found[0] == (f"{bad}:{line}: themes[{first}].evidence: evidence is present although "
+                        "disclosure.evidence_included is false: the file contradicts its [disclosure]")
+    assert len(found) == sum("evidence" in t for t in read_snapshot(path)["themes"])
+    code, out, err = run(capsys, "diff", good, bad)
+    assert (code, out) == (2, "") and err.splitlines() == found
+    from tui.cli import UsageError
+    from tui.snapshot_cmds import open_snapshot
+
+    with pytest.raises(UsageError) as info:
+        open_snapshot(bad)
+    assert list(info.value.lines) == found
+
+
+def test_evidence_in_a_pseudonymised_snapshot_is_refused(capsys, study, tmp_path, good):
+    path = tmp_path / "p.toml"
+    assert run(capsys, "export", study, "-o", path, "--pseudonymise")[0] == 0
+    bad = edited(path, "[[themes]]\n", '[[themes]]\nevidence = {"Site A" = "the ward manager, Mrs Jones, said"}\n')
+    line = line_of(bad, "evidence = {")
+    found = refused(bad)
+    assert found == [f"{bad}:{line}: themes[1].evidence: a pseudonymised snapshot cannot hold evidence "
+                     "(evidence text names the sites it is about): the file contradicts its [disclosure]"]
+    bad = edited(path, "evidence_included = false", "evidence_included = true")
+    bad.write_text(bad.read_text().replace("[[themes]]\n", '[[themes]]\nevidence = {"Site A" = "x"}\n', 1))
+    assert "a pseudonymised snapshot cannot hold evidence" in refused(bad)[0]
+
+
+def test_real_site_ids_in_a_pseudonymised_snapshot_are_refused(capsys, study, tmp_path):
+    path = tmp_path / "p.toml"
+    assert run(capsys, "export", study, "-o", path, "--pseudonymise")[0] == 0
+    bad = edited(path, '"Site A" = "Site A"', '"Site A" = "Northgate"')
+    found = refused(bad)
+    assert found == [f'{bad}:{line_of(bad, "[labels]")}: labels: "Northgate" is not a pseudonym (Site A, Site B, ...), '
+                     "although disclosure.pseudonymise is true: the file contradicts its [disclosure]"]
+    from tui.cli import UsageError
+    from tui.snapshot_cmds import open_snapshot
+
+    with pytest.raises(UsageError) as info:
+        open_snapshot(bad)
+    assert list(info.value.lines) == found
