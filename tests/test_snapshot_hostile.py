@@ -336,3 +336,41 @@ def test_real_site_ids_in_a_pseudonymised_snapshot_are_refused(capsys, study, tm
     with pytest.raises(UsageError) as info:
         open_snapshot(bad)
     assert list(info.value.lines) == found
+
+
+# --- 10.2 and 10.6: open checks the snapshot and finds its study before any screen starts ----------
+
+def test_open_a_malformed_snapshot_without_a_terminal_is_exit_2_at_once(tmp_path, good):
+    bad = edited(good, "[groups]\n", "[groupz]\n")
+    bad.write_text(bad.read_text().replace("\nn = ", '\nn = "three"\nold_n = ', 1))
+    done = run_process("open", bad, timeout=20)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert lines == refused(bad) and len(lines) == 2
+    assert f"{bad}: missing \"groups\"" in lines
+
+
+def test_open_a_fifo_without_a_terminal_is_exit_2_at_once(tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    done = run_process("open", fifo, timeout=20)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"{fifo}: is not a regular file (a named pipe); give a snapshot file\n"
+
+
+def test_open_without_its_study_is_one_line_on_stderr(tmp_path, study, good):
+    study.rename(tmp_path / "moved")
+    done = run_process("open", good, timeout=20)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"{good}: its study folder \"my-study\" was not found next to it ({tmp_path / 'my-study'}); "
+                           "give the study with --study DIR\n")
+    done = run_process("open", good, "--study", tmp_path / "nowhere", timeout=20)
+    assert (done.returncode, done.stderr) == (2, f"{tmp_path / 'nowhere'}: no such study folder\n")
+
+
+def test_open_with_an_unknown_rule_is_one_line_on_stderr(tmp_path, good):
+    bad = edited(good, '[distinguishing]\nrule = "gap"', '[distinguishing]\nrule = "vibes"')
+    done = run_process("open", bad, timeout=20)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"{bad}: distinguishing: ") and "vibes" in done.stderr
+    assert len(done.stderr.splitlines()) == 1

@@ -125,7 +125,7 @@ def open_snapshot(snapshot_path, study_dir=None):
     try:
         snapshot = read_snapshot(snapshot_path)
     except StudyError as exc:
-        raise UsageError(*(str(p) for p in exc.problems)) from None
+        raise UsageError(*(clean(p) for p in exc.problems)) from None
     view = dict(snapshot.get("view", {}))
     warnings = []
     if snapshot["crosscase"] != __version__:
@@ -140,6 +140,20 @@ def open_snapshot(snapshot_path, study_dir=None):
     if not changes and fingerprint(now) != snapshot["study"]["fingerprint"]:
         warnings.insert(0, "the study's fingerprint differs from the snapshot's, although no file's hash does")
     return folder, _outcome(snapshot, folder), view, warnings, snapshot
+
+
+def check_open(snapshot_path, study_dir=None) -> None:
+    """What ``crosscase open`` checks before any screen starts, headless: the snapshot is valid, its
+    study is found, its split and rule can be used. Raises tui.cli.UsageError (exit 2, one line per
+    problem on stderr); the dashboard then opens it again in its worker (open_study)."""
+    from tui.cli import UsageError
+
+    folder, outcome, _, _, figures = open_snapshot(snapshot_path, study_dir)
+    if folder is not None:
+        try:
+            snapshot_options(figures, outcome)
+        except ValueError as exc:
+            raise UsageError(f"{snapshot_path}: distinguishing: {clean(exc)}") from None
 
 
 def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
