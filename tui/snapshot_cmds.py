@@ -31,6 +31,26 @@ def folder_name(study) -> str:
     return Path(os.path.abspath(study.folder)).name
 
 
+def default_snapshot_path(study) -> Path:
+    """Where the dashboard offers to write a snapshot: beside the study folder, so that ``crosscase
+    open`` finds the study at ``<the snapshot's folder>/<study.folder>`` without --study.
+
+    ``<parent of the study>/<study folder>-snapshot.toml``, relative to the current folder when it
+    lies inside it; the built-in example's in the current folder (``open`` finds the example by its
+    fingerprint from anywhere, and its own folder is inside the installed package).
+    """
+    from cases.catalogue import example_dir
+
+    folder = Path(os.path.abspath(study.folder))
+    name = f"{folder.name}-snapshot.toml"
+    try:
+        if folder == Path(os.path.abspath(example_dir())):
+            return Path(name)
+        return (folder.parent / name).relative_to(Path.cwd())
+    except (OSError, ValueError):       # outside the current folder (or no current folder)
+        return folder.parent / name
+
+
 def _evidence(study, theme: str) -> dict[str, str]:
     order = {s.id: i for i, s in enumerate(study.sites)}
     rows = [r for r in study.ratings if r.theme == theme and r.evidence]
@@ -170,6 +190,9 @@ def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
     folder = snapshot_path.parent / name
     if folder.is_dir():
         return folder
+    own = Path(os.path.abspath(snapshot_path)).parent      # a snapshot written inside its study folder
+    if own.name == name and (own / "study.toml").is_file():
+        return snapshot_path.parent
     example = example_dir()
     if name == example.name and fingerprint(current_files(example)) == snapshot["study"]["fingerprint"]:
         return example

@@ -91,3 +91,54 @@ async def test_a_pseudonymised_snapshot_with_an_untyped_field_shows_the_problem(
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 2
+
+
+async def _export_with_the_default_path(study, monkeypatch, cwd):
+    """Open the dashboard on ``study`` from ``cwd``, press e and accept the offered file name."""
+    from pathlib import Path
+
+    from textual.widgets import Input
+
+    monkeypatch.chdir(cwd)
+    app = CrosscaseApp(Path(study))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        offered = app.screen.query_one("#export-path", Input).value
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("Snapshot written" in str(n.message) for n in app._notifications), offered
+    return Path(cwd) / offered
+
+
+async def test_a_snapshot_exported_with_the_default_path_reopens_without_study(tmp_path, monkeypatch):
+    """Issue 10.6: from elsewhere, and from inside the study (crosscase .), the round trip needs no --study."""
+    from tui.snapshot_cmds import check_open, open_snapshot
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    study = tmp_path / "studies" / "my-study"
+    shutil.copytree(EXAMPLE, study)
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    for cwd, arg in ((elsewhere, study), (study, "."), (study.parent, "my-study")):
+        written = await _export_with_the_default_path(arg, monkeypatch, cwd)
+        assert written.resolve() == (study.parent / "my-study-snapshot.toml").resolve(), (cwd, arg)
+        monkeypatch.chdir(elsewhere)
+        check_open(written.resolve())
+        assert open_snapshot(written.resolve())[0].resolve() == study.resolve()
+        assert main(["open", str(written.resolve()), "--study", str(tmp_path / "nope")]) == 2
+        written.unlink()
+
+
+def test_a_snapshot_inside_its_study_folder_reopens_without_study(tmp_path, monkeypatch):
+    from tui.snapshot_cmds import open_snapshot
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    study = tmp_path / "my-study"
+    shutil.copytree(EXAMPLE, study)
+    inside = study / "round.toml"
+    assert main(["export", str(study), "-o", str(inside)]) == 0
+    assert open_snapshot(inside)[0].resolve() == study.resolve()
+    monkeypatch.chdir(study)
+    assert open_snapshot("round.toml")[0].resolve() == study.resolve()
