@@ -374,3 +374,58 @@ def test_open_with_an_unknown_rule_is_one_line_on_stderr(tmp_path, good):
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(f"{bad}: distinguishing: ") and "vibes" in done.stderr
     assert len(done.stderr.splitlines()) == 1
+
+
+# --- 11.2: the stricter disclosure of the snapshot and the study always wins -------------------
+
+def _protect(study: Path, min_count: int, pseudonymise: bool) -> None:
+    toml = study / "study.toml"
+    text = toml.read_text(encoding="utf-8")
+    old = "[disclosure]\nmin_count = 10\npseudonymise = false"
+    assert old in text
+    toml.write_text(text.replace(old, f"[disclosure]\nmin_count = {min_count}\npseudonymise = {str(pseudonymise).lower()}"),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize(("snapshot_side", "study_side", "expected"), [
+    ((10, False), (100, True), (100, True)),      # the study was protected after the snapshot was written
+    ((100, True), (10, False), None),             # a pseudonymised snapshot opens on its own figures
+    ((40, False), (10, True), (40, True)),        # each is stricter on one count
+    ((0, False), (25, False), (25, False)),
+])
+def test_open_applies_the_stricter_disclosure(capsys, study, tmp_path, snapshot_side, study_side, expected):
+    from cases.model import Disclosure
+    from metrics.compare import resolve
+    from tui.session import SnapshotOnlyError, open_study
+
+    path = tmp_path / "s.toml"
+    count, pseudo = snapshot_side
+    assert run(capsys, "export", study, "-o", path, "--min-count", count, *(["--pseudonymise"] if pseudo else []))[0] == 0
+    _protect(study, *study_side)
+    if expected is None:
+        with pytest.raises(SnapshotOnlyError):
+            open_study(None, str(path), None)
+        return
+    opened, options, view, warnings, figures = open_study(None, str(path), None)
+    assert resolve(opened, options)[2] == Disclosure(*expected)
+    if expected[1]:
+        assert [s.id for s in opened.sites][:2] == ["Site A", "Site B"]
+        assert not any(s.label == "Northgate" for s in opened.sites)
+    if Disclosure(*expected) != Disclosure(*snapshot_side):
+        assert figures is None                          # the snapshot's own figures are not offered
+        assert any("stricter than the snapshot's" in w for w in warnings)
+
+
+def test_a_stricter_study_hides_the_snapshots_site_and_figures_even_when_it_changed(capsys, study, tmp_path):
+    from tui.session import open_study
+    from tui.snapshot_cmds import write_snapshot_file
+    from cases.loader import load_study
+    from metrics.analysis import analyse
+
+    loaded = load_study(study)
+    path = write_snapshot_file(analyse(loaded), loaded, tmp_path / "v.toml", view={"screen": "site", "site": "S3"})
+    _protect(study, 10, True)
+    (study / "sites.csv").write_text((study / "sites.csv").read_text().replace("Northgate", "Northgate Central"))
+    opened, _, view, warnings, figures = open_study(None, str(path), None)
+    assert figures is None and "site" not in view and view["screen"] == "site"
+    assert "sites.csv changed" in warnings and "S3" not in {s.id for s in opened.sites}

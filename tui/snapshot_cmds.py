@@ -231,9 +231,13 @@ def _study_outcome(folder: Path | None):
     return getattr(manifest, "outcome", None)
 
 
-def snapshot_options(snapshot: dict, outcome):
-    """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure."""
-    from cases.model import Disclosure
+def snapshot_options(snapshot: dict, outcome, study_disclosure=None):
+    """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure.
+
+    With ``study_disclosure`` (the study's [disclosure] now) the stricter of the two applies, so that
+    no snapshot, older or hand-edited, lowers the study's protection: pseudonymise when either says
+    so, and the larger min_count (``stricter``).
+    """
     from metrics.compare import Options
     from metrics.distinguishing import make_rule
 
@@ -242,9 +246,25 @@ def snapshot_options(snapshot: dict, outcome):
     if spec:
         params = {k: v for k, v in spec.items() if k != "rule"}
         rule = make_rule(spec["rule"], params)
-    d = snapshot.get("disclosure", {})
-    disclosure = Disclosure(d.get("min_count", Disclosure.min_count), bool(d.get("pseudonymise", False)))
+    disclosure = recorded_disclosure(snapshot)
+    if study_disclosure is not None:
+        disclosure = stricter(disclosure, study_disclosure)
     return Options(outcome=outcome, rule=rule, disclosure=disclosure)
+
+
+def recorded_disclosure(snapshot: dict):
+    """The snapshot's [disclosure] as a cases.model.Disclosure (a missing min_count: the default)."""
+    from cases.model import Disclosure
+
+    d = snapshot.get("disclosure", {})
+    return Disclosure(d.get("min_count", Disclosure.min_count), bool(d.get("pseudonymise", False)))
+
+
+def stricter(a, b):
+    """The stricter of two disclosure policies: pseudonymise or-ed, min_count the larger."""
+    from cases.model import Disclosure
+
+    return Disclosure(max(a.min_count, b.min_count), bool(a.pseudonymise or b.pseudonymise))
 
 
 # --- the commands ------------------------------------------------------------------------------

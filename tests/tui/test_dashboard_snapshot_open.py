@@ -142,3 +142,25 @@ def test_a_snapshot_inside_its_study_folder_reopens_without_study(tmp_path, monk
     assert open_snapshot(inside)[0].resolve() == study.resolve()
     monkeypatch.chdir(study)
     assert open_snapshot("round.toml")[0].resolve() == study.resolve()
+
+
+async def test_a_study_protected_after_the_snapshot_opens_protected(tmp_path, monkeypatch):
+    """Issue 11.2: the snapshot's [disclosure] never lowers the study's."""
+    from tui_helpers import screen_text
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    study, target = _export(tmp_path)
+    toml = study / "study.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("pseudonymise = false", "pseudonymise = true"), encoding="utf-8")
+    app = CrosscaseApp(None, snapshot=str(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        assert app.comparison.disclosure.pseudonymise is True
+        text = screen_text(app)
+        assert "Site A" in text and "Northgate" not in text and "S1 " not in text
+        assert app.snapshot_figures is None
+        await pilot.press("s")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Site A" in text and "Northgate" not in text
