@@ -208,6 +208,10 @@ def _check_body(data: dict, c: "_Checker") -> None:
         c.need(theme, where, "title", str)
         c.need(theme, where, "domain", str, required=False)
         c.need(theme, where, "rule", str, required=False)
+        for key in ("diff", "gap"):                  # what the rule looked at; the threshold it met, in words
+            c.need(theme, where, key, float, required=False)
+        c.need(theme, where, "threshold", str, required=False)
+        c.need(theme, where, "published", str, required=False)
         label = c.need(theme, where, "distinguishing", str)
         if isinstance(label, str) and label not in LABELS:
             c.err(where, "distinguishing", f"\"{label}\" is not one of {', '.join(LABELS)}")
