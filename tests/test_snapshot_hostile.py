@@ -429,3 +429,15 @@ def test_a_stricter_study_hides_the_snapshots_site_and_figures_even_when_it_chan
     opened, _, view, warnings, figures = open_study(None, str(path), None)
     assert figures is None and "site" not in view and view["screen"] == "site"
     assert "sites.csv changed" in warnings and "S3" not in {s.id for s in opened.sites}
+
+
+def test_python_m_tui_cli_reports_a_bad_snapshot_in_one_line(tmp_path):
+    """serve runs ``python -m tui.cli``: a UsageError from tui.snapshot_cmds was __main__'s other class (a traceback)."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("this is [not a snapshot\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for argv in (("diff", bad, bad), ("open", bad)):
+        done = subprocess.run([sys.executable, "-m", "tui.cli", *map(str, argv)], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=20, cwd=REPO, env=env)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, (argv, done.stderr)
+        assert done.stderr.startswith(f"{bad}:1: TOML syntax error: ")
