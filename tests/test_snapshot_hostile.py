@@ -441,3 +441,37 @@ def test_python_m_tui_cli_reports_a_bad_snapshot_in_one_line(tmp_path):
                               capture_output=True, text=True, timeout=20, cwd=REPO, env=env)
         assert done.returncode == 2 and "Traceback" not in done.stderr, (argv, done.stderr)
         assert done.stderr.startswith(f"{bad}:1: TOML syntax error: ")
+
+
+# --- 11.10: what diff prints cannot drive the terminal ----------------------------------------
+
+def _raw_controls(text: str) -> list[str]:
+    from tui.safe import clean
+
+    return [ch for ch in text if ch != "\n" and clean(ch) != ch]
+
+
+def test_diff_problem_lines_show_a_schemas_escapes(capsys, good):
+    bad = edited(good, 'schema = "crosscase.snapshot/1"', 'schema = "crosscase.snapshot/\\u001b]0;owned\\u0007\\u009b2J"')
+    code, out, err = run(capsys, "diff", bad, good)
+    assert (code, out) == (2, "")
+    assert _raw_controls(err) == []
+    assert err == f'{bad}:1: schema: schema "crosscase.snapshot/\\x1b]0;owned\\x07\\x9b2J" is not supported (this crosscase reads crosscase.snapshot/1)\n'
+
+
+def test_diff_json_escapes_c1_and_bidi_and_reads_back_the_same(capsys, good):
+    import json
+
+    name = "fid\u009b31m\u202eelity\u200b\U0001F600"
+    text = good.read_text(encoding="utf-8")
+    assert '\nmetric = "fidelity"\n' in text
+    new = good.with_name("new.toml")
+    new.write_text(text.replace('\nmetric = "fidelity"\n', f'\nmetric = "{name}"\n', 1), encoding="utf-8")
+    for fmt in ("json", "text"):
+        code, out, err = run(capsys, "diff", good, new, "--format", fmt)
+        assert (code, err) == (0, "") and _raw_controls(out) == [], fmt
+    code, out, _ = run(capsys, "diff", good, new, "--format", "json")
+    assert "\\u009b" in out and "\\u202e" in out
+    metrics = json.loads(out)["metrics"]
+    assert [(m["metric"], m["change"]) for m in metrics if m["change"] in ("added", "removed")] == [
+        (name, "added"), ("fidelity", "removed")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -301,16 +302,31 @@ def diff(args) -> int:
         try:
             snapshots.append(read_snapshot(name))
         except StudyError as exc:
-            problems.extend(str(p) for p in exc.problems)
+            problems.extend(clean(p) for p in exc.problems)    # a schema can hold ESC, BEL, OSC ...
     if problems:
         raise UsageError(*problems)
     old, new = snapshots
     result = diff_snapshots(old, new)
     if args.format == "json":
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        print(json_text(result))
     else:
         sys.stdout.write(render_diff(result, old, new, args.old, args.new))
     return 0
+
+
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e\n]")
+
+
+def json_text(value) -> str:
+    """JSON (UTF-8) safe to print to a terminal: every character that tui.safe.clean would escape
+    (DEL, C1 controls such as CSI, bidi overrides such as U+202E) is written as a \\u escape, as
+    JSON already writes C0 controls; json.loads gives back the same text."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _NOT_PLAIN.sub(lambda m: m.group(0) if clean(m.group(0)) == m.group(0) else _json_escape(m.group(0)), text)
+
+
+def _json_escape(ch: str) -> str:
+    return json.dumps(ch, ensure_ascii=True)[1:-1]     # \uXXXX, a surrogate pair beyond the BMP
 
 
 def _num(value) -> str:
@@ -348,7 +364,7 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
     if result["split"]:
         s = result["split"]
         lines += ["THE SPLIT OR RULE CHANGED: the groups are not comparable one to one",
-                  f"  changed: {', '.join(s['changed'])}",
+                  f"  changed: {clean(', '.join(s['changed']))}",
                   f"  old: {_split_text(s['old'])}", f"  new: {_split_text(s['new'])}", ""]
     cuts = old["split"].get("cut"), new["split"].get("cut")
     if cuts[0] != cuts[1] and not result["split"]:
