@@ -373,6 +373,7 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
         ("Sites that changed group", [f"  {clean(m['site'])}: {m['from']} -> {m['to']}" for m in result["moved_sites"]]),
         ("Metric changes", [_metric_line(m) for m in result["metrics"]]),
         ("Themes whose distinguishing label changed", [_theme_line(t) for t in result["themes"]]),
+        ("Ratings that changed", _rating_lines(result.get("ratings", []), old, new)),
         ("Study files", [f"  {clean(f['file'])} {f['change']}" for f in result["files"]]),
     ]
     for title, rows in sections:
@@ -391,6 +392,13 @@ def _metric_line(m: dict) -> str:
     if change == "hedges_g_null":
         return f"  {name}: Hedges' g {'became' if m['new'] is None else 'stopped being'} undefined: {_num(m['old'])} -> {_num(m['new'])}"
     return f"  {name}: metric {change}"
+
+
+def _rating_lines(changes: list[dict], old: dict, new: dict) -> list[str]:
+    """``  Title, site: old -> new``, the title as the newer snapshot has it."""
+    titles = {t["theme"]: t.get("title", t["theme"]) for t in (*old.get("themes", []), *new.get("themes", []))}
+    return [f"  {clean(titles.get(r['theme'], r['theme']))}, {clean(r['site'])}: {r['from']} -> {r['to']}"
+            for r in changes]
 
 
 def _theme_line(t: dict) -> str:
