@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -16,7 +17,7 @@ from cases.model import (
     Outcome,
     RuleSpec,
 )
-from cases.tomlspan import TomlLines, TomlProblem, load_toml
+from cases.tomlspan import TomlLines
 
 FILE = "study.toml"
 _TOP = {"study", "outcome", "metrics", "distinguishing", "disclosure", "condition"}
@@ -107,9 +108,9 @@ class _Checker:
 def parse_manifest(text: str, out: Collector) -> Manifest | None:
     """Parse study.toml; problems go to ``out``. None only when the TOML itself is broken."""
     try:
-        data = load_toml(text)      # syntax errors, nesting 5,000 deep, 5,000-digit numbers: one line each
-    except TomlProblem as exc:
-        out.add(FILE, exc.line, None, exc.message)
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        out.add(FILE, getattr(exc, "lineno", None) or _line_of(str(exc)), None, f"TOML syntax error: {_reason(exc)}")
         return None
     except RecursionError:
         out.add(FILE, deep_line(text), None, TOO_DEEP)

@@ -151,15 +151,6 @@ def test_a_snapshot_nested_under_the_recursion_limit_but_too_deep(capsys, good):
                               "(crosscase reads at most 32 levels of tables and arrays)")
 
 
-def test_a_study_toml_nested_5000_deep(capsys, study):
-    text = (study / "study.toml").read_text(encoding="utf-8")
-    (study / "study.toml").write_text("deep = " + "[" * DEEP + "]" * DEEP + "\n" + text, encoding="utf-8")
-    code, out, _ = run(capsys, "validate", study)
-    assert code == 2
-    assert out.splitlines() == ["study.toml:1: values nested too deeply (crosscase reads at most 32 levels of tables and arrays)",
-                                "1 problem found"]
-
-
 def test_a_number_with_5000_digits(capsys, good):
     bad = edited(good, "[split]\n", "[split]\nthreshold = " + "9" * DEEP + "\n")
     line = line_of(bad, "threshold = 999")
