@@ -330,7 +330,9 @@ def _json_escape(ch: str) -> str:
 
 
 def _num(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    from tui.render import fmt
+
+    return fmt(value, 3)        # as the views round it (10.13)
 
 
 def _cut(cut) -> str:
