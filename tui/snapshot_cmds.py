@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -314,19 +313,12 @@ def diff(args) -> int:
     return 0
 
 
-_NOT_PLAIN = re.compile(r"[^\x20-\x7e\n]")
-
-
 def json_text(value) -> str:
-    """JSON (UTF-8) safe to print to a terminal: every character that tui.safe.clean would escape
-    (DEL, C1 controls such as CSI, bidi overrides such as U+202E) is written as a \\u escape, as
-    JSON already writes C0 controls; json.loads gives back the same text."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return _NOT_PLAIN.sub(lambda m: m.group(0) if clean(m.group(0)) == m.group(0) else _json_escape(m.group(0)), text)
+    """JSON (UTF-8) safe to print to a terminal: DEL, C1 controls (CSI) and bidi overrides (U+202E)
+    written as \\u escapes through the one escaping path (tui.safe.escape_serialised)."""
+    from tui.safe import escape_serialised
 
-
-def _json_escape(ch: str) -> str:
-    return json.dumps(ch, ensure_ascii=True)[1:-1]     # \uXXXX, a surrogate pair beyond the BMP
+    return escape_serialised(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _num(value) -> str:
