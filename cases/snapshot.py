@@ -8,15 +8,18 @@ Building a snapshot from a comparison is the command line's job (tui/snapshot_cm
 
 from __future__ import annotations
 
+import math
 import os
 import re
-import tomllib
+import stat
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cases.errors import Collector, Problem, StudyError
 from cases.textio import MIB, read_text
-from cases.tomlspan import TomlLines
+from cases.tokens import CANONICAL
+from cases.tomlspan import TomlLines, TomlProblem, load_toml
 
 SCHEMA = "crosscase.snapshot/1"
 SCHEMA_FAMILY = "crosscase.snapshot/"
@@ -82,10 +85,17 @@ def read_snapshot(path: str | os.PathLike) -> dict:
     path = Path(path)
     name = str(path)
     out = Collector()
-    if path.is_dir():
-        out.add(name, None, None, "is a folder, not a snapshot file")
-    elif not path.exists():
+    try:
+        mode = os.stat(path).st_mode       # before any open(): opening a FIFO would wait for a writer
+    except FileNotFoundError:
         out.add(name, None, None, "no such snapshot file")
+    except OSError as exc:
+        out.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
+    else:
+        if stat.S_ISDIR(mode):
+            out.add(name, None, None, "is a folder, not a snapshot file")
+        elif not stat.S_ISREG(mode):
+            out.add(name, None, None, f"is not a regular file ({_kind(mode)}); give a snapshot file")
     if out:
         raise StudyError(out.problems)
     text = read_text(path, name, out, MAX_BYTES)
@@ -94,16 +104,22 @@ def read_snapshot(path: str | os.PathLike) -> dict:
     return parse_snapshot(text, name)
 
 
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
 def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
     """Parse and validate snapshot text (see ``read_snapshot``)."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        text_of = str(exc)
-        found = re.search(r"at line (\d+)", text_of)
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        reason = getattr(exc, "msg", None) or text_of.split(" (at line")[0]
-        raise StudyError([Problem(name, line, None, f"TOML syntax error: {reason}")]) from None
+        data = load_toml(text)
+    except TomlProblem as exc:
+        raise StudyError([Problem(name, exc.line, None, exc.message)]) from None
     check = _Checker(name, text)
     _check_schema(data, check)
     if not check.problems:
@@ -122,7 +138,7 @@ def _check_schema(data: dict, c: "_Checker") -> None:
         c.err((), "schema", f"not a crosscase snapshot: schema must be text such as \"{SCHEMA}\"")
     elif schema != SCHEMA:
         version = schema.removeprefix(SCHEMA_FAMILY) if schema.startswith(SCHEMA_FAMILY) else ""
-        if version.isdigit() and int(version) > 1:
+        if re.fullmatch(r"[0-9]{1,6}", version) and int(version) > 1:     # ASCII digits only: not "²"
             c.err((), "schema", f"written by a newer crosscase (schema \"{schema}\"; this crosscase reads "
                                 f"{SCHEMA}): upgrade crosscase to read it")
         else:
@@ -130,12 +146,15 @@ def _check_schema(data: dict, c: "_Checker") -> None:
 
 
 def _check_body(data: dict, c: "_Checker") -> None:
+    """Every key crosscase reads back has its type (the dashboard, ``diff`` and ``open`` rely on it)."""
     c.need(data, (), "crosscase", str)
     c.need(data, (), "created", datetime)
     c.need(data, (), "note", str, required=False)
     c.need(data, (), "warnings", [str], required=False)
     c.need(data, (), "labels", {str: str}, required=False)
-    c.need(data, (), "view", dict, required=False)
+    c.need(data, (), "view", {str: VIEW_VALUE}, required=False)
+    for key in ("sensitivity", "configurations"):
+        c.need(data, (), key, dict, required=False)
     study = c.need(data, (), "study", dict)
     if study is not None:
         for key, kind in (("title", str), ("folder", str), ("fingerprint", str), ("synthetic", bool), ("files", {str: str})):
@@ -153,6 +172,10 @@ def _check_body(data: dict, c: "_Checker") -> None:
             c.need(split, ("split",), key, [str], required=False)
         c.need(split, ("split",), "second", str, required=False)
         c.need(split, ("split",), "threshold", float, required=False)
+        c.need(split, ("split",), "cut", (float, [float]), required=False)
+        for key in split:
+            if key not in ("outcome", "rule", "high", "low", "second", "threshold", "cut"):
+                c.need(split, ("split",), key, (SCALAR, [SCALAR]))
     groups = c.need(data, (), "groups", dict)
     if groups is not None:
         for g in GROUPS:
@@ -161,9 +184,17 @@ def _check_body(data: dict, c: "_Checker") -> None:
         where = ("metrics", i)
         c.need(metric, where, "metric", str)
         c.need(metric, where, "label", str)
-        c.need(metric, where, "higher_is_better", bool, required=False)
+        c.need(metric, where, "unit", str, required=False)
+        for key in ("higher_is_better", "count", "pending"):
+            c.need(metric, where, key, bool, required=False)
         for key in METRIC_FIGURES:
-            c.need(metric, where, key, dict if key == "permutation" else float, required=False)
+            if key != "permutation":
+                c.need(metric, where, key, float, required=False)
+        permutation = c.need(metric, where, "permutation", dict, required=False)
+        if permutation is not None:
+            c.need(permutation, (*where, "permutation"), "exact", bool)
+            c.need(permutation, (*where, "permutation"), "relabelings", int)
+            c.need(permutation, (*where, "permutation"), "seed", int, required=False)
         for g in ("high", "low"):
             group = c.need(metric, where, g, dict)
             if group is not None:
@@ -175,25 +206,91 @@ def _check_body(data: dict, c: "_Checker") -> None:
         where = ("themes", i)
         c.need(theme, where, "theme", str)
         c.need(theme, where, "title", str)
+        c.need(theme, where, "domain", str, required=False)
+        c.need(theme, where, "rule", str, required=False)
+        for key in ("diff", "gap"):                  # what the rule looked at; the threshold it met, in words
+            c.need(theme, where, key, float, required=False)
+        c.need(theme, where, "threshold", str, required=False)
+        c.need(theme, where, "published", str, required=False)
         label = c.need(theme, where, "distinguishing", str)
         if isinstance(label, str) and label not in LABELS:
             c.err(where, "distinguishing", f"\"{label}\" is not one of {', '.join(LABELS)}")
-        c.need(theme, where, "direction", str)
+        direction = c.need(theme, where, "direction", str)
+        if isinstance(direction, str) and direction not in DIRECTIONS:
+            c.err(where, "direction", f"\"{direction}\" is not one of {', '.join(DIRECTIONS)}")
         c.need(theme, where, "evidence", {str: str}, required=False)
         for g in ("high", "low", "middle"):
             group = c.need(theme, where, g, dict, required=g != "middle")
             if group is not None:
                 c.need(group, (*where, g), "rated", int)
                 c.need(group, (*where, g), "mean", float, required=False)
-                c.need(group, (*where, g), "ratings", {str: str})
+                ratings = c.need(group, (*where, g), "ratings", {str: str})
+                for site, token in (ratings or {}).items():
+                    if token not in CANONICAL:
+                        c.err((*where, g, "ratings"), site, f"\"{token}\" is not a rating ({', '.join(CANONICAL)})")
+        for key, value in theme.items():
+            if key not in ("high", "low", "middle", "evidence") and not _is(value, (SCALAR, [SCALAR])):
+                c.err(where, key, f"must be {_describe((SCALAR, [SCALAR]))}")
     disclosure = c.need(data, (), "disclosure", dict)
     if disclosure is not None:
         c.need(disclosure, ("disclosure",), "evidence_included", bool)
-        c.need(disclosure, ("disclosure",), "min_count", int, required=False)
+        min_count = c.need(disclosure, ("disclosure",), "min_count", int, required=False)
+        if isinstance(min_count, int) and min_count < 0:
+            c.err(("disclosure",), "min_count", "must be 0 or more")
         c.need(disclosure, ("disclosure",), "pseudonymise", bool, required=False)
     distinguishing = c.need(data, (), "distinguishing", dict, required=False)
     if distinguishing is not None:
         c.need(distinguishing, ("distinguishing",), "rule", str)
+        for key in distinguishing:
+            if key != "rule":
+                c.need(distinguishing, ("distinguishing",), key, float)
+    if isinstance(disclosure, dict):
+        _check_disclosure(data, disclosure, c)
+
+
+_PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
+
+
+def _check_disclosure(data: dict, disclosure: dict, c: "_Checker") -> None:
+    """The content agrees with the disclosure record: no evidence unless it says so, none with
+    pseudonyms, and only pseudonyms (Site A, Site B, ...) in a pseudonymised snapshot."""
+    pseudonymised = disclosure.get("pseudonymise") is True
+    themes = data.get("themes") if isinstance(data.get("themes"), list) else []
+    for i, theme in enumerate(themes):
+        if not isinstance(theme, dict) or "evidence" not in theme:
+            continue
+        if pseudonymised:
+            c.err(("themes", i), "evidence", "a pseudonymised snapshot cannot hold evidence (evidence text names "
+                                             "the sites it is about): the file contradicts its [disclosure]")
+        elif disclosure.get("evidence_included") is not True:
+            c.err(("themes", i), "evidence", "evidence is present although disclosure.evidence_included is false: "
+                                             "the file contradicts its [disclosure]")
+    if not pseudonymised:
+        return
+    seen: set[str] = set()
+
+    def pseudonyms(where: tuple, key: str | None, ids) -> None:
+        for site in ids:
+            if isinstance(site, str) and not _PSEUDONYM.fullmatch(site) and site not in seen:
+                seen.add(site)
+                c.err(where, key, f"\"{site}\" is not a pseudonym (Site A, Site B, ...), although "
+                                  "disclosure.pseudonymise is true: the file contradicts its [disclosure]")
+
+    def table(value) -> dict:
+        return value if isinstance(value, dict) else {}
+
+    groups = table(data.get("groups"))
+    for g in GROUPS:
+        if isinstance(groups.get(g), list):
+            pseudonyms(("groups",), g, groups[g])
+    labels = table(data.get("labels"))
+    pseudonyms(("labels",), None, [*labels, *labels.values()])
+    for i, metric in enumerate(data.get("metrics") if isinstance(data.get("metrics"), list) else []):
+        for g in ("high", "low"):
+            pseudonyms(("metrics", i, g), "values", table(table(table(metric).get(g)).get("values")))
+    for i, theme in enumerate(themes):
+        for g in ("high", "low", "middle"):
+            pseudonyms(("themes", i, g), "ratings", table(table(table(theme).get(g)).get("ratings")))
 
 
 class _Checker:
@@ -205,7 +302,10 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def err(self, where: tuple, key: str | None, message: str) -> None:
-        line = self.lines.line(where, key) if key else None
+        line = None
+        if key:      # the key's own line, or its own table's header ([themes.evidence])
+            line = self.lines.keys.get((*where, key)) or self.lines.tables.get((*where, key))
+            line = line or self.lines.line(where, key)
         if line is None and key:
             line = self.lines.line((*where, key))
         for cut in range(len(where), 0, -1):
@@ -222,9 +322,30 @@ class _Checker:
             return None
         value = table[key]
         if not _is(value, kind):
-            self.err(where, key, f"must be {_describe(kind)}")
+            self.err(where, key, f"must be {_describe(kind)}" + _too_large(value))
             return None
         return value
+
+
+SCALAR = (str, float, bool)      # a value of [view], or an extra key: text, a number, true or false
+VIEW_VALUE = (SCALAR, [SCALAR], {str: (SCALAR, [SCALAR])})   # e.g. screen = "sites", filters = {employer = ["NHS"]}
+DIRECTIONS = ("expected", "reversed")
+_LARGEST = 2 ** 53               # whole numbers beyond this are no count, seed or size crosscase writes
+
+
+def _number(value) -> bool:
+    """A finite number that a float holds (an int too large for a float raised OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= sys.float_info.max
+
+
+def _too_large(value) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f" (not {value})"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST:
+        return " (this one is too large)"
+    return ""
 
 
 def _is(value, kind) -> bool:
@@ -236,9 +357,9 @@ def _is(value, kind) -> bool:
     if isinstance(kind, tuple):
         return any(_is(value, k) for k in kind)
     if kind is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
+        return _number(value)
     if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _LARGEST
     return isinstance(value, kind)
 
 
@@ -246,12 +367,24 @@ _NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a n
           datetime: "a date-time such as 2026-01-31T12:00:00Z"}
 
 
+_PLURALS = {str: "text", bool: "true or false", int: "whole numbers", float: "numbers",
+            SCALAR: "text, numbers or true/false", (float, str): "numbers or text"}
+
+
+def _plural(kind) -> str:
+    return next((words for k, words in _PLURALS.items() if k == kind), None) or _describe(kind)
+
+
 def _describe(kind) -> str:
+    if kind == SCALAR:
+        return "text, a number or true/false"
+    if kind == VIEW_VALUE:
+        return "text, a number, true/false, or a list or table of them"
     if isinstance(kind, list):
-        return "a table array" if kind[0] is dict else f"a list of {_describe(kind[0]).removeprefix('a ')}"
+        return "a table array" if kind[0] is dict else f"a list of {_plural(kind[0])}"
     if isinstance(kind, dict):
         (inner,) = kind.values()
-        return f"a table of {_describe(inner).removeprefix('a ')}"
+        return f"a table of {_plural(inner)}"
     if isinstance(kind, tuple):
         return " or ".join(_describe(k) for k in kind)
     return _NAMES.get(kind, kind.__name__)

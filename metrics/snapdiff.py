@@ -6,6 +6,7 @@ The result is the JSON form of interfaces.md::
      "moved_sites": [{"site", "from", "to"}],          # from/to: high, low, middle, missing, absent
      "metrics": [{"metric", "change", "old", "new"}],  # change: sign, hedges_g, hedges_g_null, added, removed
      "themes": [{"theme", "from", "to", "from_direction", "to_direction"}],
+     "ratings": [{"theme", "site", "from", "to"}],     # every changed cell; a token, or absent
      "files": [{"file", "change"}]}                    # change: added, removed, changed
 
 ``split`` is set when the split's definition (outcome, rule and its options; not the cut, which
@@ -31,6 +32,7 @@ def diff_snapshots(old: dict, new: dict) -> dict:
         "moved_sites": moved_sites(old, new),
         "metrics": metric_changes(old, new),
         "themes": theme_changes(old, new),
+        "ratings": rating_changes(old, new),
         "files": [{"file": f, "change": c} for f, c in
                   file_changes(old.get("study", {}).get("files", {}), new.get("study", {}).get("files", {}))],
     }
@@ -121,4 +123,29 @@ def theme_changes(old: dict, new: dict) -> list[dict]:
         ra, rb = a.get("direction"), b.get("direction")
         if la != lb or (ra != rb and key in before and key in after):
             changes.append({"theme": key, "from": la, "to": lb, "from_direction": ra, "to_direction": rb})
+    return changes
+
+
+def _ratings(theme: dict) -> dict[str, str]:
+    """A theme's rating of each site, whichever group the site is in."""
+    out: dict[str, str] = {}
+    for g in ("high", "low", "middle"):
+        out.update((theme.get(g) or {}).get("ratings") or {})
+    return out
+
+
+def rating_changes(old: dict, new: dict) -> list[dict]:
+    """Every rating cell that differs, whether or not a label moved: a site rated differently, or
+    rated in one snapshot only ("absent" in the other); themes in the new snapshot's order, then the
+    old's, sites in the sites file's order."""
+    before = {t["theme"]: _ratings(t) for t in old.get("themes", [])}
+    after = {t["theme"]: _ratings(t) for t in new.get("themes", [])}
+    order = _site_order(old, new, _group_of(old), _group_of(new))
+    changes = []
+    for key in list(dict.fromkeys([*after, *before])):
+        a, b = before.get(key, {}), after.get(key, {})
+        for site in dict.fromkeys([*order, *a, *b]):
+            was, now = a.get(site, "absent"), b.get(site, "absent")
+            if was != now:
+                changes.append({"theme": key, "site": site, "from": was, "to": now})
     return changes

@@ -497,3 +497,45 @@ def test_open_a_pseudonymised_snapshot_is_read_only(capsys, study, tmp_path):
     study_path, outcome, _, warnings, figures = open_snapshot(path)
     assert study_path is None and "pseudonymised" in warnings[0]
     assert outcome.metric == "engagement" and figures["disclosure"]["pseudonymise"] is True
+
+
+# --- 10.13: the snapshot view shows what the live view showed -------------------------------------
+
+def _figures(c) -> dict[str, float]:
+    """Every figure the views format, by a name that the snapshot's dict shares."""
+    out = {}
+    for m in c.metrics:
+        for key in ("mean_difference", "median_difference", "hedges_g", "cliffs_delta", "spearman_with_outcome"):
+            out[f"{m.metric}.{key}"] = getattr(m, key)
+        for g in ("high", "low"):
+            for key in ("mean", "median", "min", "max"):
+                out[f"{m.metric}.{g}.{key}"] = getattr(getattr(m, g), key)
+    for t in c.themes:
+        for g in ("high", "low"):
+            out[f"{t.theme}.{g}.mean"] = getattr(t, g).mean
+    return {k: v for k, v in out.items() if isinstance(v, float)}
+
+
+@pytest.mark.parametrize("split", ["median", "tertiles", "quadrants"])
+def test_every_figure_shows_the_same_live_and_from_its_snapshot(study, tmp_path, split):
+    """One figure was rounded twice: 12 significant digits on write, then the view's decimals (1.07
+    live, 1.06 from the file for 1.0650000000000004); the views now round what the file keeps."""
+    from dataclasses import replace
+
+    from metrics.compare import Options
+    from metrics.summary import from_dict
+    from tui.render import fmt
+
+    loaded = load_study(study)
+    outcome = replace(loaded.outcome, split=split, second="peer_workers" if split == "quadrants" else None)
+    live = analyse(loaded, Options(outcome=outcome))
+    path = write_snapshot_file(live, loaded, tmp_path / f"{split}.toml")
+    reopened = from_dict(read_snapshot(path))
+    before, after = _figures(live), _figures(reopened)
+    assert before.keys() == after.keys() and len(before) > 50
+    for key, value in before.items():
+        for digits in range(5):
+            assert fmt(value, digits) == fmt(after[key], digits), (key, value, after[key], digits)
+    if split == "tertiles":
+        assert before["fidelity.mean_difference"] == 1.0650000000000004    # the case the issue saw
+        assert fmt(before["fidelity.mean_difference"], 2) == fmt(after["fidelity.mean_difference"], 2) == "1.07"

@@ -58,7 +58,7 @@ def test_diff_names_the_site_that_moved_and_the_contrasts(capsys, rounds):
     code, out, err = run(capsys, "diff", old_path, new_path, "--format", "json")
     assert code == 0 and err == ""
     result = json.loads(out)
-    assert set(result) == {"split", "moved_sites", "metrics", "themes", "files"}
+    assert set(result) == {"split", "moved_sites", "metrics", "themes", "ratings", "files"}
     assert result["split"] is None
     assert {"site": "S2", "from": "low", "to": "high"} in result["moved_sites"]
     for moved in result["moved_sites"]:      # every move is real, and every real move is listed
@@ -106,7 +106,7 @@ def test_diff_text_is_readable(capsys, rounds):
 def test_diff_of_a_snapshot_with_itself_is_empty(capsys, rounds):
     code, out, _ = run(capsys, "diff", rounds[0], rounds[0], "--format", "json")
     assert code == 0
-    assert json.loads(out) == {"split": None, "moved_sites": [], "metrics": [], "themes": [], "files": []}
+    assert json.loads(out) == {"split": None, "moved_sites": [], "metrics": [], "themes": [], "ratings": [], "files": []}
     code, out, _ = run(capsys, "diff", rounds[0], rounds[0])
     assert code == 0 and "Sites that changed group: none" in out and "Study files: none" in out
 
@@ -200,3 +200,48 @@ def test_split_changes_but_not_a_moving_cut():
     rule = copy.deepcopy(old)
     rule["distinguishing"]["strong_gap"] = 2.0
     assert diff_snapshots(old, rule)["split"]["changed"] == ["distinguishing"]
+
+
+def test_every_changed_rating_is_reported_even_when_no_label_flips(capsys, tmp_path):
+    """Issue 10.10: one cell re-rated (+1 -> +2), one added, one removed; no theme's label changes."""
+    study = tmp_path / "peer-study"
+    shutil.copytree(example_dir(), study)
+    old, new = tmp_path / "r1.toml", tmp_path / "r2.toml"
+    assert run(capsys, "export", study, "-o", old)[0] == 0
+    ratings = study / "ratings.csv"
+    rows = ratings.read_text(encoding="utf-8").splitlines()
+    assert rows[1].startswith("S1,leadership-support,+1,")
+    rows[1] = rows[1].replace("S1,leadership-support,+1,", "S1,leadership-support,+2,", 1)
+    gone = next(i for i, r in enumerate(rows) if r.startswith("S6,"))
+    gone_site, gone_theme, gone_token = rows[gone].split(",")[:3]
+    del rows[gone]
+    ratings.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run(capsys, "export", study, "-o", new)[0] == 0
+    a, b = read_snapshot(old), read_snapshot(new)
+    code, out, err = run(capsys, "diff", old, new, "--format", "json")
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    changed = {(r["theme"], r["site"]): (r["from"], r["to"]) for r in result["ratings"]}
+    assert changed[("leadership-support", "S1")] == ("+1", "+2")
+    assert changed[(gone_theme, gone_site)] == (gone_token, "absent")
+    assert len(result["ratings"]) == 2
+    assert result["ratings"] == [r for r in result["ratings"] if set(r) == {"theme", "site", "from", "to"}]
+    code, out, _ = run(capsys, "diff", old, new)
+    titles = {t["theme"]: t["title"] for t in b["themes"]}
+    assert "Ratings that changed: 2" in out
+    assert f"  {titles['leadership-support']}, S1: +1 -> +2" in out.splitlines()
+    assert f"  {titles[gone_theme]}, {gone_site}: {gone_token} -> absent" in out.splitlines()
+    assert a["themes"] and diff_snapshots(a, a)["ratings"] == []
+
+
+def test_rating_changes_of_added_and_removed_themes():
+    old, new = snapshot(), snapshot()
+    old["themes"] = [{"theme": "t", "title": "T", "high": {"ratings": {"S1": "+1"}}, "low": {"ratings": {"S4": "X"}}}]
+    new["themes"] = [{"theme": "u", "title": "U", "high": {"ratings": {"S1": "0"}}, "low": {"ratings": {}}},
+                     {"theme": "t", "title": "T", "high": {"ratings": {}}, "low": {"ratings": {"S4": "X"}},
+                      "middle": {"ratings": {"S3": "Missing"}}}]
+    assert diff_snapshots(old, new)["ratings"] == [
+        {"theme": "u", "site": "S1", "from": "absent", "to": "0"},
+        {"theme": "t", "site": "S1", "from": "+1", "to": "absent"},
+        {"theme": "t", "site": "S3", "from": "absent", "to": "Missing"},
+    ]

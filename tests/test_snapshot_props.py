@@ -25,7 +25,7 @@ GROUPS = ("high", "low", "middle", "missing")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 text = st.text(max_size=12)
-number = st.floats(allow_nan=False).map(num)
+number = st.floats(allow_nan=False, allow_infinity=False).map(num)   # the summary writes null, never inf
 maybe = st.one_of(st.none(), number)
 created = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31)).map(
     lambda d: d.replace(microsecond=0, tzinfo=UTC))
@@ -34,7 +34,11 @@ created = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 
 @st.composite
 def snapshots(draw) -> dict:
     """A snapshot dict in the reader's normal form: every figure present, None where undefined."""
+    disclosure = {"evidence_included": draw(st.booleans()), "min_count": draw(st.integers(0, 100)),
+                  "pseudonymise": draw(st.booleans())}
     sites = draw(st.lists(st.text(min_size=1, max_size=6), unique=True, max_size=8))
+    if disclosure["pseudonymise"]:           # the content agrees with the disclosure record (issue 11.3)
+        sites = [f"Site {chr(65 + i)}" for i in range(len(sites))]
     where = [draw(st.sampled_from(GROUPS)) for _ in sites]
     groups = {g: [s for s, w in zip(sites, where) if w == g] for g in GROUPS}
 
@@ -64,7 +68,7 @@ def snapshots(draw) -> dict:
              "direction": draw(st.sampled_from(("expected", "reversed"))), "rule": draw(text)}
         if draw(st.booleans()):
             t["middle"] = theme_group("middle")
-        if draw(st.booleans()):
+        if disclosure["evidence_included"] and not disclosure["pseudonymise"] and draw(st.booleans()):
             t["evidence"] = {s: draw(st.text(max_size=40)) for s in sites if draw(st.booleans())}
         return t
 
@@ -85,10 +89,9 @@ def snapshots(draw) -> dict:
     snap["metrics"] = [metric() for _ in range(draw(st.integers(0, 3)))]
     snap["themes"] = [theme() for _ in range(draw(st.integers(0, 3)))]
     snap["warnings"] = draw(st.lists(st.text(), max_size=3))
-    snap["labels"] = {s: draw(text) for s in sites}
+    snap["labels"] = {s: s if disclosure["pseudonymise"] else draw(text) for s in sites}
     snap["view"] = {"screen": draw(text), "filters": draw(st.dictionaries(text, st.lists(text, max_size=2), max_size=2))}
-    snap["disclosure"] = {"evidence_included": draw(st.booleans()), "min_count": draw(st.integers(0, 100)),
-                          "pseudonymise": draw(st.booleans())}
+    snap["disclosure"] = disclosure
     return snap
 
 

@@ -426,7 +426,9 @@ class CrosscaseApp(App[int]):
         if self.study is None:
             return
         self._view = self._current_view()
-        self.push_screen(ExportDialog(f"{self.study.name}-snapshot.toml"), self._export)
+        from tui.snapshot_cmds import default_snapshot_path
+
+        self.push_screen(ExportDialog(str(default_snapshot_path(self.study))), self._export)
 
     def _current_view(self) -> dict:
         screen = self.screen

@@ -289,6 +289,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_open(args) -> int:
+    from tui.snapshot_cmds import check_open
+
+    check_open(args.snapshot, args.study)     # a bad snapshot or no study: exit 2 here, before any screen
     return cmd_dashboard(None, snapshot=args.snapshot, snapshot_study=args.study)
 
 

@@ -65,17 +65,18 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
 
     view, warnings, options, path, figures = {}, [], Options(), study_path, None
     if snapshot is not None:
-        from tui.snapshot_cmds import open_snapshot, snapshot_options
+        from tui.snapshot_cmds import open_snapshot
 
         path, outcome, view, warnings, figures = open_snapshot(snapshot, snapshot_study)
         if path is None:
             raise SnapshotOnlyError(figures, list(warnings))
-        options = snapshot_options(figures, outcome)
     if path is None:
         from cases.catalogue import example_dir
 
         path = example_dir()
     study = load_study(Path(path), pseudonymise=bool(disclosure and disclosure.get("pseudonymise")))
+    if snapshot is not None:
+        options, view, warnings, figures = _snapshot_over_study(study, figures, outcome, view, warnings)
     if disclosure:
         from dataclasses import replace
 
@@ -87,3 +88,25 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
 
         study, options = pseudonymise(study, options)
     return study, options, dict(view or {}), list(warnings or []), figures
+
+
+def _snapshot_over_study(study, figures: dict, outcome, view: dict, warnings: list):
+    """The snapshot's options over the study: the stricter disclosure of the two (issue 11.2).
+
+    When the study's own [disclosure] is stricter than the snapshot's record, its figures (real
+    names, small counts) are not offered beside the recomputed ones, and a view that names a site is
+    not restored under pseudonyms.
+    """
+    from tui.snapshot_cmds import recorded_disclosure, snapshot_options
+
+    options = snapshot_options(figures, outcome, study.disclosure)
+    recorded = recorded_disclosure(figures)
+    if options.disclosure != recorded:
+        warnings = [*warnings, f"the study's [disclosure] is stricter than the snapshot's: min_count "
+                               f"{options.disclosure.min_count}"
+                               + (", pseudonymised" if options.disclosure.pseudonymise else "")
+                               + "; the snapshot's own figures are not shown"]
+        figures = None
+        if options.disclosure.pseudonymise and not recorded.pseudonymise:
+            view = {k: v for k, v in (view or {}).items() if k not in ("site", "filter", "filters")}
+    return options, view, warnings, figures

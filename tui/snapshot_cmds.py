@@ -31,6 +31,26 @@ def folder_name(study) -> str:
     return Path(os.path.abspath(study.folder)).name
 
 
+def default_snapshot_path(study) -> Path:
+    """Where the dashboard offers to write a snapshot: beside the study folder, so that ``crosscase
+    open`` finds the study at ``<the snapshot's folder>/<study.folder>`` without --study.
+
+    ``<parent of the study>/<study folder>-snapshot.toml``, relative to the current folder when it
+    lies inside it; the built-in example's in the current folder (``open`` finds the example by its
+    fingerprint from anywhere, and its own folder is inside the installed package).
+    """
+    from cases.catalogue import example_dir
+
+    folder = Path(os.path.abspath(study.folder))
+    name = f"{folder.name}-snapshot.toml"
+    try:
+        if folder == Path(os.path.abspath(example_dir())):
+            return Path(name)
+        return (folder.parent / name).relative_to(Path.cwd())
+    except (OSError, ValueError):       # outside the current folder (or no current folder)
+        return folder.parent / name
+
+
 def _evidence(study, theme: str) -> dict[str, str]:
     order = {s.id: i for i, s in enumerate(study.sites)}
     rows = [r for r in study.ratings if r.theme == theme and r.evidence]
@@ -125,7 +145,7 @@ def open_snapshot(snapshot_path, study_dir=None):
     try:
         snapshot = read_snapshot(snapshot_path)
     except StudyError as exc:
-        raise UsageError(*(str(p) for p in exc.problems)) from None
+        raise UsageError(*(clean(p) for p in exc.problems)) from None
     view = dict(snapshot.get("view", {}))
     warnings = []
     if snapshot["crosscase"] != __version__:
@@ -142,6 +162,20 @@ def open_snapshot(snapshot_path, study_dir=None):
     return folder, _outcome(snapshot, folder), view, warnings, snapshot
 
 
+def check_open(snapshot_path, study_dir=None) -> None:
+    """What ``crosscase open`` checks before any screen starts, headless: the snapshot is valid, its
+    study is found, its split and rule can be used. Raises tui.cli.UsageError (exit 2, one line per
+    problem on stderr); the dashboard then opens it again in its worker (open_study)."""
+    from tui.cli import UsageError
+
+    folder, outcome, _, _, figures = open_snapshot(snapshot_path, study_dir)
+    if folder is not None:
+        try:
+            snapshot_options(figures, outcome)
+        except ValueError as exc:
+            raise UsageError(f"{snapshot_path}: distinguishing: {clean(exc)}") from None
+
+
 def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
     from cases.catalogue import example_dir
     from cases.loader import fingerprint
@@ -156,6 +190,9 @@ def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
     folder = snapshot_path.parent / name
     if folder.is_dir():
         return folder
+    own = Path(os.path.abspath(snapshot_path)).parent      # a snapshot written inside its study folder
+    if own.name == name and (own / "study.toml").is_file():
+        return snapshot_path.parent
     example = example_dir()
     if name == example.name and fingerprint(current_files(example)) == snapshot["study"]["fingerprint"]:
         return example
@@ -194,9 +231,13 @@ def _study_outcome(folder: Path | None):
     return getattr(manifest, "outcome", None)
 
 
-def snapshot_options(snapshot: dict, outcome):
-    """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure."""
-    from cases.model import Disclosure
+def snapshot_options(snapshot: dict, outcome, study_disclosure=None):
+    """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure.
+
+    With ``study_disclosure`` (the study's [disclosure] now) the stricter of the two applies, so that
+    no snapshot, older or hand-edited, lowers the study's protection: pseudonymise when either says
+    so, and the larger min_count (``stricter``).
+    """
     from metrics.compare import Options
     from metrics.distinguishing import make_rule
 
@@ -205,9 +246,25 @@ def snapshot_options(snapshot: dict, outcome):
     if spec:
         params = {k: v for k, v in spec.items() if k != "rule"}
         rule = make_rule(spec["rule"], params)
-    d = snapshot.get("disclosure", {})
-    disclosure = Disclosure(d.get("min_count", Disclosure.min_count), bool(d.get("pseudonymise", False)))
+    disclosure = recorded_disclosure(snapshot)
+    if study_disclosure is not None:
+        disclosure = stricter(disclosure, study_disclosure)
     return Options(outcome=outcome, rule=rule, disclosure=disclosure)
+
+
+def recorded_disclosure(snapshot: dict):
+    """The snapshot's [disclosure] as a cases.model.Disclosure (a missing min_count: the default)."""
+    from cases.model import Disclosure
+
+    d = snapshot.get("disclosure", {})
+    return Disclosure(d.get("min_count", Disclosure.min_count), bool(d.get("pseudonymise", False)))
+
+
+def stricter(a, b):
+    """The stricter of two disclosure policies: pseudonymise or-ed, min_count the larger."""
+    from cases.model import Disclosure
+
+    return Disclosure(max(a.min_count, b.min_count), bool(a.pseudonymise or b.pseudonymise))
 
 
 # --- the commands ------------------------------------------------------------------------------
@@ -244,20 +301,30 @@ def diff(args) -> int:
         try:
             snapshots.append(read_snapshot(name))
         except StudyError as exc:
-            problems.extend(str(p) for p in exc.problems)
+            problems.extend(clean(p) for p in exc.problems)    # a schema can hold ESC, BEL, OSC ...
     if problems:
         raise UsageError(*problems)
     old, new = snapshots
     result = diff_snapshots(old, new)
     if args.format == "json":
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        print(json_text(result))
     else:
         sys.stdout.write(render_diff(result, old, new, args.old, args.new))
     return 0
 
 
+def json_text(value) -> str:
+    """JSON (UTF-8) safe to print to a terminal: DEL, C1 controls (CSI) and bidi overrides (U+202E)
+    written as \\u escapes through the one escaping path (tui.safe.escape_serialised)."""
+    from tui.safe import escape_serialised
+
+    return escape_serialised(json.dumps(value, indent=2, ensure_ascii=False))
+
+
 def _num(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    from tui.render import fmt
+
+    return fmt(value, 3)        # as the views round it (10.13)
 
 
 def _cut(cut) -> str:
@@ -291,7 +358,7 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
     if result["split"]:
         s = result["split"]
         lines += ["THE SPLIT OR RULE CHANGED: the groups are not comparable one to one",
-                  f"  changed: {', '.join(s['changed'])}",
+                  f"  changed: {clean(', '.join(s['changed']))}",
                   f"  old: {_split_text(s['old'])}", f"  new: {_split_text(s['new'])}", ""]
     cuts = old["split"].get("cut"), new["split"].get("cut")
     if cuts[0] != cuts[1] and not result["split"]:
@@ -300,6 +367,7 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
         ("Sites that changed group", [f"  {clean(m['site'])}: {m['from']} -> {m['to']}" for m in result["moved_sites"]]),
         ("Metric changes", [_metric_line(m) for m in result["metrics"]]),
         ("Themes whose distinguishing label changed", [_theme_line(t) for t in result["themes"]]),
+        ("Ratings that changed", _rating_lines(result.get("ratings", []), old, new)),
         ("Study files", [f"  {clean(f['file'])} {f['change']}" for f in result["files"]]),
     ]
     for title, rows in sections:
@@ -318,6 +386,13 @@ def _metric_line(m: dict) -> str:
     if change == "hedges_g_null":
         return f"  {name}: Hedges' g {'became' if m['new'] is None else 'stopped being'} undefined: {_num(m['old'])} -> {_num(m['new'])}"
     return f"  {name}: metric {change}"
+
+
+def _rating_lines(changes: list[dict], old: dict, new: dict) -> list[str]:
+    """``  Title, site: old -> new``, the title as the newer snapshot has it."""
+    titles = {t["theme"]: t.get("title", t["theme"]) for t in (*old.get("themes", []), *new.get("themes", []))}
+    return [f"  {clean(titles.get(r['theme'], r['theme']))}, {clean(r['site'])}: {r['from']} -> {r['to']}"
+            for r in changes]
 
 
 def _theme_line(t: dict) -> str:

@@ -71,3 +71,99 @@ async def test_a_pseudonymised_snapshot_opens_read_only_on_its_own_figures(tmp_p
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_a_pseudonymised_snapshot_with_an_untyped_field_shows_the_problem(tmp_path, monkeypatch):
+    """Issue 11.9: a rule parameter written as text crashed the snapshot view (float("many"))."""
+    import re
+
+    from tui.screens.error import ErrorScreen
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    _, target = _export(tmp_path, "--pseudonymise")
+    text = target.read_text(encoding="utf-8")
+    text, replaced = re.subn(r"\n\[distinguishing\]\nrule = (.*)\n", '\n[distinguishing]\nrule = \\1\nstrong_diff = "many"\n', text)
+    assert replaced == 1
+    target.write_text(re.sub(r"\nstrong_diff = [0-9.]+\n", "\n", text, count=1), encoding="utf-8")
+    app = CrosscaseApp(None, snapshot=str(target))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        shown = str(app.screen.query_one("#error-text").render())
+        assert "distinguishing.strong_diff: must be a number" in shown
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 2
+
+
+async def _export_with_the_default_path(study, monkeypatch, cwd):
+    """Open the dashboard on ``study`` from ``cwd``, press e and accept the offered file name."""
+    from pathlib import Path
+
+    from textual.widgets import Input
+
+    monkeypatch.chdir(cwd)
+    app = CrosscaseApp(Path(study))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        offered = app.screen.query_one("#export-path", Input).value
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("Snapshot written" in str(n.message) for n in app._notifications), offered
+    return Path(cwd) / offered
+
+
+async def test_a_snapshot_exported_with_the_default_path_reopens_without_study(tmp_path, monkeypatch):
+    """Issue 10.6: from elsewhere, and from inside the study (crosscase .), the round trip needs no --study."""
+    from tui.snapshot_cmds import check_open, open_snapshot
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    study = tmp_path / "studies" / "my-study"
+    shutil.copytree(EXAMPLE, study)
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    for cwd, arg in ((elsewhere, study), (study, "."), (study.parent, "my-study")):
+        written = await _export_with_the_default_path(arg, monkeypatch, cwd)
+        assert written.resolve() == (study.parent / "my-study-snapshot.toml").resolve(), (cwd, arg)
+        monkeypatch.chdir(elsewhere)
+        check_open(written.resolve())
+        assert open_snapshot(written.resolve())[0].resolve() == study.resolve()
+        assert main(["open", str(written.resolve()), "--study", str(tmp_path / "nope")]) == 2
+        written.unlink()
+
+
+def test_a_snapshot_inside_its_study_folder_reopens_without_study(tmp_path, monkeypatch):
+    from tui.snapshot_cmds import open_snapshot
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    study = tmp_path / "my-study"
+    shutil.copytree(EXAMPLE, study)
+    inside = study / "round.toml"
+    assert main(["export", str(study), "-o", str(inside)]) == 0
+    assert open_snapshot(inside)[0].resolve() == study.resolve()
+    monkeypatch.chdir(study)
+    assert open_snapshot("round.toml")[0].resolve() == study.resolve()
+
+
+async def test_a_study_protected_after_the_snapshot_opens_protected(tmp_path, monkeypatch):
+    """Issue 11.2: the snapshot's [disclosure] never lowers the study's."""
+    from tui_helpers import screen_text
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    study, target = _export(tmp_path)
+    toml = study / "study.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("pseudonymise = false", "pseudonymise = true"), encoding="utf-8")
+    app = CrosscaseApp(None, snapshot=str(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        assert app.comparison.disclosure.pseudonymise is True
+        text = screen_text(app)
+        assert "Site A" in text and "Northgate" not in text and "S1 " not in text
+        assert app.snapshot_figures is None
+        await pilot.press("s")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Site A" in text and "Northgate" not in text
