@@ -31,6 +31,7 @@ from cases.tokens import canonical_token
 
 NUMERIC = ("Integer", "Float")
 TEXTUAL = ("Text", "Boolean", "Date", "DateTime")
+SYNTHETIC = "[crosscase: synthetic]"   # the project description's mark of an illustrative study (the export writes it)
 WHOLE_SOURCE_MAX = 20_000     # a coding of a whole source is evidence only up to this many characters
 
 
@@ -136,7 +137,7 @@ class _Importer:
         for g in values:
             if g not in self.p.variables:
                 self.lost.append(f"values of a variable the project does not define ({g}): not carried over")
-        self.metrics: list[tuple[str, str, str]] = []      # (key, label, guid)
+        self.metrics: list[tuple[str, str, str, dict]] = []   # (key, label, guid, other [metrics.*] keys)
         self.attributes: list[tuple[str, str]] = []        # (column, guid)
         self.rating_vars: list[tuple[str, str]] = []       # (theme id, guid)
         self.label_var: str | None = None
@@ -151,9 +152,9 @@ class _Importer:
             elif var.name.casefold() == "label" and var.type == "Text" and self.label_var is None:
                 self.label_var = var.guid
             elif var.type in NUMERIC:
-                label = var.description if var.description and len(var.description) <= 80 and "\n" not in var.description else var.name
+                label, extra = describe(var.name, var.description)
                 key = unique(column_key(var.name) or "metric", taken, fold=True)
-                self.metrics.append((key, clean(label) or key, var.guid))
+                self.metrics.append((key, label or key, var.guid, extra))
             elif var.type in TEXTUAL:
                 self.attributes.append((unique(clean(var.name) or "attribute", taken, fold=True), var.guid))
             else:
@@ -184,8 +185,8 @@ class _Importer:
             if src.kind not in ("TextSource", "PDFSource"):
                 kind = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}.get(src.kind, src.kind)
                 codings = src.other_selections + len(src.codes)
-                self.lost.append(f"{kind} source \"{src.name}\": {kind}s are not carried over"
-                                 + (f" ({codings} codings)" if codings else ""))
+                self.lost.append(f"{kind} source \"{src.name}\": not carried over (crosscase keeps text only)"
+                                 + (f", with its {codings} codings" if codings else ""))
                 continue
             if src.kind == "PDFSource" and src.other_selections:
                 self.lost.append(f"PDF source \"{src.name}\": {src.other_selections} PDF region selections are not carried over")
@@ -242,6 +243,32 @@ class _Importer:
         return unique_rows
 
 
+_METRIC_KEYS = {"unit": str, "higher_is_better": bool, "count": bool}
+
+
+def describe(name: str, description: str | None) -> tuple[str, dict]:
+    """A metric's label and other keys from its variable's description.
+
+    The first line is the label when it is short (80 characters or fewer); lines ``unit: ...``,
+    ``higher_is_better: true|false`` and ``count: true|false`` (as
+    crosscase's export writes them) give those keys. Any other description leaves the name as label.
+    """
+    lines = [ln.strip() for ln in (description or "").splitlines() if ln.strip()]
+    label = clean(lines[0]) if lines and len(lines[0]) <= 80 else clean(name)
+    extra: dict = {}
+    for ln in lines[1:]:
+        key, sep, value = ln.partition(":")
+        kind = _METRIC_KEYS.get(key.strip())
+        value = value.strip()
+        if not sep or kind is None:
+            continue
+        if kind is bool and value in ("true", "false"):
+            extra[key.strip()] = value == "true"
+        elif kind is str and value:
+            extra[key.strip()] = clean(value)
+    return label, extra
+
+
 def _csv(header: list[str], rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -290,23 +317,27 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
 
 def _files(imp: _Importer, project: Project, label: str, evidence, report: ImportReport) -> dict[str, str]:
     files: dict[str, str] = {}
+    synthetic = SYNTHETIC in (project.description or "")
+    description = clean((project.description or "").replace(SYNTHETIC, "")) or f"Imported from the REFI-QDA project {clean(label)}"
     metrics = imp.metrics
     lines = [f"# Imported by crosscase from the REFI-QDA project {comment(label)}"
              + (f" (written by {comment(project.origin)})" if project.origin else "") + ".", "",
              "[study]", f"title = {toml_str(report.title)}",
-             f"description = {toml_str('Imported from the REFI-QDA project ' + clean(label))}", ""]
+             f"description = {toml_str(description)}"] + (["synthetic = true"] if synthetic else []) + [""]
     placeholder = not metrics
     if placeholder:
-        metrics = [("outcome", "Outcome (fill in sites.csv)", "")]
+        metrics = [("outcome", "Outcome (fill in sites.csv)", "", {})]
         imp.lost.append("the project has no Integer or Float case variable: study.toml's outcome is an empty metric "
                         "\"outcome\"; fill in sites.csv's outcome column, or name another metric")
-    key, label_, _ = metrics[0]
+    key, label_, _, _ = metrics[0]
     lines += [f"# crosscase chose the outcome: the first numeric case variable, \"{comment(label_)}\" ({key}).",
               "# To split the sites by another metric, set metric below to one of the [metrics.*] keys;",
               "# split may be median, threshold, tertiles, quadrants or explicit (see docs: the study folder).",
               "[outcome]", f"metric = {toml_str(key)}", 'split = "median"', ""]
-    for key, label_, _ in metrics:
-        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}", ""]
+    for key, label_, _, extra in metrics:
+        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}"]
+        lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
+        lines.append("")
     files["study.toml"] = "\n".join(lines)
     report.outcome = metrics[0][0]
     report.metrics = [m[0] for m in metrics]
@@ -317,7 +348,7 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         site = imp.site_of[case.guid]
         label_value = case.values.get(imp.label_var) if imp.label_var else None
         row = [site, clean(label_value or "") or site]
-        for key, _, g in metrics:
+        for key, _, g, _ in metrics:
             raw = case.values.get(g) if g else None
             if raw is not None and parse_number(raw) is None:
                 imp.lost.append(f"case \"{site}\": variable {key} = \"{clean(raw)}\" is not a number: left empty")

@@ -19,6 +19,7 @@ from xml.etree import ElementTree as ET
 
 from cases.atomic import write_atomic
 from cases.model import Study
+from cases.qdpx import SYNTHETIC
 from cases.version import __version__ as VERSION
 
 NS = "urn:QDA-XML:project:1.0"
@@ -66,7 +67,10 @@ def project_xml(study: Study) -> bytes:
         metric = study.metrics[key]
         kind = "Integer" if metric.count else "Float"
         fmt = (lambda v: str(int(v))) if kind == "Integer" else _decimal
-        variables.append((_guid("metric", key), key, kind, metric.label,
+        described = [metric.label, *(f"{k}: {v}" for k, v in (("unit", metric.unit),) if v)]
+        described += [] if metric.higher_is_better else ["higher_is_better: false"]
+        described += ["count: true"] if metric.count else []
+        variables.append((_guid("metric", key), key, kind, "\n".join(described),
                           lambda s, key=key, fmt=fmt: None if s.values.get(key) is None else fmt(s.values[key])))
     if labels:
         variables.append((_guid("label"), "label", "Text", "The site's display name in crosscase", lambda s: s.label))
@@ -93,8 +97,9 @@ def project_xml(study: Study) -> bytes:
             vv = ET.SubElement(case, _q("VariableValue"))
             ET.SubElement(vv, _q("VariableRef"), {"targetGUID": g})
             ET.SubElement(vv, _q(f"{kind}Value")).text = value
-    if study.description:
-        ET.SubElement(root, _q("Description")).text = study.description
+    described = "\n".join([*([study.description] if study.description else []), *([SYNTHETIC] if study.synthetic else [])])
+    if described:
+        ET.SubElement(root, _q("Description")).text = described
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 

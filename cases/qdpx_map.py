@@ -75,13 +75,13 @@ class Matcher:
         self.prefer: str | None = None   # the framework most of the project's codes match, once known
 
     def candidates(self, path: tuple[str, ...]) -> list[Theme]:
-        """Catalogue themes a code's name could be: its name, or "Parent: Name" (CFIR 2.0 subconstructs)."""
-        names = [path[-1]] + ([f"{path[-2]}: {path[-1]}"] if len(path) > 1 else [])
-        for table in (self.exact, self.loose):
-            for name in reversed(names):
-                found = table.get(norm_title(_CFIR2.sub("", name)) if table is self.loose else norm_title(name))
-                if found:
-                    return list(found)
+        """Catalogue themes a code's name could be: "Parent: Name" (a CFIR 2.0 subconstruct) if that
+        is a title, else its name, by exact title or without the " (CFIR 2.0)" suffix."""
+        names = ([f"{path[-2]}: {path[-1]}"] if len(path) > 1 else []) + [path[-1]]
+        for name in names:
+            found = self.exact.get(norm_title(name), []) + self.loose.get(norm_title(_CFIR2.sub("", name)), [])
+            if found:
+                return list(dict.fromkeys(found))
         return []
 
     def learn(self, paths: list[tuple[str, ...]]) -> None:

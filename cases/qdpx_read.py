@@ -85,6 +85,7 @@ class Project:
     cases: list[Case]
     sources: dict[str, Source]
     notes: int = 0
+    description: str | None = None
 
 
 def find_qde(archive: Archive) -> str:
@@ -147,6 +148,7 @@ def read_project(archive: Archive) -> Project:
     sources = root.find("Sources")
     for s in sources.children if sources is not None else ():
         project.sources[guid(s.get("guid"))] = _source(s, archive, project, entry)
+    project.description = _text(root.find("Description"))
     notes = root.find("Notes")
     project.notes = len(notes.findall("Note")) if notes is not None else 0
     return project
