@@ -243,14 +243,14 @@ class _Importer:
         return unique_rows
 
 
-_METRIC_KEYS = {"unit": str, "higher_is_better": bool, "count": bool}
+_METRIC_KEYS = {"unit": str, "min": float, "max": float, "higher_is_better": bool, "count": bool}
 
 
 def describe(name: str, description: str | None) -> tuple[str, dict]:
     """A metric's label and other keys from its variable's description.
 
     The first line is the label when it is short (80 characters or fewer); lines ``unit: ...``,
-    ``higher_is_better: true|false`` and ``count: true|false`` (as
+    ``min: N``, ``max: N``, ``higher_is_better: true|false`` and ``count: true|false`` (as
     crosscase's export writes them) give those keys. Any other description leaves the name as label.
     """
     lines = [ln.strip() for ln in (description or "").splitlines() if ln.strip()]
@@ -264,6 +264,8 @@ def describe(name: str, description: str | None) -> tuple[str, dict]:
             continue
         if kind is bool and value in ("true", "false"):
             extra[key.strip()] = value == "true"
+        elif kind is float and parse_number(value) is not None:
+            extra[key.strip()] = parse_number(value)
         elif kind is str and value:
             extra[key.strip()] = clean(value)
     return label, extra
@@ -334,11 +336,6 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
               "# To split the sites by another metric, set metric below to one of the [metrics.*] keys;",
               "# split may be median, threshold, tertiles, quadrants or explicit (see docs: the study folder).",
               "[outcome]", f"metric = {toml_str(key)}", 'split = "median"', ""]
-    for key, label_, _, extra in metrics:
-        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}"]
-        lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
-        lines.append("")
-    files["study.toml"] = "\n".join(lines)
     report.outcome = metrics[0][0]
     report.metrics = [m[0] for m in metrics]
     report.attributes = [a[0] for a in imp.attributes]
@@ -348,16 +345,26 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         site = imp.site_of[case.guid]
         label_value = case.values.get(imp.label_var) if imp.label_var else None
         row = [site, clean(label_value or "") or site]
-        for key, _, g, _ in metrics:
+        for key, _, g, extra in metrics:
             raw = case.values.get(g) if g else None
             if raw is not None and parse_number(raw) is None:
                 imp.lost.append(f"case \"{site}\": variable {key} = \"{clean(raw)}\" is not a number: left empty")
                 raw = None
+            number = None if raw is None else parse_number(raw)
+            if number is not None and not extra.get("min", number) <= number <= extra.get("max", number):
+                extra.pop("min", None), extra.pop("max", None)     # bounds the values break are no bounds
             row.append("" if raw is None else raw.strip())
         for column, g in imp.attributes:
             row.append(clean(case.values.get(g) or ""))
         rows.append(row)
     files["sites.csv"] = _csv(header, rows)
+    for key, label_, _, extra in metrics:
+        if extra.get("min", 0) > extra.get("max", float("inf")):
+            extra.pop("min"), extra.pop("max")
+        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}"]
+        lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
+        lines.append("")
+    files["study.toml"] = "\n".join(lines)
     report.sites = [r[0] for r in rows]
     if imp.new:
         out = ["# The project's own codes (those not matched to crosscase's catalogue by title)", ""]

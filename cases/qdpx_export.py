@@ -67,7 +67,8 @@ def project_xml(study: Study) -> bytes:
         metric = study.metrics[key]
         kind = "Integer" if metric.count else "Float"
         fmt = (lambda v: str(int(v))) if kind == "Integer" else _decimal
-        described = [metric.label, *(f"{k}: {v}" for k, v in (("unit", metric.unit),) if v)]
+        described = [metric.label, *(f"{k}: {v}" for k, v in (("unit", metric.unit), ("min", metric.min), ("max", metric.max))
+                                     if v is not None)]
         described += [] if metric.higher_is_better else ["higher_is_better: false"]
         described += ["count: true"] if metric.count else []
         variables.append((_guid("metric", key), key, kind, "\n".join(described),
