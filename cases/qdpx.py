@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases.errors import Problem
+from cases.qdpx_check import check_evidence, check_folder  # noqa: F401 (part of this module's API)
 from cases.qdpx_map import (RESERVED_COLUMNS, ID_HINT, Matcher, clean, column_key, comment, norm_title, rating_base, slug,
                             toml_str, unique, valid_theme_id)
 from cases.qdpx_read import Project, counts_crlf_as_one, read_project, selection_text
@@ -391,45 +392,3 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
     if project.notes:
         imp.lost.append(f"{project.notes} notes (memos): not carried over")
     return files
-
-
-def check_folder(folder: Path) -> list[Problem]:
-    """The loader's problems with the folder, and evidence.csv's (which the loader does not read yet)."""
-    from cases.errors import StudyError
-    from cases.loader import load_study
-
-    try:
-        study = load_study(folder)
-    except StudyError as exc:
-        return exc.problems
-    return check_evidence(folder, set(s.id for s in study.sites), set(study.themes))
-
-
-def check_evidence(folder: Path, sites: set[str], themes: set[str]) -> list[Problem]:
-    """evidence.csv against analysis.md §2: known sites and themes, a non-empty excerpt."""
-    path = Path(folder) / "evidence.csv"
-    if not path.exists():
-        return []
-    problems = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, [])
-        for col in ("site", "theme", "excerpt"):
-            if col not in header:
-                problems.append(Problem("evidence.csv", None, None, f"no column \"{col}\""))
-        if problems:
-            return problems
-        ix = {c: header.index(c) for c in header}
-        old_limit = csv.field_size_limit(1 << 24)
-        try:
-            rows = list(enumerate(reader, start=2))
-        finally:
-            csv.field_size_limit(old_limit)
-        for n, cells in rows:
-            if cells[ix["site"]] not in sites:
-                problems.append(Problem("evidence.csv", n, "site", f"\"{cells[ix['site']]}\" is not a site in the sites file"))
-            if cells[ix["theme"]] not in themes:
-                problems.append(Problem("evidence.csv", n, "theme", f"\"{cells[ix['theme']]}\" is not a theme"))
-            if not cells[ix["excerpt"]].strip():
-                problems.append(Problem("evidence.csv", n, "excerpt", "the excerpt is empty"))
-    return problems

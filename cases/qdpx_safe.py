@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.parsers import expat
 
 from cases.errors import Problem, StudyError
