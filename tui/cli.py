@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cases.version import __version__
 
-COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve")
+COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve", "import")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the comparison as a TOML snapshot")
     p.add_argument("study", nargs="?")
     p.add_argument("-o", "--output", required=True, metavar="FILE.toml")
+    p.add_argument("--format", choices=("toml", "qdpx"), default=None,
+                   help="toml (a snapshot, the default) or qdpx (a REFI-QDA project; the default for -o *.qdpx)")
     p.add_argument("--force", action="store_true")
     p.add_argument("--include-evidence", action="store_true")
     p.add_argument("--note", default=None)
@@ -88,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("example", help="write the built-in example study to DIR")
     p.add_argument("dir")
+    p = sub.add_parser("import", help="turn a REFI-QDA project (.qdpx: NVivo, MAXQDA, ATLAS.ti, QualCoder) into a study folder")
+    p.add_argument("project", metavar="PROJECT.qdpx")
+    p.add_argument("dir", metavar="DIR")
     p = sub.add_parser("serve", help="run the dashboard in a browser (textual-serve)")
     p.add_argument("study", nargs="?")
     p.add_argument("--host", default="127.0.0.1")
@@ -283,9 +288,19 @@ def cmd_serve(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.format == "qdpx" or (args.format is None and str(args.output).lower().endswith(".qdpx")):
+        from tui.exchange_cmds import export_qdpx_file
+
+        return export_qdpx_file(args)
     from tui.snapshot_cmds import export
 
     return export(args)
+
+
+def cmd_import(args) -> int:
+    from tui.exchange_cmds import cmd_import as run
+
+    return run(args)
 
 
 def cmd_open(args) -> int:
@@ -303,7 +318,7 @@ def cmd_diff(args) -> int:
 
 HANDLERS = {
     "summary": cmd_summary, "validate": cmd_validate, "themes": cmd_themes, "example": cmd_example,
-    "serve": cmd_serve, "export": cmd_export, "open": cmd_open, "diff": cmd_diff,
+    "serve": cmd_serve, "export": cmd_export, "open": cmd_open, "diff": cmd_diff, "import": cmd_import,
 }
 
 
