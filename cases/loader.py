@@ -1,7 +1,7 @@
 """Load a study folder into a ``Study``, collecting every problem of the folder.
 
 Order of work: find the files, hash them (the fingerprint), read study.toml, the sites, the
-contact log's derived metrics, themes.toml and the ratings. A problem in one file does not stop the
+contact log's derived metrics, themes.toml, the ratings and the rater files (ratings/RATER.csv). A problem in one file does not stop the
 others from being checked; problems that only follow from an earlier one are not repeated.
 """
 
