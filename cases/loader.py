@@ -1,7 +1,7 @@
 """Load a study folder into a ``Study``, collecting every problem of the folder.
 
 Order of work: find the files, hash them (the fingerprint), read study.toml, the sites, the
-contact log's derived metrics, themes.toml and the ratings. A problem in one file does not stop the
+contact log's derived metrics, themes.toml, the ratings and the rater files (ratings/RATER.csv). A problem in one file does not stop the
 others from being checked; problems that only follow from an earlier one are not repeated.
 """
 
@@ -19,6 +19,7 @@ from cases.contacts import derive_contacts
 from cases.errors import Collector, StudyError
 from cases.manifest import parse_manifest
 from cases.model import Study
+from cases.raters import AUDIT, FOLDER as RATERS_FOLDER, Raters, read_raters, rater_files
 from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
 from cases.textio import BINARY, LIMITS, MAX_SITE_ROWS, check_inside, open_regular, read_table, read_text, reason, refuse_early
@@ -26,6 +27,7 @@ from cases.textio import BINARY, LIMITS, MAX_SITE_ROWS, check_inside, open_regul
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
 RATINGS_FILES = ("ratings.csv", "ratings-wide.csv")
+EVIDENCE = "evidence.csv"     # hashed (the fingerprint covers it), not read yet
 _STREAMED_TEXT = ("contacts.csv", "contacts.tsv")   # only their first 64 KB are sniffed before reading
 # the size each file is read up to (a contact log is streamed: no limit, but its start is sniffed)
 _LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIMITS["sites"] for n in SITES_FILES},
@@ -35,13 +37,14 @@ _LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIM
 def is_study_file(folder: str | Path, path: str | Path) -> bool:
     """``path`` names one of a study's files (any of their names, present or not) inside ``folder``:
     a file written there would change or break the study (``-o STUDY/themes.toml``, ``STUDY/sites.tsv``)."""
-    names = {n.lower() for n in ("study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES)}
+    names = {n.lower() for n in ("study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES,
+                                 EVIDENCE, AUDIT)}
     try:
         target = Path(os.path.realpath(path))
         base = Path(os.path.realpath(folder))
     except (OSError, ValueError):
         return False
-    return target.parent == base and target.name.lower() in names
+    return (target.parent == base and target.name.lower() in names) or target.parent == base / RATERS_FOLDER
 
 
 def present(path: Path) -> bool:
@@ -56,10 +59,15 @@ def present(path: Path) -> bool:
     return True
 
 
-def study_files(folder: Path) -> list[str]:
-    """The names of the study's files that exist, sorted: the files the fingerprint covers."""
-    names = ["study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES]
+def _top_files(folder: Path) -> list[str]:
+    names = ["study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES, EVIDENCE]
     return sorted(n for n in names if present(folder / n))
+
+
+def study_files(folder: Path) -> list[str]:
+    """The names of the study's files that exist, sorted: the files the fingerprint covers (the
+    rater files as ``ratings/RATER.csv``)."""
+    return sorted([*_top_files(Path(folder)), *rater_files(Path(folder)).values()])
 
 
 def hash_file(path: Path) -> str:
@@ -178,7 +186,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         out.add(str(folder), None, None, f"cannot be searched: {exc.strerror or exc} (reading its files needs the "
                                           "folder's search (x) permission)")
         raise StudyError(out.problems) from None
-    names = study_files(folder)
+    names = _top_files(folder)      # the rater files are checked, read and hashed by read_raters below
     # a file refused by its size or its first bytes is neither hashed nor read (a 1 GB sites.csv costs nothing)
     usable = {n for n in names if check_inside(folder / n, folder, n, out)
               and not refuse_early(folder / n, n, out, _LIMIT.get(n), sniff=n in ("contacts.csv", "contacts.tsv"))}
@@ -250,7 +258,19 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
             else:
                 ratings = read_wide(table, ratings_name, known, own, themes, out, extra)
 
+    rater_notes: list[str] = []
+    if sites or not sites_name:
+        raters = read_raters(folder, {s.id: s.label for s in sites} if sites_name else None, themes, out, rater_notes)
+    else:      # the sites could not be read: every rater row's site would be "unknown"; only the names are checked
+        rater_files(folder, out)
+        raters = Raters()
+
     hashes = {}
+    for rel in raters.files.values():
+        try:
+            hashes[rel] = "sha256:" + hash_file(folder / rel)
+        except OSError as exc:     # gone or unreadable since it was read
+            out.add(rel, None, None, reason(exc))
     for n, future in pending.items():
         try:
             found = future.result()
@@ -284,13 +304,14 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         attributes=tuple(attributes),
         themes=MappingProxyType(themes),
         ratings=tuple(ratings),
+        raters=MappingProxyType(dict(raters.ratings)),
         conditions=tuple(manifest.conditions),
         distinguishing=manifest.distinguishing,
         disclosure=manifest.disclosure,
         files=MappingProxyType(hashes),
         fingerprint=fingerprint(hashes),
         published=MappingProxyType(extra.get("published", {})),
-        notes=tuple(extra.get("notes", ())),
+        notes=(*extra.get("notes", ()), *rater_notes),
     )
 
 

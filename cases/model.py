@@ -134,6 +134,7 @@ class Study:
     attributes: tuple[str, ...]          # attribute column names, in file order
     themes: Mapping[str, Theme]          # the study's own themes first, then the catalogue's
     ratings: tuple[Rating, ...]
+    raters: Mapping[str, tuple[Rating, ...]] = field(default_factory=dict)   # rater -> ratings/RATER.csv (agreement only)
     conditions: tuple[Condition, ...] = ()
     distinguishing: RuleSpec = RuleSpec()
     disclosure: Disclosure = Disclosure()

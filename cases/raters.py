@@ -12,7 +12,9 @@ Rater files feed only ``agreement`` and the consensus step: they never change th
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -25,7 +27,10 @@ from cases.textio import LIMITS, check_inside, read_table, refuse_early
 
 FOLDER = "ratings"
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_TEMP = re.compile(r"^\.(.+)\.[^.]+\.tmp$")     # cases.atomic's temporary file: .<name>.<random>.tmp
+_TEMP = re.compile(r"^\.(.+)\.[^.]+\.tmp$")     # a temporary file another program left: .<name>.<random>.tmp
+# The study's audit log (who changed which rating when): beside ratings.csv, outside ratings/ so that
+# ratings/ holds only rater files (docs/agreement.md). Not read by the loader, not in the fingerprint.
+AUDIT = "audit.csv"
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,32 @@ def _bad_name(name: str) -> str:
             "(the file is ratings/RATER.csv)")
 
 
-def rater_files(folder: str | Path, out: Collector | None = None) -> dict[str, str]:
+def own_temp(path: Path) -> tuple[str, int] | None:
+    """``("live" | "stale", pid)`` when ``path`` is crosscase's own temporary file (cases.atomic names
+    it ``.<name>.crosscase-<pid>-<random>.tmp``; a regular file): "live" while its process runs (a
+    write in progress), "stale" when the process is gone (a killed write; the target was not
+    changed, and the next write to the folder removes it). None for anything else."""
+    from cases.atomic import _TEMP as OWN, _alive
+
+    found = OWN.match(path.name)
+    if not found:
+        return None
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    pid = int(found.group(1))
+    return ("live" if pid == os.getpid() or _alive(pid) else "stale"), pid
+
+
+def rater_files(folder: str | Path, out: Collector | None = None, notes: list[str] | None = None) -> dict[str, str]:
     """rater name -> file name relative to the study folder, for every well-named entry of ratings/.
 
     Badly named entries and raters differing only in case are reported to ``out`` (when given) and
-    left out. No ratings/ folder: no raters.
+    left out. crosscase's own temporary files are not rater files: one of a write in progress is
+    passed over; one a killed write left gets a line in ``notes`` (when given). No ratings/ folder:
+    no raters.
     """
     folder = Path(folder)
     out = Collector() if out is None else out
@@ -116,6 +142,14 @@ def rater_files(folder: str | Path, out: Collector | None = None) -> dict[str, s
     folded: dict[str, str] = {}
     for name in names:
         rel = f"{FOLDER}/{name}"
+        temp = own_temp(folder / rel)
+        if temp is not None:
+            if temp[0] == "stale" and notes is not None:
+                target = name[1:name.rindex(".crosscase-")]
+                notes.append(f"{rel}: a temporary file left by an interrupted crosscase write (process {temp[1]} "
+                             f"has ended); {FOLDER}/{target} was not changed by it and it is not read; the next "
+                             "write to ratings/ removes it (or delete it)")
+            continue
         stem = name[:-4] if name.endswith(".csv") else None
         if stem is None or not NAME.match(stem):
             out.add(rel, None, None, _bad_name(name))
@@ -131,7 +165,7 @@ def rater_files(folder: str | Path, out: Collector | None = None) -> dict[str, s
 
 
 def read_raters(folder: str | Path, sites: set[str] | dict[str, str] | None, themes: Mapping[str, Theme],
-                out: Collector) -> Raters:
+                out: Collector, notes: list[str] | None = None) -> Raters:
     """Read and validate every rater file of ``folder``; problems go to ``out``.
 
     ``sites`` are the study's site ids (None when the study has no sites file: not checked);
@@ -139,7 +173,7 @@ def read_raters(folder: str | Path, sites: set[str] | dict[str, str] | None, the
     problem is left out of the result (the problem is reported).
     """
     folder = Path(folder)
-    files = rater_files(folder, out)
+    files = rater_files(folder, out, notes)
     ratings: dict[str, tuple[Rating, ...]] = {}
     for rater, rel in files.items():
         path = folder / rel

@@ -318,6 +318,62 @@ def rating_rows():
             yield [site, theme, token, memo]
 
 
+# Two raters rated every cell independently before the consensus meeting that gave ratings.csv
+# (ratings/ana.csv, ratings/ben.csv). Drawn from random.Random(RATER_SEED), cell by cell: usually
+# both gave the consensus token; on some cells one rater was a point off (now and then two, or X
+# where the consensus settled on a valence); on a few both were off in opposite directions and the
+# consensus met in the middle. Where the consensus is X, Missing or N/A, one rater may have given a
+# valence, or (Missing) left the cell out.
+RATERS = ("ana", "ben")
+RATER_SEED = SEED + 1
+VALENCES = ("-2", "-1", "0", "+1", "+2")
+
+
+def _memo(theme: str, token: str, label: str) -> str:
+    if token == "Missing":
+        return MISSING_MEMO.format(s=label)
+    pos, neutral, neg = MEMOS[theme]
+    return (pos if token.startswith("+") else neg if token.startswith("-") else neutral).format(s=label)
+
+
+def _off(rng: random.Random, token: str, direction: int | None = None) -> str | None:
+    """A rater's token on a cell where they differ from the consensus ``token`` (None: no row)."""
+    if token in VALENCES:
+        if direction is None and rng.random() < 0.12:
+            return "X"
+        at = VALENCES.index(token)
+        step = 2 if rng.random() < 0.15 else 1
+        if direction is None:
+            direction = rng.choice((-1, 1))
+        if not 0 <= at + direction * step < len(VALENCES):
+            direction = -direction
+        return VALENCES[max(0, min(len(VALENCES) - 1, at + direction * step))]
+    if token == "Missing" and rng.random() < 0.5:
+        return None
+    return rng.choice(("-1", "0", "+1"))
+
+
+def rater_tables():
+    """rater -> rows of ratings/RATER.csv (ratings.csv's columns, the rater's memo as evidence)."""
+    rng = random.Random(RATER_SEED)
+    labels = {site: label for site, label, *_ in SITES}
+    tables = {name: [] for name in RATERS}
+    for site, theme, token, memo in rating_rows():
+        given = dict.fromkeys(RATERS, token)
+        draw = rng.random()
+        if draw < 0.17:
+            given["ana"] = _off(rng, token)
+        elif draw < 0.34:
+            given["ben"] = _off(rng, token)
+        elif draw < 0.39 and token in VALENCES[1:-1]:
+            direction = rng.choice((-1, 1))
+            given["ana"], given["ben"] = _off(rng, token, direction), _off(rng, token, -direction)
+        for name, mine in given.items():
+            if mine is not None:
+                tables[name].append([site, theme, mine, memo if mine == token else _memo(theme, mine, labels[site])])
+    return tables
+
+
 def write_csv(path: Path, header, rows) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -334,6 +390,9 @@ def generate(outdir: Path) -> None:
     write_csv(outdir / "contacts.csv", ["site", "participant", "date", "minutes"],
               contact_rows(rng))
     write_csv(outdir / "ratings.csv", ["site", "theme", "rating", "evidence"], rating_rows())
+    (outdir / "ratings").mkdir(exist_ok=True)
+    for name, rows in rater_tables().items():
+        write_csv(outdir / "ratings" / f"{name}.csv", ["site", "theme", "rating", "evidence"], rows)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ def file_name(key: str) -> str:
 def build_study(root: Path, files: dict[str, object] | None = None, **overrides: object) -> Path:
     """Copy data/example to ``root/"study"`` and apply the overrides; return the study folder.
 
+    The example's rater files (``ratings/``) are left out, so that a changed sites.csv or themes.toml
+    is the only problem; a test that wants rater files gives them (``files={"ratings/ana.csv": ...}``).
+
     Each override (a keyword named as ``file_name`` explains, or an entry of ``files`` keyed by the
     file's real name) is one of:
       - ``str``: the file's new text, written as UTF-8 exactly as given (no newline translation);
@@ -35,7 +38,7 @@ def build_study(root: Path, files: dict[str, object] | None = None, **overrides:
     folder = Path(root) / "study"
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(EXAMPLE, folder)
+    shutil.copytree(EXAMPLE, folder, ignore=lambda where, names: ["ratings"] if Path(where) == EXAMPLE else [])
     changes = {file_name(k): v for k, v in overrides.items()}
     changes.update(files or {})
     for name, value in changes.items():
@@ -45,7 +48,9 @@ def build_study(root: Path, files: dict[str, object] | None = None, **overrides:
             value = value(old)
         if value is None:
             path.unlink(missing_ok=True)
-        elif isinstance(value, bytes):
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(value, bytes):
             path.write_bytes(value)
         else:
             path.write_bytes(str(value).encode("utf-8"))

@@ -353,7 +353,7 @@ def test_example_writes_a_loadable_study(capsys, tmp_path, study):
     assert str(target) in out
     written = load_study(target)
     assert written.fingerprint == study.fingerprint
-    assert sorted(p.name for p in target.iterdir()) == sorted(study.files)
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == sorted(study.files)
     assert run(capsys, "validate", str(target))[0] == 0
 
 

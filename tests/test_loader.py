@@ -41,8 +41,9 @@ def contact_figures(path: Path) -> dict[str, dict[str, float]]:
 
 def independent_fingerprint(folder: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name):
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}   # ratings/RATER.csv too
+    for name, path in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
     return "sha256:" + digest.hexdigest()
 
 
@@ -86,7 +87,7 @@ def test_sites_values_read_as_numbers(example):
 
 def test_fingerprint_matches_an_independent_hash(example):
     assert example.fingerprint == independent_fingerprint(EXAMPLE)
-    assert set(example.files) == {"contacts.csv", "ratings.csv", "sites.csv", "study.toml"}
+    assert set(example.files) == {"contacts.csv", "ratings.csv", "sites.csv", "study.toml", "ratings/ana.csv", "ratings/ben.csv"}
     for name, digest in example.files.items():
         assert digest == "sha256:" + hashlib.sha256((EXAMPLE / name).read_bytes()).hexdigest()
 

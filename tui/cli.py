@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cases.version import __version__
 
-COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve", "import")
+COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve", "import", "agreement")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old")
     p.add_argument("new")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("agreement", help="how far the raters (ratings/RATER.csv) agree, before consensus")
+    p.add_argument("study", nargs="?")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--pseudonymise", action="store_true", default=None)
     p = sub.add_parser("themes", help="list the built-in literature themes")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("example", help="write the built-in example study to DIR")
@@ -260,6 +264,11 @@ def cmd_example(args) -> int:
         for src in sorted(example_dir().iterdir()):
             if src.suffix in (".toml", ".csv"):
                 shutil.copyfile(src, target / src.name)
+        raters = example_dir() / "ratings"          # the example's two rater files
+        if raters.is_dir():
+            (target / "ratings").mkdir(exist_ok=True)
+            for src in sorted(raters.glob("*.csv")):
+                shutil.copyfile(src, target / "ratings" / src.name)
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the example: {exc.strerror or exc}") from None
     print(f"wrote the example study to {target}; try: crosscase validate {target}")
@@ -303,6 +312,12 @@ def cmd_import(args) -> int:
     return run(args)
 
 
+def cmd_agreement(args) -> int:
+    from tui.agreement_cmd import agreement
+
+    return agreement(args)
+
+
 def cmd_open(args) -> int:
     from tui.snapshot_cmds import check_open
 
@@ -319,6 +334,7 @@ def cmd_diff(args) -> int:
 HANDLERS = {
     "summary": cmd_summary, "validate": cmd_validate, "themes": cmd_themes, "example": cmd_example,
     "serve": cmd_serve, "export": cmd_export, "open": cmd_open, "diff": cmd_diff, "import": cmd_import,
+    "agreement": cmd_agreement,
 }
 
 
