@@ -77,6 +77,10 @@ def test_export_qdpx_refuses_what_disclosure_forbids(capsys, tmp_path, make_stud
     (tmp_path / "d.qdpx").write_bytes(b"keep")
     rc, _, err = run(capsys, "export", "-o", tmp_path / "d.qdpx")
     assert rc == 2 and "already exists" in err and (tmp_path / "d.qdpx").read_bytes() == b"keep"
+    study = make_study(tmp_path / "own")
+    before = (study / "study.toml").read_bytes()
+    rc, _, err = run(capsys, "export", study, "--format", "qdpx", "-o", study / "study.toml", "--force")
+    assert rc == 2 and "one of the study's own files" in err and (study / "study.toml").read_bytes() == before
     folder = make_study(tmp_path, study_toml=lambda t: t.replace("pseudonymise = false", "pseudonymise = true"))
     rc, _, err = run(capsys, "export", folder, "-o", tmp_path / "e.qdpx")
     assert rc == 2 and "pseudonyms" in err and not (tmp_path / "e.qdpx").exists()

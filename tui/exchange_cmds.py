@@ -56,6 +56,7 @@ def export_qdpx_file(args) -> int:
     """``export --format qdpx``: the study's sites, variables, themes and ratings, never evidence."""
     from cases.qdpx_export import export_qdpx
     from tui.cli import UsageError, load
+    from tui.snapshot_cmds import _refuse_study_file
     from tui.safe import clean
 
     path = Path(args.output)
@@ -71,6 +72,7 @@ def export_qdpx_file(args) -> int:
     if problems:
         raise UsageError(*problems)
     try:
+        _refuse_study_file(study, path)      # the same rule as for snapshots: never over the study itself
         export_qdpx(study, path, force=args.force)
     except FileExistsError:
         raise UsageError(clean(f"{path}: already exists; use --force to replace it")) from None

@@ -119,7 +119,7 @@ def _refuse_study_file(study, path: Path) -> None:
     except OSError:
         return
     if target in own or is_study_file(study.folder, path):   # also a study file's name not (yet) used
-        raise ValueError(f"{path}: is one of the study's own files; write the snapshot elsewhere")
+        raise ValueError(f"{path}: is one of the study's own files; write it elsewhere")
 
 
 # --- opening -----------------------------------------------------------------------------------
