@@ -25,6 +25,7 @@ from textual.widgets import Input, Select, Static
 
 from tui.screens.base import DashboardScreen
 from tui.widgets.grid import GAP, GridColumn, GridTable
+from tui.widgets.rows import cells
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.rule_text import figure, rule_line
 from tui.widgets.safe_text import join, safe
@@ -105,30 +106,71 @@ def keeps(result, label: str) -> bool:
     return result.distinguishing == label
 
 
+class MatrixRow:
+    """One theme's cells, made when asked for: the grid asks only for the columns in view."""
+
+    __slots__ = ("head", "tokens", "sites", "tail")
+
+    def __init__(self, head: list, tokens: dict, sites: list[str], tail: list) -> None:
+        self.head, self.tokens, self.sites, self.tail = head, tokens, sites, tail
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.sites) + len(self.tail)
+
+    def __getitem__(self, i: int):
+        if i < len(self.head):
+            return self.head[i]
+        i -= len(self.head)
+        if i < len(self.sites):
+            return CELL.get(self.tokens.get(self.sites[i]), ABSENT)
+        return self.tail[i - len(self.sites)]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
 class MatrixGrid(GridTable):
-    """A GridTable with a line above the column titles: each site's group (H, M, L)."""
+    """A GridTable that lays out only the columns in view, with a line above the column titles
+    (each site's group: H, M, L).
+
+    A row of the matrix has a cell for every site (2,000 in the benchmark): GridTable would make
+    and render the whole row for the few dozen cells on screen. Here a row's cells are asked for
+    when it comes into view, and only the fixed columns and those in the window are laid out and
+    rendered; scrolling sideways lays the rows in view out again. ``row_text`` and ``cell_text``
+    (for tests) still give the whole row.
+    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._marks: Text | None = None
-        self._marks_strip: Strip | None = None
+        self._marks: list[tuple[str, str]] | None = None
+        self._makers: list = []
+        self._whole: set[int] = set()
+        self._fixed = 0
+        self._range: tuple[int, int] | None = None
+        self.laid_out = 0            # rows laid out since the grid was last set (for tests)
 
-    def set_marks(self, marks: Text | None) -> None:
-        """The group line; set before ``set_grid`` (the header's height counts it)."""
+    def set_marks(self, marks: list[tuple[str, str]] | None) -> None:
+        """The group line, one (text, style) per column; set before ``set_grid`` (the header's
+        height counts it)."""
         self._marks = marks
-        self._marks_strip = None
 
     def set_grid(self, columns, rows, fixed: int = 0) -> None:
         """GridTable's, except that a row given as Text (a group's title) spans the columns."""
-        whole = {i: row for i, (_key, row) in enumerate(rows) if isinstance(row, Text)}
-        super().set_grid(columns, [(key, (lambda: []) if i in whole else row) for i, (key, row) in enumerate(rows)],
-                         fixed)
-        for i, text in whole.items():
-            self._rows[i] = (rows[i][0], text)
+        self._whole = {i for i, (_key, row) in enumerate(rows) if isinstance(row, Text)}
+        self._makers = [row for _key, row in rows]
+        self._fixed = min(fixed, len(columns))
+        self._range = None
+        self.laid_out = 0
+        super().set_grid(columns, [(key, (lambda: []) if i in self._whole else row)
+                                   for i, (key, row) in enumerate(rows)], fixed)
+        for i in self._whole:
+            self._rows[i] = (rows[i][0], rows[i][1])
 
     @property
     def marks_text(self) -> str:
-        return self._marks.plain if self._marks is not None else ""
+        if self._marks is None:
+            return ""
+        return self._laid_out(lambda i: self._marks[i][0], 0, len(self._columns)).plain
 
     @property
     def _header_height(self) -> int:
@@ -136,20 +178,71 @@ class MatrixGrid(GridTable):
             return 0
         return 2 if self._marks is not None else 1
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._marks_strip = None
+    # -- the window ------------------------------------------------------------------------------
+    def _visible(self) -> tuple[int, int]:
+        """The scrolling columns in view: [first, last)."""
+        import bisect
+
+        left = round(self.scroll_x)
+        lo, hi = self._fixed_w + left, left + self.scrollable_content_region.width
+        first = max(bisect.bisect_right(self._x, lo) - 1, self._fixed)
+        last = bisect.bisect_left(self._x, hi)
+        return first, max(last, first)
+
+    def _laid_out(self, value, first: int, last: int) -> Text:
+        """The fixed columns and columns [first, last), at their places (blank between)."""
+        columns = self._columns
+        out = cells(*((value(i), columns[i].width, columns[i].align) for i in range(self._fixed)), gap=GAP)
+        start = max(first, self._fixed)
+        if start < last:
+            out.append(" " * (self._x[start] - out.cell_len))
+            out.append_text(cells(*((value(i), columns[i].width, columns[i].align) for i in range(start, last)),
+                                  gap=GAP))
+        return out
+
+    def _strip(self, index: int) -> Strip:
+        if index in self._whole:
+            return super()._strip(index)
+        found = self._strips.get(index)
+        if found is None:
+            first, last = self._range or self._visible()
+            if index < 0:
+                titles = [c.title for c in self._columns]
+                text = self._laid_out(titles.__getitem__, first, last)
+                found = Strip(Segment.apply_style(list(text.render(self.app.console)),
+                                                  self.get_component_rich_style("rowlist--header")))
+            else:
+                self.laid_out += 1
+                values = self._makers[index]()
+                found = Strip(list(self._laid_out(values.__getitem__, first, last).render(self.app.console)))
+                if index == self.cursor:
+                    found = self._cursor_strip(found)
+            self._strips[index] = found
+        return found
+
+    def _marks_strip(self) -> Strip:
+        found = self._strips.get(-2)
+        if found is None:
+            first, last = self._range or self._visible()
+            marks = self._marks
+            text = self._laid_out(lambda i: Text(marks[i][0], style=marks[i][1]), first, last)
+            found = self._strips[-2] = Strip(Segment.apply_style(list(text.render(self.app.console)),
+                                                                 self.get_component_rich_style("rowlist--header")))
+        return found
 
     def render_line(self, y: int) -> Strip:
-        if y == 0 and self._marks is not None and self._header is not None:
-            if self._marks_strip is None:
-                style = self.get_component_rich_style("rowlist--header")
-                self._marks_strip = Strip(Segment.apply_style(list(self._marks.render(self.app.console)), style))
-            from rich.style import Style
+        if self._columns:
+            window = self._visible()
+            if window != self._range:          # scrolled sideways: the rows in view are laid out again
+                self._range = window
+                self._strips.clear()
+        if self._marks is not None and self._header is not None:
+            if y == 0:
+                from rich.style import Style
 
-            width = self.scrollable_content_region.width
-            fill = Style.combine([self.rich_style, self.get_component_rich_style("rowlist--header")])
-            return self._window(self._marks_strip, round(self.scroll_x), width, fill).apply_style(self.rich_style)
+                fill = Style.combine([self.rich_style, self.get_component_rich_style("rowlist--header")])
+                return self._window(self._marks_strip(), round(self.scroll_x), self.scrollable_content_region.width,
+                                    fill).apply_style(self.rich_style)
         return super().render_line(y)
 
 
@@ -187,6 +280,7 @@ class MatrixScreen(DashboardScreen):
         self._columns: list[GridColumn] = []
         self._row_themes: list[str | None] = []
         self._domains_of = None
+        self._site_columns: dict = {}
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="matrix-controls"):
@@ -203,10 +297,17 @@ class MatrixScreen(DashboardScreen):
     # -- data ----------------------------------------------------------------------------------
     def show(self, comparison) -> None:
         self._fill_domains(comparison)
-        self.query_one("#matrix-rule", Static).update(
-            safe(rule_line(comparison.rule) + " · ** strong, * weak, ? insufficient, ↺ reversed; · no rating",
-                 max(self.size.width - 1, 20), "dim"))
+        self._update("#matrix-rule", safe(rule_line(comparison.rule) + " · ** strong, * weak, ? insufficient, "
+                                          "↺ reversed; · no rating", max(self.size.width - 1, 20), "dim"))
         self._fill_table()
+
+    def _update(self, selector: str, text) -> None:
+        """Update a line only when its text changes (an update lays the screen out again)."""
+        widget = self.query_one(selector, Static)
+        plain = text.plain if isinstance(text, Text) else str(text)
+        if getattr(widget, "_matrix_text", None) != plain:
+            widget._matrix_text = plain
+            widget.update(text)
 
     def _fill_domains(self, comparison) -> None:
         select = self.query_one("#matrix-domain", Select)
@@ -239,7 +340,7 @@ class MatrixScreen(DashboardScreen):
         keep_theme, keep_column = self.current_theme(), table.cursor_column
         keep_site = self.current_site()
         if not study.ratings:
-            empty.update("This study has no ratings: the matrix needs ratings.csv (or ratings-wide.csv).")
+            self._update("#matrix-empty", "This study has no ratings: the matrix needs ratings.csv (or ratings-wide.csv).")
             empty.display, table.display = True, False
             self._row_themes = []
             self._show_cell()
@@ -251,19 +352,25 @@ class MatrixScreen(DashboardScreen):
         title_w = 30 if wide else 22
         site_w = max(3, min(6, max((len(s) for s, _ in sites), default=3)))
         columns = [GridColumn("theme", "Theme", title_w), GridColumn("mark", "", 2)]
-        columns += [GridColumn(f"site:{s}", safe(s, site_w), site_w, "right") for s, _ in sites]
+        made = self._site_columns
+        if made.get(None) != (study, site_w):
+            made.clear()
+            made[None] = (study, site_w)
+        for s, _ in sites:
+            column = made.get(s)
+            if column is None:     # kept for the study: a change of split only reorders them
+                title = s if s.isascii() and s.isprintable() else safe(s, site_w)
+                column = made[s] = GridColumn(f"site:{s}", title, site_w, "right")
+            columns.append(column)
         columns += [GridColumn("label", "Dist.", 13), GridColumn("diff", "diff", 5, "right"),
                     GridColumn("gap", "gap", 5, "right")]
         if authors:
             columns.append(GridColumn("published", "Authors", 12))
         self._columns = columns
         styles = self.styles_map
-        marks = Text(end="", no_wrap=True)
-        start = title_w + GAP + 2 + GAP          # where the first site's column starts
-        marks.append("H/M/L: high/middle/low".ljust(start)[:start], style="dim")
-        for s, g in sites:                      # each mark over its column's token (right-aligned)
-            marks.append(GROUP_MARK[g].rjust(site_w), style=styles.get(g, ""))
-            marks.append(" " * GAP)
+        marks = [("H/M/L: high/middle/low", "dim"), ("", "")]
+        marks += [(GROUP_MARK[g], styles.get(g, "")) for _s, g in sites]   # over each token (right-aligned)
+        marks += [("", "")] * (len(columns) - len(marks))
         tokens = study.rating_tokens
         site_ids = [s for s, _ in sites]
         rows: list = []
@@ -281,7 +388,7 @@ class MatrixScreen(DashboardScreen):
         shown = any(t is not None for t in row_themes)
         empty.display = not shown
         if not shown:
-            empty.update("No theme matches the filters.")
+            self._update("#matrix-empty", "No theme matches the filters.")
         table.display = True
         if keep_site is not None and f"site:{keep_site}" in [c.key for c in columns]:
             keep_column = [c.key for c in columns].index(f"site:{keep_site}")
@@ -292,15 +399,13 @@ class MatrixScreen(DashboardScreen):
         self._show_cell()
 
     @staticmethod
-    def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> list:
+    def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> MatrixRow:
         mark = MARK.get(result.distinguishing, "") + ("↺" if result.direction == "reversed" else "")
-        cells = [safe(result.title, title_w, "bold" if result.distinguishing == "strong" else ""), mark]
-        get, cell = tokens.get, CELL.get
-        cells += [cell(get(s), ABSENT) for s in sites]
-        cells += [label_of(result), figure(result.diff), figure(result.gap)]
+        head = [safe(result.title, title_w, "bold" if result.distinguishing == "strong" else ""), mark]
+        tail = [label_of(result), figure(result.diff), figure(result.gap)]
         if authors:
-            cells.append(safe(result.published or "", 12))
-        return cells
+            tail.append(safe(result.published or "", 12))
+        return MatrixRow(head, tokens, sites, tail)
 
     # -- the cursor ----------------------------------------------------------------------------
     def current_theme(self) -> str | None:
@@ -315,10 +420,10 @@ class MatrixScreen(DashboardScreen):
 
     def _show_cell(self) -> None:
         """The line under the grid: the cursor's theme and site in full, and its rating."""
-        line = self.query_one("#matrix-cell", Static)
+        line = functools.partial(self._update, "#matrix-cell")
         theme, site = self.current_theme(), self.current_site()
         if theme is None:
-            line.update("")
+            line("")
             return
         result = next((r for r in self.comparison.themes if r.theme == theme), None)
         title = result.title if result is not None else theme
@@ -326,12 +431,12 @@ class MatrixScreen(DashboardScreen):
             findings = f"{label_of(result)} · diff {figure(result.diff)} · gap {figure(result.gap)}" if result else ""
             if result is not None and result.published is not None:
                 findings += f" · authors: {result.published}"
-            line.update(join(safe(title, 40, "bold"), " · ", safe(findings, 60), " · Enter/a: every site's evidence"))
+            line(join(safe(title, 40, "bold"), " · ", safe(findings, 60), " · Enter/a: every site's evidence"))
             return
         group = dict(self._sites).get(site, "missing")
         token = self.study.rating_tokens.get(theme, {}).get(site, "no rating")
         label = self.comparison.labels.get(site, site)
-        line.update(join(safe(title, 30, "bold"), " · ", safe(f"{site} {label}", 30), f" ({GROUP_MARK[group]})",
+        line(join(safe(title, 30, "bold"), " · ", safe(f"{site} {label}", 30), f" ({GROUP_MARK[group]})",
                          " · ", Text(str(token), style="bold"), " · Enter: evidence"))
 
     def on_row_list_highlighted(self, event) -> None:
