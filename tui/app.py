@@ -92,10 +92,10 @@ class CrosscaseApp(App[int]):
         Binding("t", "show('themes')", "Themes"),
         Binding("v", "show('sensitivity')", "Sensitivity"),
         Binding("g", "show('configurations')", "Configs"),
-        Binding("M", "show('matrix')", "Matrix", key_display="M"),
         Binding("o", "split", "Split…"),
         Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
+        Binding("M", "show('matrix')", "Matrix", key_display="M"),   # after o and e: a narrow footer keeps those
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
