@@ -15,7 +15,7 @@ from screens_studies import write_study
 from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
 from tui.app import CrosscaseApp
 from tui.dialogs.evidence import EvidenceDialog
-from tui.screens.matrix import (ABSENT, CELL, DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen,
+from tui.screens.matrix import (DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen,
                                 domain_rank, ordered_sites)
 from tui.widgets.rule_text import figure
 
@@ -32,6 +32,11 @@ def site_columns(table) -> list[tuple[int, str]]:
     return [(i, key[len("site:"):]) for i, key in enumerate(table.column_keys) if key.startswith("site:")]
 
 
+# what a cell shows, written out here (not the screen's own table): no row at all is "·" too
+SHOWN = {"+2": "+2", "+1": "+1", "0": "0", "-1": "-1", "-2": "-2", "X": "X", "Missing": "·", "N/A": "n/a",
+         "E": "E", "I": "I", None: "·"}
+
+
 def check_cells(app, table) -> None:
     """Every theme row's cells are the study's tokens, and its last columns the rule's findings."""
     results = {r.theme: r for r in app.comparison.themes}
@@ -44,7 +49,7 @@ def check_cells(app, table) -> None:
         seen += 1
         for column, site in site_columns(table):
             token = tokens.get(theme, {}).get(site)
-            assert table.cell_text(index, column) == CELL.get(token, ABSENT), (theme, site)
+            assert table.cell_text(index, column) == SHOWN[token], (theme, site)
         r = results[theme]
         label = table.cell_text(index, keys.index("label"))
         assert label == r.distinguishing + ("↺" if r.direction == "reversed" else "")
@@ -91,6 +96,8 @@ async def test_example_matrix_cells_order_and_groups():
         screen, table = await open_matrix(pilot)
         check_cells(app, table)
         check_order(app, table)
+        shown = {table.cell_text(i, c) for i, k in enumerate(table.keys) if k for c, _ in site_columns(table)}
+        assert {"·", "n/a", "X", "+2", "-2"} <= shown      # the example has Missing, N/A and mixed ratings
         # group rows name the CFIR domains in CFIR order, each followed by its own themes
         heads = [table.row_text(i) for i, key in enumerate(table.keys) if key is None]
         assert heads == ["▸ Outer Setting (1)", "▸ Inner Setting (8)", "▸ Individuals (1)",
@@ -389,7 +396,7 @@ async def test_matrix_key_in_footer_help_and_palette_at_80x24():
         await pilot.press("down", "down", "right", "right")
         await settle(pilot, 1)
         site, theme = screen.current_site(), screen.current_theme()
-        token = CELL.get(app.study.rating_tokens[theme].get(site), ABSENT)
+        token = SHOWN[app.study.rating_tokens[theme].get(site)]
         assert table.cell_text(table.cursor, table.cursor_column) == token
         line = str(screen.query_one("#matrix-cell").render())
         assert f"{site} {app.comparison.labels[site]}" in line
