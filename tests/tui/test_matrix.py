@@ -440,3 +440,44 @@ async def test_two_thousand_sites_by_fifty_themes(tmp_path):
         assert screen.current_theme() == theme and screen.current_site() == site   # the cursor stays on its cell
         check_order(app, table)
         check_cells(app, table)
+
+
+async def test_a_snapshot_written_on_the_matrix_reopens_there(tmp_path, monkeypatch):
+    from tui_helpers import export_via_dialog
+
+    monkeypatch.chdir(tmp_path)
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, table = await open_matrix(pilot)
+        screen.set_filter("peer")
+        screen.query_one("#matrix-label", Select).value = "distinguishing"
+        await settle(pilot, 1)
+        await pilot.press("h", "down", "right", "right")
+        await settle(pilot, 1)
+        theme, site = screen.current_theme(), screen.current_site()
+        rows = list(table.keys)
+        await export_via_dialog(pilot, "matrix.toml")
+    assert (tmp_path / "matrix.toml").exists()
+    app = CrosscaseApp(None, snapshot=str(tmp_path / "matrix.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        table = screen.query_one("#matrix-table", MatrixGrid)
+        assert screen.filter_text == "peer" and screen.query_one("#matrix-filter", Input).value == "peer"
+        assert screen.label == "distinguishing" and screen.hide_middle
+        assert list(table.keys) == rows
+        assert (screen.current_theme(), screen.current_site()) == (theme, site)
+        assert not set(app.comparison.split.middle) & {s for _, s in site_columns(table)}
+
+
+async def test_the_theme_column_follows_the_terminal_width():
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, table = await open_matrix(pilot)
+        narrow = table._columns[0].width
+        await pilot.resize_terminal(130, 40)
+        await settle(pilot)
+        assert table._columns[0].width > narrow
+        check_order(app, table)
+        check_cells(app, table)

@@ -281,6 +281,8 @@ class MatrixScreen(DashboardScreen):
         self._row_themes: list[str | None] = []
         self._domains_of = None
         self._site_columns: dict = {}
+        self._wide: bool | None = None
+        self._want: tuple[str | None, str | None] | None = None   # (theme, site) to put the cursor on
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="matrix-controls"):
@@ -320,6 +322,10 @@ class MatrixScreen(DashboardScreen):
                 select.set_options([(Text("All domains"), ALL)] + [(safe(n, 28), n) for n in names])
             if select.value != self.domain:
                 select.value = self.domain
+        label = self.query_one("#matrix-label", Select)
+        if label.value != self.label:
+            with label.prevent(Select.Changed):
+                label.value = self.label
 
     def _results(self) -> list[tuple[str, list]]:
         words = self.filter_text.casefold().split()
@@ -339,6 +345,9 @@ class MatrixScreen(DashboardScreen):
         empty = self.query_one("#matrix-empty", Static)
         keep_theme, keep_column = self.current_theme(), table.cursor_column
         keep_site = self.current_site()
+        if self._want is not None:
+            keep_theme, keep_site = self._want
+            self._want = None
         if not study.ratings:
             self._update("#matrix-empty", "This study has no ratings: the matrix needs ratings.csv (or ratings-wide.csv).")
             empty.display, table.display = True, False
@@ -348,7 +357,7 @@ class MatrixScreen(DashboardScreen):
         groups = self._results()
         sites = self._sites = ordered_sites(study, comparison, self.hide_middle)
         authors = any(r.published is not None for r in comparison.themes)
-        wide = self.size.width >= 110
+        wide = self._wide = self.size.width >= 110
         title_w = 30 if wide else 22
         site_w = max(3, min(6, max((len(s) for s, _ in sites), default=3)))
         columns = [GridColumn("theme", "Theme", title_w), GridColumn("mark", "", 2)]
@@ -466,6 +475,11 @@ class MatrixScreen(DashboardScreen):
         if theme is not None:
             self.open_evidence(theme, None)
 
+    def on_resize(self, event) -> None:
+        super().on_resize(event)
+        if self._wide is not None and (event.size.width >= 110) != self._wide and self._shown is not None:
+            self.show(self.comparison)       # the theme column widens (or narrows) with the terminal
+
     # -- controls ------------------------------------------------------------------------------
     def action_edge(self, end: int) -> None:
         table = self.query_one("#matrix-table", MatrixGrid)
@@ -530,4 +544,26 @@ class MatrixScreen(DashboardScreen):
             view["site"] = site
         if self.filter_text.strip():
             view["filter"] = self.filter_text
+        if self.domain != ALL:
+            view["domain"] = self.domain
+        if self.label != ALL:
+            view["label"] = self.label
+        if self.hide_middle:
+            view["middle"] = "hidden"
         return view
+
+    def apply_view(self, view: dict) -> None:
+        """Back to a snapshot's view: the filters, the middle group, the cursor's theme and site."""
+        if isinstance(view.get("domain"), str):
+            self.domain = view["domain"]
+        if view.get("label") in {value for _, value in LABELS}:
+            self.label = view["label"]
+        self.hide_middle = view.get("middle") == "hidden"
+        self._want = (view.get("theme") if isinstance(view.get("theme"), str) else None,
+                      view.get("site") if isinstance(view.get("site"), str) else None)
+        self.filter_text = str(view.get("filter", "")) if isinstance(view.get("filter", ""), str) else ""
+        field = self.query_one("#matrix-filter", Input)
+        with field.prevent(Input.Changed):
+            field.value = self.filter_text
+        if self.comparison is not None and self._shown is not None:
+            self.show(self.comparison)
