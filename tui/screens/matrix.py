@@ -304,12 +304,13 @@ class MatrixScreen(DashboardScreen):
         self._fill_table()
 
     def _update(self, selector: str, text) -> None:
-        """Update a line only when its text changes (an update lays the screen out again)."""
+        """Update a line only when its text changes; the cursor's line (one row, always) without
+        laying the screen out again, which every move of the cursor would otherwise do."""
         widget = self.query_one(selector, Static)
         plain = text.plain if isinstance(text, Text) else str(text)
         if getattr(widget, "_matrix_text", None) != plain:
             widget._matrix_text = plain
-            widget.update(text)
+            widget.update(text, layout=selector != "#matrix-cell")
 
     def _fill_domains(self, comparison) -> None:
         select = self.query_one("#matrix-domain", Select)
