@@ -389,7 +389,9 @@ class CrosscaseApp(App[int]):
         sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen,
                                                                    MatrixScreen)]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
-        sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS)]
+        from tui.dialogs.evidence import EvidenceDialog
+
+        sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS + EvidenceDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))
 
     def action_toggle_theme(self) -> None:

@@ -405,6 +405,7 @@ async def test_matrix_key_in_footer_help_and_palette_at_80x24():
         rows = app.screen.key_rows()
         assert ("Everywhere", "M", "Matrix") in rows
         assert any(section == "Matrix" and what == "Hide middle" for section, _, what in rows)
+        assert ("Dialogs", "a", "Every site / this site") in rows
 
 
 @pytest.mark.slow
