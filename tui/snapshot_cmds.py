@@ -300,6 +300,7 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
         ("Sites that changed group", [f"  {clean(m['site'])}: {m['from']} -> {m['to']}" for m in result["moved_sites"]]),
         ("Metric changes", [_metric_line(m) for m in result["metrics"]]),
         ("Themes whose distinguishing label changed", [_theme_line(t) for t in result["themes"]]),
+        ("Literature themes whose fit changed", [_fit_line(t) for t in result.get("literature", [])]),
         ("Study files", [f"  {clean(f['file'])} {f['change']}" for f in result["files"]]),
     ]
     for title, rows in sections:
@@ -318,6 +319,15 @@ def _metric_line(m: dict) -> str:
     if change == "hedges_g_null":
         return f"  {name}: Hedges' g {'became' if m['new'] is None else 'stopped being'} undefined: {_num(m['old'])} -> {_num(m['new'])}"
     return f"  {name}: metric {change}"
+
+
+def _fit_line(t: dict) -> str:
+    from metrics.literature import SYMBOLS
+
+    def fit(name) -> str:
+        return f"{SYMBOLS[name]} {name}" if name in SYMBOLS else clean(name)
+
+    return f"  {clean(t['theme'])}: {fit(t['from'])} -> {fit(t['to'])}"
 
 
 def _theme_line(t: dict) -> str:
