@@ -277,10 +277,6 @@ metric = "supervisor_hours"
 [[link]]
 theme = "ward-staff-relationships"
 metric = "ward_relationship"
-
-[[link]]
-theme = "consistent-delivery"
-metric = "fidelity"
 '''
 
 

@@ -36,7 +36,7 @@ def test_analyse_is_compare_plus_tables():
     assert to_dict(replace(full, sensitivity=None, configurations=None, literature=None, links=None)) \
         == to_dict(compare(study))
     assert full.sensitivity is not None and full.configurations is not None
-    assert full.literature is not None and len(full.links) == len(study.links) == 3
+    assert full.literature is not None and len(full.links) == len(study.links) == 2
 
 
 def test_filling_stops_when_cancelled():

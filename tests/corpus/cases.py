@@ -668,29 +668,29 @@ CASES: list[Case] = [
     Case("condition-not-array-of-tables", "conditions", {"study.toml": lambda t: "condition = 3\n" + t.split("[[condition]]")[0]}, (
         "study.toml:1: condition must be written as [[condition]] tables",)),
 
-    # ---- study.toml: [[link]] (analysis.md section 1; the example has three links)
+    # ---- study.toml: [[link]] (analysis.md section 1; the example has two links)
     Case("link-theme-unknown", "link-tables", {"study.toml": sub('theme = "supervisor-resourcing"', 'theme = "supervisor-resourcng"')}, (
         S('theme = "supervisor-resourcng"', '[[link]] theme "supervisor-resourcng" is not a theme in themes.toml or the built-in catalogue'),)),
-    Case("link-metric-unknown", "link-tables", {"study.toml": sub('metric = "ward_relationship"\n\n[[link]]', 'metric = "ward_relations"\n\n[[link]]')}, (
+    Case("link-metric-unknown", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"', 'ward-staff-relationships"\nmetric = "ward_relations"')}, (
         S('metric = "ward_relations"', '[[link]] metric "ward_relations" is not a defined metric'),)),
-    Case("link-to-the-outcome", "link-tables", {"study.toml": sub('metric = "fidelity"\n', 'metric = "engagement"\n')}, (
+    Case("link-to-the-outcome", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"', 'ward-staff-relationships"\nmetric = "engagement"')}, (
         lambda folder: f'study.toml:{_nth_line(folder / "study.toml", OUTCOME_METRIC, 2)}: [[link]] metric "engagement" '
                        'is the outcome: a link ties a theme to another metric (the outcome splits the sites)',)),
     Case("link-twice", "link-tables", {"study.toml": append('\n[[link]]\ntheme = "supervisor-resourcing"\nmetric = "supervisor_hours"\n')}, (
-        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "[[link]]", 4)}: [[link]] theme "supervisor-resourcing" and '
+        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "[[link]]", 3)}: [[link]] theme "supervisor-resourcing" and '
                        f'metric "supervisor_hours" are linked twice (first at line {_nth_line(folder / "study.toml", "[[link]]", 1)})',)),
-    Case("link-unknown-key", "link-tables", {"study.toml": sub('metric = "fidelity"\n', 'metric = "fidelity"\nfit = "confirmation"\n')}, (
+    Case("link-unknown-key", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"\n', 'ward-staff-relationships"\nmetric = "ward_relationship"\nfit = "confirmation"\n')}, (
         S('fit = "confirmation"', '[[link]] has an unknown key "fit" (allowed: metric, theme)'),)),
-    Case("link-no-metric", "link-tables", {"study.toml": sub('metric = "fidelity"\n')}, (
-        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "[[link]]", 3)}: [[link]] needs metric = "..."',)),
-    Case("link-theme-not-text", "link-tables", {"study.toml": sub('theme = "consistent-delivery"', "theme = 3")}, (
+    Case("link-no-metric", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"\n', 'ward-staff-relationships"\n')}, (
+        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "[[link]]", 2)}: [[link]] needs metric = "..."',)),
+    Case("link-theme-not-text", "link-tables", {"study.toml": sub('theme = "ward-staff-relationships"', "theme = 3")}, (
         S("theme = 3", "[[link]] theme must be a non-empty text"),)),
     Case("link-not-array-of-tables", "link-tables", {"study.toml": lambda t: 'link = "supervisor_hours"\n' + t.split("[[link]]")[0]}, (
         "study.toml:1: link must be written as [[link]] tables",)),
     Case("link-to-an-own-theme-loads", "link-tables", {"themes.toml": OWN_THEMES, "ratings.csv": append("S1,own-theme,+1,\n"),
                                                  "study.toml": append('\n[[link]]\ntheme = "own-theme"\nmetric = "peer_workers"\n')},
          exit=0, check=lambda s: _links(s, [("supervisor-resourcing", "supervisor_hours"), ("ward-staff-relationships", "ward_relationship"),
-                                           ("consistent-delivery", "fidelity"), ("own-theme", "peer_workers")])),
+                                           ("own-theme", "peer_workers")])),
     Case("links-none-loads", "link-tables", {"study.toml": lambda t: t.split("\n# Statistics by themes")[0] + "\n"}, exit=0,
          check=lambda s: _links(s, [])),
 
