@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from metrics.qca_minimize import (FREE, Term, configurations_of, covers, easy_counterfactuals,
-                                  notation, simplifying_assumptions, solve)
+from metrics.qca_minimize import (FREE, Term, configurations_of, easy_counterfactuals, notation,
+                                  simplifying_assumptions, solve_checked, term_bits)
 from metrics.summary import num
 
 TOL = 1e-9
+MAX_MODELS = 24          # minimal covers listed per solution (a warning says when there are more)
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 KINDS = ("conservative", "parsimonious", "intermediate")
 
@@ -211,26 +212,36 @@ def table_warnings(x: np.ndarray, y: np.ndarray, sites: Sequence[str], names: Se
 # -- solutions -----------------------------------------------------------------------------------
 
 def model_fits(terms: Sequence[Term], x: np.ndarray, y: np.ndarray, names: Sequence[str],
-               rows: Sequence[TableRow], assumptions=None) -> Model:
-    """A model's fits and its terms': membership of the model = max over its terms."""
-    ms = [term_membership(t, x) for t in terms]
+               rows: Sequence[TableRow], assumptions=None, memo: dict | None = None) -> Model:
+    """A model's fits and its terms': membership of the model = max over its terms. ``memo``
+    keeps each term's membership, fit and cases between the models of one analysis."""
+    memo = {} if memo is None else memo
+    parts = [_term_part(t, x, y, names, rows, memo) for t in terms]
+    ms = [m for m, _ in parts]
     whole = np.max(ms, axis=0) if ms else np.zeros(x.shape[0])
     cov = sufficiency(whole, y).cov
-    ones = [r for r in rows if r.out == "1"]
     fits = []
-    for i, t in enumerate(terms):
+    for i, (_, tf) in enumerate(parts):
         others = [m for j, m in enumerate(ms) if j != i]
         rest = sufficiency(np.max(others, axis=0), y).cov if others else 0.0
         unique = None if cov is None else cov - (rest or 0.0)
-        cases = tuple(s for r in ones if covers(t, r.configuration) for s in r.cases)
-        fits.append(TermFit(notation(t, names), sufficiency(ms[i], y), unique, cases))
+        fits.append(TermFit(tf.term, tf.fit, unique, tf.cases))
     expression = " + ".join(f.term for f in fits)
     return Model(expression, sufficiency(whole, y), tuple(fits),
                  None if assumptions is None else tuple(assumptions))
 
 
+def _term_part(term: Term, x, y, names, rows, memo):
+    if term not in memo:
+        mask, value = term_bits(term)
+        m = term_membership(term, x)
+        cases = tuple(s for r in rows if r.out == "1" and (int(r.configuration, 2) & mask) == value for s in r.cases)
+        memo[term] = (m, TermFit(notation(term, names), sufficiency(m, y), None, cases))
+    return memo[term]
+
+
 def solutions(rows: Sequence[TableRow], x: np.ndarray, y: np.ndarray, names: Sequence[str],
-              expect: Mapping[str, str] | None) -> dict[str, tuple[Model, ...]]:
+              expect: Mapping[str, str] | None, warnings: list[str] | None = None) -> dict[str, tuple[Model, ...]]:
     """Conservative ("1" rows only), parsimonious (remainders as don't-cares: rows with n < n_cut
     and unobserved ones) and, with ``expect``, intermediate (R's ``dir.exp``): for every pair of a
     conservative and a parsimonious model, the "1" rows plus the easy counterfactuals."""
@@ -238,25 +249,42 @@ def solutions(rows: Sequence[TableRow], x: np.ndarray, y: np.ndarray, names: Seq
     on = [r.configuration for r in rows if r.out == "1"]
     off = {r.configuration for r in rows if r.out == "0"}
     remainders = [c for c in configurations_of(k) if c not in off and c not in set(on)]
-    cons = solve(on, on, k)
-    pars = solve(on, set(on) | set(remainders), k)
-    out = {"conservative": tuple(model_fits(m, x, y, names, rows) for m in cons)}
+    warnings = [] if warnings is None else warnings
+
+    def solve(on_rows, permitted, kind):
+        models, complete = solve_checked(on_rows, permitted, k)
+        if not complete:
+            warnings.append(f"the prime-implicant chart of the {kind} solution is too complex to search "
+                            "every minimal cover: one cover found greedily is shown, not guaranteed minimal")
+        if len(models) > MAX_MODELS:
+            warnings.append(f"the {kind} solution has {len(models)} minimal covers; the first {MAX_MODELS} are listed")
+        return models[:MAX_MODELS]
+
+    cons = solve(on, on, "conservative")
+    pars = solve(on, set(on) | set(remainders), "parsimonious")
+    memo: dict = {}
+    out = {"conservative": tuple(model_fits(m, x, y, names, rows, None, memo) for m in cons)}
     assumed = [simplifying_assumptions(m, on, k, remainders) for m in pars]
-    out["parsimonious"] = tuple(model_fits(m, x, y, names, rows, a) for m, a in zip(pars, assumed))
+    out["parsimonious"] = tuple(model_fits(m, x, y, names, rows, a, memo) for m, a in zip(pars, assumed))
     if expect is None:
         out["intermediate"] = ()
         return out
     directions = _directions(expect, names)
-    seen, models = set(), []
+    seen, models, solved = set(), [], set()
     for c in cons:
         for p, sa in zip(pars, assumed):
             ec = easy_counterfactuals(c, p, sa, directions)
-            for m in solve(on, set(on) | set(ec), k):
+            if tuple(ec) in solved:
+                continue
+            solved.add(tuple(ec))
+            for m in solve(on, set(on) | set(ec), "intermediate"):
                 key = frozenset(m)
                 if key not in seen:
                     seen.add(key)
-                    models.append(model_fits(m, x, y, names, rows, ec))
-    out["intermediate"] = tuple(models)
+                    models.append(model_fits(m, x, y, names, rows, ec, memo))
+    if len(models) > MAX_MODELS:
+        warnings.append(f"the intermediate solution has {len(models)} models; the first {MAX_MODELS} are listed")
+    out["intermediate"] = tuple(models[:MAX_MODELS])
     return out
 
 
@@ -309,7 +337,7 @@ def analyse(names: Sequence[str], memberships: Mapping[str, Mapping[str, float |
     warnings = table_warnings(x, y, kept, names, rows, cuts)
     if expect is not None:
         _directions(expect, names)
-    sols = solutions(rows, x, y, names, expect) if kept else {k: () for k in KINDS}
+    sols = solutions(rows, x, y, names, expect, warnings) if kept else {k: () for k in KINDS}
     nec = []
     for j, n in enumerate(names):
         nec += [necessity(x[:, j], y, n), necessity(1.0 - x[:, j], y, "~" + n)]

@@ -20,6 +20,11 @@ import numpy as np
 Term = tuple[int, ...]
 FREE = 2
 MAX_CONDITIONS = 14      # 3^14 terms (4.8 million booleans) is the largest sweep allowed
+SEARCH_BUDGET = 1_000    # branches of the cover search before a chart counts as too complex
+
+
+class TooComplex(Exception):
+    """The prime-implicant chart is too complex to search every minimal cover."""
 
 
 def configurations_of(k: int) -> list[str]:
@@ -58,7 +63,16 @@ def prime_implicants(permitted: Iterable[str], k: int) -> list[Term]:
 
 
 def covers(term: Term, config: str) -> bool:
-    return all(d == FREE or d == int(ch) for d, ch in zip(term, config))
+    mask, value = term_bits(term)
+    return int(config, 2) & mask == value if config else True
+
+
+def term_bits(term: Term) -> tuple[int, int]:
+    """(mask, value) of a term over configurations read as binary numbers (first condition highest)."""
+    k = len(term)
+    mask = sum(1 << (k - 1 - j) for j, d in enumerate(term) if d != FREE)
+    value = sum(1 << (k - 1 - j) for j, d in enumerate(term) if d == 1)
+    return mask, value
 
 
 def sort_key(term: Term) -> tuple:
@@ -74,70 +88,131 @@ def notation(term: Term, names: Sequence[str]) -> str:
 
 
 def _min_covers(masks: list[int], full: int) -> list[frozenset[int]]:
-    """Every cover of ``full`` (a bitmask of chart columns) by the fewest of ``masks``."""
-    by_column: dict[int, list[int]] = {}
-    for p, m in enumerate(masks):
-        bits = m
-        while bits:
-            low = bits & -bits
-            by_column.setdefault(low, []).append(p)
-            bits ^= low
-    found: set[frozenset[int]] = set()
+    """Every cover of ``full`` (a bitmask of chart columns) by the fewest of ``masks``.
 
-    def search(chosen: list[int], covered: int, budget: int) -> None:
-        if covered == full:
-            found.add(frozenset(chosen))
+    Branch on the open column with the fewest prime implicants; the i-th of them is taken with
+    the earlier ones excluded, so each cover is met once. A column whose implicants all cover
+    another column too is left out (covering the other covers it)."""
+    columns = _columns(masks, full)
+    found: list[frozenset[int]] = []
+    spent = [0]
+
+    def search(chosen: list[int], open_cols: list[int], banned: int, budget: int, stop: bool) -> None:
+        spent[0] += 1
+        if spent[0] > SEARCH_BUDGET:
+            raise TooComplex
+        if not open_cols:
+            found.append(frozenset(chosen))
             return
-        if budget == 0:
+        if budget == 0 or (stop and found):
             return
-        rest = full & ~covered
-        best = None
-        bits = rest
-        while bits:
-            low = bits & -bits
-            if best is None or len(by_column[low]) < len(by_column[best]):
-                best = low
-            bits ^= low
-        for p in by_column[best]:
+        best = min(open_cols, key=lambda c: (columns[c] & ~banned).bit_count())
+        options = columns[best] & ~banned
+        if _lower_bound(open_cols, columns, banned) > budget:
+            return
+        while options:
+            low = options & -options
+            p = low.bit_length() - 1
+            rest = [c for c in open_cols if not (columns[c] >> p) & 1]
             chosen.append(p)
-            search(chosen, covered | masks[p], budget - 1)
+            search(chosen, rest, banned, budget - 1, stop)
             chosen.pop()
+            banned |= low
+            options ^= low
 
+    cols = list(columns)
     for size in range(1, len(masks) + 1):
-        search([], 0, size)
+        search([], cols, 0, size, True)
         if found:
-            return sorted(found, key=lambda s: sorted(s))
+            found.clear()
+            search([], cols, 0, size, False)
+            return sorted(set(found), key=lambda s: sorted(s))
     return []
+
+
+def _columns(masks: list[int], full: int) -> dict[int, int]:
+    """Column -> bitmask of the implicants covering it, without dominated columns."""
+    cols: dict[int, int] = {}
+    for p, m in enumerate(masks):
+        bits = m & full
+        while bits:
+            low = bits & -bits
+            cols[low.bit_length() - 1] = cols.get(low.bit_length() - 1, 0) | (1 << p)
+            bits ^= low
+    distinct = sorted(set(cols.values()), key=int.bit_count)
+    keep: list[int] = []
+    for v in distinct:
+        if not any(k & v == k for k in keep):
+            keep.append(v)
+    first = {}
+    for c, v in sorted(cols.items()):
+        if v in keep and v not in first:
+            first[v] = c
+    return {c: v for v, c in first.items()}
+
+
+def _lower_bound(open_cols: list[int], columns: dict[int, int], banned: int) -> int:
+    """Columns that share no implicant each need one of their own."""
+    used, bound = 0, 0
+    for c in sorted(open_cols, key=lambda c: (columns[c] & ~banned).bit_count()):
+        v = columns[c] & ~banned
+        if not v:
+            return 1 << 30
+        if not v & used:
+            used |= v
+            bound += 1
+    return bound
 
 
 def solve(on: Sequence[str], permitted: Iterable[str], k: int) -> list[tuple[Term, ...]]:
     """The models (each a tuple of terms, R's order) covering ``on`` with prime implicants of
     ``permitted`` (which must include ``on``); [] when ``on`` is empty."""
+    return solve_checked(on, permitted, k)[0]
+
+
+def _greedy(masks: list[int], full: int) -> list[frozenset[int]]:
+    chosen, covered = [], 0
+    while covered != full:
+        p = max(range(len(masks)), key=lambda i: ((masks[i] & ~covered).bit_count(), -i))
+        chosen.append(p)
+        covered |= masks[p]
+    return [frozenset(chosen)]
+
+
+def solve_checked(on: Sequence[str], permitted: Iterable[str], k: int) -> tuple[list[tuple[Term, ...]], bool]:
+    """``solve`` and whether the models are every minimal cover: a chart too complex to search
+    within ``SEARCH_BUDGET`` gives one cover found greedily (not guaranteed minimal), and False."""
     on = sorted(set(on))
     if not on:
-        return []
-    index = {c: n for n, c in enumerate(on)}
+        return [], True
+    codes = [int(c, 2) if c else 0 for c in on]
     chart = []
     for term in sorted(prime_implicants(set(permitted) | set(on), k), key=sort_key):
-        mask = sum(1 << index[c] for c in on if covers(term, c))
+        tm, tv = term_bits(term)
+        mask = sum(1 << n for n, c in enumerate(codes) if c & tm == tv)
         if mask:
             chart.append((term, mask))
     masks = [m for _, m in chart]
     full = (1 << len(on)) - 1
-    covers_found = _min_covers(masks, full)
+    complete = True
+    try:
+        covers_found = _min_covers(masks, full)
+    except TooComplex:
+        covers_found, complete = _greedy(masks, full), False
     essential = set.intersection(*(set(c) for c in covers_found)) if covers_found else set()
     models = []
     for cover in covers_found:
         ordered = sorted(essential) + sorted(set(cover) - essential)
         models.append((tuple(chart[p][0] for p in ordered), tuple(sorted(set(cover) - essential))))
     models.sort(key=lambda m: m[1])
-    return [terms for terms, _ in models]
+    return [terms for terms, _ in models], complete
 
 
 def simplifying_assumptions(model: Sequence[Term], on: Iterable[str], k: int, remainders: Iterable[str]) -> list[str]:
     """The remainders that a model's terms cover (R's ``$SA``), in configuration order."""
     rem = set(remainders) - set(on)
-    return sorted(c for c in rem if any(covers(t, c) for t in model))
+    bits = [term_bits(t) for t in model]
+    return sorted(c for c in rem if any(int(c, 2) & m == v for m, v in bits))
 
 
 def easy_counterfactuals(conservative: Sequence[Term], parsimonious: Sequence[Term],
@@ -156,4 +231,5 @@ def easy_counterfactuals(conservative: Sequence[Term], parsimonious: Sequence[Te
                 for j, (p, c) in enumerate(zip(pars, comp))
             )
             reduced.append(res)
-    return sorted(a for a in set(assumptions) if any(covers(t, a) for t in reduced))
+    bits = [term_bits(t) for t in set(reduced)]
+    return sorted(a for a in set(assumptions) if any(int(a, 2) & m == v for m, v in bits))
