@@ -142,3 +142,19 @@ def test_contradictions_and_unknown_expectation():
         analyse(["A"], m, y, expect={"B": "present"})
     with pytest.raises(ValueError, match="not a QCA name"):
         analyse(["2A"], {"a": {"2A": 1.0}}, {"a": 1.0})
+
+
+def test_a_chart_over_the_search_budget_gives_one_greedy_cover_and_says_so(monkeypatch):
+    import metrics.qca as qca
+    import metrics.qca_minimize as qm
+    from tests.test_qca_r import run
+
+    monkeypatch.setattr(qm, "SEARCH_BUDGET", 1)
+    r = run("CVF", "PROTEST")
+    assert len(r.solutions["parsimonious"]) == 1
+    assert any("too complex" in w and "parsimonious" in w for w in r.warnings)
+    monkeypatch.setattr(qm, "SEARCH_BUDGET", 1000)
+    monkeypatch.setattr(qca, "MAX_MODELS", 2)
+    r = run("CVF", "PROTEST")
+    assert len(r.solutions["parsimonious"]) == 2
+    assert any("has 4 minimal covers; the first 2 are listed" in w for w in r.warnings)
