@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from metrics.literature import SYMBOLS
+from tui.safe import clean
 from tui.render import fmt, fmt_p, symbol
 from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
 from tui.widgets.charts import bar, bar_scale, baseline_note, strip
@@ -283,7 +284,7 @@ class CompareScreen(DashboardScreen):
                 continue
             named = ""
             if group == "middle":
-                named = f" [{c.split.outcome}" + (f" · {m.label}" if m is not None else "") + "]"
+                named = f" [{clean(c.split.outcome)}" + (f" · {clean(m.label)}" if m is not None else "") + "]"
             parts.append(Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(sites)}){named}: ",
                               style=self.styles_map[group]))
             shown = []
