@@ -150,6 +150,9 @@ def rating_changes(old: dict, new: dict) -> list[dict]:
             was, now = a.get(site, "absent"), b.get(site, "absent")
             if was != now:
                 changes.append({"theme": key, "site": site, "from": was, "to": now})
+    return changes
+
+
 def literature_changes(old: dict, new: dict) -> list[dict]:
     """The literature rows whose fit changed (analysis.md section 1), in the new snapshot's row order
     then the old one's. A snapshot written before the literature was part of it has no rows to
