@@ -93,13 +93,16 @@ def expected_groups(values: dict[str, float | None], rule: str, *, threshold: fl
         for s in present:
             groups["high" if values[s] >= threshold else "low"].add(s)
     elif rule == "tertiles":
+        # the k highest are high, the k lowest low, unless tied with a site outside their k
         k = len(present) // 3
         ranked = sorted(present, key=lambda s: -values[s])
-        top, bottom = ranked[:k], ranked[len(ranked) - k:] if k else []
+        top, bottom = set(ranked[:k]), set(ranked[len(ranked) - k:] if k else [])
+        outside_top = {values[o] for o in present if o not in top}
+        outside_bottom = {values[o] for o in present if o not in bottom}
         for s in present:
-            if s in top and all(values[o] != values[s] for o in present if o not in top):
+            if s in top and values[s] not in outside_top:
                 groups["high"].add(s)
-            elif s in bottom and all(values[o] != values[s] for o in present if o not in bottom):
+            elif s in bottom and values[s] not in outside_bottom:
                 groups["low"].add(s)
             else:
                 groups["middle"].add(s)

@@ -1,6 +1,6 @@
 """The shape-matrix walk in a real terminal: the `crosscase` command in tmux, on studies that are not
 the example (tests/shapes.py): no `[outcome] second`, an empty group, wide ratings only, hostile
-text everywhere, pseudonymised.
+text everywhere.
 
 Each test opens the dashboard on one shape and walks it with keys as a person would: Compare (the
 groups the contract's split rules give), every screen, the Site screen with n/p, the split dialog
@@ -26,7 +26,7 @@ from shapes import Shape, shown
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have("tmux"), reason="tmux is not installed")]
 
-TMUX_SHAPES = ["no-second", "empty-group", "wide-only", "hostile", "pseudonymised"]
+TMUX_SHAPES = ["no-second", "empty-group", "wide-only", "hostile"]
 RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
 WIDTH, HEIGHT = 100, 30
 
