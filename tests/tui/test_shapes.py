@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Select, Static
 
-from shapes import SHAPES, SMALL_SHAPES, Shape, shown
+from shapes import BIDI, SHAPES, SMALL_SHAPES, Shape, shown
 from tui_helpers import settle
 from tui.app import CrosscaseApp
 from tui.dialogs.export import ExportDialog
@@ -98,17 +98,17 @@ def check_compare(app, shape: Shape, expected: dict[str, set[str]]) -> None:
         if keys:                        # the panel's first row: the site, its label (cut to fit)
             first = panel.row_text(0)
             assert shown(f"{keys[0]} {shape.labels[keys[0]]}")[:12] in first, first
+    # the middle line lists the middle (then the missing) sites, cut to the width: the first is one
     middle = str(screen.query_one("#middle-sites", Static).render())
     for group in ("middle", "missing"):
-        for s in sorted(expected[group])[:3] if len(expected[group]) <= 12 else ():
-            assert s in middle, (group, s, middle)
+        if expected[group] and (group == "middle" or not expected["middle"]):
+            head = middle.split(": ", 1)[1] if ": " in middle else ""
+            assert any(head.startswith(f"{s} ") for s in expected[group]), (group, middle)
     if not shape.big:
-        for s in (*expected["high"], *expected["low"]):
-            # the id is on screen unless the panel is taller than the terminal leaves for it
-            if s in text:
-                continue
-            panel = screen.query_one(f"#{'high' if s in expected['high'] else 'low'}-sites", RowList)
-            assert panel.keys.index(s) >= panel.size.height - 1, (s, text[:1500])
+        # the first rows of each panel are on screen (a 24-line terminal shows at least three)
+        for group in ("high", "low"):
+            for s in [k for k in screen.query_one(f"#{group}-sites", RowList).keys if k][:3]:
+                assert s in text, (s, text[:1500])
 
 
 def check_sites(app, shape: Shape, expected: dict[str, set[str]]) -> None:
@@ -445,7 +445,13 @@ async def resized_walk(pilot, shape: Shape, size: tuple[int, int]) -> None:
     check_compare(app, shape, groups)
 
 
-@pytest.mark.parametrize("name", SMALL_SHAPES)
+MIDDLE_LABEL_DEFECT = ("DEFECT: Compare's middle line prints the highlighted metric's label unescaped "
+                       "(raw U+202E reaches the terminal): tui/screens/compare.py:276 f\" · {m.label}\" "
+                       "not through safe()")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT))
+                                  if n == "hostile" else n for n in SMALL_SHAPES])
 async def test_walk_at_80x24_then_160x48(study_shapes, name, tmp_path, monkeypatch):
     shape = study_shapes[name]
     monkeypatch.chdir(tmp_path)
@@ -459,6 +465,7 @@ async def test_walk_at_80x24_then_160x48(study_shapes, name, tmp_path, monkeypat
     assert app._exception is None
 
 
+@pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT)
 async def test_walk_opened_at_160x48(study_shapes, tmp_path, monkeypatch):
     """Opened at the bigger size (the screens composed at it): every screen, a split, its Cancel
     button, export; then down to 80x24. On the hostile shape, whose texts are cut by width."""
@@ -475,6 +482,22 @@ async def test_walk_opened_at_160x48(study_shapes, tmp_path, monkeypatch):
         await pilot.pause()
     assert app.return_code == 0
     assert app._exception is None
+
+
+@pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT)
+async def test_compare_middle_line_shows_a_hostile_metric_label_literally(study_shapes):
+    """The hostile shape's median split has a middle site, so Compare's middle line names the
+    highlighted metric, whose label holds a bidi override (U+202E): it must show as \\u202e."""
+    shape = study_shapes["hostile"]
+    assert shape.groups()["middle"]
+    app = CrosscaseApp(shape.folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        middle = str(app.screen.query_one("#middle-sites", Static).render())
+        label = shape.metric_labels["fidelity"]
+        assert BIDI in label and middle.startswith("M Middle (1)")
+        assert BIDI not in middle and shown(label) in middle, repr(middle)
+        await pilot.press("q")
 
 
 async def test_walk_the_2000_site_study(study_shapes, tmp_path, monkeypatch):
