@@ -188,9 +188,11 @@ def apply_rule(tmux: Tmux, shape: Shape, rule: str, current: str, second_set: bo
         tmux.keys("Tab", "Enter")                 # Apply
     elif rule == "explicit":
         tmux.keys("Tab")                          # the High sites field (empty: nothing to clear)
-        type_into_field(tmux, "High sites (comma-separated ids)", ",".join(shape.explicit[0]))
+        type_into_field(tmux, "High sites (comma-separated ids)", ",".join(shape.explicit[0]),
+                        placeholder="e.g. S1,S3")
         tmux.keys("Tab")
-        type_into_field(tmux, "Low sites (comma-separated ids)", ",".join(shape.explicit[1]))
+        type_into_field(tmux, "Low sites (comma-separated ids)", ",".join(shape.explicit[1]),
+                        placeholder="e.g. S6,S7")
         tmux.keys("Enter")
     else:
         tmux.keys("Tab", "Enter")                 # Apply (the hidden fields are skipped)
@@ -261,7 +263,13 @@ def palette_and_help(tmux: Tmux) -> None:
     tmux.wait_for(lambda s: "Escape closes this help" not in s and header(s, "Compare"), describe="help closed")
 
 
-@pytest.mark.parametrize("name", TMUX_SHAPES)
+MIDDLE_LABEL_DEFECT = ("DEFECT: Compare's middle line prints the highlighted metric's label unescaped "
+                       "(raw U+202E reaches the terminal): tui/screens/compare.py:276 f\" · {m.label}\" "
+                       "not through safe()")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT))
+                                  if n == "hostile" else n for n in TMUX_SHAPES])
 def test_tmux_walk_on_a_shape(study_shapes, name, tmp_path):
     shape = study_shapes[name]
     out = tmp_path / f"{name}-from-tmux.toml"
