@@ -61,3 +61,11 @@ def build_study(root: Path, files: dict[str, object] | None = None, **overrides:
 def make_study() -> Callable[..., Path]:
     """``make_study(tmp_path, **overrides)``: see ``build_study``."""
     return build_study
+
+
+@pytest.fixture(scope="session")
+def study_shapes(tmp_path_factory):
+    """The study-shape matrix (tests/shapes.py): ``study_shapes[name]`` writes that shape once a session."""
+    from shapes import ShapeFactory
+
+    return ShapeFactory(tmp_path_factory.mktemp("shapes"))

@@ -28,6 +28,7 @@ from tui.screens.error import ErrorScreen
 from tui.screens.matrix import MatrixScreen
 from tui.screens.site import SiteScreen
 from tui.screens.snapshot import SnapshotScreen
+from tui.screens.literature import LiteratureScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
@@ -39,7 +40,7 @@ from tui.widgets.rows import RowList
 
 SCREENS_BY_MODE = {"compare": CompareScreen, "sites": SitesScreen, "themes": ThemesScreen,
                    "sensitivity": SensitivityScreen, "configurations": ConfigurationsScreen,
-                   "matrix": MatrixScreen}
+                   "literature": LiteratureScreen, "matrix": MatrixScreen}
 
 
 @dataclass
@@ -92,6 +93,7 @@ class CrosscaseApp(App[int]):
         Binding("t", "show('themes')", "Themes"),
         Binding("v", "show('sensitivity')", "Sensitivity"),
         Binding("g", "show('configurations')", "Configs"),
+        Binding("l", "show('literature')", "Literature"),
         Binding("o", "split", "Split…"),
         Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
@@ -387,7 +389,7 @@ class CrosscaseApp(App[int]):
             return
         sections = [("Everywhere", self.BINDINGS)]
         sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen,
-                                                                   MatrixScreen)]
+                                                                    LiteratureScreen, MatrixScreen)]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
         from tui.dialogs.evidence import EvidenceDialog
 

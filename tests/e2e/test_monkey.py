@@ -17,6 +17,11 @@ waits for the screen to be laid out (`pilot.pause(0)`). PageUp/PageDown go in bu
 key: Textual's own Select list raised KeyError on them before its first layout, which the
 dashboard's SafeSelect (tui/widgets/select.py) guards against; this monkey is its end-to-end test.
 CROSSCASE_MONKEY_SEED and CROSSCASE_MONKEY_KEYS change the seed and the number of keys.
+
+The monkey also runs on the study shapes of tests/shapes.py (no `[outcome] second`, an empty group,
+two sites, hostile text, one metric, pseudonymised): at least SHAPE_MIN_KEYS keys on each, up to
+SHAPE_KEYS within SHAPE_BUDGET seconds, each with its own seed derived from SEED
+(CROSSCASE_MONKEY_SHAPE_KEYS changes the number).
 """
 
 from __future__ import annotations
@@ -83,11 +88,12 @@ async def press(pilot, keys: list[str]) -> None:
     await pilot._wait_for_screen()
 
 
-async def test_monkey_presses_thousands_of_keys_without_a_crash(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)               # the export dialog's default file lands here
-    rng = random.Random(SEED)
+async def run_monkey(folder, seed: int, keys: int, min_keys: int, budget: float) -> set[str]:
+    """Press at least ``min_keys`` random keys (at most ``keys``, stopping after ``budget`` seconds)
+    at the dashboard on ``folder``; the names of the screens and dialogs it saw."""
+    rng = random.Random(seed)
     pool = key_pool()
-    app = CrosscaseApp(EXAMPLE)
+    app = CrosscaseApp(folder)
     seen: set[str] = set()
     pressed: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
@@ -95,8 +101,8 @@ async def test_monkey_presses_thousands_of_keys_without_a_crash(tmp_path, monkey
         await pilot.pause()
         start = time.monotonic()
         paused = 0
-        while len(pressed) < KEYS:
-            if len(pressed) >= MIN_KEYS and time.monotonic() - start > TIME_BUDGET:
+        while len(pressed) < keys:
+            if len(pressed) >= min_keys and time.monotonic() - start > budget:
                 break
             burst: list[str] = []
             for _ in range(rng.randint(1, BURST)):
@@ -124,6 +130,30 @@ async def test_monkey_presses_thousands_of_keys_without_a_crash(tmp_path, monkey
         print(f"monkey: {len(pressed)} keys in {time.monotonic() - start:.1f} s; screens: {sorted(seen)}")
     assert app.return_code in (None, 0)
     assert app._exception is None
+    return seen
+
+
+EVERYWHERE = {"CompareScreen", "SitesScreen", "ThemesScreen", "SensitivityScreen", "ConfigurationsScreen",
+              "HelpDialog", "SplitDialog", "ExportDialog"}
+
+
+async def test_monkey_presses_thousands_of_keys_without_a_crash(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)               # the export dialog's default file lands here
+    seen = await run_monkey(EXAMPLE, SEED, KEYS, MIN_KEYS, TIME_BUDGET)
     # the monkey got around: every screen and dialog it can reach with these keys
-    assert {"CompareScreen", "SitesScreen", "ThemesScreen", "SensitivityScreen", "ConfigurationsScreen",
-            "HelpDialog", "SplitDialog", "ExportDialog"} <= seen, seen
+    assert EVERYWHERE <= seen, seen
+
+
+# Studies that are not the example (tests/shapes.py): a shorter run on each, its own seed.
+MONKEY_SHAPES = ["no-second", "empty-group", "two-sites", "hostile", "single-metric", "pseudonymised"]
+SHAPE_KEYS = int(os.environ.get("CROSSCASE_MONKEY_SHAPE_KEYS", "600"))
+SHAPE_MIN_KEYS = min(SHAPE_KEYS, 300)
+SHAPE_BUDGET = 8.0
+
+
+@pytest.mark.parametrize("name", MONKEY_SHAPES)
+async def test_monkey_on_study_shapes(study_shapes, name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    seed = SEED + MONKEY_SHAPES.index(name) + 1
+    seen = await run_monkey(study_shapes[name].folder, seed, SHAPE_KEYS, SHAPE_MIN_KEYS, SHAPE_BUDGET)
+    assert {"CompareScreen", "SplitDialog"} <= seen and len(seen & EVERYWHERE) >= 5, seen

@@ -71,7 +71,8 @@ def _hostile_study(tmp_path):
 
     study = tmp_path / "study\x1bc"   # ESC c resets the terminal; the export dialog proposes this name
     shutil.copytree(EXAMPLE, study)
-    for name in ("sites.csv", "contacts.csv", "ratings.csv"):
+    raters = sorted(p.relative_to(study).as_posix() for p in (study / "ratings").glob("*.csv"))
+    for name in ("sites.csv", "contacts.csv", "ratings.csv", *raters):
         path = study / name
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"(?m)^S1,", lambda _m: HOSTILE_ID + ",", text)

@@ -252,7 +252,7 @@ class MatrixScreen(DashboardScreen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("f", "focus_domain", "Domain"),
-        Binding("l", "focus_label", "Label filter", show=False),
+        Binding("b", "focus_label", "Label filter", show=False),   # l is Literature
         Binding("h", "toggle_middle", "Hide middle"),
         Binding("a", "all_sites", "Every site"),
         Binding("left_square_bracket", "edge(0)", "First site", show=False, key_display="["),
