@@ -482,3 +482,52 @@ async def test_the_theme_column_follows_the_terminal_width():
         assert table._columns[0].width > narrow
         check_order(app, table)
         check_cells(app, table)
+
+
+@pytest.mark.parametrize("name", __import__("shapes").SMALL_SHAPES)
+async def test_the_matrix_on_every_study_shape(study_shapes, name):
+    """tests/shapes.py's shapes: the columns against the shape's own oracle of the groups and the
+    outcome (written from the contract, not from the engine), the rows against its rated themes,
+    hostile text literal, pseudonymised originals never shown; a cell's evidence opens and closes."""
+    from shapes import shown
+
+    shape = study_shapes[name]
+    app = CrosscaseApp(shape.folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, table = await open_matrix(pilot)
+        if not shape.rated_themes:
+            assert "no ratings" in str(screen.query_one("#matrix-empty").render())
+            return
+        expected = shape.groups()
+        columns = [s for _, s in site_columns(table)]
+        assert set(columns) == set(shape.ids)
+        at = 0
+        for group in ("high", "middle", "low", "missing"):
+            members = expected.get(group, set())
+            part = columns[at:at + len(members)]
+            assert set(part) == members, group
+            numbers = [shape.values[s] for s in part if shape.values[s] is not None]
+            assert numbers == sorted(numbers, reverse=True)
+            at += len(members)
+        assert {k for k in table.keys if k is not None} == set(shape.rated_themes)
+        check_cells(app, table)
+        text = screen_text(app)
+        rows = "".join(table.row_text(i) for i in range(table.row_count))
+        for title in shape.theme_titles.values():          # every theme's title, literally (its start)
+            if title in shape.hostile:
+                assert shown(title)[:12] in rows
+        for column, site in site_columns(table)[:6]:        # the cursor's line: the site's label, literally
+            table.move_cell(table.cursor, column)
+            await settle(pilot, 1)
+            label = shape.labels.get(site, site)
+            assert shown(f"{site} {label}")[:20] in str(screen.query_one("#matrix-cell").render())
+        for secret in shape.hidden:
+            assert secret not in text and secret not in table.header_text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EvidenceDialog)
+        for secret in shape.hidden:
+            assert secret not in app.screen.text.plain
+        await pilot.press("a", "escape")
+        await settle(pilot, 1)
+        assert isinstance(app.screen, MatrixScreen) and app.is_running
