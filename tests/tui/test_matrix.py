@@ -15,8 +15,7 @@ from screens_studies import write_study
 from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
 from tui.app import CrosscaseApp
 from tui.dialogs.evidence import EvidenceDialog
-from tui.screens.matrix import (DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen,
-                                domain_rank, ordered_sites)
+from tui.screens.matrix import DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen, domain_rank
 from tui.widgets.rule_text import figure
 
 
