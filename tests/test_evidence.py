@@ -274,3 +274,30 @@ def test_a_snapshot_judgement_must_be_a_label(capsys, study, tmp_path):
         read_snapshot(path)
     assert any('.judgement: "great" is not one of strong, weak, none, insufficient' in p.message
                for p in caught.value.problems)
+
+
+def test_pseudonymise_drops_every_excerpt_from_the_study(study):
+    from metrics.compare import Options
+    from metrics.pseudonyms import pseudonymise
+
+    write(study, "evidence.csv", EVIDENCE)
+    write(study, "judgements.csv", JUDGEMENTS)
+    renamed, _ = pseudonymise(load_study(study), Options())
+    assert renamed.evidence == () and renamed.excerpts("Site A", "leadership-support") == ()
+    assert dict(renamed.judgements) == {"leadership-support": ("strong", None), "peer-role-clarity": ("weak", None)}
+
+
+def test_a_reason_from_data_is_shown_literally(capsys, study):
+    write(study, "judgements.csv", "theme,label,reason\nleadership-support,weak,\"red \x1b[31m here\"\n")
+    for fmt in ("text", "markdown"):
+        rc, out, _ = run(capsys, "summary", str(study), "--format", fmt)
+        assert rc == 0 and "\x1b" not in out and "x1b" in out
+
+
+def test_the_example_has_excerpts_that_stay_out_of_the_summary(capsys):
+    s = load_study(EXAMPLE)
+    assert len(s.evidence) >= len(s.ratings) and all(e.excerpt.startswith("(illustrative)") for e in s.evidence)
+    rated = {(r.site, r.theme) for r in s.ratings if r.token not in ("Missing", "N/A")}
+    assert all(s.excerpts(site, theme) for site, theme in rated)
+    rc, out, _ = run(capsys, "summary", str(EXAMPLE), "--format", "json")
+    assert rc == 0 and "(illustrative)" not in out
