@@ -18,7 +18,7 @@ from cases.catalogue import load_catalogue
 from cases.contacts import derive_contacts
 from cases.errors import Collector, StudyError
 from cases.evidence import read_evidence, read_judgements
-from cases.manifest import parse_manifest
+from cases.manifest import check_link_themes, parse_manifest
 from cases.model import Study
 from cases.raters import AUDIT, FOLDER as RATERS_FOLDER, Raters, read_raters, rater_files
 from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
@@ -295,6 +295,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
 
     if manifest is not None:
         _cross_check(manifest, sites, attributes, out)
+        check_link_themes(manifest, themes, out)
     if out or manifest is None or manifest.outcome is None:
         problems = out.problems
         if pseudonymise or _says_pseudonymise(study_text, manifest):
@@ -314,6 +315,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         ratings=tuple(ratings),
         raters=MappingProxyType(dict(raters.ratings)),
         conditions=tuple(manifest.conditions),
+        links=tuple(manifest.links),
         distinguishing=manifest.distinguishing,
         disclosure=manifest.disclosure,
         files=MappingProxyType(hashes),

@@ -13,6 +13,7 @@ from cases.model import (
     Condition,
     Derive,
     Disclosure,
+    Link,
     Metric,
     Outcome,
     RuleSpec,
@@ -20,13 +21,14 @@ from cases.model import (
 from cases.tomlspan import TomlLines
 
 FILE = "study.toml"
-_TOP = {"study", "outcome", "metrics", "distinguishing", "disclosure", "condition"}
+_TOP = {"study", "outcome", "metrics", "distinguishing", "disclosure", "condition", "link"}
 _KEYS = {
     "study": {"title", "description", "synthetic"},
     "outcome": {"metric", "split", "threshold", "second", "high", "low"},
     "metric": {"label", "unit", "min", "max", "higher_is_better", "count", "derive"},
     "disclosure": {"min_count", "pseudonymise"},
     "condition": {"name", "metric", "at_least", "at_most", "attribute", "equals"},
+    "link": {"theme", "metric"},
 }
 
 
@@ -40,6 +42,8 @@ class Manifest:
     conditions: list[Condition] = field(default_factory=list)
     distinguishing: RuleSpec = RuleSpec()
     disclosure: Disclosure = Disclosure()
+    links: list[Link] = field(default_factory=list)
+    link_tables: list[int] = field(default_factory=list)   # each link's [[link]] number (0-based), for its lines
     lines: TomlLines | None = None
 
 
@@ -140,6 +144,7 @@ def parse_manifest(text: str, out: Collector) -> Manifest | None:
     m.distinguishing = _distinguishing(c, data.get("distinguishing"))
     m.disclosure = _disclosure(c, data.get("disclosure"))
     m.conditions = _conditions(c, data.get("condition"), m.metrics, metrics or {})
+    m.links, m.link_tables = _links(c, data.get("link"), metrics or {}, m.outcome)
     return m
 
 
@@ -330,6 +335,55 @@ def _conditions(c: _Checker, spec: object, metrics: dict[str, Metric], raw_metri
             if c.out.count() == before:
                 found.append(Condition(name or "", attribute=attribute, equals=str(equals)))
     return found
+
+
+def _links(c: _Checker, spec: object, raw_metrics: dict, outcome: Outcome | None) -> tuple[list[Link], list[int]]:
+    """``[[link]]`` tables: a theme and the metric that measures the same thing (analysis.md section 1).
+
+    The theme is checked against themes.toml and the catalogue later (``check_link_themes``): the
+    themes are read after study.toml."""
+    if spec is None:
+        return [], []
+    if not isinstance(spec, list):
+        c.err(("link",), None, "link must be written as [[link]] tables")
+        return [], []
+    found: list[Link] = []
+    tables: list[int] = []
+    first: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(spec):
+        t = ("link", i)
+        if not isinstance(item, dict):
+            c.err(("link",), None, f"[[link]] number {i + 1} must be a table")
+            continue
+        before = c.out.count()
+        c.unknown(t, item, _KEYS["link"], "[link]")
+        theme = c.string(t, item, "theme", "[link]", required=True)
+        metric = c.string(t, item, "metric", "[link]", required=True)
+        if metric is not None:
+            if metric not in raw_metrics:
+                c.err(t, "metric", f"[[link]] metric \"{metric}\" is not a defined metric")
+            elif outcome is not None and metric == outcome.metric:
+                c.err(t, "metric", f"[[link]] metric \"{metric}\" is the outcome: a link ties a theme to "
+                                   "another metric (the outcome splits the sites)")
+        line = c.lines.line(t)
+        if theme is not None and metric is not None:
+            if (theme, metric) in first:
+                c.err(t, None, f"[[link]] theme \"{theme}\" and metric \"{metric}\" are linked twice "
+                               f"(first at line {first[(theme, metric)]})")
+            else:
+                first[(theme, metric)] = line or 0
+        if c.out.count() == before:
+            found.append(Link(theme or "", metric or "", line))
+            tables.append(i)
+    return found, tables
+
+
+def check_link_themes(manifest: Manifest, themes, out: Collector) -> None:
+    """Each [[link]]'s theme must be a theme of themes.toml or the built-in catalogue."""
+    for i, link in zip(manifest.link_tables, manifest.links):
+        if link.theme not in themes:
+            out.add(FILE, manifest.lines.line(("link", i), "theme") if manifest.lines else link.line, None,
+                    f"[[link]] theme \"{link.theme}\" is not a theme in themes.toml or the built-in catalogue")
 
 
 TOO_DEEP = "arrays or tables are nested too deeply to read (more than a few hundred levels)"

@@ -153,6 +153,7 @@ class Study:
     fingerprint: str = ""
     published: Mapping[str, str] = field(default_factory=dict)  # theme id -> the authors' judgement (ratings-wide.csv)
     notes: tuple[str, ...] = ()          # FILE:ROW: COLUMN: lines that are not problems (how a cell was read)
+    links: tuple[Link, ...] = ()         # study.toml's [[link]]s, in file order
     evidence: tuple[Excerpt, ...] = ()   # evidence.csv's excerpts, in file order (evidence: disclosure applies)
     judgements: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)  # theme -> (label, reason): judgements.csv
 

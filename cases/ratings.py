@@ -16,7 +16,8 @@ from cases.tomlspan import TomlLines
 
 THEMES = "themes.toml"
 _ID = re.compile(r"^[a-z0-9-]+$")
-_THEME_KEYS = {"id", "title", "domain", "construct", "summary", "sources"}
+_THEME_KEYS = {"id", "title", "domain", "construct", "summary", "sources", "cfir2009", "influence"}
+INFLUENCES = ("facilitator", "barrier", "both")
 
 
 def parse_themes(text: str, out: Collector) -> list[Theme]:
@@ -59,13 +60,29 @@ def parse_themes(text: str, out: Collector) -> list[Theme]:
         for key in ("domain", "construct", "summary"):
             if key in item and not isinstance(item[key], str):
                 out.add(THEMES, lines.line(table, key), None, f"[[theme]] {key} must be text")
+        if "influence" in item and item["influence"] not in INFLUENCES:
+            out.add(THEMES, lines.line(table, "influence"), None,
+                    f"[[theme]] influence must be one of {', '.join(INFLUENCES)}, not {item['influence']!r}")
+        if "cfir2009" in item:
+            if not isinstance(item["cfir2009"], str):
+                out.add(THEMES, lines.line(table, "cfir2009"), None, "[[theme]] cfir2009 must be text")
+            elif item["cfir2009"] not in _cfir2009_titles():
+                out.add(THEMES, lines.line(table, "cfir2009"), None, f"[[theme]] cfir2009 \"{item['cfir2009']}\" is "
+                        "not the title of a CFIR 2009 construct of the built-in catalogue (crosscase themes lists them)")
         sources = item.get("sources", [])
         if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
             out.add(THEMES, lines.line(table, "sources"), None, "[[theme]] sources must be a list of DOIs or titles")
             sources = []
         if out.count() == before:
-            themes.append(Theme(tid, title.strip(), item.get("domain"), item.get("construct"), item.get("summary"), tuple(sources)))
+            themes.append(Theme(tid, title.strip(), item.get("domain"), item.get("construct"), item.get("summary"), tuple(sources),
+                                influence=item.get("influence"), cfir2009=item.get("cfir2009")))
     return themes
+
+
+def _cfir2009_titles() -> set[str]:
+    from cases.catalogue import load_catalogue
+
+    return {t.title for t in load_catalogue().themes if t.kind == "cfir2009"}
 
 
 def merge_themes(own: list[Theme], catalogue: tuple[Theme, ...]) -> dict[str, Theme]:

@@ -254,8 +254,48 @@ def _check_body(data: dict, c: "_Checker") -> None:
         for key in distinguishing:
             if key != "rule":
                 c.need(distinguishing, ("distinguishing",), key, float)
+    _check_literature(data, c)
     if isinstance(disclosure, dict):
         _check_disclosure(data, disclosure, c)
+
+
+LITERATURE_FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
+
+
+def _fit(item: dict, where: tuple, c: "_Checker", allowed=LITERATURE_FITS) -> None:
+    fit = c.need(item, where, "fit", str)
+    if isinstance(fit, str) and fit not in allowed:
+        c.err(where, "fit", f"\"{fit}\" is not one of {', '.join(allowed)}")
+
+
+def _check_literature(data: dict, c: "_Checker") -> None:
+    """The joint display (analysis.md section 1): every field the snapshot view and ``diff`` read."""
+    literature = c.need(data, (), "literature", dict, required=False)
+    if literature is not None:
+        for i, row in enumerate(c.need(literature, ("literature",), "rows", [dict], required=False) or []):
+            where = ("literature", "rows", i)
+            for key in ("theme", "title"):
+                c.need(row, where, key, str, required=key == "theme")
+            for key in ("influence", "via", "distinguishing", "direction"):
+                c.need(row, where, key, str, required=False)
+            c.need(row, where, "sources", [str], required=False)
+            _fit(row, where, c, LITERATURE_FITS[:5])
+        for i, new in enumerate(c.need(literature, ("literature",), "new", [dict], required=False) or []):
+            where = ("literature", "new", i)
+            for key in ("theme", "distinguishing", "direction"):
+                c.need(new, where, key, str)
+            c.need(new, where, "title", str, required=False)
+            _fit(new, where, c, ("expansion",))
+        c.need(literature, ("literature",), "counts", {str: int}, required=False)
+    for i, link in enumerate(c.need(data, (), "links", [dict], required=False) or []):
+        where = ("links", i)
+        for key in ("theme", "metric"):
+            c.need(link, where, key, str)
+        for key in ("mean_difference", "hedges_g", "cliffs_delta"):
+            c.need(link, where, key, float, required=False)
+        for key in ("distinguishing", "direction"):
+            c.need(link, where, key, str, required=False)
+        _fit(link, where, c, ("confirmation", "discordance", "expansion", "silence"))
 
 
 _PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")

@@ -267,6 +267,16 @@ equals = "NHS"
 name = "Urban setting"
 attribute = "setting"
 equals = "Urban"
+
+# Statistics by themes: a theme and the metric that measures the same thing. Compare and the
+# Literature screen show the metric's effect next to the theme's label, with how well they fit.
+[[link]]
+theme = "supervisor-resourcing"
+metric = "supervisor_hours"
+
+[[link]]
+theme = "ward-staff-relationships"
+metric = "ward_relationship"
 '''
 
 

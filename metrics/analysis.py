@@ -9,7 +9,7 @@ from metrics.compare import Comparison, Options, compare, resolve
 
 
 def analyse(study: Study, options: Options = Options()) -> Comparison:
-    """compare() plus the split-sensitivity table and the configuration truth table.
+    """compare() plus the split-sensitivity table, the configuration truth table and the literature.
 
     With disclosure's ``pseudonymise`` on, the study's sites are renamed first, so that no site id
     or label reaches any figure, warning or key.
@@ -23,8 +23,16 @@ def analyse(study: Study, options: Options = Options()) -> Comparison:
         study, options = pseudonymise(study, options)
     comparison = compare(study, options)
     outcome = options.outcome or study.outcome
-    return replace(
+    return with_literature(study, replace(
         comparison,
         sensitivity=sensitivity(study, outcome, rule, comparison.disclosure),
         configurations=configurations(study, comparison.split, comparison.disclosure),
-    )
+    ))
+
+
+def with_literature(study: Study, comparison: Comparison) -> Comparison:
+    """The comparison with its joint display: the literature rows and the [[link]]s (analysis.md
+    section 1), from this comparison's labels and effects (so every split and rule has its own)."""
+    from metrics.literature import links, literature
+
+    return replace(comparison, literature=literature(study, comparison), links=links(study.links, comparison))

@@ -100,6 +100,8 @@ class Comparison:
     labels: dict[str, str] = field(default_factory=dict)   # site id -> label
     sensitivity: object | None = None
     configurations: object | None = None
+    literature: object | None = None      # metrics.literature.Literature (analyse(); None from compare() alone)
+    links: tuple | None = None            # metrics.literature.LinkResult per [[link]] (with the literature)
 
     @property
     def pending(self) -> bool:

@@ -13,7 +13,7 @@ Pure code over a Study and its Comparison: no I/O, no terminal. The texts return
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from cases.catalogue import Catalogue, load_catalogue
@@ -343,9 +343,10 @@ def link_result(link: Link, comparison: Comparison) -> LinkResult:
     r = 0
     if theme is not None and theme.distinguishing in ("strong", "weak"):
         r = 1 if theme.direction == "expected" else -1
+    # the figures as the summary writes them (12 digits), so that a snapshot's links read back the same
     return LinkResult(
-        link.theme, link.metric, md, metric.hedges_g if metric is not None else None,
-        metric.cliffs_delta if metric is not None else None,
+        link.theme, link.metric, num(md), num(metric.hedges_g) if metric is not None else None,
+        num(metric.cliffs_delta) if metric is not None else None,
         theme.distinguishing if theme is not None else None, theme.direction if theme is not None else None,
         link_fit(q, r), q, r, link.line, metric.label if metric is not None else None,
         theme.title if theme is not None else None, higher,
@@ -365,3 +366,48 @@ def links_dict(results: Iterable[LinkResult]) -> list[dict]:
 
 def links_toml(results: Iterable[LinkResult]) -> list[dict]:
     return drop_nulls(links_dict(results))
+
+
+# ---- rebuilt from a summary or a snapshot (metrics.summary.from_dict) ----
+
+def restore(data: Mapping, themes: Iterable[ThemeResult], catalogue: Catalogue | None = None) -> Literature:
+    """``Literature.from_dict`` with what the screens and the text show put back: each row's evidence
+    (the rebuilt ``via`` theme), and, from the catalogue, the claim, domain and papers of its themes
+    (a themes.toml row keeps its title and sources; its claim is not in a snapshot)."""
+    catalogue = catalogue or load_catalogue()
+    bare = Literature.from_dict(data)
+    results = {t.theme: t for t in themes}
+    known = {t.id: t for t in catalogue.themes}
+    rows = []
+    for r in bare.rows:
+        theme = known.get(r.theme) if known.get(r.theme) is not None and known[r.theme].kind == "literature" else None
+        evidence = results.get(r.via) if r.via is not None else None
+        kind = None
+        if r.via is not None:
+            kind = "own" if r.via == r.theme else (known[r.via].kind if r.via in known else None)
+        rows.append(replace(
+            r, origin="catalogue" if theme is not None else "study",
+            domain=theme.domain if theme is not None else None, construct=theme.construct if theme is not None else None,
+            cfir2009=theme.cfir2009 if theme is not None else None, claim=theme.summary if theme is not None else None,
+            via_kind=kind, via_title=evidence.title if evidence is not None else None,
+            papers=_papers(catalogue, r.sources), evidence=evidence))
+    new = tuple(replace(n, domain=results[n.theme].domain if n.theme in results else None,
+                        evidence=results.get(n.theme)) for n in bare.new)
+    return Literature(tuple(rows), new)
+
+
+def restore_links(data: Iterable[Mapping], metrics: Iterable[MetricResult], themes: Iterable[ThemeResult]) -> tuple[LinkResult, ...]:
+    """The ``links`` of a summary as LinkResults (their fit as recorded)."""
+    by_metric = {m.metric: m for m in metrics}
+    by_theme = {t.theme: t for t in themes}
+    out = []
+    for d in data:
+        m, t = by_metric.get(d["metric"]), by_theme.get(d["theme"])
+        higher = m.higher_is_better if m is not None else True
+        q = _sign(d.get("mean_difference")) * (1 if higher else -1)
+        label, direction = d.get("distinguishing"), d.get("direction")
+        r = (1 if direction == "expected" else -1) if label in ("strong", "weak") else 0
+        out.append(LinkResult(d["theme"], d["metric"], d.get("mean_difference"), d.get("hedges_g"), d.get("cliffs_delta"),
+                              label, direction, d.get("fit", link_fit(q, r)), q, r, None,
+                              m.label if m is not None else None, t.title if t is not None else None, higher))
+    return tuple(out)

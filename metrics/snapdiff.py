@@ -7,6 +7,7 @@ The result is the JSON form of interfaces.md::
      "metrics": [{"metric", "change", "old", "new"}],  # change: sign, hedges_g, hedges_g_null, added, removed
      "themes": [{"theme", "from", "to", "from_direction", "to_direction"}],
      "ratings": [{"theme", "site", "from", "to"}],     # every changed cell; a token, or absent
+     "literature": [{"theme", "from", "to"}],          # a literature row's fit (absent: not a row)
      "files": [{"file", "change"}],                    # change: added, removed, changed
      "judgements": [{"theme", "from", "to"}]}          # only when one changed (judgements.csv); null = none recorded
 
@@ -35,6 +36,7 @@ def diff_snapshots(old: dict, new: dict) -> dict:
         "metrics": metric_changes(old, new),
         "themes": theme_changes(old, new),
         "ratings": rating_changes(old, new),
+        "literature": literature_changes(old, new),
         "files": [{"file": f, "change": c} for f, c in
                   file_changes(old.get("study", {}).get("files", {}), new.get("study", {}).get("files", {}))],
     }
@@ -162,4 +164,20 @@ def rating_changes(old: dict, new: dict) -> list[dict]:
             was, now = a.get(site, "absent"), b.get(site, "absent")
             if was != now:
                 changes.append({"theme": key, "site": site, "from": was, "to": now})
+    return changes
+
+
+def literature_changes(old: dict, new: dict) -> list[dict]:
+    """The literature rows whose fit changed (analysis.md section 1), in the new snapshot's row order
+    then the old one's. A snapshot written before the literature was part of it has no rows to
+    compare: nothing is reported then."""
+    if "literature" not in old or "literature" not in new:
+        return []
+    before = {r["theme"]: r.get("fit") for r in old["literature"].get("rows", [])}
+    after = {r["theme"]: r.get("fit") for r in new["literature"].get("rows", [])}
+    changes = []
+    for key in list(dict.fromkeys([*after, *before])):
+        a, b = before.get(key, "absent"), after.get(key, "absent")
+        if a != b:
+            changes.append({"theme": key, "from": a, "to": b})
     return changes

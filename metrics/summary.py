@@ -123,6 +123,9 @@ def to_dict(c: Comparison) -> dict:
         out["sensitivity"] = c.sensitivity.to_dict()
     if c.configurations is not None:
         out["configurations"] = c.configurations.to_dict()
+    if c.literature is not None:
+        out["literature"] = c.literature.to_dict()
+        out["links"] = [link.to_dict() for link in c.links or ()]
     return out
 
 
@@ -130,7 +133,7 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     """A Comparison rebuilt from a summary object (or a snapshot with its nulls restored).
 
     The inverse of ``to_dict`` for everything but the sensitivity and configuration tables, which
-    are left out; used to show a snapshot's own figures when its study is not at hand.
+    are left out (the literature and links are rebuilt: metrics.literature.restore); used to show a snapshot's own figures when its study is not at hand.
     """
     from cases.model import Disclosure
     from metrics.compare import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
@@ -181,9 +184,15 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
         for t in data.get("themes", [])
     )
     study = data.get("study", {})
+    literature, links = None, None
+    if "literature" in data:
+        from metrics.literature import restore, restore_links
+
+        literature = restore(data["literature"], themes)
+        links = restore_links(data.get("links") or (), metrics, themes)
     return Comparison(
         title=study.get("title", ""), synthetic=bool(study.get("synthetic", False)),
         fingerprint=study.get("fingerprint", ""), folder=study.get("folder", folder), split=split, rule=rule,
         disclosure=disclosure, metrics=metrics, themes=themes, warnings=tuple(data.get("warnings", [])),
-        labels=dict(data.get("labels") or {}),
+        labels=dict(data.get("labels") or {}), literature=literature, links=links,
     )

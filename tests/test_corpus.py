@@ -31,7 +31,7 @@ def test_the_corpus_is_large_and_covers_every_family():
     families = {c.family for c in CASES}
     for family in ("folder", "study.toml", "metrics", "derive", "outcome", "distinguishing", "disclosure",
                    "conditions", "sites", "contacts", "themes", "ratings", "encodings", "excel", "size",
-                   "links", "permissions", "snapshots"):
+                   "links", "link-tables", "permissions", "snapshots"):
         assert family in families, family
 
 

@@ -48,7 +48,18 @@ def forbidden(folder) -> set[float]:
     return {*counts, statistics.median(counts), *((a + b) / 2 for a, b in zip(distinct, distinct[1:]))}
 
 
+def _catalogue_texts() -> list[str]:
+    """The built-in catalogue's citations, DOIs and titles (their years and pages, "2021;48(6)", are
+    not figures of the study: the literature section of the summary prints them)."""
+    from cases.catalogue import load_catalogue
+
+    texts = [t for s in load_catalogue().sources for t in (s.citation, s.doi, s.title) if t]
+    return sorted(set(texts), key=len, reverse=True)
+
+
 def numbers(text: str) -> set[float]:
+    for known in _catalogue_texts():
+        text = text.replace(known, " ")
     return {float(n) for n in NUMBER.findall(HEX.sub(" ", text))}
 
 

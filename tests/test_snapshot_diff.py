@@ -58,7 +58,7 @@ def test_diff_names_the_site_that_moved_and_the_contrasts(capsys, rounds):
     code, out, err = run(capsys, "diff", old_path, new_path, "--format", "json")
     assert code == 0 and err == ""
     result = json.loads(out)
-    assert set(result) == {"split", "moved_sites", "metrics", "themes", "ratings", "files"}
+    assert set(result) == {"split", "moved_sites", "metrics", "themes", "ratings", "literature", "files"}
     assert result["split"] is None
     assert {"site": "S2", "from": "low", "to": "high"} in result["moved_sites"]
     for moved in result["moved_sites"]:      # every move is real, and every real move is listed
@@ -106,7 +106,8 @@ def test_diff_text_is_readable(capsys, rounds):
 def test_diff_of_a_snapshot_with_itself_is_empty(capsys, rounds):
     code, out, _ = run(capsys, "diff", rounds[0], rounds[0], "--format", "json")
     assert code == 0
-    assert json.loads(out) == {"split": None, "moved_sites": [], "metrics": [], "themes": [], "ratings": [], "files": []}
+    assert json.loads(out) == {"split": None, "moved_sites": [], "metrics": [], "themes": [], "ratings": [],
+                               "literature": [], "files": []}
     code, out, _ = run(capsys, "diff", rounds[0], rounds[0])
     assert code == 0 and "Sites that changed group: none" in out and "Study files: none" in out
 
@@ -245,3 +246,39 @@ def test_rating_changes_of_added_and_removed_themes():
         {"theme": "t", "site": "S1", "from": "+1", "to": "absent"},
         {"theme": "t", "site": "S3", "from": "absent", "to": "Missing"},
     ]
+# --- the literature rows' fit (analysis.md section 1) ------------------------------------------
+
+def test_diff_reports_literature_rows_whose_fit_changed(capsys, tmp_path):
+    """Two exports of the example: the median split, and tertiles (several labels move). Each row
+    whose fit differs is listed once, with its fit before and after, and no other row is."""
+    old, new = tmp_path / "median.toml", tmp_path / "tertiles.toml"
+    assert run(capsys, "export", "-o", old)[0] == 0
+    assert run(capsys, "export", "-o", new, "--split", "tertiles")[0] == 0
+    a, b = read_snapshot(old), read_snapshot(new)
+    fits_a = {r["theme"]: r["fit"] for r in a["literature"]["rows"]}
+    fits_b = {r["theme"]: r["fit"] for r in b["literature"]["rows"]}
+    want = [{"theme": t, "from": fits_a[t], "to": fits_b[t]} for t in fits_b if fits_a[t] != fits_b[t]]
+    assert want, "the tertiles split moves some fits of the example"
+    code, out, _ = run(capsys, "diff", old, new, "--format", "json")
+    assert code == 0 and json.loads(out)["literature"] == want
+    assert {"theme": "boundary-crossing", "from": "no-difference", "to": "discordance"} in want
+    code, out, _ = run(capsys, "diff", old, new)
+    assert f"Literature themes whose fit changed: {len(want)}" in out
+    assert "  boundary-crossing: = no-difference -> ✗ discordance" in out
+
+
+def test_literature_changes_rules():
+    from metrics.snapdiff import literature_changes
+
+    def lit(**fits):
+        return {"literature": {"rows": [{"theme": t.replace("_", "-"), "fit": f} for t, f in fits.items()]}}
+
+    old = lit(a="confirmation", b="silence", c="no-difference", gone="insufficient")
+    new = lit(a="confirmation", b="discordance", c="silence", added="confirmation")
+    assert literature_changes(old, new) == [
+        {"theme": "b", "from": "silence", "to": "discordance"},
+        {"theme": "c", "from": "no-difference", "to": "silence"},
+        {"theme": "added", "from": "absent", "to": "confirmation"},
+        {"theme": "gone", "from": "insufficient", "to": "absent"},
+    ]
+    assert literature_changes({}, new) == [] and literature_changes(old, {}) == []   # an older snapshot

@@ -27,6 +27,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.error import ErrorScreen
 from tui.screens.site import SiteScreen
 from tui.screens.snapshot import SnapshotScreen
+from tui.screens.literature import LiteratureScreen
 from tui.screens.sites import SitesScreen
 from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.screens.themes import ThemesScreen
@@ -37,7 +38,8 @@ from tui.widgets.grid import GridTable
 from tui.widgets.rows import RowList
 
 SCREENS_BY_MODE = {"compare": CompareScreen, "sites": SitesScreen, "themes": ThemesScreen,
-                   "sensitivity": SensitivityScreen, "configurations": ConfigurationsScreen}
+                   "sensitivity": SensitivityScreen, "configurations": ConfigurationsScreen,
+                   "literature": LiteratureScreen}
 
 
 @dataclass
@@ -90,6 +92,7 @@ class CrosscaseApp(App[int]):
         Binding("t", "show('themes')", "Themes"),
         Binding("v", "show('sensitivity')", "Sensitivity"),
         Binding("g", "show('configurations')", "Configs"),
+        Binding("l", "show('literature')", "Literature"),
         Binding("o", "split", "Split…"),
         Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
@@ -383,7 +386,8 @@ class CrosscaseApp(App[int]):
         if isinstance(self.screen, HelpDialog):
             return
         sections = [("Everywhere", self.BINDINGS)]
-        sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen)]
+        sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen,
+                                                                    LiteratureScreen)]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
         sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))

@@ -122,6 +122,7 @@ def render_text(c: Comparison) -> str:
         lines.append(f"      low   mean {fmt(t.low.mean, 2):>5}  {theme_ratings(t, 'low')}")
         if t.middle.ratings:
             lines.append(f"      middle           {theme_ratings(t, 'middle')}")
+    lines += _literature(c)
     lines += _tables(c)
     lines.append("")
     lines.append("Warnings")
@@ -135,6 +136,17 @@ def _tables(c: Comparison) -> list[str]:
     for table in (c.sensitivity, c.configurations):
         if table is not None:
             lines += ["", *map(clean, table.text_lines(c))]
+    return lines
+
+
+def _literature(c: Comparison) -> list[str]:
+    """The joint display (literature rows, new themes) and the statistics by themes, through clean."""
+    if c.literature is None:
+        return []
+    lines = ["", *map(clean, c.literature.text_lines())]
+    if c.links:
+        lines += ["", "Statistics by themes: each [[link]]'s theme beside its metric (high minus low)"]
+        lines += [clean(link.text()) for link in c.links]
     return lines
 
 
@@ -194,12 +206,40 @@ def render_markdown(c: Comparison) -> str:
         out.append(f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
                    f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} "
                    f"| {_md(theme_figures(t))} |")
+    out += _literature_markdown(c)
     if c.sensitivity is not None:
         out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines(c))))]
     if c.configurations is not None:
         out += ["", "## Configurations", "", *_fenced(list(map(clean, c.configurations.text_lines(c))))]
     out += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in c.warnings]
     return "\n".join(out) + "\n"
+
+
+def _literature_markdown(c: Comparison) -> list[str]:
+    """The joint display as Markdown tables: a row per literature theme, the new themes, the links."""
+    lit = c.literature
+    if lit is None:
+        return []
+    from metrics.literature import SYMBOLS
+
+    out = ["", "## The study against the literature", "", f"This study {_md(lit.headline()).removeprefix('this study ')}.", "",
+           "| fit | literature theme | claim | evidence in this study | sources |", "|---|---|---|---|---|"]
+    for r in lit.rows:
+        evidence = "none" if r.via is None else f"{r.via_title or r.via} ({r.via}): {r.distinguishing}, {r.direction}"
+        papers = "; ".join(p.text() for p in r.papers) or "-"
+        out.append(f"| {SYMBOLS[r.fit]} {r.fit} | {_md(r.title)} | {_md(r.claim or '-')} | {_md(evidence)} | {_md(papers)} |")
+    if lit.new:
+        out += ["", "New themes (expansion):", "", "| fit | theme | distinguishing |", "|---|---|---|"]
+        out += [f"| {SYMBOLS[n.fit]} {n.fit} | {_md(n.title)} | {n.distinguishing}, {n.direction} |" for n in lit.new]
+    if c.links:
+        out += ["", "### Statistics by themes", "",
+                "| fit | theme | distinguishing | metric | difference | Hedges' g | Cliff's delta |", "|---|---|---|---|---:|---:|---:|"]
+        for link in c.links:
+            label = "unrated" if link.distinguishing is None else f"{link.distinguishing}, {link.direction}"
+            out.append(f"| {SYMBOLS[link.fit]} {link.fit} | {_md(link.title or link.theme)} | {label} "
+                       f"| {_md(link.label or link.metric)} | {fmt(link.mean_difference)} | {fmt(link.hedges_g, 2)} "
+                       f"| {fmt(link.cliffs_delta, 2)} |")
+    return out
 
 
 def render_json(c: Comparison) -> str:

@@ -32,8 +32,10 @@ def analyse_split(study, options, previous):
     from metrics.compare import compare
     from metrics.configurations import configurations
 
+    from metrics.analysis import with_literature
+
     quick = replace(options, permutations=False)
-    comparison = compare(study, quick, previous)
+    comparison = with_literature(study, compare(study, quick, previous))
     same = (previous is not None and previous.sensitivity is not None
             and previous.split.outcome == comparison.split.outcome
             and previous.rule.describe() == comparison.rule.describe())

@@ -380,6 +380,7 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
         ("Metric changes", [_metric_line(m) for m in result["metrics"]]),
         ("Themes whose distinguishing label changed", [_theme_line(t) for t in result["themes"]]),
         ("Ratings that changed", _rating_lines(result.get("ratings", []), old, new)),
+        ("Literature themes whose fit changed", [_fit_line(t) for t in result.get("literature", [])]),
         ("Study files", [f"  {clean(f['file'])} {f['change']}" for f in result["files"]]),
     ]
     if result.get("judgements"):     # only when a judgement (judgements.csv) changed
@@ -407,8 +408,17 @@ def _metric_line(m: dict) -> str:
 def _rating_lines(changes: list[dict], old: dict, new: dict) -> list[str]:
     """``  Title, site: old -> new``, the title as the newer snapshot has it."""
     titles = {t["theme"]: t.get("title", t["theme"]) for t in (*old.get("themes", []), *new.get("themes", []))}
-    return [f"  {clean(titles.get(r['theme'], r['theme']))}, {clean(r['site'])}: {r['from']} -> {r['to']}"
+    return [f"  {clean(titles.get(r['theme'], r['theme']))}, {clean(r['site'])}: {clean(r['from'])} -> {clean(r['to'])}"
             for r in changes]
+
+
+def _fit_line(t: dict) -> str:
+    from metrics.literature import SYMBOLS
+
+    def fit(name) -> str:
+        return f"{SYMBOLS[name]} {name}" if name in SYMBOLS else clean(name)
+
+    return f"  {clean(t['theme'])}: {fit(t['from'])} -> {fit(t['to'])}"
 
 
 def _theme_line(t: dict) -> str:

@@ -446,10 +446,10 @@ CASES: list[Case] = [
         S("[outcome", "TOML syntax error: Expected ']' at the end of a table declaration"),)),
     Case("toml-empty", "study.toml", {"study.toml": "\n  \n"}, ("study.toml: is empty",)),
     Case("toml-unknown-table", "study.toml", {"study.toml": append('\n[colours]\nhigh = "green"\n')}, (
-        S("[colours]", "unknown table [colours] (allowed: condition, disclosure, distinguishing, metrics, outcome, study)"),)),
+        S("[colours]", "unknown table [colours] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, study)"),)),
     Case("toml-no-study-table", "study.toml", {"study.toml": sub("[study]\n", "[about]\n")}, (
         "study.toml: needs a [study] table",
-        S("[about]", "unknown table [about] (allowed: condition, disclosure, distinguishing, metrics, outcome, study)"),
+        S("[about]", "unknown table [about] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, study)"),
     )),
     Case("study-title-missing", "study.toml", {"study.toml": sub('title = "Peer support', '# title = "')}, (
         S("[study]", '[study] needs title = "..."'),)),
@@ -548,7 +548,7 @@ CASES: list[Case] = [
     # ---- study.toml: outcome and the split rules
     Case("outcome-missing", "outcome", {"study.toml": sub("[outcome]\n", "[result]\n")}, (
         "study.toml: needs a [outcome] table",
-        S("[result]", "unknown table [result] (allowed: condition, disclosure, distinguishing, metrics, outcome, study)"),
+        S("[result]", "unknown table [result] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, study)"),
     )),
     Case("outcome-metric-missing", "outcome", {"study.toml": sub('metric = "engagement"\n')}, (
         S("[outcome]", '[outcome] needs metric = "..."'),)),
@@ -668,6 +668,32 @@ CASES: list[Case] = [
     Case("condition-not-array-of-tables", "conditions", {"study.toml": lambda t: "condition = 3\n" + t.split("[[condition]]")[0]}, (
         "study.toml:1: condition must be written as [[condition]] tables",)),
 
+    # ---- study.toml: [[link]] (analysis.md section 1; the example has two links)
+    Case("link-theme-unknown", "link-tables", {"study.toml": sub('theme = "supervisor-resourcing"', 'theme = "supervisor-resourcng"')}, (
+        S('theme = "supervisor-resourcng"', '[[link]] theme "supervisor-resourcng" is not a theme in themes.toml or the built-in catalogue'),)),
+    Case("link-metric-unknown", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"', 'ward-staff-relationships"\nmetric = "ward_relations"')}, (
+        S('metric = "ward_relations"', '[[link]] metric "ward_relations" is not a defined metric'),)),
+    Case("link-to-the-outcome", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"', 'ward-staff-relationships"\nmetric = "engagement"')}, (
+        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", OUTCOME_METRIC, 2)}: [[link]] metric "engagement" '
+                       'is the outcome: a link ties a theme to another metric (the outcome splits the sites)',)),
+    Case("link-twice", "link-tables", {"study.toml": append('\n[[link]]\ntheme = "supervisor-resourcing"\nmetric = "supervisor_hours"\n')}, (
+        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "[[link]]", 3)}: [[link]] theme "supervisor-resourcing" and '
+                       f'metric "supervisor_hours" are linked twice (first at line {_nth_line(folder / "study.toml", "[[link]]", 1)})',)),
+    Case("link-unknown-key", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"\n', 'ward-staff-relationships"\nmetric = "ward_relationship"\nfit = "confirmation"\n')}, (
+        S('fit = "confirmation"', '[[link]] has an unknown key "fit" (allowed: metric, theme)'),)),
+    Case("link-no-metric", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"\n', 'ward-staff-relationships"\n')}, (
+        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "[[link]]", 2)}: [[link]] needs metric = "..."',)),
+    Case("link-theme-not-text", "link-tables", {"study.toml": sub('theme = "ward-staff-relationships"', "theme = 3")}, (
+        S("theme = 3", "[[link]] theme must be a non-empty text"),)),
+    Case("link-not-array-of-tables", "link-tables", {"study.toml": lambda t: 'link = "supervisor_hours"\n' + t.split("[[link]]")[0]}, (
+        "study.toml:1: link must be written as [[link]] tables",)),
+    Case("link-to-an-own-theme-loads", "link-tables", {"themes.toml": OWN_THEMES, "ratings.csv": append("S1,own-theme,+1,\n"),
+                                                 "study.toml": append('\n[[link]]\ntheme = "own-theme"\nmetric = "peer_workers"\n')},
+         exit=0, check=lambda s: _links(s, [("supervisor-resourcing", "supervisor_hours"), ("ward-staff-relationships", "ward_relationship"),
+                                           ("own-theme", "peer_workers")])),
+    Case("links-none-loads", "link-tables", {"study.toml": lambda t: t.split("\n# Statistics by themes")[0] + "\n"}, exit=0,
+         check=lambda s: _links(s, [])),
+
     # ---- sites.csv
     Case("sites-empty", "sites", {"sites.csv": ""}, ("sites.csv: is empty",)),
     Case("sites-header-only", "sites", {"sites.csv": SITES.splitlines()[0] + "\n"}, ("sites.csv: has a header but no site rows",)),
@@ -751,7 +777,7 @@ CASES: list[Case] = [
     Case("themes-missing-title", "themes", {"themes.toml": OWN_THEMES.replace('title = "A theme of the study"\n', "")}, (
         T("[[theme]]", '[[theme]] needs title = "..."'),)),
     Case("themes-unknown-key", "themes", {"themes.toml": OWN_THEMES + 'colour = "red"\n'}, (
-        T("colour", '[[theme]] has an unknown key "colour" (allowed: construct, domain, id, sources, summary, title)'),)),
+        T("colour", '[[theme]] has an unknown key "colour" (allowed: cfir2009, construct, domain, id, influence, sources, summary, title)'),)),
     Case("themes-syntax-error", "themes", {"themes.toml": OWN_THEMES + "[[theme]\n"}, (
         re.compile(r"themes\.toml:6: TOML syntax error: .+"),)),
     Case("themes-unknown-table", "themes", {"themes.toml": '[themes]\nid = "x"\n'}, (
@@ -762,6 +788,14 @@ CASES: list[Case] = [
         "themes.toml:1: themes must be written as [[theme]] tables",)),
     Case("themes-domain-not-text", "themes", {"themes.toml": OWN_THEMES.replace('"Inner setting"', "3")}, (
         T("domain", "[[theme]] domain must be text"),)),
+    Case("themes-influence-unknown", "themes", {"themes.toml": OWN_THEMES + 'influence = "enabler"\n'}, (
+        T("influence", "[[theme]] influence must be one of facilitator, barrier, both, not 'enabler'"),)),
+    Case("themes-cfir2009-unknown", "themes", {"themes.toml": OWN_THEMES + 'cfir2009 = "Leadership"\n'}, (
+        T("cfir2009", '[[theme]] cfir2009 "Leadership" is not the title of a CFIR 2009 construct of the built-in catalogue '
+                      "(crosscase themes lists them)"),)),
+    Case("themes-cfir2009-and-influence-load", "themes",
+         {"themes.toml": OWN_THEMES + 'influence = "barrier"\ncfir2009 = "Leadership Engagement"\n'}, exit=0,
+         check=lambda s: _theme_facts(s, "own-theme", influence="barrier", cfir2009="Leadership Engagement")),
     Case("themes-own-loads", "themes", {"themes.toml": OWN_THEMES, "ratings.csv": append("S1,own-theme,+1,\n")}, exit=0),
 
     # ---- ratings.csv (long form)
@@ -967,3 +1001,16 @@ def _parquet_columns(folder: Path, columns: int) -> None:
 CASES = [c if c.skip or c.kind != "snapshot" or HAS_SNAPSHOT else
          Case(**{**c.__dict__, "skip": "cases/snapshot.py is not there yet"}) for c in CASES]
 assert len({c.name for c in CASES}) == len(CASES), "corpus case names must be unique"
+
+
+OUTCOME_METRIC = 'metric = "engagement"'
+
+
+def _links(study, expected: list[tuple[str, str]]) -> None:
+    assert [(link.theme, link.metric) for link in study.links] == expected, study.links
+
+
+def _theme_facts(study, theme: str, **facts) -> None:
+    found = study.themes[theme]
+    for key, want in facts.items():
+        assert getattr(found, key) == want, (key, getattr(found, key), want)

@@ -109,6 +109,9 @@ def test_the_fast_resplit_matches_the_engine():
         options = Options(outcome=outcome)
         fast, incomplete = analyse_split(study, options, first)
         full = analyse(study, replace(options, permutations=False))
+        # the literature and links follow every split, also before the sensitivity table is done
+        assert fast.literature.to_dict() == full.literature.to_dict()
+        assert [link.to_dict() for link in fast.links] == [link.to_dict() for link in full.links]
         if incomplete:
             assert fast.sensitivity is None and outcome.metric != study.outcome.metric
         else:

@@ -1,4 +1,4 @@
-"""SVG snapshots of the Compare, Sites, Site and Themes screens on the built-in example.
+"""SVG snapshots of the Compare, Sites, Site, Themes and Literature screens on the built-in example.
 
 Fixed sizes (80x24, the smallest supported, and 120x40); no clock, no randomness on screen (the
 permutation p-values of the example are exact). Update with ``pytest --snapshot-update``.
@@ -12,7 +12,7 @@ from tui_helpers import EXAMPLE, settle
 from tui.app import CrosscaseApp
 
 SIZES = [(80, 24), (120, 40)]
-SCREENS = {"compare": (), "sites": ("s",), "site": ("s", "enter"), "themes": ("t",)}
+SCREENS = {"compare": (), "sites": ("s",), "site": ("s", "enter"), "themes": ("t",), "literature": ("l",)}
 
 
 def run_before(keys):

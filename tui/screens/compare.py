@@ -10,16 +10,27 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from metrics.literature import SYMBOLS
+from tui.safe import clean
 from tui.render import fmt, fmt_p, symbol
 from tui.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
 from tui.widgets.charts import bar, bar_scale, baseline_note, strip
 from tui.widgets.palette import GROUP_MARK
 from tui.widgets.rows import RowList, cells
 from tui.widgets.rule_text import rule_line
+from tui.screens.literature import link_marker
 from tui.widgets.safe_text import join, safe
 
 PANEL_LIMIT = 60
 ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
+
+
+def _links_by_theme(c) -> dict[str, list]:
+    """theme id -> its [[link]] results, in study.toml order."""
+    out: dict[str, list] = {}
+    for link in c.links or ():
+        out.setdefault(link.theme, []).append(link)
+    return out
 
 
 def theme_order(t) -> tuple:
@@ -273,7 +284,7 @@ class CompareScreen(DashboardScreen):
                 continue
             named = ""
             if group == "middle":
-                named = f" [{c.split.outcome}" + (f" · {m.label}" if m is not None else "") + "]"
+                named = f" [{clean(c.split.outcome)}" + (f" · {clean(m.label)}" if m is not None else "") + "]"
             parts.append(Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(sites)}){named}: ",
                               style=self.styles_map[group]))
             shown = []
@@ -306,18 +317,30 @@ class CompareScreen(DashboardScreen):
         rating_tokens = self.study.rating_tokens
         sep = ", " if wide else " "
 
+        linked = _links_by_theme(c)
+
         def row(t) -> Text:
             flag = t.distinguishing + (" rev" if t.direction == "reversed" else "")
             style = "bold" if t.distinguishing == "strong" else "" if t.distinguishing == "weak" else "dim"
             mine = rating_tokens.get(t.theme, {})
-            return cells(*zip((Text(flag, style=style), safe(t.title, title_w),
+            # a [[link]]ed theme: ⇄ and each link's fit symbol before the title (the metric below, when wide)
+            mark = "⇄" + "".join(SYMBOLS.get(link.fit, "?") for link in linked.get(t.theme, ())) + " " \
+                if t.theme in linked else ""
+            return cells(*zip((Text(flag, style=style), join(mark, safe(t.title, title_w - len(mark))),
                                self._styled(tokens(order["high"], mine, group_w, sep), styles["high"]),
                                self._styled(tokens(order["low"], mine, group_w, sep), styles["low"]),
                                self._styled(tokens(order["middle"], mine, middle_w, sep), styles["middle"])),
                               widths),
                          gap=2)
 
-        rows = [(t.theme, functools.partial(row, t)) for t in sorted(c.themes, key=theme_order)]
+        rows = []
+        for t in sorted(c.themes, key=theme_order):
+            rows.append((t.theme, functools.partial(row, t)))
+            if wide:        # each link's metric effect and fit, under its theme (the cursor passes over it)
+                rows += [(None, Text(" " * (widths[0] + 2) + f"{link_marker(link)} {link.fit}"
+                                     + (f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
+                                        if link.mean_difference is not None else ""), style="dim", end=""))
+                         for link in linked.get(t.theme, ())]
         table.set_rows(rows, header=head, width=head.cell_len)
 
     @staticmethod
