@@ -71,7 +71,7 @@ def _hostile_study(tmp_path):
 
     study = tmp_path / "study\x1bc"   # ESC c resets the terminal; the export dialog proposes this name
     shutil.copytree(EXAMPLE, study)
-    for name in ("sites.csv", "contacts.csv", "ratings.csv"):
+    for name in ("sites.csv", "contacts.csv", "ratings.csv", "evidence.csv", "ratings/ana.csv", "ratings/ben.csv"):
         path = study / name
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"(?m)^S1,", lambda _m: HOSTILE_ID + ",", text)
