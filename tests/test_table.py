@@ -322,3 +322,17 @@ def test_table_imports_no_ui_library():
         {loaded(UI_LIBRARIES)}
     """
     assert fresh_python(code) == []
+
+
+@pytest.mark.parametrize("rule", ["median", "tertiles"])
+def test_a_count_outcome_below_min_count_is_not_given_away(capsys, tmp_path, rule):
+    from tests.conftest import build_study
+    from tests.test_engine_disclosure import forbidden, leaks, toml_with
+
+    folder = build_study(tmp_path, study_toml=lambda t: toml_with(t, outcome="participants", rule=rule))
+    bad = forbidden(folder)
+    for fmt in ("markdown", "csv", "latex"):
+        rc, out, err = run(capsys, "table", str(folder), "--format", fmt)
+        assert rc == 0, err
+        assert not leaks(out, bad), (fmt, sorted(leaks(out, bad)))
+        assert "cut withheld (disclosure control)" in out
