@@ -336,3 +336,34 @@ def test_a_count_outcome_below_min_count_is_not_given_away(capsys, tmp_path, rul
         assert rc == 0, err
         assert not leaks(out, bad), (fmt, sorted(leaks(out, bad)))
         assert "cut withheld (disclosure control)" in out
+
+
+def test_the_published_judgement_has_its_column(capsys, study):
+    """ratings-wide.csv with the authors' ``distinguishing`` column: the table shows it as written."""
+    s = load_study(study)
+    sites = [x.id for x in s.sites]
+    by_theme: dict[str, dict[str, str]] = {}
+    for r in s.ratings:
+        by_theme.setdefault(r.theme, {})[r.site] = r.token
+    published = {"leadership-support": "**", "peer-role-clarity": "*"}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["theme", "distinguishing", *sites])
+    for theme, cells in by_theme.items():
+        writer.writerow([theme, published.get(theme, ""), *(cells.get(x, "") for x in sites)])
+    (study / "ratings.csv").unlink()
+    (study / "ratings-wide.csv").write_text(out.getvalue())
+    data = summary(capsys, study)
+    header, rows, legend = table_csv(capsys, study)
+    assert header[-1] == "Published" and header[-2] == "Distinguishing"
+    titles = {t["title"]: t for t in data["themes"]}
+    for row in rows:
+        assert row[-1] == (titles[row[1]].get("published") or "")
+    shown = {row[1]: row[-1] for row in rows}
+    assert shown[titles_of(data)["leadership-support"]] == "strong"
+    assert shown[titles_of(data)["peer-role-clarity"]] == "weak"
+    assert any(line.startswith("# Published: the authors' own judgement") for line in legend)
+
+
+def titles_of(data: dict) -> dict[str, str]:
+    return {t["theme"]: t["title"] for t in data["themes"]}
