@@ -17,6 +17,7 @@ from types import MappingProxyType
 from cases.catalogue import load_catalogue
 from cases.contacts import derive_contacts
 from cases.errors import Collector, StudyError
+from cases.evidence import read_evidence, read_judgements
 from cases.manifest import check_link_themes, parse_manifest
 from cases.model import Study
 from cases.raters import AUDIT, FOLDER as RATERS_FOLDER, Raters, read_raters, rater_files
@@ -27,18 +28,19 @@ from cases.textio import BINARY, LIMITS, MAX_SITE_ROWS, check_inside, open_regul
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
 RATINGS_FILES = ("ratings.csv", "ratings-wide.csv")
-EVIDENCE = "evidence.csv"     # hashed (the fingerprint covers it), not read yet
+EVIDENCE = "evidence.csv"     # coded excerpts (cases/evidence.py)
+JUDGEMENTS = "judgements.csv"   # the analyst's own label per theme (cases/evidence.py)
 _STREAMED_TEXT = ("contacts.csv", "contacts.tsv")   # only their first 64 KB are sniffed before reading
 # the size each file is read up to (a contact log is streamed: no limit, but its start is sniffed)
 _LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIMITS["sites"] for n in SITES_FILES},
-          **{n: LIMITS["ratings"] for n in RATINGS_FILES}}
+          **{n: LIMITS["ratings"] for n in (*RATINGS_FILES, EVIDENCE, JUDGEMENTS)}}
 
 
 def is_study_file(folder: str | Path, path: str | Path) -> bool:
     """``path`` names one of a study's files (any of their names, present or not) inside ``folder``:
     a file written there would change or break the study (``-o STUDY/themes.toml``, ``STUDY/sites.tsv``)."""
     names = {n.lower() for n in ("study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES,
-                                 EVIDENCE, AUDIT)}
+                                 EVIDENCE, JUDGEMENTS, AUDIT)}
     try:
         target = Path(os.path.realpath(path))
         base = Path(os.path.realpath(folder))
@@ -60,7 +62,7 @@ def present(path: Path) -> bool:
 
 
 def _top_files(folder: Path) -> list[str]:
-    names = ["study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES, EVIDENCE]
+    names = ["study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES, EVIDENCE, JUDGEMENTS]
     return sorted(n for n in names if present(folder / n))
 
 
@@ -265,6 +267,12 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         rater_files(folder, out)
         raters = Raters()
 
+    evidence, judgements = [], {}
+    if EVIDENCE in usable and (sites or not sites_name):
+        evidence = read_evidence(folder / EVIDENCE, set(site_ids) if sites_name else None, themes, out)
+    if JUDGEMENTS in usable:
+        judgements = read_judgements(folder / JUDGEMENTS, themes, out)
+
     hashes = {}
     for rel in raters.files.values():
         try:
@@ -314,6 +322,8 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         fingerprint=fingerprint(hashes),
         published=MappingProxyType(extra.get("published", {})),
         notes=(*extra.get("notes", ()), *rater_notes),
+        evidence=tuple(evidence),
+        judgements=MappingProxyType(judgements),
     )
 
 

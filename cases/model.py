@@ -113,6 +113,17 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """One coded excerpt of evidence.csv (``row``: its row in the file, header = 1)."""
+
+    site: str
+    theme: str
+    excerpt: str
+    source: str | None
+    row: int
+
+
+@dataclass(frozen=True)
 class Site:
     id: str
     label: str
@@ -143,6 +154,8 @@ class Study:
     published: Mapping[str, str] = field(default_factory=dict)  # theme id -> the authors' judgement (ratings-wide.csv)
     notes: tuple[str, ...] = ()          # FILE:ROW: COLUMN: lines that are not problems (how a cell was read)
     links: tuple[Link, ...] = ()         # study.toml's [[link]]s, in file order
+    evidence: tuple[Excerpt, ...] = ()   # evidence.csv's excerpts, in file order (evidence: disclosure applies)
+    judgements: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)  # theme -> (label, reason): judgements.csv
 
     @property
     def name(self) -> str:
@@ -196,3 +209,14 @@ class Study:
         """Themes with at least one rating, the study's own first, then catalogue order."""
         rated = self.ratings_by_theme
         return [t for t in self.themes.values() if t.id in rated]
+
+    @cached_property
+    def _excerpt_index(self) -> dict[tuple[str, str], tuple[Excerpt, ...]]:
+        index: dict[tuple[str, str], list[Excerpt]] = {}
+        for e in self.evidence:
+            index.setdefault((e.site, e.theme), []).append(e)
+        return {k: tuple(v) for k, v in index.items()}
+
+    def excerpts(self, site: str, theme: str) -> tuple[Excerpt, ...]:
+        """The excerpts of (site, theme) in file order (empty when none): a lookup, built once."""
+        return self._excerpt_index.get((site, theme), ())

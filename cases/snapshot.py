@@ -212,6 +212,10 @@ def _check_body(data: dict, c: "_Checker") -> None:
             c.need(theme, where, key, float, required=False)
         c.need(theme, where, "threshold", str, required=False)
         c.need(theme, where, "published", str, required=False)
+        judgement = c.need(theme, where, "judgement", str, required=False)     # the analyst's (judgements.csv)
+        if isinstance(judgement, str) and judgement not in LABELS:
+            c.err(where, "judgement", f"\"{judgement}\" is not one of {', '.join(LABELS)}")
+        c.need(theme, where, "judgement_reason", str, required=False)
         label = c.need(theme, where, "distinguishing", str)
         if isinstance(label, str) and label not in LABELS:
             c.err(where, "distinguishing", f"\"{label}\" is not one of {', '.join(LABELS)}")
@@ -219,6 +223,12 @@ def _check_body(data: dict, c: "_Checker") -> None:
         if isinstance(direction, str) and direction not in DIRECTIONS:
             c.err(where, "direction", f"\"{direction}\" is not one of {', '.join(DIRECTIONS)}")
         c.need(theme, where, "evidence", {str: str}, required=False)
+        excerpts = c.need(theme, where, "excerpts", {str: [{str: str}]}, required=False)   # evidence.csv's
+        for site, items in (excerpts or {}).items():
+            for item in items:
+                if not isinstance(item.get("excerpt"), str) or set(item) - {"excerpt", "source"}:
+                    c.err((*where, "excerpts"), site, "each excerpt must be a table of excerpt (and source)")
+                    break
         for g in ("high", "low", "middle"):
             group = c.need(theme, where, g, dict, required=g != "middle")
             if group is not None:
@@ -229,7 +239,7 @@ def _check_body(data: dict, c: "_Checker") -> None:
                     if token not in CANONICAL:
                         c.err((*where, g, "ratings"), site, f"\"{token}\" is not a rating ({', '.join(CANONICAL)})")
         for key, value in theme.items():
-            if key not in ("high", "low", "middle", "evidence") and not _is(value, (SCALAR, [SCALAR])):
+            if key not in ("high", "low", "middle", "evidence", "excerpts") and not _is(value, (SCALAR, [SCALAR])):
                 c.err(where, key, f"must be {_describe((SCALAR, [SCALAR]))}")
     disclosure = c.need(data, (), "disclosure", dict)
     if disclosure is not None:
@@ -297,13 +307,14 @@ def _check_disclosure(data: dict, disclosure: dict, c: "_Checker") -> None:
     pseudonymised = disclosure.get("pseudonymise") is True
     themes = data.get("themes") if isinstance(data.get("themes"), list) else []
     for i, theme in enumerate(themes):
-        if not isinstance(theme, dict) or "evidence" not in theme:
+        if not isinstance(theme, dict) or not ("evidence" in theme or "excerpts" in theme):
             continue
+        key = "evidence" if "evidence" in theme else "excerpts"
         if pseudonymised:
-            c.err(("themes", i), "evidence", "a pseudonymised snapshot cannot hold evidence (evidence text names "
+            c.err(("themes", i), key, "a pseudonymised snapshot cannot hold evidence (evidence text names "
                                              "the sites it is about): the file contradicts its [disclosure]")
         elif disclosure.get("evidence_included") is not True:
-            c.err(("themes", i), "evidence", "evidence is present although disclosure.evidence_included is false: "
+            c.err(("themes", i), key, "evidence is present although disclosure.evidence_included is false: "
                                              "the file contradicts its [disclosure]")
     if not pseudonymised:
         return

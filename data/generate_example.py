@@ -384,6 +384,40 @@ def rater_tables():
     return tables
 
 
+# evidence.csv: a few short coded excerpts per rated cell (none where the cell is Missing or N/A),
+# ILLUSTRATIVE like everything here: invented interview lines, marked "(illustrative)", drawn from
+# random.Random(EVIDENCE_SEED) so that the file is the same byte for byte on every run.
+EVIDENCE_SEED = SEED + 2
+ROLES = ("peer worker", "ward manager", "ward nurse", "peer supervisor", "service lead")
+QUOTES = {
+    "+": ("It just worked here, and people could see why it mattered.",
+          "We had proper backing for this from the start.",
+          "Nobody had to be talked into it; it was part of how we worked."),
+    "0": ("Some weeks it was fine, some weeks it wasn't.",
+          "It depended a lot on who was on shift.",
+          "Hard to say either way, honestly."),
+    "-": ("It never really got going, if I'm honest.",
+          "We kept running into the same problem with it.",
+          "Everyone agreed it mattered, and then nothing changed."),
+    "X": ("The managers were behind it; the night staff much less so.",
+          "Half the team loved it and half ignored it."),
+}
+
+
+def evidence_rows():
+    rng = random.Random(EVIDENCE_SEED)
+    for col, (site, label, *_) in enumerate(SITES):
+        for theme, row in zip(THEMES, RATINGS):
+            token = row[col]
+            if token in ("Missing", "N/A"):
+                continue
+            quotes = QUOTES["X" if token == "X" else token[0] if token[0] in "+-" else "0"]
+            for n, quote in enumerate(rng.sample(quotes, rng.choice((1, 2, 2))), start=1):
+                role = rng.choice(ROLES)
+                source = f"interview-{site}-{rng.randint(1, 12):02d}"
+                yield [site, theme, f"(illustrative) {role}: \"{quote}\"", source]
+
+
 def write_csv(path: Path, header, rows) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -400,6 +434,7 @@ def generate(outdir: Path) -> None:
     write_csv(outdir / "contacts.csv", ["site", "participant", "date", "minutes"],
               contact_rows(rng))
     write_csv(outdir / "ratings.csv", ["site", "theme", "rating", "evidence"], rating_rows())
+    write_csv(outdir / "evidence.csv", ["site", "theme", "excerpt", "source"], evidence_rows())
     (outdir / "ratings").mkdir(exist_ok=True)
     for name, rows in rater_tables().items():
         write_csv(outdir / "ratings" / f"{name}.csv", ["site", "theme", "rating", "evidence"], rows)

@@ -81,6 +81,8 @@ class ThemeResult:
     gap: float | None = None         # lowest high rating - highest low rating
     met: str | None = None           # the threshold the label met, in words ("gap >= 1, diff >= 2")
     published: str | None = None     # the authors' own judgement, when the study records one
+    judgement: str | None = None     # the analyst's own label (judgements.csv); never replaces ``distinguishing``
+    judgement_reason: str | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -350,6 +352,7 @@ def theme_results(study: Study, split: Split, rule: Rule):
     described = rule.describe()
     entries = study.rating_entries
     published = published_of(study)
+    judgements = getattr(study, "judgements", None) or {}
     for theme in study.rated_themes():
         ratings = {"high": [], "low": [], "middle": []}
         valences = {"high": [], "low": [], "middle": []}
@@ -363,7 +366,8 @@ def theme_results(study: Study, split: Split, rule: Rule):
             g: ThemeGroup(len(v), sum(v) / len(v) if v else None, tuple(ratings[g])) for g, v in valences.items()
         }
         yield theme_result(theme, groups, rule, described, Summary.of(valences["high"]) if valences["high"] else None,
-                           Summary.of(valences["low"]) if valences["low"] else None, published.get(theme.id))
+                           Summary.of(valences["low"]) if valences["low"] else None, published.get(theme.id),
+                           judgements.get(theme.id))
 
 
 def _theme_results_large(study: Study, split: Split, rule: Rule):
@@ -373,6 +377,7 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
 
     theme_ids, stats = summaries(study, split)
     published = published_of(study)
+    judgements = getattr(study, "judgements", None) or {}
     described = rule.describe()
     tokens = study.rating_tokens
     for row, tid in enumerate(theme_ids):
@@ -384,4 +389,5 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
             mean = float(sums[row]) / n if n else None
             groups[g] = ThemeGroup(n, mean, LazyRatings(getattr(split, g), tokens[tid]))
             summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean, hist_of(hist[row])) if n else None
-        yield theme_result(theme, groups, rule, described, summary["high"], summary["low"], published.get(tid))
+        yield theme_result(theme, groups, rule, described, summary["high"], summary["low"], published.get(tid),
+                           judgements.get(tid))

@@ -36,7 +36,9 @@ def pseudonymise(study: Study, options):
         return replace(outcome, high=tuple(names.get(s, s) for s in outcome.high),
                        low=tuple(names.get(s, s) for s in outcome.low))
 
-    study = replace(study, sites=sites, ratings=ratings, outcome=rename(study.outcome))
+    # excerpts and the reasons of judgements are evidence too (they may name places or people)
+    judgements = {t: (label, None) for t, (label, _reason) in (getattr(study, "judgements", None) or {}).items()}
+    study = replace(study, sites=sites, ratings=ratings, outcome=rename(study.outcome), evidence=(), judgements=judgements)
     options = replace(options, outcome=rename(options.outcome))
     return study, options
 

@@ -8,7 +8,8 @@ The result is the JSON form of interfaces.md::
      "themes": [{"theme", "from", "to", "from_direction", "to_direction"}],
      "ratings": [{"theme", "site", "from", "to"}],     # every changed cell; a token, or absent
      "literature": [{"theme", "from", "to"}],          # a literature row's fit (absent: not a row)
-     "files": [{"file", "change"}]}                    # change: added, removed, changed
+     "files": [{"file", "change"}],                    # change: added, removed, changed
+     "judgements": [{"theme", "from", "to"}]}          # only when one changed (judgements.csv); null = none recorded
 
 ``split`` is set when the split's definition (outcome, rule and its options; not the cut, which
 moves with the data) or the distinguishing rule differs: ``{"changed": [...], "old": {...},
@@ -27,8 +28,9 @@ GROUPS = ("high", "low", "middle", "missing")
 
 
 def diff_snapshots(old: dict, new: dict) -> dict:
-    """The differences between snapshot ``old`` and snapshot ``new`` (read by cases.snapshot)."""
-    return {
+    """The differences between snapshot ``old`` and snapshot ``new`` (read by cases.snapshot);
+    ``judgements`` only when a theme's recorded judgement differs."""
+    out = {
         "split": split_change(old, new),
         "moved_sites": moved_sites(old, new),
         "metrics": metric_changes(old, new),
@@ -38,6 +40,10 @@ def diff_snapshots(old: dict, new: dict) -> dict:
         "files": [{"file": f, "change": c} for f, c in
                   file_changes(old.get("study", {}).get("files", {}), new.get("study", {}).get("files", {}))],
     }
+    judged = judgement_changes(old, new)
+    if judged:
+        out["judgements"] = judged
+    return out
 
 
 def _definition(snapshot: dict) -> dict:
@@ -126,6 +132,14 @@ def theme_changes(old: dict, new: dict) -> list[dict]:
         if la != lb or (ra != rb and key in before and key in after):
             changes.append({"theme": key, "from": la, "to": lb, "from_direction": ra, "to_direction": rb})
     return changes
+
+
+def judgement_changes(old: dict, new: dict) -> list[dict]:
+    """Themes whose recorded judgement (judgements.csv) differs: changed, recorded, or dropped (null)."""
+    before = {t["theme"]: t.get("judgement") for t in old.get("themes", [])}
+    after = {t["theme"]: t.get("judgement") for t in new.get("themes", [])}
+    return [{"theme": key, "from": before.get(key), "to": after.get(key)}
+            for key in dict.fromkeys([*after, *before]) if before.get(key) != after.get(key)]
 
 
 def _ratings(theme: dict) -> dict[str, str]:

@@ -88,9 +88,18 @@ def theme_dict(t: ThemeResult) -> dict:
     })
     if t.published is not None:
         out["published"] = t.published      # the authors' own judgement (ratings-wide.csv)
+    if t.judgement is not None:            # the analyst's own label and reason (judgements.csv)
+        out["judgement"] = t.judgement
+        out["judgement_reason"] = t.judgement_reason
     if t.middle.ratings:
         out["middle"] = _theme_group(t.middle)
     return out
+
+
+def judgement_counts(c: Comparison) -> dict:
+    """How many themes carry the analyst's judgement, and in how many it differs from the rule's label."""
+    judged = [t for t in c.themes if t.judgement is not None]
+    return {"recorded": len(judged), "disagree": sum(t.judgement != t.distinguishing for t in judged)}
 
 
 def to_dict(c: Comparison) -> dict:
@@ -107,6 +116,9 @@ def to_dict(c: Comparison) -> dict:
         "disclosure": {"min_count": c.disclosure.min_count, "pseudonymise": c.disclosure.pseudonymise},
         "labels": dict(c.labels),
     }
+    judged = judgement_counts(c)
+    if judged["recorded"]:
+        out["judgements"] = judged
     if c.sensitivity is not None:
         out["sensitivity"] = c.sensitivity.to_dict()
     if c.configurations is not None:
@@ -167,7 +179,8 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
         ThemeResult(t["theme"], t.get("title", t["theme"]), t.get("domain"), theme_group(t.get("high")),
                     theme_group(t.get("low")), theme_group(t.get("middle")), t["distinguishing"],
                     t.get("direction", "expected"), t.get("rule", rule.describe()),
-                    diff=t.get("diff"), gap=t.get("gap"), met=t.get("threshold"), published=t.get("published"))
+                    diff=t.get("diff"), gap=t.get("gap"), met=t.get("threshold"), published=t.get("published"),
+                    judgement=t.get("judgement"), judgement_reason=t.get("judgement_reason"))
         for t in data.get("themes", [])
     )
     study = data.get("study", {})

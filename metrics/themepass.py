@@ -106,16 +106,20 @@ def hist_of(hist_row) -> tuple[int, ...] | None:
     return tuple(int(c) for c in hist_row)
 
 
-def theme_result(theme, groups, rule, described: str, high, low, published: str | None = None):
+def theme_result(theme, groups, rule, described: str, high, low, published: str | None = None,
+                 judgement: tuple[str, str | None] | None = None):
     """One ThemeResult: ``groups`` the ThemeGroups, ``high``/``low`` their valence Summaries (None = no
     valence rating); the rule's label with what it looked at (diff, gap, the threshold met) and the
-    authors' published judgement, when the study records one. Both theme passes build it here."""
+    authors' published judgement, when the study records one, and the analyst's (label, reason) from
+    judgements.csv. Both theme passes build it here."""
     from metrics.compare import ThemeResult
     from metrics.distinguishing import assess_summaries
 
     a = assess_summaries(rule, high, low)
     return ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
-                       a.label, a.direction, described, diff=a.diff, gap=a.gap, met=a.met, published=published)
+                       a.label, a.direction, described, diff=a.diff, gap=a.gap, met=a.met, published=published,
+                       judgement=None if judgement is None else judgement[0],
+                       judgement_reason=None if judgement is None else judgement[1])
 
 
 def published_of(study) -> dict:

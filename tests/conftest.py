@@ -25,8 +25,9 @@ def file_name(key: str) -> str:
 def build_study(root: Path, files: dict[str, object] | None = None, **overrides: object) -> Path:
     """Copy data/example to ``root/"study"`` and apply the overrides; return the study folder.
 
-    The example's rater files (``ratings/``) are left out, so that a changed sites.csv or themes.toml
-    is the only problem; a test that wants rater files gives them (``files={"ratings/ana.csv": ...}``).
+    The example's rater files (``ratings/``) and its evidence.csv are left out, so that a changed
+    sites.csv or themes.toml is the only problem; a test that wants them gives them
+    (``files={"ratings/ana.csv": ...}``, ``evidence_csv=...``).
 
     Each override (a keyword named as ``file_name`` explains, or an entry of ``files`` keyed by the
     file's real name) is one of:
@@ -38,7 +39,7 @@ def build_study(root: Path, files: dict[str, object] | None = None, **overrides:
     folder = Path(root) / "study"
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(EXAMPLE, folder, ignore=lambda where, names: ["ratings"] if Path(where) == EXAMPLE else [])
+    shutil.copytree(EXAMPLE, folder, ignore=lambda where, names: ["ratings", "evidence.csv"] if Path(where) == EXAMPLE else [])
     changes = {file_name(k): v for k, v in overrides.items()}
     changes.update(files or {})
     for name, value in changes.items():

@@ -91,7 +91,7 @@ def test_example_loads_its_raters_and_covers_them():
     study = load_study(EXAMPLE)
     assert list(study.raters) == ["ana", "ben"]
     assert len(study.raters["ana"]) == 83 and len(study.raters["ben"]) == 84     # ana left one cell out
-    assert set(study.files) == {*TOP, "ratings/ana.csv", "ratings/ben.csv"}
+    assert set(study.files) == {*TOP, "evidence.csv", "ratings/ana.csv", "ratings/ben.csv"}
     assert all(study.files[n] == sha(EXAMPLE / n) for n in study.files)
     assert study.fingerprint == independent_fingerprint(dict(study.files))
 

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "data" / "generate_example.py"
 EXAMPLE = ROOT / "data" / "example"
-FILES = ["study.toml", "sites.csv", "contacts.csv", "ratings.csv", "ratings/ana.csv", "ratings/ben.csv"]
+FILES = ["study.toml", "sites.csv", "contacts.csv", "ratings.csv", "evidence.csv", "ratings/ana.csv", "ratings/ben.csv"]
 THEMES = [
     "leadership-support", "peer-role-clarity", "training-and-supervision",
     "clinical-team-preparation", "ward-staff-relationships", "supervisor-resourcing",

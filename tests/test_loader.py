@@ -87,7 +87,8 @@ def test_sites_values_read_as_numbers(example):
 
 def test_fingerprint_matches_an_independent_hash(example):
     assert example.fingerprint == independent_fingerprint(EXAMPLE)
-    assert set(example.files) == {"contacts.csv", "ratings.csv", "sites.csv", "study.toml", "ratings/ana.csv", "ratings/ben.csv"}
+    assert set(example.files) == {"contacts.csv", "evidence.csv", "ratings.csv", "sites.csv", "study.toml",
+                                  "ratings/ana.csv", "ratings/ben.csv"}
     for name, digest in example.files.items():
         assert digest == "sha256:" + hashlib.sha256((EXAMPLE / name).read_bytes()).hexdigest()
 

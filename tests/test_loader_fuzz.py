@@ -30,8 +30,8 @@ sources = ["10.1000/example"]
 id = "leadership-support"
 title = "The study's leadership theme"
 """
-FILES = ["study.toml", "sites.csv", "contacts.csv", "ratings.csv", "themes.toml"]
-KNOWN = ("study.toml", "themes.toml", *SITES_FILES, *CONTACTS_FILES, *RATINGS_FILES, "ratings/")   # ratings/RATER.csv too
+FILES = ["study.toml", "sites.csv", "contacts.csv", "ratings.csv", "themes.toml", "evidence.csv"]
+KNOWN = ("study.toml", "themes.toml", *SITES_FILES, *CONTACTS_FILES, *RATINGS_FILES, "ratings/", "evidence.csv", "judgements.csv")   # ratings/RATER.csv too
 ORIGINAL = {name: (EXAMPLE / name).read_bytes() for name in FILES if name != "themes.toml"}
 ORIGINAL["themes.toml"] = THEMES.encode()
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

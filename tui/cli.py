@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cases.version import __version__
 
-COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve", "import", "agreement")
+COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve", "import", "agreement", "table")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("study", nargs="?")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--pseudonymise", action="store_true", default=None)
+    p = sub.add_parser("table", help="the CFIR rating table for the paper (markdown, csv, latex, xlsx)")
+    p.add_argument("study", nargs="?")
+    p.add_argument("--format", choices=("markdown", "csv", "latex", "xlsx"), default=None,
+                   help="markdown (the default), csv, latex or xlsx; from -o's suffix when not given")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--force", action="store_true")
+    _split_options(p)
     p = sub.add_parser("themes", help="list the built-in literature themes")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("example", help="write the built-in example study to DIR")
@@ -318,6 +325,12 @@ def cmd_agreement(args) -> int:
     return agreement(args)
 
 
+def cmd_table(args) -> int:
+    from tui.table_cmd import table_command
+
+    return table_command(args)
+
+
 def cmd_open(args) -> int:
     from tui.snapshot_cmds import check_open
 
@@ -334,7 +347,7 @@ def cmd_diff(args) -> int:
 HANDLERS = {
     "summary": cmd_summary, "validate": cmd_validate, "themes": cmd_themes, "example": cmd_example,
     "serve": cmd_serve, "export": cmd_export, "open": cmd_open, "diff": cmd_diff, "import": cmd_import,
-    "agreement": cmd_agreement,
+    "agreement": cmd_agreement, "table": cmd_table,
 }
 
 

@@ -11,7 +11,7 @@ import math
 import re
 
 from metrics.compare import Comparison, MetricResult, ThemeResult
-from metrics.summary import num, to_dict
+from metrics.summary import judgement_counts, num, to_dict
 from tui.safe import clean, escape_serialised, shorten
 
 BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."
@@ -111,6 +111,9 @@ def render_text(c: Comparison) -> str:
         )
     lines.append("")
     lines.append(f"Themes   (distinguishing rule: {c.rule.describe()})")
+    judged = judgement_counts(c)
+    if judged["recorded"]:
+        lines.append(f"  judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}")
     for t in sorted(c.themes, key=_theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         lines.append(f"  {flag:<22}{shorten(t.title, 54)}")
@@ -153,7 +156,10 @@ _ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
 def theme_figures(t: ThemeResult) -> str:
     """diff, gap, the threshold the label met and, when the study records one, the authors' judgement."""
     out = f"diff {fmt(t.diff, 2)}  gap {fmt(t.gap, 2)}  {t.met or ''}".rstrip()
-    return out + (f"  published: {t.published}" if t.published is not None else "")
+    out += f"  published: {t.published}" if t.published is not None else ""
+    if t.judgement is not None:     # the analyst's own label, beside the rule's (never in its place)
+        out += f"  judgement: {t.judgement}" + (f" ({clean(t.judgement_reason)})" if t.judgement_reason else "")
+    return out
 
 
 def _theme_order(t: ThemeResult):
@@ -190,7 +196,10 @@ def render_markdown(c: Comparison) -> str:
     for m in c.metrics:
         out.append(f"| {symbol(m)} | {_md(m.label)} | {fmt(m.high.mean)} | {fmt(m.low.mean)} | {fmt(m.mean_difference)} "
                    f"| {fmt(m.hedges_g, 2)} | {fmt(m.cliffs_delta, 2)} | {fmt_p(m)} | {fmt(m.spearman_with_outcome, 2)} |")
+    judged = judgement_counts(c)
     out += ["", f"## Themes (rule `{c.rule.describe()}`)", "",
+            *([f"Judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}", ""]
+              if judged["recorded"] else []),
             "| distinguishing | theme | high | low | middle | diff, gap, threshold |", "|---|---|---|---|---|---|"]
     for t in sorted(c.themes, key=_theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")

@@ -57,6 +57,16 @@ def _evidence(study, theme: str) -> dict[str, str]:
     return {r.site: r.evidence for r in sorted(rows, key=lambda r: order.get(r.site, len(order)))}
 
 
+def _excerpts(study, theme: str) -> dict[str, list[dict]]:
+    """site -> evidence.csv's excerpts of ``theme`` ({excerpt, source}), sites in sites-file order."""
+    out: dict[str, list[dict]] = {}
+    for s in study.sites:
+        found = study.excerpts(s.id, theme) if hasattr(study, "excerpts") else ()
+        if found:
+            out[s.id] = [{"excerpt": e.excerpt, **({"source": e.source} if e.source is not None else {})} for e in found]
+    return out
+
+
 def build_snapshot(comparison, study, *, include_evidence: bool = False, note: str | None = None,
                    view: dict | None = None, created=None) -> dict:
     """The snapshot dict: provenance first, then the summary's body, then the view and disclosure.
@@ -85,7 +95,9 @@ def build_snapshot(comparison, study, *, include_evidence: bool = False, note: s
         if key not in ("crosscase", "study", "disclosure"):
             snapshot[key] = value
     if include_evidence:
-        snapshot["themes"] = [{**t, "evidence": _evidence(study, t["theme"])} for t in body["themes"]]
+        snapshot["themes"] = [{**t, "evidence": _evidence(study, t["theme"]),
+                               **({"excerpts": found} if (found := _excerpts(study, t["theme"])) else {})}
+                              for t in body["themes"]]
     snapshot["view"] = dict(view) if view else dict(DEFAULT_VIEW)
     snapshot["disclosure"] = {"evidence_included": bool(include_evidence), **disclosure}
     return snapshot
@@ -371,6 +383,10 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
         ("Literature themes whose fit changed", [_fit_line(t) for t in result.get("literature", [])]),
         ("Study files", [f"  {clean(f['file'])} {f['change']}" for f in result["files"]]),
     ]
+    if result.get("judgements"):     # only when a judgement (judgements.csv) changed
+        sections.insert(3, ("Judgements that changed", [
+            f"  {clean(j['theme'])}: {j['from'] or 'none recorded'} -> {j['to'] or 'none recorded'}"
+            for j in result["judgements"]]))
     for title, rows in sections:
         lines.append(f"{title}: {len(rows) if rows else 'none'}")
         lines += rows

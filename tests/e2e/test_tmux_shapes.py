@@ -263,13 +263,7 @@ def palette_and_help(tmux: Tmux) -> None:
     tmux.wait_for(lambda s: "Escape closes this help" not in s and header(s, "Compare"), describe="help closed")
 
 
-MIDDLE_LABEL_DEFECT = ("DEFECT: Compare's middle line prints the highlighted metric's label unescaped "
-                       "(raw U+202E reaches the terminal): tui/screens/compare.py:276 f\" · {m.label}\" "
-                       "not through safe()")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT))
-                                  if n == "hostile" else n for n in TMUX_SHAPES])
+@pytest.mark.parametrize("name", TMUX_SHAPES)
 def test_tmux_walk_on_a_shape(study_shapes, name, tmp_path):
     shape = study_shapes[name]
     out = tmp_path / f"{name}-from-tmux.toml"

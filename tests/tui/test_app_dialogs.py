@@ -71,8 +71,7 @@ def _hostile_study(tmp_path):
 
     study = tmp_path / "study\x1bc"   # ESC c resets the terminal; the export dialog proposes this name
     shutil.copytree(EXAMPLE, study)
-    raters = sorted(p.relative_to(study).as_posix() for p in (study / "ratings").glob("*.csv"))
-    for name in ("sites.csv", "contacts.csv", "ratings.csv", *raters):
+    for name in ("sites.csv", "contacts.csv", "ratings.csv", "evidence.csv", "ratings/ana.csv", "ratings/ben.csv"):
         path = study / name
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"(?m)^S1,", lambda _m: HOSTILE_ID + ",", text)

@@ -445,13 +445,7 @@ async def resized_walk(pilot, shape: Shape, size: tuple[int, int]) -> None:
     check_compare(app, shape, groups)
 
 
-MIDDLE_LABEL_DEFECT = ("DEFECT: Compare's middle line prints the highlighted metric's label unescaped "
-                       "(raw U+202E reaches the terminal): tui/screens/compare.py:276 f\" · {m.label}\" "
-                       "not through safe()")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT))
-                                  if n == "hostile" else n for n in SMALL_SHAPES])
+@pytest.mark.parametrize("name", SMALL_SHAPES)
 async def test_walk_at_80x24_then_160x48(study_shapes, name, tmp_path, monkeypatch):
     shape = study_shapes[name]
     monkeypatch.chdir(tmp_path)
@@ -465,7 +459,6 @@ async def test_walk_at_80x24_then_160x48(study_shapes, name, tmp_path, monkeypat
     assert app._exception is None
 
 
-@pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT)
 async def test_walk_opened_at_160x48(study_shapes, tmp_path, monkeypatch):
     """Opened at the bigger size (the screens composed at it): every screen, a split, its Cancel
     button, export; then down to 80x24. On the hostile shape, whose texts are cut by width."""
@@ -484,7 +477,6 @@ async def test_walk_opened_at_160x48(study_shapes, tmp_path, monkeypatch):
     assert app._exception is None
 
 
-@pytest.mark.xfail(strict=True, reason=MIDDLE_LABEL_DEFECT)
 async def test_compare_middle_line_shows_a_hostile_metric_label_literally(study_shapes):
     """The hostile shape's median split has a middle site, so Compare's middle line names the
     highlighted metric, whose label holds a bidi override (U+202E): it must show as \\u202e."""
