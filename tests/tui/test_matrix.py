@@ -530,3 +530,35 @@ async def test_the_matrix_on_every_study_shape(study_shapes, name):
         await pilot.press("a", "escape")
         await settle(pilot, 1)
         assert isinstance(app.screen, MatrixScreen) and app.is_running
+
+
+async def test_the_examples_own_excerpts_in_the_evidence_dialog():
+    """The example's evidence.csv (Study.excerpts, no stand-in): every excerpt of the cell with its
+    source; a study without the file says so."""
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, table = await open_matrix(pilot)
+        row, column = next((i, c) for i, k in enumerate(table.keys) if k for c, s in site_columns(table)
+                           if len(app.study.excerpts(s, k)) > 1)
+        table.move_cell(row, column)
+        await settle(pilot, 1)
+        theme, site = screen.current_theme(), screen.current_site()
+        found = app.study.excerpts(site, theme)
+        await pilot.press("enter")
+        await settle(pilot)
+        plain = app.screen.text.plain
+        assert f"Excerpts ({len(found)})" in plain
+        for e in found:
+            assert f"• {e.excerpt}\n  — source: {e.source or '(not given)'}" in plain
+
+
+async def test_a_study_without_evidence_csv_says_so(tmp_path):
+    sites = [{"site": f"A{i}", "label": f"Place {i}", "score": float(i)} for i in range(4)]
+    folder = write_study(tmp_path, sites, {"score": {"label": "Score"}}, outcome="score",
+                         ratings=[(f"A{i}", "cfir09-leadership-engagement", "+1") for i in range(4)])
+    app = CrosscaseApp(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_matrix(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Excerpts (0): the study has no evidence.csv" in app.screen.text.plain

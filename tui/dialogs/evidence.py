@@ -49,7 +49,8 @@ def _site_evidence(study, theme: str, site: str, indent: str = "") -> Text:
     found = excerpts_of(study, site, theme)
     out.append(f"\n{indent}Excerpts ({len(found)})", style="bold")
     if not found:
-        out.append(": none coded" if getattr(study, "excerpts", None) is not None else ": no evidence.csv",
+        has_file = bool(getattr(study, "evidence", ())) or "evidence.csv" in (getattr(study, "files", None) or {})
+        out.append(": none coded for this site and theme" if has_file else ": the study has no evidence.csv",
                    style="dim")
     for e in found:
         out.append(f"\n{indent}• ")
