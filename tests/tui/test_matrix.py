@@ -562,3 +562,29 @@ async def test_a_study_without_evidence_csv_says_so(tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert "Excerpts (0): the study has no evidence.csv" in app.screen.text.plain
+
+
+async def test_site_and_themes_screens_show_the_excerpts_too(monkeypatch):
+    """Issue 14 item 2: the Site screen lists each theme's excerpts with their source under its memo,
+    the Themes detail each site's excerpts on a line; text literally."""
+    hostile = "[b]said[/b] \x1b[2J"
+    monkeypatch.setattr(Study, "excerpts", lambda self, site, theme: (
+        SimpleNamespace(site=site, theme=theme, excerpt=f"{hostile} {site}/{theme}", source=f"int-{site}", row=2),),
+        raising=False)
+    app = CrosscaseApp(EXAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        site = app.screen.site
+        text = str(app.screen.query_one("#site-themes").render())
+        for theme in (r.theme for r in app.study.ratings if r.site == site):
+            assert f"• [b]said[/b] \\x1b[2J {site}/{theme} — int-{site}" in text
+        await pilot.press("t")
+        await settle(pilot)
+        theme = app.screen.current_theme()
+        text = str(app.screen.query_one("#theme-detail-text").render())
+        for s in app.study.rating_tokens[theme]:
+            assert f"• [b]said[/b] \\x1b[2J {s}/{theme} — int-{s}" in text
