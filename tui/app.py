@@ -25,6 +25,7 @@ from tui.dialogs.split import SplitDialog
 from tui.screens.base import KeysFooter, OpenSite, ShowSites, ShowTheme
 from tui.screens.compare import CompareScreen
 from tui.screens.error import ErrorScreen
+from tui.screens.matrix import MatrixScreen
 from tui.screens.site import SiteScreen
 from tui.screens.snapshot import SnapshotScreen
 from tui.screens.literature import LiteratureScreen
@@ -39,7 +40,7 @@ from tui.widgets.rows import RowList
 
 SCREENS_BY_MODE = {"compare": CompareScreen, "sites": SitesScreen, "themes": ThemesScreen,
                    "sensitivity": SensitivityScreen, "configurations": ConfigurationsScreen,
-                   "literature": LiteratureScreen}
+                   "literature": LiteratureScreen, "matrix": MatrixScreen}
 
 
 @dataclass
@@ -96,6 +97,7 @@ class CrosscaseApp(App[int]):
         Binding("o", "split", "Split…"),
         Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
+        Binding("M", "show('matrix')", "Matrix", key_display="M"),   # after o and e: a narrow footer keeps those
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -387,9 +389,11 @@ class CrosscaseApp(App[int]):
             return
         sections = [("Everywhere", self.BINDINGS)]
         sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen,
-                                                                    LiteratureScreen)]
+                                                                    LiteratureScreen, MatrixScreen)]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
-        sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS)]
+        from tui.dialogs.evidence import EvidenceDialog
+
+        sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS + EvidenceDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))
 
     def action_toggle_theme(self) -> None:

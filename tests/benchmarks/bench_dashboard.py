@@ -1,7 +1,7 @@
 """Benchmark: how fast the dashboard answers a change of split on a large study (not a test).
 
     python tests/benchmarks/bench_dashboard.py [--sites 2000] [--themes 50] [--runs 5] [--seed 7]
-                                               [--screen compare|sites|themes|sensitivity|configurations]
+                                               [--screen compare|sites|themes|sensitivity|configurations|matrix]
 
 A study of 2,000 sites and 50 rated themes (the literature themes of data/catalogue.toml, then CFIR
 constructs) is generated in a temporary folder from a seed. The dashboard opens it headless with
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--screen", default="compare",
-                        choices=["compare", "sites", "themes", "sensitivity", "configurations"])
+                        choices=["compare", "sites", "themes", "sensitivity", "configurations", "matrix"])
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="crosscase-bench-") as tmp:

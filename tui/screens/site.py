@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.dialogs.evidence import excerpts_of
 from tui.render import fmt
 from tui.screens.base import DashboardScreen, digits_for, fmt_value, shown_value
 from tui.screens.compare import theme_order
@@ -96,6 +97,10 @@ class SiteScreen(DashboardScreen):
             out.append(Text("         "))
             out.append(memo)
             out.append("\n")
+            for e in excerpts_of(self.study, site.id, theme.id):     # evidence.csv's coded excerpts
+                out.append(Text("         • "))
+                out.append(safe_block(e.excerpt))
+                out.append(join(Text(" — ", style="dim"), safe(e.source or "(no source)", 60, "dim"), "\n"))
         return out
 
     def action_step(self, step: int) -> None:

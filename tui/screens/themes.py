@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Select, Static
 
+from tui.dialogs.evidence import excerpts_of
 from tui.widgets.select import SafeSelect
 from tui.screens.base import DashboardScreen, ShowSites
 from tui.widgets.palette import GROUP_MARK
@@ -174,6 +175,9 @@ class ThemesScreen(DashboardScreen):
                 out.append(f"  {tokens[s]:>7}  ", style="bold")
                 out.append(safe(f"{s} {c.labels.get(s, s)}", 40))
                 out.append("\n")
+                for e in excerpts_of(self.study, s, theme_id):     # evidence.csv's excerpts, one line each
+                    out.append(safe(f"           • {e.excerpt} — {e.source or '(no source)'}", 120, "dim"))
+                    out.append("\n")
             if len(sites) > GROUP_LIMIT:
                 out.append(f"  … and {len(sites) - GROUP_LIMIT} more (j: all of them in Sites)\n", style="dim")
         return out
