@@ -14,6 +14,7 @@ from typing import Mapping
 
 from cases.errors import Collector
 from cases.model import Excerpt, Theme
+from cases.ratings import row_site_theme, row_theme
 from cases.sites import cell_text
 from cases.textio import LIMITS, read_table
 
@@ -44,22 +45,8 @@ def read_evidence(path: Path, sites: set[str] | None, themes: Mapping[str, Theme
     ix = {c: i for i, c in enumerate(table.columns)}
     found: list[Excerpt] = []
     for row, cells in table.rows:
-        site = None if cells[ix["site"]] is None else cell_text(cells[ix["site"]])
-        theme = None if cells[ix["theme"]] is None else cell_text(cells[ix["theme"]])
+        site, theme, ok = row_site_theme(cells, ix, row, rel, sites, themes, out)
         text = cells[ix["excerpt"]]
-        ok = True
-        if site is None:
-            out.add(rel, row, "site", "the site id is empty")
-            ok = False
-        elif sites is not None and site not in sites:
-            out.add(rel, row, "site", f"\"{site}\" is not a site in the sites file")
-            ok = False
-        if theme is None:
-            out.add(rel, row, "theme", "the theme id is empty")
-            ok = False
-        elif theme not in themes:
-            out.add(rel, row, "theme", f"\"{theme}\" is not a theme in themes.toml or the built-in catalogue")
-            ok = False
         if text is None:
             out.add(rel, row, "excerpt", "the excerpt is empty")
             ok = False
@@ -79,17 +66,10 @@ def read_judgements(path: Path, themes: Mapping[str, Theme], out: Collector,
     found: dict[str, tuple[str, str | None]] = {}
     first: dict[str, int] = {}
     for row, cells in table.rows:
-        theme = None if cells[ix["theme"]] is None else cell_text(cells[ix["theme"]])
+        theme, ok = row_theme(cells, ix, row, rel, themes, out)
         raw = cells[ix["label"]]
         label = None if raw is None else cell_text(raw).strip().lower()
-        ok = True
-        if theme is None:
-            out.add(rel, row, "theme", "the theme id is empty")
-            ok = False
-        elif theme not in themes:
-            out.add(rel, row, "theme", f"\"{theme}\" is not a theme in themes.toml or the built-in catalogue")
-            ok = False
-        elif theme in first:
+        if ok and theme in first:
             out.add(rel, row, "theme", f"\"{theme}\" already has a judgement (row {first[theme]})")
             ok = False
         if label is None:

@@ -6,6 +6,7 @@ import csv
 import difflib
 import re
 import tomllib
+from typing import Mapping
 
 from cases.errors import Collector
 from cases.model import Rating, Theme
@@ -108,21 +109,7 @@ def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, 
     ratings: list[Rating] = []
     first: dict[tuple[str, str], int] = {}
     for row, cells in table.rows:
-        site = None if cells[ix["site"]] is None else cell_text(cells[ix["site"]])
-        theme = None if cells[ix["theme"]] is None else cell_text(cells[ix["theme"]])
-        ok = True
-        if site is None:
-            out.add(rel, row, "site", "the site id is empty")
-            ok = False
-        elif sites is not None and site not in sites:
-            out.add(rel, row, "site", f"\"{site}\" is not a site in the sites file")
-            ok = False
-        if theme is None:
-            out.add(rel, row, "theme", "the theme id is empty")
-            ok = False
-        elif theme not in themes:
-            out.add(rel, row, "theme", f"\"{theme}\" is not a theme in themes.toml or the built-in catalogue")
-            ok = False
+        site, theme, ok = row_site_theme(cells, ix, row, rel, sites, themes, out)
         raw = cells[ix["rating"]]
         token = canonical_token(raw)
         if token is None:
@@ -297,3 +284,31 @@ def _match_theme(text: str, own_ids: set[str], themes: dict[str, Theme], rel: st
     hint = f" (did you mean {by_key[close[0]]}?)" if close else ""
     out.add(rel, row, "theme", f"\"{text}\" is neither a theme id nor a theme title{hint}")
     return None
+
+
+def row_theme(cells, ix: Mapping[str, int], row: int, rel: str, themes, out: Collector) -> tuple[str | None, bool]:
+    """A row's ``theme`` cell: the id, and whether it names a known theme (else one problem line)."""
+    theme = None if cells[ix["theme"]] is None else cell_text(cells[ix["theme"]])
+    if theme is None:
+        out.add(rel, row, "theme", "the theme id is empty")
+        return None, False
+    if theme not in themes:
+        out.add(rel, row, "theme", f"\"{theme}\" is not a theme in themes.toml or the built-in catalogue")
+        return theme, False
+    return theme, True
+
+
+def row_site_theme(cells, ix: Mapping[str, int], row: int, rel: str, sites, themes,
+                   out: Collector) -> tuple[str | None, str | None, bool]:
+    """A (site, theme) row's two ids, and whether both are known (``sites`` None: any site id);
+    each problem is one line naming the row and the column (ratings, rater files, evidence)."""
+    site = None if cells[ix["site"]] is None else cell_text(cells[ix["site"]])
+    ok = True
+    if site is None:
+        out.add(rel, row, "site", "the site id is empty")
+        ok = False
+    elif sites is not None and site not in sites:
+        out.add(rel, row, "site", f"\"{site}\" is not a site in the sites file")
+        ok = False
+    theme, known = row_theme(cells, ix, row, rel, themes, out)
+    return site, theme, ok and known
