@@ -44,9 +44,9 @@ pytestmark = pytest.mark.slow
 
 SEED = int(os.environ.get("CROSSCASE_MONKEY_SEED", "20261122"))
 KEYS = int(os.environ.get("CROSSCASE_MONKEY_KEYS", "3000"))
-MIN_KEYS = min(KEYS, 2000)
+MIN_KEYS = min(KEYS, 1000)
 BURST = 6                                  # keys sent before waiting for the screen: 1 to BURST
-TIME_BUDGET = 40.0
+TIME_BUDGET = 20.0
 NEVER = {"q", "ctrl+q", "ctrl+c", "ctrl+p"}
 SETTLE_AFTER = {"enter", "space", "up", "down"}   # keys that can open a Select's list
 

@@ -99,17 +99,17 @@ def visit_screens(tmux: Tmux, shape: Shape, rule: str, groups: dict[str, set[str
         assert site in groups[group], (site, mark)
     check_text(screen, shape, tmux.screen(escapes=True))
     tmux.keys("t")
-    screen = tmux.wait_for(lambda s: header(s, "Themes"), describe="the Themes screen")
-    for title in list(shape.theme_titles.values())[:2]:
-        assert shown(title)[:12] in screen
+    titles = [shown(title)[:12] for title in list(shape.theme_titles.values())[:2]]
+    # the header comes before the list is filled: wait for both (the same poll, never a sleep)
+    screen = tmux.wait_for(lambda s: header(s, "Themes") and all(t in s for t in titles), describe="the Themes screen")
     check_text(screen, shape)
     tmux.keys("v")
     screen = tmux.wait_for(lambda s: header(s, "Sensitivity") and "Every cut of" in s, describe="Sensitivity")
     check_text(screen, shape)
     tmux.keys("g")
-    screen = tmux.wait_for(lambda s: header(s, "Configurations"), describe="Configurations")
-    for name in shape.conditions:
-        assert shown(name)[:16] in screen, name
+    names = [shown(name)[:16] for name in shape.conditions]
+    screen = tmux.wait_for(lambda s: header(s, "Configurations") and all(n in s for n in names),
+                           describe="Configurations with every condition")
     check_text(screen, shape)
     tmux.keys("c")
     check_compare(tmux, shape, rule, groups)
@@ -187,10 +187,12 @@ def apply_rule(tmux: Tmux, shape: Shape, rule: str, current: str, second_set: bo
             choose_second(tmux, shape)
         tmux.keys("Tab", "Enter")                 # Apply
     elif rule == "explicit":
-        tmux.keys("Tab")                          # the High sites field (empty: nothing to clear)
+        # the High sites field (empty: nothing to clear); wait for the focus to land on it, since keys
+        # sent while the dialog is still showing the explicit fields went to another widget (a flake)
+        tab_to(tmux, "e.g. S1,S3")
         type_into_field(tmux, "High sites (comma-separated ids)", ",".join(shape.explicit[0]),
                         placeholder="e.g. S1,S3")
-        tmux.keys("Tab")
+        tab_to(tmux, "e.g. S6,S7")
         type_into_field(tmux, "Low sites (comma-separated ids)", ",".join(shape.explicit[1]),
                         placeholder="e.g. S6,S7")
         tmux.keys("Enter")
