@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from cases.model import Disclosure, Outcome, Study
 from metrics import stats
-from metrics.distinguishing import Rule, judge, make_rule
+from metrics.distinguishing import Rule, make_rule
 from metrics.splits import Split, split_sites, threshold_problem, withhold_cut
 
 SMALL_GROUP = 5
