@@ -19,6 +19,7 @@ import pytest
 from cases.loader import fingerprint, load_study
 from metrics.agreement import study_agreement
 from tests.conftest import EXAMPLE, REPO
+from tests.cli_helpers import run_cli as run
 from tui.cli import main
 
 HEAD = "site,theme,rating,evidence\n"
@@ -28,12 +29,6 @@ BEN = HEAD + "S1,leadership-support,+2,memo of ben at S1\nS2,leadership-support,
 TOP = ("contacts.csv", "ratings.csv", "sites.csv", "study.toml")
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(list(argv))
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.out + cap.err
-    return rc, cap.out, cap.err
 
 
 def sha(path: Path) -> str:

@@ -20,7 +20,7 @@ from cases.loader import load_study
 from metrics.analysis import analyse
 from metrics.compare import Options
 from tests.conftest import build_study
-from tui.cli import main
+from tests.cli_helpers import run_cli as run
 
 MIN_COUNT = 1000
 CONDITION = '\n[[condition]]\nname = "Busy site"\nmetric = "participants"\nat_least = 45\n'
@@ -67,11 +67,6 @@ def leaks(text: str, bad: set[float]) -> set[float]:
     return {n for n in numbers(text) if any(abs(n - b) < 5e-4 for b in bad)}
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
 
 
 SPLITS = [("participants", "median", "fidelity"), ("participants", "tertiles", "fidelity"),

@@ -15,18 +15,12 @@ from cases.model import Excerpt
 from cases.snapshot import read_snapshot
 from metrics.snapdiff import diff_snapshots
 from metrics.summary import from_dict, to_dict
-from tui.cli import main
+from tests.cli_helpers import run_cli as run
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 SECRET = "the ward manager Mrs Quibble said so"
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(list(argv))
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.out + cap.err
-    return rc, cap.out, cap.err
 
 
 @pytest.fixture

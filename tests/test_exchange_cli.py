@@ -12,14 +12,10 @@ import zipfile
 import pytest
 
 from tests.fixtures.qdpx import projects as P
+from tests.cli_helpers import run_cli as run
 from tui.cli import main
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
 
 
 def test_import_writes_a_study_that_validates_and_lists_what_it_left(capsys, tmp_path):

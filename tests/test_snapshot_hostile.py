@@ -18,6 +18,7 @@ import pytest
 from cases.catalogue import example_dir
 from cases.errors import StudyError
 from cases.snapshot import read_snapshot
+from tests.cli_helpers import run_cli as run
 from tui.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,10 +30,6 @@ def _epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_process(*argv, timeout: float = 20, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cases.loader import load_study
+from tests.cli_helpers import run_cli as run
 from tui.cli import main
 from tui.table_cmd import latex_escape
 
@@ -20,12 +21,6 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 CANONICAL = {"-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A", "E", "I", ""}
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(list(argv))
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.out + cap.err
-    return rc, cap.out, cap.err
 
 
 @pytest.fixture
