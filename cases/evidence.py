@@ -9,6 +9,8 @@ fault is a ``FILE:ROW: COLUMN: message`` line like every other file's.
 
 from __future__ import annotations
 
+from cases.rules import LABELS as JUDGEMENT_LABELS
+
 from pathlib import Path
 from typing import Mapping
 
@@ -20,7 +22,6 @@ from cases.textio import LIMITS, read_table
 
 EVIDENCE = "evidence.csv"
 JUDGEMENTS = "judgements.csv"
-JUDGEMENT_LABELS = ("strong", "weak", "none", "insufficient")
 _EVIDENCE_COLUMNS = ("site", "theme", "excerpt", "source")
 _JUDGEMENT_COLUMNS = ("theme", "label", "reason")
 

@@ -23,6 +23,7 @@ from cases.model import Study
 from cases.raters import AUDIT, FOLDER as RATERS_FOLDER, Raters, read_raters, rater_files
 from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
+from cases.textio import hash_file  # noqa: F401  (re-exported: cases.snapshot reads it here)
 from cases.textio import BINARY, LIMITS, MAX_SITE_ROWS, check_inside, open_regular, read_table, read_text, reason, refuse_early
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
@@ -70,14 +71,6 @@ def study_files(folder: Path) -> list[str]:
     """The names of the study's files that exist, sorted: the files the fingerprint covers (the
     rater files as ``ratings/RATER.csv``)."""
     return sorted([*_top_files(Path(folder)), *rater_files(Path(folder)).values()])
-
-
-def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open_regular(path) as fh:     # a pipe or a device raises at once instead of blocking
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def hash_and_find_nul(path: Path) -> tuple[str, int | None]:

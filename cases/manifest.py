@@ -251,7 +251,7 @@ def _outcome(c: _Checker, spec: dict, metrics: dict[str, Metric], raw_metrics: d
 
 
 def _distinguishing(c: _Checker, spec: object) -> RuleSpec:
-    from metrics.distinguishing import check_rule
+    from cases.rules import check_rule
 
     t = ("distinguishing",)
     if spec is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
 
 SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
@@ -32,6 +33,11 @@ class Metric:
     higher_is_better: bool = True
     count: bool = False
     derive: Derive | None = None
+
+
+def is_count(metric: Metric) -> bool:
+    """A count of people: ``count = true``, or derived as the number of participants."""
+    return bool(metric.count) or (metric.derive is not None and metric.derive.rule == "participants")
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class Disclosure:
 class RuleSpec:
     """The distinguishing rule as written: a name and its parameters (checked by ``metrics``)."""
 
-    name: str = "share"     # metrics.distinguishing.DEFAULT_RULE (tests check they agree)
+    name: str = DEFAULT_RULE
     params: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
 

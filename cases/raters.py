@@ -194,7 +194,7 @@ def hash_raters(folder: str | Path) -> dict[str, str]:
     """file name relative to the study folder -> ``"sha256:<hex>"`` for every rater file, as the
     loader's ``files`` holds them (the fingerprint covers them: ``loader.fingerprint(hashes)``).
     A file that cannot be read is left out (``read_raters`` reports it)."""
-    from cases.loader import hash_file     # here, not at the top: the loader will import this module
+    from cases.textio import hash_file
 
     folder = Path(folder)
     hashes = {}

@@ -8,6 +8,8 @@ Building a snapshot from a comparison is the command line's job (tui/snapshot_cm
 
 from __future__ import annotations
 
+from cases.rules import LABELS
+
 import math
 import os
 import re
@@ -26,7 +28,6 @@ SCHEMA_FAMILY = "crosscase.snapshot/"
 MAX_BYTES = 64 * MIB
 GROUPS = ("high", "low", "middle", "missing")
 SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
-LABELS = ("strong", "weak", "none", "insufficient")
 METRIC_FIGURES = ("mean_difference", "median_difference", "hedges_g", "cliffs_delta", "p_permutation",
                   "permutation", "spearman_with_outcome")
 GROUP_FIGURES = ("mean", "median", "min", "max")
@@ -480,7 +481,8 @@ def with_nulls(data: dict) -> dict:
 
 def current_files(folder: str | os.PathLike) -> dict[str, str]:
     """``{name: "sha256:<hex>"}`` of the study files in ``folder`` now (unreadable files are skipped)."""
-    from cases.loader import hash_file, study_files
+    from cases.loader import study_files
+    from cases.textio import hash_file
 
     folder = Path(folder)
     hashes = {}

@@ -5,6 +5,8 @@ Every failure becomes a Problem (file, row, column, message); nothing here raise
 
 from __future__ import annotations
 
+import hashlib
+
 import csv
 import errno
 import io
@@ -370,3 +372,11 @@ def _size(n: int) -> str:
         if n >= factor:
             return f"{n / factor:.1f} {unit}"
     return f"{n} bytes"
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open_regular(path) as fh:     # a pipe or a device raises at once instead of blocking
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

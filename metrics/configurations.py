@@ -15,7 +15,7 @@ from functools import cached_property
 
 from cases.model import Condition, Disclosure, Study
 from metrics.splits import Split
-from metrics.summary import num
+from metrics.numbers import num
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def withheld_condition(condition: Condition, study: Study, disclosure: Disclosur
     non-members have fewer than T; ``at_most`` T with T + 1 below min_count, counts being whole:
     the members have at most T), the condition is left out, whatever the data.
     """
-    from metrics.compare import is_count
+    from cases.model import is_count
 
     if disclosure is None or disclosure.min_count <= 0 or condition.metric is None:
         return False

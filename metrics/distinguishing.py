@@ -31,71 +31,10 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-LABELS = ("strong", "weak", "none", "insufficient")
-DEFAULT_RULE = "share"     # the rule when a study names none (cases.model.RuleSpec spells it too)
-VALENCES = (-2, -1, 0, 1, 2)
+from cases.rules import DEFAULT_RULE, DEFAULTS, LABELS, VALENCES, Rule, check_rule, make_rule, parse_rule_option
+from cases.rules import _fmt
 
-DEFAULTS: dict[str, dict[str, float]] = {
-    # chosen by tests/test_distinguishing_calibration.py (tune over five published tables; docs/distinguishing.md)
-    "gap": {"strong_gap": 1.0, "strong_diff": 2.5, "weak_gap": 1.0, "weak_diff": 1.0},
-    "means": {"strong_diff": 2.0, "weak_diff": 1.0},
-    "valence": {"weak_diff": 1.0},
-    # chosen by tests/test_distinguishing_calibration.py (tune_share; held out on each table in turn)
-    "share": {"min_share": 0.75, "min_z": 0.8, "strong_diff": 2.25},
-}
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    params: Mapping[str, float]
-
-    def describe(self) -> str:
-        """The rule and its parameters as one token, e.g. ``gap:strong_diff=2,...``."""
-        parts = ",".join(f"{k}={_fmt(v)}" for k, v in sorted(self.params.items()))
-        return f"{self.name}:{parts}" if parts else self.name
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
-
-
-def check_rule(name: str, params: Mapping[str, object]) -> list[tuple[str | None, str]]:
-    """Problems with a rule name and its parameters, as (key, message) pairs."""
-    if name not in DEFAULTS:
-        return [("rule", f"rule \"{name}\" is not one of {', '.join(DEFAULTS)}")]
-    problems: list[tuple[str | None, str]] = []
-    for key, value in params.items():
-        if key not in DEFAULTS[name]:
-            allowed = ", ".join(DEFAULTS[name])
-            problems.append((key, f"rule \"{name}\" has no parameter \"{key}\" (it has: {allowed})"))
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            problems.append((key, f"{key} must be a number"))
-    return problems
-
-
-def make_rule(name: str = DEFAULT_RULE, params: Mapping[str, float] | None = None) -> Rule:
-    """A rule with its defaults filled in; raises ValueError on an unknown name or parameter."""
-    params = dict(params or {})
-    problems = check_rule(name, params)
-    if problems:
-        raise ValueError(problems[0][1])
-    return Rule(name, {**DEFAULTS[name], **{k: float(v) for k, v in params.items()}})
-
-
-def parse_rule_option(text: str) -> Rule:
-    """Parse the command line's ``--distinguishing NAME[:key=value,...]``."""
-    name, _, rest = text.partition(":")
-    params: dict[str, float] = {}
-    for item in filter(None, (p.strip() for p in rest.split(","))):
-        key, eq, value = item.partition("=")
-        if not eq:
-            raise ValueError(f"--distinguishing: expected key=value, got \"{item}\"")
-        try:
-            params[key.strip()] = float(value)
-        except ValueError:
-            raise ValueError(f"--distinguishing: {key.strip()} must be a number, got \"{value}\"") from None
-    return make_rule(name.strip(), params)
+__all__ = ["DEFAULTS", "DEFAULT_RULE", "LABELS", "VALENCES", "Rule", "check_rule", "make_rule", "parse_rule_option"]
 
 
 @dataclass(frozen=True)

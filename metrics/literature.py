@@ -18,8 +18,8 @@ from typing import Iterable, Mapping
 
 from cases.catalogue import Catalogue, load_catalogue
 from cases.model import Link, Study, Theme
-from metrics.compare import Comparison, MetricResult, ThemeResult
-from metrics.summary import num
+from metrics.numbers import num
+from metrics.results import Comparison, MetricResult, ThemeResult
 
 FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 ROW_FITS = FITS[:5]

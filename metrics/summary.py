@@ -7,18 +7,8 @@ machine; ``None`` stays ``None`` here (TOML writers leave it out).
 from __future__ import annotations
 
 from cases.version import __version__
-from metrics.compare import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
-
-DIGITS = 12
-
-
-def num(value: float | int | None) -> float | None:
-    """A number rounded to 12 significant digits (None stays None; -0.0 becomes 0.0)."""
-    if value is None:
-        return None
-    out = float(f"{float(value):.{DIGITS}g}")
-    return 0.0 if out == 0 else out
-
+from metrics.numbers import DIGITS, num  # noqa: F401  (num: re-exported for the renderers)
+from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
 
 def _cut(cut):
     if cut is None:
@@ -136,7 +126,7 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     are left out (the literature and links are rebuilt: metrics.literature.restore); used to show a snapshot's own figures when its study is not at hand.
     """
     from cases.model import Disclosure
-    from metrics.compare import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
+    from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
     from metrics.distinguishing import Rule
     from metrics.splits import Split
     from metrics.stats import Permutation

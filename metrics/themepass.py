@@ -112,7 +112,7 @@ def theme_result(theme, groups, rule, described: str, high, low, published: str 
     valence rating); the rule's label with what it looked at (diff, gap, the threshold met) and the
     authors' published judgement, when the study records one, and the analyst's (label, reason) from
     judgements.csv. Both theme passes build it here."""
-    from metrics.compare import ThemeResult
+    from metrics.results import ThemeResult
     from metrics.distinguishing import assess_summaries
 
     a = assess_summaries(rule, high, low)
