@@ -1,7 +1,7 @@
 """The one escaping path for text from data files (labels, titles, evidence) on its way to a terminal.
 
 It lives here so that ``cases`` (problem lines) can use it without importing the UI; everything else
-imports it as ``tui.safe``, which is this module's public face.
+imports it as ``cases.escape``, which is this module's public face.
 
 Control characters (C0 except newline in multi-line text, DEL, C1), terminal escape sequences and
 bidirectional-override characters are replaced by visible escapes, so that data can never move the

@@ -3,7 +3,7 @@
 A snapshot (docs/snapshots.md) is the summary object of a comparison plus its provenance, written
 as TOML. This module knows the file: it turns a snapshot dict into deterministic text and back,
 validates what it reads, and writes files so that an existing file is never left half-written.
-Building a snapshot from a comparison is the command line's job (tui/snapshot_cmds.py).
+Building a snapshot from a comparison is the command line's job (tui/headless/snapshot_cmds.py).
 """
 
 from __future__ import annotations

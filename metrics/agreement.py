@@ -199,7 +199,7 @@ class Agreement:
                 "disagreements": [d.to_dict() for d in self.disagreements]}
 
     def text_lines(self, clean: Callable[[object], str]) -> list[str]:
-        """The text form for people. ``clean`` shows text from data literally (``tui.safe.clean``:
+        """The text form for people. ``clean`` shows text from data literally (``cases.escape.clean``:
         metrics never imports tui); site and theme ids go through it."""
         o = self.overall
         lines = [f"Agreement of {len(self.raters)} raters ({', '.join(clean(r) for r in self.raters)}), before consensus"]

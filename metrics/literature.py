@@ -8,7 +8,7 @@ the study's own without sources that distinguish (strong or weak) are ``new`` (e
 ``links(study_links, comparison)`` gives the statistics-by-themes rows of the study's ``[[link]]``s.
 
 Pure code over a Study and its Comparison: no I/O, no terminal. The texts returned for people
-(``text_lines``) hold text from data as written: a renderer passes them through ``tui.safe.clean``.
+(``text_lines``) hold text from data as written: a renderer passes them through ``cases.escape.clean``.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ HOSTILE_SITE_LABELS = [
 def shown(text: str) -> str:
     """``text`` as the dashboard must show it: control, escape and bidi characters made visible.
 
-    Written here, not imported from tui/safe.py: the test's idea of "literally" is the contract's
+    Written here, not imported from cases/escape.py: the test's idea of "literally" is the contract's
     (an escape shows as ``\\x1b``, U+202E as ``\\u202e``), not whatever the app's code does.
     """
     out = []

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from cases.model import Rating
 from metrics.agreement import ABSENT, TooFewRaters, agreement, alpha, kappa_quadratic
 from metrics.summary import num
-from tui.safe import clean
+from cases.escape import clean
 
 # --- the reference ---------------------------------------------------------------------------------
 

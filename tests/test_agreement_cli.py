@@ -196,7 +196,7 @@ def test_study_toml_asking_for_pseudonyms_is_honoured(make_study, tmp_path, caps
 def test_text_and_json_escape_text_from_data():
     from metrics.agreement import agreement
     from cases.model import Rating
-    from tui.agreement_cmd import render_json, render_text
+    from tui.headless.agreement_cmd import render_json, render_text
 
     odd = "S\x1b[31m1\u202e"
     result = agreement({"ana": [Rating(odd, "leadership-support", "+1")], "ben": [Rating(odd, "leadership-support", "0")]},
@@ -293,7 +293,7 @@ def test_audit_log_beside_ratings_is_not_a_rater_file_nor_fingerprinted(make_stu
 
 def test_snapshot_files_with_a_slash_round_trip_through_open_and_diff(make_study, tmp_path, capsys):
     from cases.snapshot import read_snapshot
-    from tui.snapshot_cmds import open_snapshot
+    from tui.core.snapshots import open_snapshot
 
     folder = with_raters(make_study, tmp_path, ana=ANA, ben=BEN)
     first, second = tmp_path / "first.toml", tmp_path / "second.toml"

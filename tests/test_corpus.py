@@ -140,8 +140,8 @@ def _screen_text(app) -> str:
 @pytest.mark.parametrize("name", PILOT_SAMPLE)
 async def test_dashboard_error_screen(name: str, tmp_path: Path):
     pytest.importorskip("textual")
-    app_module = pytest.importorskip("tui.app")
-    from tui.screens.error import ErrorScreen
+    app_module = pytest.importorskip("tui.dashboard.app")
+    from tui.dashboard.screens.error import ErrorScreen
 
     case = next(c for c in CASES if c.name == name)
     target = build(case, tmp_path)

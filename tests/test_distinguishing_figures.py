@@ -13,7 +13,7 @@ from cases.loader import load_study
 from metrics.compare import Options, compare
 from metrics.distinguishing import assess, make_rule
 from metrics.summary import to_dict
-from tui.render import render_markdown, render_text
+from tui.headless.render import render_markdown, render_text
 
 GAP = make_rule("gap")
 

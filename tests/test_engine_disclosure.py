@@ -158,7 +158,7 @@ def test_a_condition_too_fine_on_a_count_is_left_out(count_study):
 
 
 async def test_the_dashboard_shows_no_count(count_study):
-    from tui.app import CrosscaseApp
+    from tui.dashboard.app import CrosscaseApp
 
     folder = count_study()
     bad = forbidden(folder)

@@ -16,7 +16,7 @@ from metrics.analysis import analyse
 from metrics.compare import Options, compare
 from metrics.distinguishing import make_rule
 from metrics.summary import to_dict
-from tui.render import BANNER, render_markdown, render_text
+from tui.headless.render import BANNER, render_markdown, render_text
 
 
 @pytest.fixture(scope="module")

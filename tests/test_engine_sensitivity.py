@@ -224,8 +224,8 @@ async def test_the_sensitivity_screen_shows_each_verdict(tmp_path):
     from textual.widgets import DataTable
 
     from tests.conftest import build_study
-    from tui.app import CrosscaseApp
-    from tui.screens.tables import VERDICT
+    from tui.dashboard.app import CrosscaseApp
+    from tui.dashboard.screens.tables import VERDICT
 
     extra = "".join(f"S{i},stakeholder-engagement,X,\n" for i in range(1, 8))
     folder = build_study(tmp_path, ratings_csv=lambda t: t + extra)

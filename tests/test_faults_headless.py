@@ -82,7 +82,7 @@ def test_ctrl_c_during_summary_exits_130_without_traceback(big_study: Path, tmp_
 
 @pytest.mark.parametrize("after", [0.3, 0.8])
 def test_ctrl_c_during_export_leaves_no_file(big_study: Path, tmp_path: Path, after: float):
-    pytest.importorskip("tui.snapshot_cmds")
+    pytest.importorskip("tui.core.snapshots")
     target = tmp_path / "out"
     target.mkdir()
     proc = cli("export", str(big_study), "-o", str(target / "out.toml"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -105,7 +105,7 @@ def test_ctrl_c_during_export_leaves_no_file(big_study: Path, tmp_path: Path, af
 @pytest.mark.parametrize("where", ["fsync", "link", "replace"])
 def test_export_interrupted_while_writing_leaves_nothing_behind(where: str, tmp_path: Path, monkeypatch, capsys):
     """Ctrl-C at the moment the snapshot is written: before the rename, at it (new file or --force)."""
-    pytest.importorskip("tui.snapshot_cmds")
+    pytest.importorskip("tui.core.snapshots")
     study = tmp_path / "study"
     shutil.copytree(EXAMPLE, study)
     out = tmp_path / "out"
@@ -188,7 +188,7 @@ def test_open_with_a_pipe_in_the_study_folder_does_not_hang(name: str, tmp_path:
     assert main(["export", str(study), "-o", str(tmp_path / "snap.toml")]) == 0
     (study / name).unlink(missing_ok=True)
     os.mkfifo(study / name)
-    code = ("import sys; from tui.snapshot_cmds import open_snapshot; "
+    code = ("import sys; from tui.core.snapshots import open_snapshot; "
             "print(open_snapshot(sys.argv[1])[3]); from cases.loader import load_study\n"
             "try:\n load_study(sys.argv[2])\nexcept Exception as exc:\n print(exc)")
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "snap.toml"), str(study)], env=ENV, cwd=REPO,

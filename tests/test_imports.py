@@ -33,7 +33,7 @@ def test_headless_summary_imports_no_ui_library():
     code = f"""
         import contextlib, importlib, importlib.util, io, json, sys
         names = ["cases", "cases.loader", "cases.snapshot", "metrics", "metrics.analysis", "metrics.compare",
-                 "metrics.summary", "tui.cli", "tui.render"]
+                 "metrics.summary", "tui.cli", "tui.headless.render"]
         for name in names:
             if name == "cases.snapshot" and importlib.util.find_spec(name) is None:
                 continue
@@ -94,8 +94,8 @@ def test_no_source_in_cases_or_metrics_imports_the_ui():
 
 
 def test_the_import_regex_catches_what_it_should():
-    for line in ("import textual", "from tui.safe import clean", "    from plotext import plot",
-                 "import os, tui.render", "from textual.app import App"):
+    for line in ("import textual", "from tui.core.study import load", "    from plotext import plot",
+                 "import os, tui.headless.render", "from textual.app import App"):
         assert IMPORT.search(line), line
     for line in ("import textwrap", "from tuition import x", "# textual is not imported here", "import plotextra"):
         assert not IMPORT.search(line), line

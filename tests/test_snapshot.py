@@ -23,8 +23,9 @@ from cases.loader import load_study
 from cases.atomic import SnapshotWriteError, write_atomic
 from cases.snapshot import SCHEMA, parse_snapshot, read_snapshot
 from metrics.analysis import analyse
-from tui.cli import UsageError, main
-from tui.snapshot_cmds import open_snapshot, snapshot_options, write_snapshot_file
+from tui.cli import main
+from tui.core.errors import UsageError
+from tui.core.snapshots import open_snapshot, snapshot_options, write_snapshot_file
 
 EPOCH = "1700000000"
 CREATED = datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
@@ -524,7 +525,7 @@ def test_every_figure_shows_the_same_live_and_from_its_snapshot(study, tmp_path,
 
     from metrics.compare import Options
     from metrics.summary import from_dict
-    from tui.render import fmt
+    from tui.headless.render import fmt
 
     loaded = load_study(study)
     outcome = replace(loaded.outcome, split=split, second="peer_workers" if split == "quadrants" else None)

@@ -123,8 +123,8 @@ def assert_refused_everywhere(capsys, bad: Path, good: Path, line: str) -> None:
     for argv in (("diff", bad, good), ("diff", good, bad, "--format", "json"), ("diff", bad, good, "--format", "json")):
         code, out, err = run(capsys, *argv)
         assert (code, out, err) == (2, "", line + "\n"), argv
-    from tui.cli import UsageError
-    from tui.snapshot_cmds import open_snapshot
+    from tui.core.errors import UsageError
+    from tui.core.snapshots import open_snapshot
 
     with pytest.raises(UsageError) as info:
         open_snapshot(bad)
@@ -229,8 +229,9 @@ def _readers_cope(data: dict, good: dict) -> None:
 
     from metrics.snapdiff import diff_snapshots
     from metrics.summary import from_dict
-    from tui.render import render_text
-    from tui.snapshot_cmds import _outcome, render_diff, snapshot_options
+    from tui.headless.render import render_text
+    from tui.core.snapshots import _outcome, snapshot_options
+    from tui.headless.snapshot_cmds import render_diff
 
     render_text(from_dict(data))
     for a, b in ((data, good), (good, data)):
@@ -290,8 +291,8 @@ def test_evidence_with_evidence_included_false_is_refused(capsys, study, tmp_pat
     assert len(found) == sum("evidence" in t for t in read_snapshot(path)["themes"])
     code, out, err = run(capsys, "diff", good, bad)
     assert (code, out) == (2, "") and err.splitlines() == found
-    from tui.cli import UsageError
-    from tui.snapshot_cmds import open_snapshot
+    from tui.core.errors import UsageError
+    from tui.core.snapshots import open_snapshot
 
     with pytest.raises(UsageError) as info:
         open_snapshot(bad)
@@ -318,8 +319,8 @@ def test_real_site_ids_in_a_pseudonymised_snapshot_are_refused(capsys, study, tm
     found = refused(bad)
     assert found == [f'{bad}:{line_of(bad, "[labels]")}: labels: "Northgate" is not a pseudonym (Site A, Site B, ...), '
                      "although disclosure.pseudonymise is true: the file contradicts its [disclosure]"]
-    from tui.cli import UsageError
-    from tui.snapshot_cmds import open_snapshot
+    from tui.core.errors import UsageError
+    from tui.core.snapshots import open_snapshot
 
     with pytest.raises(UsageError) as info:
         open_snapshot(bad)
@@ -384,7 +385,7 @@ def _protect(study: Path, min_count: int, pseudonymise: bool) -> None:
 def test_open_applies_the_stricter_disclosure(capsys, study, tmp_path, snapshot_side, study_side, expected):
     from cases.model import Disclosure
     from metrics.compare import resolve
-    from tui.session import SnapshotOnlyError, open_study
+    from tui.dashboard.session import SnapshotOnlyError, open_study
 
     path = tmp_path / "s.toml"
     count, pseudo = snapshot_side
@@ -405,8 +406,8 @@ def test_open_applies_the_stricter_disclosure(capsys, study, tmp_path, snapshot_
 
 
 def test_a_stricter_study_hides_the_snapshots_site_and_figures_even_when_it_changed(capsys, study, tmp_path):
-    from tui.session import open_study
-    from tui.snapshot_cmds import write_snapshot_file
+    from tui.dashboard.session import open_study
+    from tui.core.snapshots import write_snapshot_file
     from cases.loader import load_study
     from metrics.analysis import analyse
 
@@ -420,7 +421,7 @@ def test_a_stricter_study_hides_the_snapshots_site_and_figures_even_when_it_chan
 
 
 def test_python_m_tui_cli_reports_a_bad_snapshot_in_one_line(tmp_path):
-    """serve runs ``python -m tui.cli``: a UsageError from tui.snapshot_cmds was __main__'s other class (a traceback)."""
+    """serve runs ``python -m tui.cli``: a UsageError from tui.headless.snapshot_cmds was __main__'s other class (a traceback)."""
     bad = tmp_path / "bad.toml"
     bad.write_text("this is [not a snapshot\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -434,7 +435,7 @@ def test_python_m_tui_cli_reports_a_bad_snapshot_in_one_line(tmp_path):
 # --- 11.10: what diff prints cannot drive the terminal ----------------------------------------
 
 def _raw_controls(text: str) -> list[str]:
-    from tui.safe import clean
+    from cases.escape import clean
 
     return [ch for ch in text if ch != "\n" and clean(ch) != ch]
 

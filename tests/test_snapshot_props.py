@@ -19,7 +19,7 @@ from cases.snapshot import SCHEMA, dumps_snapshot, parse_snapshot, with_nulls, w
 from cases.tokens import CANONICAL
 from metrics.analysis import analyse
 from metrics.summary import num
-from tui.snapshot_cmds import build_snapshot
+from tui.core.snapshots import build_snapshot
 
 GROUPS = ("high", "low", "middle", "missing")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

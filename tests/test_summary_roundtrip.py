@@ -12,7 +12,7 @@ from cases.model import Disclosure
 from metrics.analysis import analyse
 from metrics.compare import Options
 from metrics.summary import from_dict, to_dict
-from tui.render import render_markdown, render_text
+from tui.headless.render import render_markdown, render_text
 
 
 @pytest.mark.parametrize("change", [

@@ -15,7 +15,7 @@ import pytest
 from cases.loader import load_study
 from tests.cli_helpers import run_cli as run
 from tui.cli import main
-from tui.table_cmd import latex_escape
+from tui.headless.table_cmd import latex_escape
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 CANONICAL = {"-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A", "E", "I", ""}

@@ -2,7 +2,7 @@
 
 A study whose title, metric label, condition name, site id, site label, attribute, theme title
 (themes.toml) and evidence hold one kind of dangerous character at a time: ESC sequences, other C0
-controls, C1 controls (U+009B is CSI on its own), DEL, and bidirectional overrides. `tui.safe.clean`,
+controls, C1 controls (U+009B is CSI on its own), DEL, and bidirectional overrides. `cases.escape.clean`,
 `summary --format text` and `markdown`, the problem lines of `validate` (stdout) and `summary`
 (stderr), and `themes` text must show each as a visible escape (``\\x1b``, ``\\u202e``) and never
 emit the raw character. Textual markup in a label appears literally.
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.render import _md
-from tui.safe import clean
+from tui.headless.render import _md
+from cases.escape import clean
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 
@@ -36,7 +36,7 @@ MARKUP = "[b]bold[/b] [@click=app.quit]quit[/] [link=https://example.org]x[/link
 
 
 def visible(chars: str) -> list[str]:
-    """The visible escape of each dangerous character, as tui.safe writes it."""
+    """The visible escape of each dangerous character, as cases.escape writes it."""
     return [f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in chars
             if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in KINDS["bidi"][1]]
 
@@ -121,7 +121,7 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
     return rc, cap.out, cap.err
 
 
-# --- tui.safe.clean ---------------------------------------------------------------------------------
+# --- cases.escape.clean ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_clean(kind: str):

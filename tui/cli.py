@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from cases.version import __version__
+from tui.core.errors import UsageError
+from tui.core.output import quiet_stdout
+from tui.core.study import study_path
 
 COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve", "import", "agreement", "table")
 
@@ -18,21 +20,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-class UsageError(Exception):
-    """Bad arguments or bad input: exit status 2 with these lines on stderr."""
-
-    def __init__(self, *lines: str):
-        self.lines = lines
-        super().__init__("\n".join(lines))
-
-
 def finite_number(text: str) -> float:
     """A command-line number as a spreadsheet writes it (no "nan", "inf", "1_5")."""
     from cases.sites import parse_number
 
     value = parse_number(text)
     if value is None:
-        from tui.safe import clean
+        from cases.escape import clean
 
         raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a finite number")
     return value
@@ -42,7 +36,7 @@ def whole_number(text: str) -> int:
     """A command-line count: ASCII digits only (int() would also take "1_0" and other scripts' digits)."""
     digits = text.strip().removeprefix("-")   # a negative count gets its own line ("must be 0 or more")
     if not digits.isascii() or not digits.isdigit():
-        from tui.safe import clean
+        from cases.escape import clean
 
         raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a whole number of 0 or more")
     return int(text)
@@ -122,169 +116,9 @@ def dashboard_parser() -> argparse.ArgumentParser:
     return p
 
 
-def study_path(arg: str | None) -> Path:
-    if arg is None:
-        from cases.catalogue import example_dir
-
-        return example_dir()
-    return Path(arg)
-
-
-def load(arg: str | None, pseudonymise: bool = False):
-    from cases.errors import StudyError
-    from cases.loader import load_study
-    from tui.safe import clean
-
-    try:
-        return load_study(study_path(arg), pseudonymise=pseudonymise)   # with it, problem lines withhold site ids
-    except StudyError as exc:
-        # one line per problem; text quoted from a data file cannot break the line or drive the terminal
-        raise UsageError(*(clean(p) for p in exc.problems)) from None
-
-
-def options_from(args, study):
-    """compare() options from the command line's overrides of study.toml."""
-    from dataclasses import replace
-
-    from metrics.compare import Options
-    from metrics.distinguishing import parse_rule_option
-
-    outcome = study.outcome
-    changes = {}
-    if args.outcome is not None:
-        changes["metric"] = args.outcome
-    if args.split is not None:
-        changes["split"] = args.split
-    if args.threshold is not None:
-        changes["threshold"] = args.threshold
-    if args.second is not None:
-        changes["second"] = args.second
-    if args.high is not None:
-        changes["high"] = tuple(s.strip() for s in args.high.split(",") if s.strip())
-    if args.low is not None:
-        changes["low"] = tuple(s.strip() for s in args.low.split(",") if s.strip())
-    outcome = replace(outcome, **changes) if changes else None
-    rule = None
-    if args.distinguishing is not None:
-        try:
-            rule = parse_rule_option(args.distinguishing)
-        except ValueError as exc:
-            raise UsageError(f"--distinguishing: {exc}") from None
-    disclosure = None
-    if args.min_count is not None or args.pseudonymise:
-        if args.min_count is not None and args.min_count < 0:
-            raise UsageError("--min-count must be 0 or more")
-        disclosure = study.disclosure.overridden(args.min_count, bool(args.pseudonymise))
-    return Options(outcome=outcome, rule=rule, disclosure=disclosure)
-
-
-def comparison_for(args):
-    """Load the study and compare it with the command line's options (the full engine)."""
-    from metrics.analysis import analyse
-
-    study = load(args.study, pseudonymise=bool(args.pseudonymise))
-    try:
-        return study, analyse(study, options_from(args, study))
-    except ValueError as exc:
-        raise UsageError(*str(exc).splitlines()) from None
-
-
-def cmd_summary(args) -> int:
-    from tui.render import RENDERERS
-
-    _, comparison = comparison_for(args)
-    sys.stdout.write(RENDERERS[args.format](comparison))
-    return 0
-
-
-def cmd_validate(args) -> int:
-    from cases.errors import StudyError
-    from cases.loader import load_study
-    from tui.safe import clean
-
-    try:
-        study = load_study(Path(args.study))
-    except StudyError as exc:
-        try:
-            for p in exc.problems:
-                print(clean(p))  # one line per problem, control characters from data made visible
-            print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found")
-        except BrokenPipeError:
-            _quiet_stdout()   # `validate | head`: the reader left, the verdict stands
-        return 2
-    derived = sum(1 for m in study.metrics.values() if m.derive)
-    rated = len(study.rated_themes())
-    print(f"ok: \"{clean(study.title)}\": {len(study.sites)} sites, {len(study.metrics)} metrics"
-          f" ({derived} derived from contacts), {rated} themes rated ({len(study.ratings)} ratings)"
-          f"{', synthetic' if study.synthetic else ''}; outcome {clean(study.outcome.metric)} by {study.outcome.split}")
-    for note in study.notes:        # how cells were read (not problems): "0 (mixed)" as X, a dropped suffix
-        print(f"note: {clean(note)}")
-    return 0
-
-
-def cmd_themes(args) -> int:
-    from cases.catalogue import load_catalogue
-    from tui.safe import clean
-
-    cat = load_catalogue()
-    if args.format == "json":
-        import json
-
-        data = {
-            "sources": [{"key": s.key, "doi": s.doi, "title": s.title, "citation": s.citation} for s in cat.sources],
-            "themes": [
-                {k: v for k, v in {
-                    "id": t.id, "title": t.title, "kind": t.kind, "influence": t.influence, "domain": t.domain,
-                    "construct": t.construct, "parent": t.parent, "summary": t.summary, "sources": list(t.sources),
-                }.items() if v is not None}
-                for t in cat.themes
-            ],
-        }
-        from tui.safe import escape_serialised
-
-        print(escape_serialised(json.dumps(data, indent=2, ensure_ascii=False)))
-        return 0
-    kinds = {"literature": "Themes reported by the seed papers", "cfir2009": "CFIR (2009) constructs", "cfir2": "CFIR 2.0 constructs"}
-    for kind, heading in kinds.items():
-        print(f"{heading}\n")
-        for t in (t for t in cat.themes if t.kind == kind):
-            indent = "    " if t.parent else "  "
-            where = " / ".join(x for x in (t.domain, t.construct if t.construct != t.title else None) if x)
-            print(f"{indent}{clean(t.id)}: {clean(t.title)}" + (f"  [{clean(t.influence)}]" if t.influence else ""))
-            if kind == "literature":
-                print(f"{indent}    {clean(t.summary)}")
-                print(f"{indent}    CFIR: {clean(where) or '-'}; sources: {clean('; '.join(t.sources))}")
-        print()
-    return 0
-
-
-def cmd_example(args) -> int:
-    import shutil
-
-    from cases.catalogue import example_dir
-
-    target = Path(args.dir)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise UsageError(f"{target}: not an empty folder; crosscase example writes only into a new or empty folder")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        for src in sorted(example_dir().iterdir()):
-            if src.suffix in (".toml", ".csv"):
-                shutil.copyfile(src, target / src.name)
-        raters = example_dir() / "ratings"          # the example's two rater files
-        if raters.is_dir():
-            (target / "ratings").mkdir(exist_ok=True)
-            for src in sorted(raters.glob("*.csv")):
-                shutil.copyfile(src, target / "ratings" / src.name)
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write the example: {exc.strerror or exc}") from None
-    print(f"wrote the example study to {target}; try: crosscase validate {target}")
-    return 0
-
-
 def cmd_dashboard(study: str | None, snapshot: str | None = None, snapshot_study: str | None = None,
                   disclosure: dict | None = None) -> int:
-    from tui.app import run_dashboard
+    from tui.dashboard.app import run_dashboard
 
     return run_dashboard(study_path(study) if snapshot is None else None, snapshot=snapshot,
                          snapshot_study=snapshot_study, disclosure=disclosure)
@@ -295,7 +129,7 @@ def cmd_serve(args) -> int:
         import textual_serve  # noqa: F401
     except ImportError:
         raise UsageError("crosscase serve needs textual-serve: pip install 'crosscase[serve]'") from None
-    from tui.serve import serve
+    from tui.dashboard.serve import serve
 
     try:
         return serve(args.study, host=args.host, port=args.port, public_url=args.public_url)
@@ -305,43 +139,67 @@ def cmd_serve(args) -> int:
 
 def cmd_export(args) -> int:
     if args.format == "qdpx" or (args.format is None and str(args.output).lower().endswith(".qdpx")):
-        from tui.exchange_cmds import export_qdpx_file
+        from tui.headless.exchange_cmds import export_qdpx_file
 
         return export_qdpx_file(args)
-    from tui.snapshot_cmds import export
+    from tui.headless.snapshot_cmds import export
 
     return export(args)
 
 
 def cmd_import(args) -> int:
-    from tui.exchange_cmds import cmd_import as run
+    from tui.headless.exchange_cmds import cmd_import as run
 
     return run(args)
 
 
 def cmd_agreement(args) -> int:
-    from tui.agreement_cmd import agreement
+    from tui.headless.agreement_cmd import agreement
 
     return agreement(args)
 
 
 def cmd_table(args) -> int:
-    from tui.table_cmd import table_command
+    from tui.headless.table_cmd import table_command
 
     return table_command(args)
 
 
 def cmd_open(args) -> int:
-    from tui.snapshot_cmds import check_open
+    from tui.headless.snapshot_cmds import check_open
 
     check_open(args.snapshot, args.study)     # a bad snapshot or no study: exit 2 here, before any screen
     return cmd_dashboard(None, snapshot=args.snapshot, snapshot_study=args.study)
 
 
 def cmd_diff(args) -> int:
-    from tui.snapshot_cmds import diff
+    from tui.headless.snapshot_cmds import diff
 
     return diff(args)
+
+
+def cmd_summary(args) -> int:
+    from tui.headless.commands import summary
+
+    return summary(args)
+
+
+def cmd_validate(args) -> int:
+    from tui.headless.commands import validate
+
+    return validate(args)
+
+
+def cmd_themes(args) -> int:
+    from tui.headless.commands import themes
+
+    return themes(args)
+
+
+def cmd_example(args) -> int:
+    from tui.headless.commands import example
+
+    return example(args)
 
 
 HANDLERS = {
@@ -352,19 +210,9 @@ HANDLERS = {
 
 
 def clean_line(text: object) -> str:
-    from tui.safe import clean
+    from cases.escape import clean
 
     return clean(text)
-
-
-def _quiet_stdout() -> None:
-    """After a closed pipe, send what is left of stdout nowhere (no error at exit)."""
-    import os
-
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,13 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted" if signum is None else "terminated", file=sys.stderr)
         return 130 if signum is None else 128 + signum
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         return 0
 
 
 if __name__ == "__main__":
-    # run as `python -m tui.cli` (serve, the tests): use the module tui.cli itself, so that the
-    # UsageError other modules raise (imported from tui.cli) is the one main() catches
-    from tui.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

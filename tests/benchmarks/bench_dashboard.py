@@ -163,10 +163,10 @@ def outcomes(app, runs: int) -> list:
 async def measure(study: Path, runs: int, mode: str = "compare") -> dict:
     from textual.widgets import Static
 
-    from tui.app import SCREENS_BY_MODE, CrosscaseApp
-    from tui.screens.compare import CompareScreen
+    from tui.dashboard.app import SCREENS_BY_MODE, CrosscaseApp
+    from tui.dashboard.screens.compare import CompareScreen
 
-    import tui.app as app_module
+    import tui.dashboard.app as app_module
 
     app = CrosscaseApp(study)
     figures: dict = {"changes": [], "p_values": [], "analyse": [], "show": []}

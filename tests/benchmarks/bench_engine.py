@@ -83,7 +83,7 @@ def main() -> None:
         from dataclasses import replace
 
         from metrics.summary import to_dict
-        from tui.render import render_text
+        from tui.headless.render import render_text
 
         full = replace(comparison, sensitivity=sens, configurations=conf)
         t = time.perf_counter()

@@ -15,7 +15,7 @@ monkey stops when TIME_BUDGET seconds have passed, or at KEYS.
 A burst ends after a key that can open a Select's list (enter, space, up, down); the monkey then
 waits for the screen to be laid out (`pilot.pause(0)`). PageUp/PageDown go in bursts like any other
 key: Textual's own Select list raised KeyError on them before its first layout, which the
-dashboard's SafeSelect (tui/widgets/select.py) guards against; this monkey is its end-to-end test.
+dashboard's SafeSelect (tui/dashboard/widgets/select.py) guards against; this monkey is its end-to-end test.
 CROSSCASE_MONKEY_SEED and CROSSCASE_MONKEY_KEYS change the seed and the number of keys.
 
 The monkey also runs on the study shapes of tests/shapes.py (no `[outcome] second`, an empty group,
@@ -37,8 +37,8 @@ from textual import events
 from textual.app import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 from e2e_helpers import EXAMPLE
-from tui.app import CrosscaseApp
-from tui.dialogs.export import ExportDialog
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.dialogs.export import ExportDialog
 
 pytestmark = pytest.mark.slow
 

@@ -29,7 +29,7 @@ def test_serve_binds_to_loopback_by_default():
 
 
 def test_a_client_chosen_size_is_clamped():
-    from tui.serve import MAX_COLUMNS, MAX_ROWS, clamp_size
+    from tui.dashboard.serve import MAX_COLUMNS, MAX_ROWS, clamp_size
 
     assert (MAX_COLUMNS, MAX_ROWS) == (500, 200)
     assert clamp_size(100000, 100000) == (500, 200)

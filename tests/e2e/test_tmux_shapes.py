@@ -225,7 +225,7 @@ def read_snapshot(path: Path) -> dict | None:
 
 
 def export_walk(tmux: Tmux, shape: Shape, out: Path, rule: str) -> None:
-    from tui.snapshot_cmds import open_snapshot
+    from tui.core.snapshots import open_snapshot
 
     tmux.keys("e")
     tmux.wait_for("Export the current comparison")

@@ -7,10 +7,10 @@ import shutil
 
 from tui_helpers import EXAMPLE, screen_text, settle
 
-from tui.app import CrosscaseApp
+from tui.dashboard.app import CrosscaseApp
 from tui.cli import main
-from tui.screens.site import SiteScreen
-from tui.screens.snapshot import SnapshotScreen
+from tui.dashboard.screens.site import SiteScreen
+from tui.dashboard.screens.snapshot import SnapshotScreen
 
 
 def _changed_snapshot(tmp_path, monkeypatch):

@@ -6,8 +6,8 @@ import pytest
 from textual.widgets import Checkbox
 from tui_helpers import EXAMPLE, screen_text, settle
 
-from tui.app import CrosscaseApp
-from tui.dialogs.export import ExportDialog
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.dialogs.export import ExportDialog
 
 
 @pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
@@ -84,7 +84,7 @@ async def test_data_in_the_dialogs_stays_literal(tmp_path):
 
     from textual.widgets import Input
 
-    from tui.dialogs.split import SplitDialog
+    from tui.dashboard.dialogs.split import SplitDialog
 
     app = CrosscaseApp(_hostile_study(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -111,7 +111,7 @@ async def test_data_in_the_dialogs_stays_literal(tmp_path):
 async def test_the_split_dialog_keeps_its_buttons_on_an_80x24_screen():
     from textual.widgets import Input, Select
 
-    from tui.dialogs.split import SplitDialog
+    from tui.dashboard.dialogs.split import SplitDialog
 
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(80, 24)) as pilot:

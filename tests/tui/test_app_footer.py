@@ -10,9 +10,9 @@ import shutil
 import pytest
 from tui_helpers import EXAMPLE, settle
 
-from tui.app import CrosscaseApp
-from tui.screens.error import ErrorScreen
-from tui.screens.site import SiteScreen
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.error import ErrorScreen
+from tui.dashboard.screens.site import SiteScreen
 
 SIZES = [(80, 24), (120, 40)]
 CELL = 12.2   # rich's export_svg: the width of one cell in the SVG
@@ -77,7 +77,7 @@ async def test_the_error_and_loading_screens_show_help_and_quit_whole(size, tmp_
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_the_snapshot_screen_has_no_stray_cell(size, tmp_path, monkeypatch):
     from tui.cli import main
-    from tui.screens.snapshot import SnapshotScreen
+    from tui.dashboard.screens.snapshot import SnapshotScreen
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     _, target = tmp_path / "example", tmp_path / "round.toml"

@@ -7,17 +7,17 @@ from dataclasses import replace
 from textual.widgets import DataTable, Input, Select, Static
 
 from tui_helpers import EXAMPLE, settle
-from tui.app import CrosscaseApp
-from tui.render import fmt_p
-from tui.dialogs.help import HelpDialog
-from tui.dialogs.split import SplitDialog
-from tui.screens.compare import CompareScreen
-from tui.screens.site import SiteScreen
-from tui.screens.sites import SitesScreen
-from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
-from tui.screens.themes import ALL, ThemesScreen
-from tui.widgets.grid import GridTable
-from tui.widgets.rows import RowList
+from tui.dashboard.app import CrosscaseApp
+from tui.headless.render import fmt_p
+from tui.dashboard.dialogs.help import HelpDialog
+from tui.dashboard.dialogs.split import SplitDialog
+from tui.dashboard.screens.compare import CompareScreen
+from tui.dashboard.screens.site import SiteScreen
+from tui.dashboard.screens.sites import SitesScreen
+from tui.dashboard.screens.tables import ConfigurationsScreen, SensitivityScreen
+from tui.dashboard.screens.themes import ALL, ThemesScreen
+from tui.dashboard.widgets.grid import GridTable
+from tui.dashboard.widgets.rows import RowList
 
 
 def options_of(screen, selector: str) -> list[str]:

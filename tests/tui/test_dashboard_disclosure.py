@@ -7,7 +7,7 @@ import tomllib
 from tui_helpers import EXAMPLE, export_via_dialog, screen_text, settle
 
 from tui import cli
-from tui.app import CrosscaseApp
+from tui.dashboard.app import CrosscaseApp
 
 
 def test_the_command_line_passes_the_options_to_the_dashboard(monkeypatch):

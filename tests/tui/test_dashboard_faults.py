@@ -9,8 +9,8 @@ import tomllib
 from textual.widgets import Static
 from tui_helpers import EXAMPLE, export_via_dialog, screen_text, settle
 
-from tui.app import CrosscaseApp
-from tui.screens.compare import CompareScreen
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.compare import CompareScreen
 
 
 async def test_a_terminal_of_20x10_and_back():

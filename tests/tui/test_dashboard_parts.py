@@ -11,11 +11,11 @@ from cases.loader import load_study
 from metrics.analysis import analyse
 from metrics.compare import Options
 from metrics.summary import to_dict
-from tui.session import analyse_quick, analyse_split
-from tui.screens import site_rows
-from tui.widgets.charts import bar, marker_strip, strip
-from tui.widgets.palette import GROUP_MARK
-from tui.widgets.safe_text import safe, safe_block
+from tui.dashboard.session import analyse_quick, analyse_split
+from tui.dashboard.screens import site_rows
+from tui.dashboard.widgets.charts import bar, marker_strip, strip
+from tui.dashboard.widgets.palette import GROUP_MARK
+from tui.dashboard.widgets.safe_text import safe, safe_block
 
 
 def test_safe_text_is_literal_and_shortened():

@@ -14,10 +14,10 @@ from dataclasses import replace
 from textual.widgets import Static
 
 import metrics.compare
-import tui.app
+import tui.dashboard.app
 from tui_helpers import EXAMPLE, settle
-from tui.app import CrosscaseApp
-from tui.screens.compare import CompareScreen
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.compare import CompareScreen
 
 
 def status(app) -> str:
@@ -28,7 +28,7 @@ async def test_a_slow_comparison_says_updating_and_a_fast_one_never_does(monkeyp
     app = CrosscaseApp(EXAMPLE)
     seen: list[str] = []
     gate = threading.Event()
-    real = tui.app.analyse_split
+    real = tui.dashboard.app.analyse_split
 
     def slow(*args, **kwargs):
         gate.wait(10)
@@ -43,7 +43,7 @@ async def test_a_slow_comparison_says_updating_and_a_fast_one_never_does(monkeyp
         await pilot.pause(app.BUSY_AFTER + 0.1)
         assert app.comparison.split.rule == "tertiles" and not app.updating and seen == []
         # slow: after BUSY_AFTER the status line says so, and stops saying it with the answer
-        monkeypatch.setattr(tui.app, "analyse_split", slow)
+        monkeypatch.setattr(tui.dashboard.app, "analyse_split", slow)
         app.change_outcome(replace(app.outcome, split="median"))
         await pilot.pause(app.BUSY_AFTER + 0.2)
         assert app.updating and "updating" in status(app)
@@ -89,7 +89,7 @@ async def test_a_new_outcome_fills_p_values_once_for_its_full_comparison(monkeyp
     only the latter gets p-values, and it is what stays on screen."""
     app = CrosscaseApp(EXAMPLE)
     gate = threading.Event()
-    real_quick = tui.app.analyse_quick
+    real_quick = tui.dashboard.app.analyse_quick
     fill = metrics.compare.fill_permutations
     filled: list[bool] = []
 
@@ -103,7 +103,7 @@ async def test_a_new_outcome_fills_p_values_once_for_its_full_comparison(monkeyp
 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(tui.app, "analyse_quick", slow_quick)
+        monkeypatch.setattr(tui.dashboard.app, "analyse_quick", slow_quick)
         monkeypatch.setattr(metrics.compare, "fill_permutations", recording_fill)
         app.change_outcome(replace(app.outcome, metric="fidelity", split="median"))
         await pilot.pause(0.3)
@@ -119,7 +119,7 @@ async def test_the_garbage_collector_pauses_during_a_change_only(monkeypatch):
     app = CrosscaseApp(EXAMPLE)
     gate = threading.Event()
     seen: list[bool] = []
-    real = tui.app.analyse_split
+    real = tui.dashboard.app.analyse_split
 
     def slow(*args, **kwargs):
         seen.append(gc.isenabled())
@@ -129,7 +129,7 @@ async def test_the_garbage_collector_pauses_during_a_change_only(monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert gc.isenabled()
-        monkeypatch.setattr(tui.app, "analyse_split", slow)
+        monkeypatch.setattr(tui.dashboard.app, "analyse_split", slow)
         app.change_outcome(replace(app.outcome, split="tertiles"))
         await pilot.pause(0.1)
         assert seen == [False] and not gc.isenabled()
@@ -147,14 +147,14 @@ async def test_the_garbage_collector_pauses_during_a_change_only(monkeypatch):
 async def test_a_newer_change_wins_over_an_older_slow_one(monkeypatch):
     app = CrosscaseApp(EXAMPLE)
     gate = threading.Event()
-    real = tui.app.analyse_split
+    real = tui.dashboard.app.analyse_split
 
     def first_slow(study, options, previous):
         if options.outcome.split == "tertiles":
             gate.wait(10)
         return real(study, options, previous)
 
-    monkeypatch.setattr(tui.app, "analyse_split", first_slow)
+    monkeypatch.setattr(tui.dashboard.app, "analyse_split", first_slow)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         app.change_outcome(replace(app.outcome, split="tertiles"))

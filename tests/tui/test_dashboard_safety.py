@@ -6,12 +6,12 @@ import pytest
 from textual.widgets import Checkbox, Input, Static
 
 from tui_helpers import EXAMPLE, NASTY_LABEL, export_via_dialog, screen_text, settle
-from tui.app import CrosscaseApp
-from tui.dialogs.confirm import ConfirmScreen
-from tui.dialogs.export import ExportDialog
-from tui.screens.compare import CompareScreen
-from tui.screens.error import ErrorScreen
-from tui.screens.site import SiteScreen
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.dialogs.confirm import ConfirmScreen
+from tui.dashboard.dialogs.export import ExportDialog
+from tui.dashboard.screens.compare import CompareScreen
+from tui.dashboard.screens.error import ErrorScreen
+from tui.dashboard.screens.site import SiteScreen
 
 
 def broken_sites(text: str) -> str:
@@ -82,7 +82,7 @@ async def test_markup_and_escapes_in_data_are_shown_literally(make_study, tmp_pa
 
 
 async def test_export_writes_asks_before_replacing_and_reports(tmp_path, monkeypatch):
-    pytest.importorskip("tui.snapshot_cmds")
+    pytest.importorskip("tui.core.snapshots")
     monkeypatch.chdir(tmp_path)
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -123,8 +123,8 @@ async def test_export_writes_asks_before_replacing_and_reports(tmp_path, monkeyp
 
 
 async def test_a_snapshot_reopens_at_its_view(tmp_path, monkeypatch):
-    pytest.importorskip("tui.snapshot_cmds")
-    from tui.screens.sites import SitesScreen
+    pytest.importorskip("tui.core.snapshots")
+    from tui.dashboard.screens.sites import SitesScreen
 
     monkeypatch.chdir(tmp_path)
     app = CrosscaseApp(EXAMPLE)
@@ -146,7 +146,7 @@ async def test_a_snapshot_reopens_at_its_view(tmp_path, monkeypatch):
 
 
 async def test_a_missing_snapshot_opens_the_error_screen(tmp_path):
-    pytest.importorskip("tui.snapshot_cmds")
+    pytest.importorskip("tui.core.snapshots")
     app = CrosscaseApp(None, snapshot=str(tmp_path / "nope.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -7,10 +7,10 @@ import shutil
 
 from tui_helpers import EXAMPLE, settle
 
-from tui.app import CrosscaseApp
+from tui.dashboard.app import CrosscaseApp
 from tui.cli import main
-from tui.screens.compare import CompareScreen
-from tui.screens.snapshot import SnapshotScreen
+from tui.dashboard.screens.compare import CompareScreen
+from tui.dashboard.screens.snapshot import SnapshotScreen
 
 
 def _export(tmp_path, *extra: str):
@@ -77,7 +77,7 @@ async def test_a_pseudonymised_snapshot_with_an_untyped_field_shows_the_problem(
     """Issue 11.9: a rule parameter written as text crashed the snapshot view (float("many"))."""
     import re
 
-    from tui.screens.error import ErrorScreen
+    from tui.dashboard.screens.error import ErrorScreen
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     _, target = _export(tmp_path, "--pseudonymise")
@@ -117,7 +117,8 @@ async def _export_with_the_default_path(study, monkeypatch, cwd):
 
 async def test_a_snapshot_exported_with_the_default_path_reopens_without_study(tmp_path, monkeypatch):
     """Issue 10.6: from elsewhere, and from inside the study (crosscase .), the round trip needs no --study."""
-    from tui.snapshot_cmds import check_open, open_snapshot
+    from tui.core.snapshots import open_snapshot
+    from tui.headless.snapshot_cmds import check_open
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     study = tmp_path / "studies" / "my-study"
@@ -135,7 +136,7 @@ async def test_a_snapshot_exported_with_the_default_path_reopens_without_study(t
 
 
 def test_a_snapshot_inside_its_study_folder_reopens_without_study(tmp_path, monkeypatch):
-    from tui.snapshot_cmds import open_snapshot
+    from tui.core.snapshots import open_snapshot
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     study = tmp_path / "my-study"

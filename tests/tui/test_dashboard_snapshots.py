@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tui_helpers import EXAMPLE, settle
-from tui.app import CrosscaseApp
+from tui.dashboard.app import CrosscaseApp
 
 SIZES = [(80, 24), (120, 40)]
 SCREENS = {"compare": (), "sites": ("s",), "site": ("s", "enter"), "themes": ("t",), "literature": ("l",)}

@@ -1,11 +1,11 @@
-"""GridTable (tui/widgets/grid.py): the Sites matrix's table, driven with Pilot in an app of its own."""
+"""GridTable (tui/dashboard/widgets/grid.py): the Sites matrix's table, driven with Pilot in an app of its own."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.widgets.grid import GAP, GridColumn, GridTable
+from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
 
 COLUMNS = [GridColumn("g", "G", 1), GridColumn("site", "Site", 4), GridColumn("label", "Label", 10)]
 COLUMNS += [GridColumn(f"m{i}", f"M{i}", 6, "right") for i in range(8)]

@@ -13,10 +13,10 @@ from textual.widgets import Input, Select
 from cases.model import Study
 from screens_studies import write_study
 from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
-from tui.app import CrosscaseApp
-from tui.dialogs.evidence import EvidenceDialog
-from tui.screens.matrix import DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen, domain_rank
-from tui.widgets.rule_text import figure
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.dialogs.evidence import EvidenceDialog
+from tui.dashboard.screens.matrix import DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen, domain_rank
+from tui.dashboard.widgets.rule_text import figure
 
 
 async def open_matrix(pilot):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tui_helpers import EXAMPLE, settle
-from tui.app import CrosscaseApp
+from tui.dashboard.app import CrosscaseApp
 
 SIZES = [(80, 24), (120, 40)]
 SCREENS = {"matrix": ("M",), "matrix-cell": ("M", "down", "down", "right", "right"),

@@ -6,7 +6,7 @@ import re
 
 from tui_helpers import EXAMPLE, screen_text, settle
 
-from tui.app import CrosscaseApp
+from tui.dashboard.app import CrosscaseApp
 
 
 # the window buttons Textual draws in every SVG screenshot (not the app's colours)

@@ -1,4 +1,4 @@
-"""RowList (tui/widgets/rows.py): the Compare screen's tables and group panels.
+"""RowList (tui/dashboard/widgets/rows.py): the Compare screen's tables and group panels.
 
 Driven with Pilot in a small app of its own: keys, clicks, messages, the fixed header, literal
 text, and ``cells`` laying out columns.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.widgets.rows import RowList, cells
+from tui.dashboard.widgets.rows import RowList, cells
 
 
 class RowsApp(App):

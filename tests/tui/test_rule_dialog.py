@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.widgets import Input, Select, Static
 
 from tui_helpers import EXAMPLE, settle
-from tui.app import CrosscaseApp
-from tui.dialogs.rule import RuleDialog
-from tui.screens.compare import CompareScreen
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.dialogs.rule import RuleDialog
+from tui.dashboard.screens.compare import CompareScreen
 
 
 def labels(app) -> dict[str, str]:

@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 
-from tui.widgets.select import SafeSelect
+from tui.dashboard.widgets.select import SafeSelect
 
 OPTIONS = [(f"option {i}", i) for i in range(40)]
 

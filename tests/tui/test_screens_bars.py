@@ -7,11 +7,11 @@ from textual.widgets import Static
 
 from screens_studies import write_study
 from tui_helpers import settle
-from tui.app import CrosscaseApp
-from tui.screens.sites import SitesScreen
-from tui.widgets.charts import bar, bar_scale, baseline_note
-from tui.widgets.grid import GridTable
-from tui.widgets.rows import RowList
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.sites import SitesScreen
+from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note
+from tui.dashboard.widgets.grid import GridTable
+from tui.dashboard.widgets.rows import RowList
 
 BLOCKS = set("▏▎▍▌▋▊▉█")
 

@@ -9,9 +9,9 @@ import re
 
 from screens_studies import write_study
 from tui_helpers import settle
-from tui.app import CrosscaseApp
-from tui.screens.compare import CompareScreen
-from tui.widgets.rows import RowList
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.compare import CompareScreen
+from tui.dashboard.widgets.rows import RowList
 
 # the sites file's order is not the outcome's: E C A are low (0.1 0.2 0.5), B D F high (0.9 0.7 0.8)
 SITES = [dict(site="E", label="Elm", uptake=0.1, staff=9, hours=1.5),

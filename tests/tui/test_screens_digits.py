@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from screens_studies import write_study
 from tui_helpers import settle
-from tui.app import CrosscaseApp
-from tui.screens.base import digits_for
-from tui.widgets.figures import decimals
-from tui.widgets.grid import GridTable
-from tui.widgets.rows import RowList
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.base import digits_for
+from tui.dashboard.widgets.figures import decimals
+from tui.dashboard.widgets.grid import GridTable
+from tui.dashboard.widgets.rows import RowList
 
 # a share of 5 to 9 per cent (readmission, say) beside an outcome; no second metric, no ratings
 SITES = [dict(site="P1", label="Pine", outcome=0.9, readmitted=0.070),

@@ -16,10 +16,10 @@ from screens_studies import write_study
 from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
 from tests.conftest import build_study
 from tests.test_literature import CFIR09, ratings_csv
-from tui.app import CrosscaseApp
-from tui.screens.literature import LiteratureScreen
-from tui.screens.themes import ThemesScreen
-from tui.widgets.rows import RowList
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.literature import LiteratureScreen
+from tui.dashboard.screens.themes import ThemesScreen
+from tui.dashboard.widgets.rows import RowList
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -12,10 +12,10 @@ from textual.widgets import Static
 
 from screens_studies import write_study
 from tui_helpers import settle
-from tui.app import CrosscaseApp
-from tui.screens.themes import ThemesScreen
-from tui.widgets.rows import RowList
-from tui.widgets.rule_text import rule_line
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.themes import ThemesScreen
+from tui.dashboard.widgets.rows import RowList
+from tui.dashboard.widgets.rule_text import rule_line
 from metrics.distinguishing import make_rule
 
 SITES = [dict(site=f"R{i}", label=f"Reed {i}", outcome=v) for i, v in enumerate([0.1, 0.2, 0.3, 0.6, 0.7, 0.8])]

@@ -7,10 +7,10 @@ from textual.widgets import Input, Static
 
 from screens_studies import write_study
 from tui_helpers import settle
-from tui.app import CrosscaseApp
-from tui.screens import site_rows
-from tui.screens.sites import SitesScreen
-from tui.widgets.grid import GridTable
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens import site_rows
+from tui.dashboard.screens.sites import SitesScreen
+from tui.dashboard.widgets.grid import GridTable
 
 SITES = [dict(site="W1", label="Wharf", region="North", beds=12, share=0.41),
          dict(site="W2", label="Weir", region="South", beds=30, share=0.55),

@@ -7,8 +7,8 @@ from textual.widgets import DataTable
 
 from screens_studies import write_study
 from tui_helpers import screen_text, settle
-from tui.app import CrosscaseApp
-from tui.screens.tables import SensitivityScreen, robust_widths, seen_text
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.tables import SensitivityScreen, robust_widths, seen_text
 
 # eight sites, no second metric: the theme's label changes with the cut (strong, weak, reversed...)
 VALUES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]

@@ -7,9 +7,9 @@ import shutil
 from textual.widgets import Select
 
 from tui_helpers import EXAMPLE, export_via_dialog, settle
-from tui.app import CrosscaseApp
-from tui.screens.themes import ThemesScreen
-from tui.widgets.rows import RowList
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.screens.themes import ThemesScreen
+from tui.dashboard.widgets.rows import RowList
 
 
 async def test_reopening_a_snapshot_restores_the_themes_scope(tmp_path, monkeypatch):

@@ -28,17 +28,17 @@ from textual.widgets import Input, Select, Static
 
 from shapes import BIDI, SHAPES, SMALL_SHAPES, Shape, shown
 from tui_helpers import settle
-from tui.app import CrosscaseApp
-from tui.dialogs.export import ExportDialog
-from tui.dialogs.help import HelpDialog
-from tui.dialogs.split import SplitDialog
-from tui.screens.compare import PANEL_LIMIT, CompareScreen
-from tui.screens.site import SiteScreen
-from tui.screens.sites import SitesScreen
-from tui.screens.tables import ConfigurationsScreen, SensitivityScreen
-from tui.screens.themes import ThemesScreen
-from tui.widgets.grid import GridTable
-from tui.widgets.rows import RowList
+from tui.dashboard.app import CrosscaseApp
+from tui.dashboard.dialogs.export import ExportDialog
+from tui.dashboard.dialogs.help import HelpDialog
+from tui.dashboard.dialogs.split import SplitDialog
+from tui.dashboard.screens.compare import PANEL_LIMIT, CompareScreen
+from tui.dashboard.screens.site import SiteScreen
+from tui.dashboard.screens.sites import SitesScreen
+from tui.dashboard.screens.tables import ConfigurationsScreen, SensitivityScreen
+from tui.dashboard.screens.themes import ThemesScreen
+from tui.dashboard.widgets.grid import GridTable
+from tui.dashboard.widgets.rows import RowList
 
 RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
 MARK = {"H": "high", "L": "low", "M": "middle"}
@@ -310,7 +310,7 @@ async def split_walk(pilot, shape: Shape, rules=RULES, cancel_button: bool = Fal
 def read_exported(path: Path, shape: Shape) -> dict:
     """The exported file, read as `crosscase open` reads it (validated, its study found)."""
     from cases.snapshot import read_snapshot
-    from tui.snapshot_cmds import open_snapshot
+    from tui.core.snapshots import open_snapshot
 
     snapshot = read_snapshot(path)
     folder, outcome, view, warnings, figures = open_snapshot(path, shape.folder)

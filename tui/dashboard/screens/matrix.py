@@ -1,0 +1,570 @@
+"""Matrix: the framework matrix of a CFIR comparative case study (Damschroder and Lowery 2013, Table 3).
+
+Themes down, grouped and ordered by CFIR domain (the study's own themes in a group of their own,
+first), sites across ordered high, middle, low by the outcome (highest first) with each site's group
+marked above its column, the canonical rating token in each cell, and the distinguishing label
+(``**`` strong, ``*`` weak beside the theme; the label, diff, gap and the authors' judgement in the
+last columns). Enter on a cell opens its evidence (tui/dashboard/dialogs/evidence.py); ``a`` the theme's
+evidence at every site. Tokens are text, so no cue here is colour alone.
+
+The grid is a GridTable: rows are laid out only when they come into view, and the cells are plain
+ASCII strings (the token), so a row of 2,000 sites is one string join.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.strip import Strip
+from textual.widgets import Input, Select, Static
+
+from tui.dashboard.screens.base import DashboardScreen
+from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
+from tui.dashboard.widgets.rows import cells
+from tui.dashboard.widgets.palette import GROUP_MARK
+from tui.dashboard.widgets.rule_text import figure, rule_line
+from tui.dashboard.widgets.safe_text import join, safe
+from tui.dashboard.widgets.select import SafeSelect
+
+ALL = "__all__"
+GROUPS = ("high", "middle", "low", "missing")
+STUDY_GROUP = "This study's themes"
+NO_DOMAIN = "No CFIR domain"
+# CFIR domains in the framework's order; CFIR 2009 and CFIR 2.0 names of the same domain together
+DOMAIN_ORDER = (("innovation", "intervention characteristics"), ("outer setting",), ("inner setting",),
+                ("individuals", "characteristics of individuals"), ("implementation process", "process"))
+# what a cell shows for each canonical token (text, never colour alone); no row at all: "·"
+CELL = {"+2": "+2", "+1": "+1", "0": "0", "-1": "-1", "-2": "-2", "X": "X", "Missing": "·", "N/A": "n/a",
+        "E": "E", "I": "I"}
+ABSENT = "·"
+MARK = {"strong": "**", "weak": "*", "insufficient": "?"}
+LABELS = [("Every label", ALL), ("Strong or weak", "distinguishing"), ("Strong", "strong"), ("Weak", "weak"),
+          ("None", "none"), ("Insufficient", "insufficient")]
+
+
+def domain_rank(domain: str | None) -> tuple[int, str]:
+    if not domain:
+        return (len(DOMAIN_ORDER) + 1, "")
+    low = domain.casefold().replace(" (cfir 2.0)", "").strip()
+    for i, names in enumerate(DOMAIN_ORDER):
+        if low in names:
+            return (i, "")
+    return (len(DOMAIN_ORDER), low)
+
+
+def theme_groups(study, comparison) -> list[tuple[str, list]]:
+    """(group title, [ThemeResult, ...]) in matrix order: the study's own themes, then CFIR domains."""
+    order = {tid: i for i, tid in enumerate(study.themes)}
+    own, by_domain = [], {}
+    for result in sorted(comparison.themes, key=lambda r: order.get(r.theme, len(order))):
+        theme = study.themes.get(result.theme)
+        if theme is not None and theme.kind == "study":
+            own.append(result)
+        else:
+            by_domain.setdefault(result.domain or None, []).append(result)
+    groups = [(STUDY_GROUP, own)] if own else []
+    for domain in sorted(by_domain, key=domain_rank):
+        groups.append((domain or NO_DOMAIN, by_domain[domain]))
+    return groups
+
+
+def ordered_sites(study, comparison, hide_middle: bool = False) -> list[tuple[str, str]]:
+    """(site, group) across the matrix: high, middle, low, then sites without an outcome; within a
+    group the highest outcome first (ties in sites-file order)."""
+    split = comparison.split
+    values = study.column(split.outcome)
+    position = {s.id: i for i, s in enumerate(study.sites)}
+    out = []
+    for group in GROUPS:
+        if group == "middle" and hide_middle:
+            continue
+        members = list(getattr(split, group))
+
+        def key(site: str):
+            v = values.get(site)
+            number = v if isinstance(v, int | float) and not isinstance(v, bool) else None
+            return (number is None, -(number or 0.0), position.get(site, 0))
+
+        out += [(s, group) for s in sorted(members, key=key)]
+    return out
+
+
+def label_of(result) -> str:
+    return result.distinguishing + ("↺" if result.direction == "reversed" else "")
+
+
+def keeps(result, label: str) -> bool:
+    if label == ALL:
+        return True
+    if label == "distinguishing":
+        return result.distinguishing in ("strong", "weak")
+    return result.distinguishing == label
+
+
+class MatrixRow:
+    """One theme's cells, made when asked for: the grid asks only for the columns in view."""
+
+    __slots__ = ("head", "tokens", "sites", "tail")
+
+    def __init__(self, head: list, tokens: dict, sites: list[str], tail: list) -> None:
+        self.head, self.tokens, self.sites, self.tail = head, tokens, sites, tail
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.sites) + len(self.tail)
+
+    def __getitem__(self, i: int):
+        if i < len(self.head):
+            return self.head[i]
+        i -= len(self.head)
+        if i < len(self.sites):
+            return CELL.get(self.tokens.get(self.sites[i]), ABSENT)
+        return self.tail[i - len(self.sites)]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+class MatrixGrid(GridTable):
+    """A GridTable that lays out only the columns in view, with a line above the column titles
+    (each site's group: H, M, L).
+
+    A row of the matrix has a cell for every site (2,000 in the benchmark): GridTable would make
+    and render the whole row for the few dozen cells on screen. Here a row's cells are asked for
+    when it comes into view, and only the fixed columns and those in the window are laid out and
+    rendered; scrolling sideways lays the rows in view out again. ``row_text`` and ``cell_text``
+    (for tests) still give the whole row.
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._marks: list[tuple[str, str]] | None = None
+        self._makers: list = []
+        self._whole: set[int] = set()
+        self._fixed = 0
+        self._range: tuple[int, int] | None = None
+        self.laid_out = 0            # rows laid out since the grid was last set (for tests)
+
+    def set_marks(self, marks: list[tuple[str, str]] | None) -> None:
+        """The group line, one (text, style) per column; set before ``set_grid`` (the header's
+        height counts it)."""
+        self._marks = marks
+
+    def set_grid(self, columns, rows, fixed: int = 0) -> None:
+        """GridTable's, except that a row given as Text (a group's title) spans the columns."""
+        self._whole = {i for i, (_key, row) in enumerate(rows) if isinstance(row, Text)}
+        self._makers = [row for _key, row in rows]
+        self._fixed = min(fixed, len(columns))
+        self._range = None
+        self.laid_out = 0
+        super().set_grid(columns, [(key, (lambda: []) if i in self._whole else row)
+                                   for i, (key, row) in enumerate(rows)], fixed)
+        for i in self._whole:
+            self._rows[i] = (rows[i][0], rows[i][1])
+
+    @property
+    def marks_text(self) -> str:
+        if self._marks is None:
+            return ""
+        return self._laid_out(lambda i: self._marks[i][0], 0, len(self._columns)).plain
+
+    @property
+    def _header_height(self) -> int:
+        if self._header is None:
+            return 0
+        return 2 if self._marks is not None else 1
+
+    # -- the window ------------------------------------------------------------------------------
+    def _visible(self) -> tuple[int, int]:
+        """The scrolling columns in view: [first, last)."""
+        import bisect
+
+        left = round(self.scroll_x)
+        lo, hi = self._fixed_w + left, left + self.scrollable_content_region.width
+        first = max(bisect.bisect_right(self._x, lo) - 1, self._fixed)
+        last = bisect.bisect_left(self._x, hi)
+        return first, max(last, first)
+
+    def _laid_out(self, value, first: int, last: int) -> Text:
+        """The fixed columns and columns [first, last), at their places (blank between)."""
+        columns = self._columns
+        out = cells(*((value(i), columns[i].width, columns[i].align) for i in range(self._fixed)), gap=GAP)
+        start = max(first, self._fixed)
+        if start < last:
+            out.append(" " * (self._x[start] - out.cell_len))
+            out.append_text(cells(*((value(i), columns[i].width, columns[i].align) for i in range(start, last)),
+                                  gap=GAP))
+        return out
+
+    def _strip(self, index: int) -> Strip:
+        if index in self._whole:
+            return super()._strip(index)
+        found = self._strips.get(index)
+        if found is None:
+            first, last = self._range or self._visible()
+            if index < 0:
+                titles = [c.title for c in self._columns]
+                text = self._laid_out(titles.__getitem__, first, last)
+                found = Strip(Segment.apply_style(list(text.render(self.app.console)),
+                                                  self.get_component_rich_style("rowlist--header")))
+            else:
+                self.laid_out += 1
+                values = self._makers[index]()
+                found = Strip(list(self._laid_out(values.__getitem__, first, last).render(self.app.console)))
+                if index == self.cursor:
+                    found = self._cursor_strip(found)
+            self._strips[index] = found
+        return found
+
+    def _marks_strip(self) -> Strip:
+        found = self._strips.get(-2)
+        if found is None:
+            first, last = self._range or self._visible()
+            marks = self._marks
+            text = self._laid_out(lambda i: Text(marks[i][0], style=marks[i][1]), first, last)
+            found = self._strips[-2] = Strip(Segment.apply_style(list(text.render(self.app.console)),
+                                                                 self.get_component_rich_style("rowlist--header")))
+        return found
+
+    def render_line(self, y: int) -> Strip:
+        if self._columns:
+            window = self._visible()
+            if window != self._range:          # scrolled sideways: the rows in view are laid out again
+                self._range = window
+                self._strips.clear()
+        if self._marks is not None and self._header is not None:
+            if y == 0:
+                from rich.style import Style
+
+                fill = Style.combine([self.rich_style, self.get_component_rich_style("rowlist--header")])
+                return self._window(self._marks_strip(), round(self.scroll_x), self.scrollable_content_region.width,
+                                    fill).apply_style(self.rich_style)
+        return super().render_line(y)
+
+
+class MatrixScreen(DashboardScreen):
+    SCREEN_NAME = "Matrix"
+    AUTO_FOCUS = "#matrix-table"
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("f", "focus_domain", "Domain"),
+        Binding("b", "focus_label", "Label filter", show=False),   # l is Literature
+        Binding("h", "toggle_middle", "Hide middle"),
+        Binding("a", "all_sites", "Every site"),
+        Binding("left_square_bracket", "edge(0)", "First site", show=False, key_display="["),
+        Binding("right_square_bracket", "edge(1)", "Label columns", show=False, key_display="]"),
+    ]
+    FIXED = 2      # the theme and its mark stay on the left
+
+    DEFAULT_CSS = """
+    #matrix-controls { height: 1; }
+    #matrix-filter { width: 1fr; }
+    #matrix-domain { width: 30; }
+    #matrix-label { width: 20; }
+    #matrix-table { height: 1fr; }
+    #matrix-cell { height: 1; padding: 0 1; color: $text-muted; }
+    #matrix-empty { height: auto; padding: 1 1; }
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filter_text = ""
+        self.domain = ALL
+        self.label = ALL
+        self.hide_middle = False
+        self._sites: list[tuple[str, str]] = []
+        self._columns: list[GridColumn] = []
+        self._row_themes: list[str | None] = []
+        self._domains_of = None
+        self._site_columns: dict = {}
+        self._wide: bool | None = None
+        self._want: tuple[str | None, str | None] | None = None   # (theme, site) to put the cursor on
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="matrix-controls"):
+            yield Input(placeholder="/ filter themes: words of the title or id", id="matrix-filter", compact=True)
+            yield SafeSelect([(Text("All domains"), ALL)], id="matrix-domain", value=ALL, allow_blank=False,
+                             compact=True)
+            yield SafeSelect([(Text(t), v) for t, v in LABELS], id="matrix-label", value=ALL, allow_blank=False,
+                             compact=True)
+        yield Static("", id="matrix-rule", markup=False)
+        yield Static("", id="matrix-empty", markup=False)
+        yield MatrixGrid(id="matrix-table")
+        yield Static("", id="matrix-cell", markup=False)
+
+    # -- data ----------------------------------------------------------------------------------
+    def show(self, comparison) -> None:
+        self._fill_domains(comparison)
+        self._update("#matrix-rule", safe(rule_line(comparison.rule) + " · ** strong, * weak, ? insufficient, "
+                                          "↺ reversed; · no rating", max(self.size.width - 1, 20), "dim"))
+        self._fill_table()
+
+    def _update(self, selector: str, text) -> None:
+        """Update a line only when its text changes; the cursor's line (one row, always) without
+        laying the screen out again, which every move of the cursor would otherwise do."""
+        widget = self.query_one(selector, Static)
+        plain = text.plain if isinstance(text, Text) else str(text)
+        if getattr(widget, "_matrix_text", None) != plain:
+            widget._matrix_text = plain
+            widget.update(text, layout=selector != "#matrix-cell")
+
+    def _fill_domains(self, comparison) -> None:
+        select = self.query_one("#matrix-domain", Select)
+        names = [name for name, _ in theme_groups(self.study, comparison)]
+        if self.domain != ALL and self.domain not in names:
+            self.domain = ALL
+        with select.prevent(Select.Changed):
+            if self._domains_of != (self.study, names):
+                self._domains_of = (self.study, names)
+                select.set_options([(Text("All domains"), ALL)] + [(safe(n, 28), n) for n in names])
+            if select.value != self.domain:
+                select.value = self.domain
+        label = self.query_one("#matrix-label", Select)
+        if label.value != self.label:
+            with label.prevent(Select.Changed):
+                label.value = self.label
+
+    def _results(self) -> list[tuple[str, list]]:
+        words = self.filter_text.casefold().split()
+        out = []
+        for name, results in theme_groups(self.study, self.comparison):
+            if self.domain != ALL and name != self.domain:
+                continue
+            kept = [r for r in results if keeps(r, self.label)
+                    and all(w in f"{r.theme} {r.title}".casefold() for w in words)]
+            if kept:
+                out.append((name, kept))
+        return out
+
+    def _fill_table(self) -> None:
+        study, comparison = self.study, self.comparison
+        table = self.query_one("#matrix-table", MatrixGrid)
+        empty = self.query_one("#matrix-empty", Static)
+        keep_theme, keep_column = self.current_theme(), table.cursor_column
+        keep_site = self.current_site()
+        if self._want is not None:
+            keep_theme, keep_site = self._want
+            self._want = None
+        if not study.ratings:
+            self._update("#matrix-empty", "This study has no ratings: the matrix needs ratings.csv (or ratings-wide.csv).")
+            empty.display, table.display = True, False
+            self._row_themes = []
+            self._show_cell()
+            return
+        groups = self._results()
+        sites = self._sites = ordered_sites(study, comparison, self.hide_middle)
+        authors = any(r.published is not None for r in comparison.themes)
+        wide = self._wide = self.size.width >= 110
+        title_w = 30 if wide else 22
+        site_w = max(3, min(6, max((len(s) for s, _ in sites), default=3)))
+        columns = [GridColumn("theme", "Theme", title_w), GridColumn("mark", "", 2)]
+        made = self._site_columns
+        if made.get(None) != (study, site_w):
+            made.clear()
+            made[None] = (study, site_w)
+        for s, _ in sites:
+            column = made.get(s)
+            if column is None:     # kept for the study: a change of split only reorders them
+                title = s if s.isascii() and s.isprintable() else safe(s, site_w)
+                column = made[s] = GridColumn(f"site:{s}", title, site_w, "right")
+            columns.append(column)
+        columns += [GridColumn("label", "Dist.", 13), GridColumn("diff", "diff", 5, "right"),
+                    GridColumn("gap", "gap", 5, "right")]
+        if authors:
+            columns.append(GridColumn("published", "Authors", 12))
+        self._columns = columns
+        styles = self.styles_map
+        marks = [("H/M/L: high/middle/low", "dim"), ("", "")]
+        marks += [(GROUP_MARK[g], styles.get(g, "")) for _s, g in sites]   # over each token (right-aligned)
+        marks += [("", "")] * (len(columns) - len(marks))
+        tokens = study.rating_tokens
+        site_ids = [s for s, _ in sites]
+        rows: list = []
+        row_themes: list[str | None] = []
+        for name, results in groups:
+            rows.append((None, Text(f"▸ {name} ({len(results)})", style="bold", end="")))
+            row_themes.append(None)
+            for r in results:
+                rows.append((r.theme, functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors,
+                                                        title_w)))
+                row_themes.append(r.theme)
+        table.set_marks(marks)
+        table.set_grid(columns, rows, fixed=self.FIXED)
+        self._row_themes = row_themes
+        shown = any(t is not None for t in row_themes)
+        empty.display = not shown
+        if not shown:
+            self._update("#matrix-empty", "No theme matches the filters.")
+        table.display = True
+        if keep_site is not None and f"site:{keep_site}" in [c.key for c in columns]:
+            keep_column = [c.key for c in columns].index(f"site:{keep_site}")
+        elif keep_column < self.FIXED or keep_column >= len(columns):
+            keep_column = self.FIXED if len(columns) > self.FIXED else 0
+        row = row_themes.index(keep_theme) if keep_theme in row_themes else 0
+        table.move_cell(row, keep_column)
+        self._show_cell()
+
+    @staticmethod
+    def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> MatrixRow:
+        mark = MARK.get(result.distinguishing, "") + ("↺" if result.direction == "reversed" else "")
+        head = [safe(result.title, title_w, "bold" if result.distinguishing == "strong" else ""), mark]
+        tail = [label_of(result), figure(result.diff), figure(result.gap)]
+        if authors:
+            tail.append(safe(result.published or "", 12))
+        return MatrixRow(head, tokens, sites, tail)
+
+    # -- the cursor ----------------------------------------------------------------------------
+    def current_theme(self) -> str | None:
+        return self.query_one("#matrix-table", MatrixGrid).cursor_key if self._row_themes else None
+
+    def current_site(self) -> str | None:
+        table = self.query_one("#matrix-table", MatrixGrid)
+        if not self._columns or table.cursor_column >= len(self._columns):
+            return None
+        key = self._columns[table.cursor_column].key
+        return key[len("site:"):] if key.startswith("site:") else None
+
+    def _show_cell(self) -> None:
+        """The line under the grid: the cursor's theme and site in full, and its rating."""
+        line = functools.partial(self._update, "#matrix-cell")
+        theme, site = self.current_theme(), self.current_site()
+        if theme is None:
+            line("")
+            return
+        result = next((r for r in self.comparison.themes if r.theme == theme), None)
+        title = result.title if result is not None else theme
+        if site is None:
+            findings = f"{label_of(result)} · diff {figure(result.diff)} · gap {figure(result.gap)}" if result else ""
+            if result is not None and result.published is not None:
+                findings += f" · authors: {result.published}"
+            line(join(safe(title, 40, "bold"), " · ", safe(findings, 60), " · Enter/a: every site's evidence"))
+            return
+        group = dict(self._sites).get(site, "missing")
+        token = self.study.rating_tokens.get(theme, {}).get(site, "no rating")
+        label = self.comparison.labels.get(site, site)
+        line(join(safe(title, 30, "bold"), " · ", safe(f"{site} {label}", 30), f" ({GROUP_MARK[group]})",
+                         " · ", Text(str(token), style="bold"), " · Enter: evidence"))
+
+    def on_row_list_highlighted(self, event) -> None:
+        if self.comparison is not None:
+            self._show_cell()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.query_one("#matrix-table", MatrixGrid), "cursor_column",
+                   lambda _c: self._show_cell() if self.comparison is not None and self._columns else None,
+                   init=False)
+
+    def on_row_list_selected(self, event) -> None:
+        site = self.current_site()
+        if site is None:
+            self.action_all_sites()
+        else:
+            self.open_evidence(event.key, site)
+
+    def open_evidence(self, theme: str, site: str | None) -> None:
+        from tui.dashboard.dialogs.evidence import EvidenceDialog
+
+        self.app.push_screen(EvidenceDialog(self.study, self.comparison, theme, site))
+
+    def action_all_sites(self) -> None:
+        theme = self.current_theme()
+        if theme is not None:
+            self.open_evidence(theme, None)
+
+    def on_resize(self, event) -> None:
+        super().on_resize(event)
+        if self._wide is not None and (event.size.width >= 110) != self._wide and self._shown is not None:
+            self.show(self.comparison)       # the theme column widens (or narrows) with the terminal
+
+    # -- controls ------------------------------------------------------------------------------
+    def action_edge(self, end: int) -> None:
+        table = self.query_one("#matrix-table", MatrixGrid)
+        keys = [c.key for c in self._columns]
+        if keys:
+            table.cursor_column = keys.index("label") if end else min(self.FIXED, len(keys) - 1)
+
+    def action_toggle_middle(self) -> None:
+        self.hide_middle = not self.hide_middle
+        self.notify("Middle group hidden." if self.hide_middle else "Middle group shown.", markup=False, timeout=3)
+        if self.comparison is not None:
+            self._fill_table()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#matrix-filter").focus()
+
+    def action_focus_domain(self) -> None:
+        self.query_one("#matrix-domain").focus()
+
+    def action_focus_label(self) -> None:
+        self.query_one("#matrix-label").focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "matrix-filter":
+            self.set_filter(event.value, update_input=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#matrix-table").focus()
+
+    def set_filter(self, text: str, update_input: bool = True) -> None:
+        self.filter_text = text
+        if update_input:
+            field = self.query_one("#matrix-filter", Input)
+            with field.prevent(Input.Changed):
+                field.value = text
+        if self.comparison is not None and self._shown is not None:
+            self._fill_table()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "matrix-domain":
+            self.domain = str(event.value)
+        elif event.select.id == "matrix-label":
+            self.label = str(event.value)
+        else:
+            return
+        if self.comparison is not None and self._shown is not None:
+            self._fill_table()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input | Select):
+            self.query_one("#matrix-table").focus()
+        else:
+            super().action_back()
+
+    # -- snapshot view -------------------------------------------------------------------------
+    def view_state(self) -> dict:
+        view = super().view_state()
+        theme, site = self.current_theme(), self.current_site()
+        if theme:
+            view["theme"] = theme
+        if site:
+            view["site"] = site
+        if self.filter_text.strip():
+            view["filter"] = self.filter_text
+        if self.domain != ALL:
+            view["domain"] = self.domain
+        if self.label != ALL:
+            view["label"] = self.label
+        if self.hide_middle:
+            view["middle"] = "hidden"
+        return view
+
+    def apply_view(self, view: dict) -> None:
+        """Back to a snapshot's view: the filters, the middle group, the cursor's theme and site."""
+        if isinstance(view.get("domain"), str):
+            self.domain = view["domain"]
+        if view.get("label") in {value for _, value in LABELS}:
+            self.label = view["label"]
+        self.hide_middle = view.get("middle") == "hidden"
+        self._want = (view.get("theme") if isinstance(view.get("theme"), str) else None,
+                      view.get("site") if isinstance(view.get("site"), str) else None)
+        self.filter_text = str(view.get("filter", "")) if isinstance(view.get("filter", ""), str) else ""
+        field = self.query_one("#matrix-filter", Input)
+        with field.prevent(Input.Changed):
+            field.value = self.filter_text
+        if self.comparison is not None and self._shown is not None:
+            self.show(self.comparison)
