@@ -89,12 +89,15 @@ def write_atomic(path: str | os.PathLike, text: str | bytes, force: bool = False
         if not folder.is_dir():
             raise SnapshotWriteError(errno.ENOENT, f"cannot write {path}: the folder {folder} does not exist")
         existed = path.exists()
-        if existed and not stat.S_ISREG(os.stat(path).st_mode):   # a FIFO, a device, a socket: never replaced
-            raise SnapshotWriteError(errno.EINVAL, f"cannot write {path}: it is not a regular file (a pipe, a device or "
-                                                   "a socket); crosscase replaces only regular files")
+        if existed and not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO, a device, a socket: never replaced
+            raise SnapshotWriteError(
+                errno.EINVAL,
+                f"cannot write {path}: it is not a regular file (a pipe, a device or "
+                "a socket); crosscase replaces only regular files",
+            )
     except (IsADirectoryError, FileExistsError, SnapshotWriteError):
         raise
-    except OSError as exc:   # the folder cannot be searched: even looking at the target fails
+    except OSError as exc:  # the folder cannot be searched: even looking at the target fails
         raise SnapshotWriteError(exc.errno or errno.EIO, _message(path, folder, exc, False)) from None
     with signals_raise():
         _remove_stale(folder)
@@ -117,7 +120,7 @@ def _write(path: Path, folder: Path, data: bytes, force: bool, existed: bool) ->
     except SnapshotWriteError:
         raise
     except OSError as exc:
-        if isinstance(exc, FileExistsError) and not force:   # a file appeared meanwhile
+        if isinstance(exc, FileExistsError) and not force:  # a file appeared meanwhile
             raise FileExistsError(f"{path}: already exists") from None
         raise SnapshotWriteError(exc.errno or errno.EIO, _message(path, folder, exc, existed)) from exc
     finally:
@@ -163,7 +166,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:        # another user's process: alive
+    except OSError:  # another user's process: alive
         return True
     return True
 
@@ -196,13 +199,13 @@ def _commit(tmp: Path, path: Path, force: bool) -> None:
         os.replace(tmp, path)
         return
     try:
-        os.link(tmp, path)          # fails if path exists, so nothing is replaced
+        os.link(tmp, path)  # fails if path exists, so nothing is replaced
     except FileExistsError:
         raise
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
             raise
-        if path.exists() or path.is_symlink():   # a file system without hard links
+        if path.exists() or path.is_symlink():  # a file system without hard links
             raise FileExistsError(str(path)) from None
         os.replace(tmp, path)
         return

@@ -39,6 +39,7 @@ def _one_interrupt(function):
             except KeyboardInterrupt:
                 pass
             raise
+
     return wrapper
 
 
@@ -51,7 +52,7 @@ def _scan(path: Path, typed: bool):
         return lf, 1, lf.collect_schema().names()
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     names = pl.scan_csv(path, separator=sep, infer_schema=False).collect_schema().names()
-    schema = {n: pl.String for n in names}
+    schema = dict.fromkeys(names, pl.String)
     if typed:
         schema.update({n: pl.Date for n in names if n.strip().lstrip("\ufeff") == "date"})
         schema.update({n: pl.Float64 for n in names if n.strip().lstrip("\ufeff") == "minutes"})
@@ -94,23 +95,31 @@ def _columns(lf, names: list[str], typed: bool):
             bad_minutes = value.is_not_null() & (value.is_nan() | value.is_infinite() | (value < 0))
             empties.append(value.is_null())
     contact = ~pl.all_horizontal(empties) if empties else pl.lit(True)
-    return site.alias("site"), participant.alias("participant"), contact.alias("contact"), bad_date.alias("bad_date"), bad_minutes.alias("bad_minutes")
+    return (
+        site.alias("site"),
+        participant.alias("participant"),
+        contact.alias("contact"),
+        bad_date.alias("bad_date"),
+        bad_minutes.alias("bad_minutes"),
+    )
 
 
 @_one_interrupt
-def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Metric], out: Collector) -> dict[str, dict[str, float | None]]:
+def derive_contacts(
+    path: Path, rel: str, site_ids: list[str], metrics: list[Metric], out: Collector
+) -> dict[str, dict[str, float | None]]:
     """Derived metric values per site; every site of ``site_ids`` gets an entry."""
     import polars as pl
 
     try:
-        lf, first_row, names = _scan(path, typed=True)
-    except Exception as exc:  # noqa: BLE001 - reported as a problem with the file
+        lf, _first_row, names = _scan(path, typed=True)
+    except Exception as exc:
         _unreadable(path, rel, exc, out)
         return {}
     clean = [n.strip().lstrip("\ufeff") for n in names]
     missing = [c for c in ("site", "participant") if c not in clean]
     for c in missing:
-        out.add(rel, None, None, f"no column \"{c}\"")
+        out.add(rel, None, None, f'no column "{c}"')
     if missing:
         return {}
     known = set(site_ids)
@@ -125,14 +134,14 @@ def derive_contacts(path: Path, rel: str, site_ids: list[str], metrics: list[Met
         faulty = bool(pp["bad"].any()) or _bad_ids(pp, known)
     except pl.exceptions.ComputeError:
         faulty = True  # a value did not parse: the slow path names it
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _unreadable(path, rel, exc, out)
         return {}
     if faulty:
         before = out.count()
         try:
             _name_rows(path, rel, known, out)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _unreadable(path, rel, exc, out)
         if out.count() == before:
             out.add(rel, None, None, "cannot be read: a value does not parse")
@@ -144,8 +153,14 @@ def _bad_ids(pp, known: set[str]) -> bool:
     import polars as pl
 
     site, participant = pl.col("site"), pl.col("participant")
-    bad = (site.is_null() | (site == "") | participant.is_null() | (participant == "") | ~site.is_in(sorted(known))
-           | (participant != participant.str.strip_chars()))
+    bad = (
+        site.is_null()
+        | (site == "")
+        | participant.is_null()
+        | (participant == "")
+        | ~site.is_in(sorted(known))
+        | (participant != participant.str.strip_chars())
+    )
     return bool(pp.select(bad.any()).item())
 
 
@@ -155,18 +170,33 @@ def _name_rows(path: Path, rel: str, known: set[str], out: Collector) -> None:
 
     lf, first_row, names = _scan(path, typed=False)
     site, participant, _, bad_date, bad_minutes = _columns(lf, names, typed=False)
-    rows = lf.select(site, participant, bad_date, bad_minutes, *(pl.col(n).cast(pl.String).alias(f"raw_{c}") for n, c in
-                     ((n, n.strip().lstrip("\ufeff")) for n in names) if c in ("date", "minutes"))).with_row_index("row", offset=first_row)
+    rows = lf.select(
+        site,
+        participant,
+        bad_date,
+        bad_minutes,
+        *(
+            pl.col(n).cast(pl.String).alias(f"raw_{c}")
+            for n, c in ((n, n.strip().lstrip("\ufeff")) for n in names)
+            if c in ("date", "minutes")
+        ),
+    ).with_row_index("row", offset=first_row)
     s, p = pl.col("site"), pl.col("participant")
     checks = (
         (s.is_null() | (s == ""), "site", lambda r: "the site id is empty"),
         (p.is_null() | (p == ""), "participant", lambda r: "the participant id is empty"),
-        (p != p.str.strip_chars(), "participant", lambda r: f"\"{r['participant']}\" has spaces around the id"),
-        (~s.is_in(sorted(known)) & (s != ""), "site", lambda r: f"\"{r['site']}\" is not a site in the sites file"),
-        (pl.col("bad_date"), "date", lambda r: f"\"{r.get('raw_date')}\" is not an ISO date (YYYY-MM-DD)"),
-        (pl.col("bad_minutes"), "minutes", lambda r: f"\"{r.get('raw_minutes')}\" is not a number of minutes (0 or more)"),
+        (p != p.str.strip_chars(), "participant", lambda r: f'"{r["participant"]}" has spaces around the id'),
+        (~s.is_in(sorted(known)) & (s != ""), "site", lambda r: f'"{r["site"]}" is not a site in the sites file'),
+        (pl.col("bad_date"), "date", lambda r: f'"{r.get("raw_date")}" is not an ISO date (YYYY-MM-DD)'),
+        (
+            pl.col("bad_minutes"),
+            "minutes",
+            lambda r: f'"{r.get("raw_minutes")}" is not a number of minutes (0 or more)',
+        ),
     )
-    counts = rows.select(*(e.sum().alias(str(i)) for i, (e, _, _) in enumerate(checks))).collect(engine="streaming").row(0)
+    counts = (
+        rows.select(*(e.sum().alias(str(i)) for i, (e, _, _) in enumerate(checks))).collect(engine="streaming").row(0)
+    )
     for (expr, column, message), total in zip(checks, counts):
         if not total:
             continue

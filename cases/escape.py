@@ -27,8 +27,10 @@ def _visible(match: re.Match) -> str:
 # Characters that print as nothing (or as a plain space) although they make two texts differ: zero-width
 # characters, the byte-order mark, soft hyphen, word joiners, variation selectors, tag characters, and
 # spaces other than U+0020. In a problem line they are the difference the reader must see.
-_INVISIBLE = re.compile("[\u00a0\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f"
-                        "\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000e0000-\U000e007f]")
+_INVISIBLE = re.compile(
+    "[\u00a0\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f"
+    "\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000e0000-\U000e007f]"
+)
 
 
 def _visible_wide(match: re.Match) -> str:
@@ -44,8 +46,10 @@ def visible(text: object) -> str:
 
 def code_points(text: object) -> str:
     """Every character outside printable ASCII as its escape (``Caf\\u00e9`` vs ``Cafe\\u0301``)."""
-    return "".join(ch if " " <= ch <= "~" else (f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-                   for ch in str(text))
+    return "".join(
+        ch if " " <= ch <= "~" else (f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+        for ch in str(text)
+    )
 
 
 def clean(text: object, *, multiline: bool = False) -> str:

@@ -9,14 +9,13 @@ fault is a ``FILE:ROW: COLUMN: message`` line like every other file's.
 
 from __future__ import annotations
 
-from cases.rules import LABELS as JUDGEMENT_LABELS
-
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from cases.errors import Collector
 from cases.model import Excerpt, Theme
 from cases.ratings import row_site_theme, row_theme
+from cases.rules import LABELS as JUDGEMENT_LABELS
 from cases.sites import cell_text
 from cases.textio import LIMITS, read_table
 
@@ -29,15 +28,16 @@ _JUDGEMENT_COLUMNS = ("theme", "label", "reason")
 def _columns(table, rel: str, required: tuple[str, ...], allowed: tuple[str, ...], out: Collector) -> bool:
     missing = [c for c in required if c not in table.columns]
     for c in missing:
-        out.add(rel, None, None, f"no column \"{c}\"")
+        out.add(rel, None, None, f'no column "{c}"')
     for c in table.columns:
         if c not in allowed:
             out.add(rel, 1, c, f"unknown column (allowed: {', '.join(allowed)})")
     return not missing
 
 
-def read_evidence(path: Path, sites: set[str] | None, themes: Mapping[str, Theme], out: Collector,
-                  rel: str = EVIDENCE) -> list[Excerpt]:
+def read_evidence(
+    path: Path, sites: set[str] | None, themes: Mapping[str, Theme], out: Collector, rel: str = EVIDENCE
+) -> list[Excerpt]:
     """The excerpts of evidence.csv, in file order; ``sites`` None when the sites could not be read
     (site ids are then not checked: every one would be "unknown")."""
     table = read_table(path, rel, out, LIMITS["ratings"])
@@ -57,8 +57,9 @@ def read_evidence(path: Path, sites: set[str] | None, themes: Mapping[str, Theme
     return found
 
 
-def read_judgements(path: Path, themes: Mapping[str, Theme], out: Collector,
-                    rel: str = JUDGEMENTS) -> dict[str, tuple[str, str | None]]:
+def read_judgements(
+    path: Path, themes: Mapping[str, Theme], out: Collector, rel: str = JUDGEMENTS
+) -> dict[str, tuple[str, str | None]]:
     """theme id -> (label, reason or None) from judgements.csv, in file order."""
     table = read_table(path, rel, out, LIMITS["ratings"])
     if table is None or not _columns(table, rel, ("theme", "label"), _JUDGEMENT_COLUMNS, out):
@@ -71,13 +72,13 @@ def read_judgements(path: Path, themes: Mapping[str, Theme], out: Collector,
         raw = cells[ix["label"]]
         label = None if raw is None else cell_text(raw).strip().lower()
         if ok and theme in first:
-            out.add(rel, row, "theme", f"\"{theme}\" already has a judgement (row {first[theme]})")
+            out.add(rel, row, "theme", f'"{theme}" already has a judgement (row {first[theme]})')
             ok = False
         if label is None:
             out.add(rel, row, "label", f"the label is empty (one of {', '.join(JUDGEMENT_LABELS)})")
             ok = False
         elif label not in JUDGEMENT_LABELS:
-            out.add(rel, row, "label", f"\"{cell_text(raw)}\" is not a judgement (one of {', '.join(JUDGEMENT_LABELS)})")
+            out.add(rel, row, "label", f'"{cell_text(raw)}" is not a judgement (one of {", ".join(JUDGEMENT_LABELS)})')
             ok = False
         if ok:
             first[theme] = row

@@ -20,28 +20,54 @@ from cases.errors import Collector, StudyError
 from cases.evidence import read_evidence, read_judgements
 from cases.manifest import check_link_themes, parse_manifest
 from cases.model import Study
-from cases.raters import AUDIT, FOLDER as RATERS_FOLDER, Raters, read_raters, rater_files
+from cases.raters import AUDIT, Raters, rater_files, read_raters
+from cases.raters import FOLDER as RATERS_FOLDER
 from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
 from cases.sites import read_sites
-from cases.textio import hash_file  # noqa: F401  (re-exported: cases.snapshot reads it here)
-from cases.textio import BINARY, LIMITS, MAX_SITE_ROWS, check_inside, open_regular, read_table, read_text, reason, refuse_early
+from cases.textio import (
+    BINARY,
+    LIMITS,
+    MAX_SITE_ROWS,
+    check_inside,
+    hash_file,
+    open_regular,
+    read_table,
+    read_text,
+    reason,
+    refuse_early,
+)
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
 RATINGS_FILES = ("ratings.csv", "ratings-wide.csv")
-EVIDENCE = "evidence.csv"     # coded excerpts (cases/evidence.py)
-JUDGEMENTS = "judgements.csv"   # the analyst's own label per theme (cases/evidence.py)
-_STREAMED_TEXT = ("contacts.csv", "contacts.tsv")   # only their first 64 KB are sniffed before reading
+EVIDENCE = "evidence.csv"  # coded excerpts (cases/evidence.py)
+JUDGEMENTS = "judgements.csv"  # the analyst's own label per theme (cases/evidence.py)
+_STREAMED_TEXT = ("contacts.csv", "contacts.tsv")  # only their first 64 KB are sniffed before reading
 # the size each file is read up to (a contact log is streamed: no limit, but its start is sniffed)
-_LIMIT = {"study.toml": LIMITS["toml"], "themes.toml": LIMITS["toml"], **{n: LIMITS["sites"] for n in SITES_FILES},
-          **{n: LIMITS["ratings"] for n in (*RATINGS_FILES, EVIDENCE, JUDGEMENTS)}}
+_LIMIT = {
+    "study.toml": LIMITS["toml"],
+    "themes.toml": LIMITS["toml"],
+    **dict.fromkeys(SITES_FILES, LIMITS["sites"]),
+    **dict.fromkeys((*RATINGS_FILES, EVIDENCE, JUDGEMENTS), LIMITS["ratings"]),
+}
 
 
 def is_study_file(folder: str | Path, path: str | Path) -> bool:
     """``path`` names one of a study's files (any of their names, present or not) inside ``folder``:
     a file written there would change or break the study (``-o STUDY/themes.toml``, ``STUDY/sites.tsv``)."""
-    names = {n.lower() for n in ("study.toml", *SITES_FILES, *CONTACTS_FILES, "themes.toml", *RATINGS_FILES,
-                                 EVIDENCE, JUDGEMENTS, AUDIT)}
+    names = {
+        n.lower()
+        for n in (
+            "study.toml",
+            *SITES_FILES,
+            *CONTACTS_FILES,
+            "themes.toml",
+            *RATINGS_FILES,
+            EVIDENCE,
+            JUDGEMENTS,
+            AUDIT,
+        )
+    }
     try:
         target = Path(os.path.realpath(path))
         base = Path(os.path.realpath(folder))
@@ -139,15 +165,18 @@ def withhold_ids(problems: list, names: set[str]) -> list:
         for name in known:
             if f'"{name}"' in message:
                 message = message.replace(f'"{name}"', WITHHELD)
-        if column in ("site", "label") or (p.file == "study.toml" and message.startswith(("[outcome] high", "[outcome] low",
-                                                                                           "[outcome] site"))):
+        if column in ("site", "label") or (
+            p.file == "study.toml" and message.startswith(("[outcome] high", "[outcome] low", "[outcome] site"))
+        ):
             message = _QUOTED.sub(WITHHELD, message)
         elif column == "participant":
             message = _QUOTED.sub(WITHHELD_PARTICIPANT, message)
-        if column is not None and (column in names or (p.file.startswith("ratings-wide") and column not in ("theme", "domain"))):
+        if column is not None and (
+            column in names or (p.file.startswith("ratings-wide") and column not in ("theme", "domain"))
+        ):
             column = WITHHELD
-            message = _SITE_HINT.sub("", _QUOTED.sub(WITHHELD, message))   # "(did you mean S7?)" names a site
-        for name in known:          # a safety net: an id or label left bare anywhere in the text
+            message = _SITE_HINT.sub("", _QUOTED.sub(WITHHELD, message))  # "(did you mean S7?)" names a site
+        for name in known:  # a safety net: an id or label left bare anywhere in the text
             if name in message:
                 message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", WITHHELD, message)
         found.append(Problem(p.file, p.row, column, message))
@@ -177,20 +206,30 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         os.lstat(folder / "study.toml")
     except (FileNotFoundError, NotADirectoryError):
         pass
-    except OSError as exc:   # a folder without search (x) permission: none of its files can be opened
-        out.add(str(folder), None, None, f"cannot be searched: {exc.strerror or exc} (reading its files needs the "
-                                          "folder's search (x) permission)")
+    except OSError as exc:  # a folder without search (x) permission: none of its files can be opened
+        out.add(
+            str(folder),
+            None,
+            None,
+            f"cannot be searched: {exc.strerror or exc} (reading its files needs the folder's search (x) permission)",
+        )
         raise StudyError(out.problems) from None
-    names = _top_files(folder)      # the rater files are checked, read and hashed by read_raters below
+    names = _top_files(folder)  # the rater files are checked, read and hashed by read_raters below
     # a file refused by its size or its first bytes is neither hashed nor read (a 1 GB sites.csv costs nothing)
-    usable = {n for n in names if check_inside(folder / n, folder, n, out)
-              and not refuse_early(folder / n, n, out, _LIMIT.get(n), sniff=n in ("contacts.csv", "contacts.tsv"))}
+    usable = {
+        n
+        for n in names
+        if check_inside(folder / n, folder, n, out)
+        and not refuse_early(folder / n, n, out, _LIMIT.get(n), sniff=n in ("contacts.csv", "contacts.tsv"))
+    }
     # Hash the files in a background thread: sha256 releases the GIL, so a large contact log is
     # hashed while polars aggregates it, not before.
     from concurrent.futures import ThreadPoolExecutor
 
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscase-hash")
-    pending = {n: hasher.submit(hash_and_find_nul if n in _STREAMED_TEXT else hash_file, folder / n) for n in sorted(usable)}
+    pending = {
+        n: hasher.submit(hash_and_find_nul if n in _STREAMED_TEXT else hash_file, folder / n) for n in sorted(usable)
+    }
     hasher.shutdown(wait=False)
 
     manifest = None
@@ -208,7 +247,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
 
     metrics = dict(manifest.metrics) if manifest else {}
     sites, attributes = [], []
-    site_names: set[str] = set()   # every site id and label the sites file holds (to withhold them from problem lines)
+    site_names: set[str] = set()  # every site id and label the sites file holds (to withhold them from problem lines)
     if sites_name in usable:
         table = read_table(folder / sites_name, sites_name, out, LIMITS["sites"], max_rows=MAX_SITE_ROWS)
         if table is not None:
@@ -219,14 +258,20 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
 
     derived = [m for m in metrics.values() if m.derive is not None]
     if derived and contacts_name is None and not any(n in names for n in CONTACTS_FILES):
-        out.add("study.toml", manifest.lines.line(("metrics", derived[0].key), "derive") if manifest else None, None,
-                f"[metrics.{derived[0].key}] is derived from contacts, but the study has no contacts file")
+        out.add(
+            "study.toml",
+            manifest.lines.line(("metrics", derived[0].key), "derive") if manifest else None,
+            None,
+            f"[metrics.{derived[0].key}] is derived from contacts, but the study has no contacts file",
+        )
     # the log is checked whenever it is there (unknown sites, a missing column), not only when a metric derives from it
     if contacts_name in usable and sites:
         values = derive_contacts(folder / contacts_name, contacts_name, site_ids, derived, out)
         if derived:
-            sites = [s.__class__(s.id, s.label, MappingProxyType({**s.values, **values.get(s.id, {})}), s.attributes)
-                     for s in sites]
+            sites = [
+                s.__class__(s.id, s.label, MappingProxyType({**s.values, **values.get(s.id, {})}), s.attributes)
+                for s in sites
+            ]
 
     own = []
     if "themes.toml" in usable:
@@ -247,7 +292,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         table = None if above else read_table(folder / ratings_name, ratings_name, out, LIMITS["ratings"])
         if table is not None:
             # without a sites file every site id would be "unknown": a consequence, not repeated
-            known = {s.id: s.label for s in sites} if sites_name else None   # id -> label (hints)
+            known = {s.id: s.label for s in sites} if sites_name else None  # id -> label (hints)
             if ratings_name == "ratings.csv":
                 ratings = read_long(table, ratings_name, known, themes, out)
             else:
@@ -256,7 +301,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     rater_notes: list[str] = []
     if sites or not sites_name:
         raters = read_raters(folder, {s.id: s.label for s in sites} if sites_name else None, themes, out, rater_notes)
-    else:      # the sites could not be read: every rater row's site would be "unknown"; only the names are checked
+    else:  # the sites could not be read: every rater row's site would be "unknown"; only the names are checked
         rater_files(folder, out)
         raters = Raters()
 
@@ -270,14 +315,14 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     for rel in raters.files.values():
         try:
             hashes[rel] = "sha256:" + hash_file(folder / rel)
-        except OSError as exc:     # gone or unreadable since it was read
+        except OSError as exc:  # gone or unreadable since it was read
             out.add(rel, None, None, reason(exc))
     for n, future in pending.items():
         try:
             found = future.result()
             if isinstance(found, tuple):
                 found, nul = found
-                if nul is not None:   # a binary file: what its reader found follows from that, and is not repeated
+                if nul is not None:  # a binary file: what its reader found follows from that, and is not repeated
                     out.problems[:] = [p for p in out.problems if p.file != n]
                     out.add(n, nul, None, BINARY)
             hashes[n] = "sha256:" + found
@@ -343,8 +388,17 @@ def _cross_check(manifest, sites, attributes, out: Collector) -> None:
         for key in ("high", "low"):
             for site in getattr(outcome, key):
                 if site not in ids:
-                    out.add("study.toml", lines.line(("outcome",), key), None, f"[outcome] {key}: \"{site}\" is not a site in the sites file")
+                    out.add(
+                        "study.toml",
+                        lines.line(("outcome",), key),
+                        None,
+                        f'[outcome] {key}: "{site}" is not a site in the sites file',
+                    )
     for i, cond in enumerate(manifest.conditions):
         if cond.attribute is not None and cond.attribute not in attributes:
-            out.add("study.toml", lines.line(("condition", i), "attribute"), None,
-                    f"[[condition]] attribute \"{cond.attribute}\" is not a column of the sites file")
+            out.add(
+                "study.toml",
+                lines.line(("condition", i), "attribute"),
+                None,
+                f'[[condition]] attribute "{cond.attribute}" is not a column of the sites file',
+            )

@@ -43,7 +43,7 @@ class Manifest:
     distinguishing: RuleSpec = RuleSpec()
     disclosure: Disclosure = Disclosure()
     links: list[Link] = field(default_factory=list)
-    link_tables: list[int] = field(default_factory=list)   # each link's [[link]] number (0-based), for its lines
+    link_tables: list[int] = field(default_factory=list)  # each link's [[link]] number (0-based), for its lines
     lines: TomlLines | None = None
 
 
@@ -76,13 +76,13 @@ class _Checker:
     def unknown(self, table: tuple, data: dict, allowed: set[str], name: str) -> None:
         for key in data:
             if key not in allowed:
-                self.err(table, key, f"[{name}] has an unknown key \"{key}\" (allowed: {', '.join(sorted(allowed))})")
+                self.err(table, key, f'[{name}] has an unknown key "{key}" (allowed: {", ".join(sorted(allowed))})')
 
     def string(self, table: tuple, data: dict, key: str, name: str, required: bool = False) -> str | None:
         value = data.get(key)
         if value is None:
             if required:
-                self.err(table, None, f"[{name}] needs {key} = \"...\"")
+                self.err(table, None, f'[{name}] needs {key} = "..."')
             return None
         if not isinstance(value, str) or (required and not value.strip()):
             self.err(table, key, f"[{name}] {key} must be a non-empty text")
@@ -187,13 +187,13 @@ def _metric(c: _Checker, key: str, spec: object) -> Metric | None:
 
 def _derive(c: _Checker, table: tuple, name: str, spec: object) -> Derive | None:
     if not isinstance(spec, dict):
-        c.err(table, "derive", f"[{name}] derive must be a table: {{ from = \"contacts\", rule = \"...\" }}")
+        c.err(table, "derive", f'[{name}] derive must be a table: {{ from = "contacts", rule = "..." }}')
         return None
     for key in spec:
         if key not in ("from", "rule", "n"):
-            c.err(table, "derive", f"[{name}] derive has an unknown key \"{key}\"")
+            c.err(table, "derive", f'[{name}] derive has an unknown key "{key}"')
     if spec.get("from") != "contacts":
-        c.err(table, "derive", f"[{name}] derive.from must be \"contacts\"")
+        c.err(table, "derive", f'[{name}] derive.from must be "contacts"')
     rule = spec.get("rule")
     if rule not in DERIVE_RULES:
         c.err(table, "derive", f"[{name}] derive.rule {rule!r} is not one of {', '.join(DERIVE_RULES)}")
@@ -206,7 +206,7 @@ def _derive(c: _Checker, table: tuple, name: str, spec: object) -> Derive | None
         c.err(table, "derive", f"[{name}] derive.n must be a whole number from 1 to {MAX_N}")
         return None
     if rule != "share_with_at_least" and "n" in spec:
-        c.err(table, "derive", f"[{name}] derive.n applies only to rule \"share_with_at_least\"")
+        c.err(table, "derive", f'[{name}] derive.n applies only to rule "share_with_at_least"')
         return None
     return Derive(rule, n)
 
@@ -216,20 +216,20 @@ def _outcome(c: _Checker, spec: dict, metrics: dict[str, Metric], raw_metrics: d
     c.unknown(t, spec, _KEYS["outcome"], "outcome")
     metric = c.string(t, spec, "metric", "outcome", required=True)
     if metric is not None and metric not in raw_metrics:
-        c.err(t, "metric", f"[outcome] metric \"{metric}\" is not a defined metric")
+        c.err(t, "metric", f'[outcome] metric "{metric}" is not a defined metric')
     split = spec.get("split", "median")
     if split not in SPLIT_RULES:
         c.err(t, "split", f"[outcome] split {split!r} is not one of {', '.join(SPLIT_RULES)}")
         return None
     threshold = c.number(t, spec, "threshold", "outcome")
     if split == "threshold" and threshold is None and "threshold" not in spec:
-        c.err(t, "split", "[outcome] split = \"threshold\" needs threshold = <number>")
+        c.err(t, "split", '[outcome] split = "threshold" needs threshold = <number>')
     second = c.string(t, spec, "second", "outcome")
     if second is not None and second not in raw_metrics:
-        c.err(t, "second", f"[outcome] second \"{second}\" is not a defined metric")
+        c.err(t, "second", f'[outcome] second "{second}" is not a defined metric')
     if split == "quadrants":
         if second is None and "second" not in spec:
-            c.err(t, "split", "[outcome] split = \"quadrants\" needs second = \"<metric>\"")
+            c.err(t, "split", '[outcome] split = "quadrants" needs second = "<metric>"')
         elif second is not None and second == metric:
             c.err(t, "second", "[outcome] second must be another metric than the outcome")
     lists = {}
@@ -242,9 +242,9 @@ def _outcome(c: _Checker, spec: dict, metrics: dict[str, Metric], raw_metrics: d
     if split == "explicit":
         for key in ("high", "low"):
             if key not in spec:
-                c.err(t, "split", f"[outcome] split = \"explicit\" needs {key} = [\"site\", ...]")
+                c.err(t, "split", f'[outcome] split = "explicit" needs {key} = ["site", ...]')
         for site in sorted(set(lists["high"]) & set(lists["low"])):
-            c.err(t, "low", f"[outcome] site \"{site}\" is in both high and low")
+            c.err(t, "low", f'[outcome] site "{site}" is in both high and low')
     if metric is None or metric not in metrics:
         return None
     return Outcome(metric, split, threshold, second, lists["high"], lists["low"])
@@ -266,8 +266,13 @@ def _distinguishing(c: _Checker, spec: object) -> RuleSpec:
         return RuleSpec()
     huge = [k for k, v in params.items() if _too_large(v) or (isinstance(v, float) and abs(v) == float("inf"))]
     for key in huge:
-        c.err(t, key, f"[distinguishing] {key} must be a finite number" if not _too_large(params[key])
-              else f"[distinguishing] {key} {TOO_LARGE}")
+        c.err(
+            t,
+            key,
+            f"[distinguishing] {key} must be a finite number"
+            if not _too_large(params[key])
+            else f"[distinguishing] {key} {TOO_LARGE}",
+        )
     if huge:
         return RuleSpec()
     problems = check_rule(name, params)
@@ -310,14 +315,14 @@ def _conditions(c: _Checker, spec: object, metrics: dict[str, Metric], raw_metri
         c.unknown(t, item, _KEYS["condition"], "[condition]")
         name = c.string(t, item, "name", "[condition]", required=True)
         if name in names:
-            c.err(t, "name", f"[[condition]] name \"{name}\" is used twice")
+            c.err(t, "name", f'[[condition]] name "{name}" is used twice')
         names.add(name or "")
         metric, attribute = item.get("metric"), item.get("attribute")
         if (metric is None) == (attribute is None):
             c.err(t, None, "[[condition]] needs either metric (with at_least or at_most) or attribute (with equals)")
         elif metric is not None:
             if metric not in raw_metrics:
-                c.err(t, "metric", f"[[condition]] metric \"{metric}\" is not a defined metric")
+                c.err(t, "metric", f'[[condition]] metric "{metric}" is not a defined metric')
             at_least = c.number(t, item, "at_least", "[condition]")
             at_most = c.number(t, item, "at_most", "[condition]")
             if ("at_least" in item) == ("at_most" in item):
@@ -331,7 +336,7 @@ def _conditions(c: _Checker, spec: object, metrics: dict[str, Metric], raw_metri
             if not isinstance(attribute, str) or not attribute:
                 c.err(t, "attribute", "[[condition]] attribute must be a column name")
             if not isinstance(equals, str | int | float) or isinstance(equals, bool):
-                c.err(t, "attribute", "[[condition]] with an attribute needs equals = \"value\"")
+                c.err(t, "attribute", '[[condition]] with an attribute needs equals = "value"')
             if c.out.count() == before:
                 found.append(Condition(name or "", attribute=attribute, equals=str(equals)))
     return found
@@ -361,15 +366,23 @@ def _links(c: _Checker, spec: object, raw_metrics: dict, outcome: Outcome | None
         metric = c.string(t, item, "metric", "[link]", required=True)
         if metric is not None:
             if metric not in raw_metrics:
-                c.err(t, "metric", f"[[link]] metric \"{metric}\" is not a defined metric")
+                c.err(t, "metric", f'[[link]] metric "{metric}" is not a defined metric')
             elif outcome is not None and metric == outcome.metric:
-                c.err(t, "metric", f"[[link]] metric \"{metric}\" is the outcome: a link ties a theme to "
-                                   "another metric (the outcome splits the sites)")
+                c.err(
+                    t,
+                    "metric",
+                    f'[[link]] metric "{metric}" is the outcome: a link ties a theme to '
+                    "another metric (the outcome splits the sites)",
+                )
         line = c.lines.line(t)
         if theme is not None and metric is not None:
             if (theme, metric) in first:
-                c.err(t, None, f"[[link]] theme \"{theme}\" and metric \"{metric}\" are linked twice "
-                               f"(first at line {first[(theme, metric)]})")
+                c.err(
+                    t,
+                    None,
+                    f'[[link]] theme "{theme}" and metric "{metric}" are linked twice '
+                    f"(first at line {first[(theme, metric)]})",
+                )
             else:
                 first[(theme, metric)] = line or 0
         if c.out.count() == before:
@@ -382,8 +395,12 @@ def check_link_themes(manifest: Manifest, themes, out: Collector) -> None:
     """Each [[link]]'s theme must be a theme of themes.toml or the built-in catalogue."""
     for i, link in zip(manifest.link_tables, manifest.links):
         if link.theme not in themes:
-            out.add(FILE, manifest.lines.line(("link", i), "theme") if manifest.lines else link.line, None,
-                    f"[[link]] theme \"{link.theme}\" is not a theme in themes.toml or the built-in catalogue")
+            out.add(
+                FILE,
+                manifest.lines.line(("link", i), "theme") if manifest.lines else link.line,
+                None,
+                f'[[link]] theme "{link.theme}" is not a theme in themes.toml or the built-in catalogue',
+            )
 
 
 TOO_DEEP = "arrays or tables are nested too deeply to read (more than a few hundred levels)"

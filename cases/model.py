@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
@@ -69,7 +69,7 @@ class Disclosure:
     min_count: int = 10
     pseudonymise: bool = False
 
-    def overridden(self, min_count: int | None = None, pseudonymise: bool = False) -> "Disclosure":
+    def overridden(self, min_count: int | None = None, pseudonymise: bool = False) -> Disclosure:
         """This policy with the command line's overrides: a given min_count replaces it, and
         pseudonymise can only be switched on (never off)."""
         return Disclosure(self.min_count if min_count is None else min_count, pseudonymise or self.pseudonymise)
@@ -91,10 +91,10 @@ class Theme:
     construct: str | None = None
     summary: str | None = None
     sources: tuple[str, ...] = ()
-    kind: str = "study"          # study | literature | cfir2009 | cfir2
+    kind: str = "study"  # study | literature | cfir2009 | cfir2
     influence: str | None = None  # facilitator | barrier | both (literature themes)
     parent: str | None = None
-    cfir2009: str | None = None   # the CFIR 2009 construct's title (literature themes)
+    cfir2009: str | None = None  # the CFIR 2009 construct's title (literature themes)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class Link:
 class Rating:
     site: str
     theme: str
-    token: str                   # canonical token, see cases.tokens
+    token: str  # canonical token, see cases.tokens
     evidence: str | None = None
 
     @property
@@ -146,22 +146,26 @@ class Study:
     description: str | None
     synthetic: bool
     outcome: Outcome
-    metrics: Mapping[str, Metric]        # in study.toml order
-    sites: tuple[Site, ...]              # in sites-file order
-    attributes: tuple[str, ...]          # attribute column names, in file order
-    themes: Mapping[str, Theme]          # the study's own themes first, then the catalogue's
+    metrics: Mapping[str, Metric]  # in study.toml order
+    sites: tuple[Site, ...]  # in sites-file order
+    attributes: tuple[str, ...]  # attribute column names, in file order
+    themes: Mapping[str, Theme]  # the study's own themes first, then the catalogue's
     ratings: tuple[Rating, ...]
-    raters: Mapping[str, tuple[Rating, ...]] = field(default_factory=dict)   # rater -> ratings/RATER.csv (agreement only)
+    raters: Mapping[str, tuple[Rating, ...]] = field(
+        default_factory=dict
+    )  # rater -> ratings/RATER.csv (agreement only)
     conditions: tuple[Condition, ...] = ()
     distinguishing: RuleSpec = RuleSpec()
     disclosure: Disclosure = Disclosure()
-    files: Mapping[str, str] = field(default_factory=dict)   # file name -> "sha256:<hex>"
+    files: Mapping[str, str] = field(default_factory=dict)  # file name -> "sha256:<hex>"
     fingerprint: str = ""
     published: Mapping[str, str] = field(default_factory=dict)  # theme id -> the authors' judgement (ratings-wide.csv)
-    notes: tuple[str, ...] = ()          # FILE:ROW: COLUMN: lines that are not problems (how a cell was read)
-    links: tuple[Link, ...] = ()         # study.toml's [[link]]s, in file order
-    evidence: tuple[Excerpt, ...] = ()   # evidence.csv's excerpts, in file order (evidence: disclosure applies)
-    judgements: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)  # theme -> (label, reason): judgements.csv
+    notes: tuple[str, ...] = ()  # FILE:ROW: COLUMN: lines that are not problems (how a cell was read)
+    links: tuple[Link, ...] = ()  # study.toml's [[link]]s, in file order
+    evidence: tuple[Excerpt, ...] = ()  # evidence.csv's excerpts, in file order (evidence: disclosure applies)
+    judgements: Mapping[str, tuple[str, str | None]] = field(
+        default_factory=dict
+    )  # theme -> (label, reason): judgements.csv
 
     @property
     def name(self) -> str:
@@ -202,7 +206,9 @@ class Study:
         """theme id -> [(site id, canonical token, valence or None)] in sites-file order."""
         order = {s.id: i for i, s in enumerate(self.sites)}
         return {
-            t: [(s, r.token, r.valence) for s, r in sorted(by_site.items(), key=lambda kv: order.get(kv[0], len(order)))]
+            t: [
+                (s, r.token, r.valence) for s, r in sorted(by_site.items(), key=lambda kv: order.get(kv[0], len(order)))
+            ]
             for t, by_site in self.ratings_by_theme.items()
         }
 

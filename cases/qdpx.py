@@ -23,8 +23,20 @@ from pathlib import Path
 
 from cases.errors import Problem
 from cases.qdpx_check import check_evidence, check_folder  # noqa: F401 (part of this module's API)
-from cases.qdpx_map import (RESERVED_COLUMNS, ID_HINT, Matcher, clean, column_key, comment, norm_title, rating_base, slug,
-                            toml_str, unique, valid_theme_id)
+from cases.qdpx_map import (
+    ID_HINT,
+    RESERVED_COLUMNS,
+    Matcher,
+    clean,
+    column_key,
+    comment,
+    norm_title,
+    rating_base,
+    slug,
+    toml_str,
+    unique,
+    valid_theme_id,
+)
 from cases.qdpx_read import Project, counts_crlf_as_one, read_project, selection_text
 from cases.qdpx_safe import LIMITS, Archive, Limits, QdpxError
 from cases.sites import parse_number
@@ -32,8 +44,8 @@ from cases.tokens import canonical_token
 
 NUMERIC = ("Integer", "Float")
 TEXTUAL = ("Text", "Boolean", "Date", "DateTime")
-SYNTHETIC = "[crosscase: synthetic]"   # the project description's mark of an illustrative study (the export writes it)
-WHOLE_SOURCE_MAX = 20_000     # a coding of a whole source is evidence only up to this many characters
+SYNTHETIC = "[crosscase: synthetic]"  # the project description's mark of an illustrative study (the export writes it)
+WHOLE_SOURCE_MAX = 20_000  # a coding of a whole source is evidence only up to this many characters
 
 
 @dataclass
@@ -44,21 +56,23 @@ class ImportReport:
     metrics: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
     outcome: str | None = None
-    matched: dict[str, str] = field(default_factory=dict)   # code path -> catalogue theme id
+    matched: dict[str, str] = field(default_factory=dict)  # code path -> catalogue theme id
     new_themes: list[str] = field(default_factory=list)
     ratings: int = 0
     evidence: int = 0
-    lost: list[str] = field(default_factory=list)           # what could not be carried over, one line each
+    lost: list[str] = field(default_factory=list)  # what could not be carried over, one line each
 
     def summary(self) -> str:
-        return (f"imported {len(self.sites)} sites, {len(self.metrics)} metrics, {len(self.attributes)} attributes, "
-                f"{len(self.matched)} themes matched to the catalogue, {len(self.new_themes)} new themes, "
-                f"{self.ratings} ratings and {self.evidence} evidence excerpts into {self.folder}")
+        return (
+            f"imported {len(self.sites)} sites, {len(self.metrics)} metrics, {len(self.attributes)} attributes, "
+            f"{len(self.matched)} themes matched to the catalogue, {len(self.new_themes)} new themes, "
+            f"{self.ratings} ratings and {self.evidence} evidence excerpts into {self.folder}"
+        )
 
 
 def _text(value: str) -> str:
     """Text kept for evidence: line breaks kept, NUL and other control characters dropped."""
-    return "".join(ch for ch in value.replace("\r\n", "\n") if ch in "\n\t" or ord(ch) >= 32 and ch != "\x7f").strip()
+    return "".join(ch for ch in value.replace("\r\n", "\n") if ch in "\n\t" or (ord(ch) >= 32 and ch != "\x7f")).strip()
 
 
 class _Importer:
@@ -71,18 +85,20 @@ class _Importer:
     # -- sites -------------------------------------------------------------------------------
     def sites(self) -> None:
         taken: set[str] = set()
-        self.site_of: dict[str, str] = {}           # case guid -> site id
+        self.site_of: dict[str, str] = {}  # case guid -> site id
         self.cases = []
         seen_names: set[str] = set()
         for case in self.p.cases:
             if case.name is None:
                 held = f", holding {len(case.values)} variable values" if case.values else ""
-                self.lost.append(f"a case without a name{held} (line {case.line}; MAXQDA writes document variables so): "
-                                 "not carried over")
+                self.lost.append(
+                    f"a case without a name{held} (line {case.line}; MAXQDA writes document variables so): "
+                    "not carried over"
+                )
                 continue
             name = clean(case.name)
             if name in seen_names:
-                self.lost.append(f"case \"{name}\" appears twice: the second is site \"{unique(name, set(taken))}\"")
+                self.lost.append(f'case "{name}" appears twice: the second is site "{unique(name, set(taken))}"')
             seen_names.add(name)
             site = unique(name, taken)
             self.site_of[case.guid] = site
@@ -93,7 +109,7 @@ class _Importer:
         coded = {g for s in self.p.sources.values() for sel in s.selections for g in sel.codes}
         coded |= {g for s in self.p.sources.values() for g in s.codes} | {g for c in self.p.cases for g in c.codes}
         self.matcher.learn([c.path for c in self.p.codes.values()])
-        self.theme_of: dict[str, str] = {}          # code guid -> theme id
+        self.theme_of: dict[str, str] = {}  # code guid -> theme id
         self.new: list[dict] = []
         self.matched: dict[str, str] = {}
         taken: set[str] = set()
@@ -104,12 +120,12 @@ class _Importer:
             if theme is not None:
                 self.theme_of[code.guid] = theme.id
                 self.matched[" / ".join(code.path)] = theme.id
-        catalogue_ids = {t for t in self.theme_of.values()}
+        catalogue_ids = set(self.theme_of.values())
         for code in codes:
             if code.guid in self.theme_of:
                 continue
             if code.has_children and code.guid not in coded:
-                continue                              # a folder of codes (a CFIR domain): it names the domain
+                continue  # a folder of codes (a CFIR domain): it names the domain
             hint = ID_HINT.search(code.description or "")
             base = hint.group(1) if hint and valid_theme_id(hint.group(1)) else (slug(" ".join(code.path)) or "code")
             tid = unique(base, taken | catalogue_ids)
@@ -117,8 +133,14 @@ class _Importer:
             title = code.name if norm_title(code.name) not in titles else ": ".join(code.path[-2:])
             titles.add(norm_title(title))
             summary = ID_HINT.sub("", code.description or "").strip() or None
-            self.new.append({"id": tid, "title": clean(title), "domain": clean(" / ".join(code.path[:-1])) or None,
-                             "summary": clean(summary) if summary else None})
+            self.new.append(
+                {
+                    "id": tid,
+                    "title": clean(title),
+                    "domain": clean(" / ".join(code.path[:-1])) or None,
+                    "summary": clean(summary) if summary else None,
+                }
+            )
             self.theme_of[code.guid] = tid
         self.title_to_theme = {norm_title(t["title"]): t["id"] for t in self.new}
 
@@ -138,9 +160,9 @@ class _Importer:
         for g in values:
             if g not in self.p.variables:
                 self.lost.append(f"values of a variable the project does not define ({g}): not carried over")
-        self.metrics: list[tuple[str, str, str, dict]] = []   # (key, label, guid, other [metrics.*] keys)
-        self.attributes: list[tuple[str, str]] = []        # (column, guid)
-        self.rating_vars: list[tuple[str, str]] = []       # (theme id, guid)
+        self.metrics: list[tuple[str, str, str, dict]] = []  # (key, label, guid, other [metrics.*] keys)
+        self.attributes: list[tuple[str, str]] = []  # (column, guid)
+        self.rating_vars: list[tuple[str, str]] = []  # (theme id, guid)
         self.label_var: str | None = None
         taken = set(RESERVED_COLUMNS)
         rated: set[str] = set()
@@ -159,8 +181,10 @@ class _Importer:
             elif var.type in TEXTUAL:
                 self.attributes.append((unique(clean(var.name) or "attribute", taken, fold=True), var.guid))
             else:
-                self.lost.append(f"variable \"{clean(var.name)}\" has type \"{clean(var.type)}\", which REFI-QDA does not define: "
-                                 "not carried over")
+                self.lost.append(
+                    f'variable "{clean(var.name)}" has type "{clean(var.type)}", which REFI-QDA does not define: '
+                    "not carried over"
+                )
 
     def _rating_theme(self, name: str, given: dict[str, str | None]) -> str | None:
         present = [v for v in given.values() if v is not None and v.strip()]
@@ -184,16 +208,22 @@ class _Importer:
         case_guids = set(self.site_of)
         for src in self.p.sources.values():
             if src.kind not in ("TextSource", "PDFSource"):
-                kind = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}.get(src.kind, src.kind)
+                kind = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}.get(
+                    src.kind, src.kind
+                )
                 codings = src.other_selections + len(src.codes)
-                self.lost.append(f"{kind} source \"{src.name}\": not carried over (crosscase keeps text only)"
-                                 + (f", with its {codings} codings" if codings else ""))
+                self.lost.append(
+                    f'{kind} source "{src.name}": not carried over (crosscase keeps text only)'
+                    + (f", with its {codings} codings" if codings else "")
+                )
                 continue
             if src.kind == "PDFSource" and src.other_selections:
-                self.lost.append(f"PDF source \"{src.name}\": {src.other_selections} PDF region selections are not carried over")
+                self.lost.append(
+                    f'PDF source "{src.name}": {src.other_selections} PDF region selections are not carried over'
+                )
             if src.text is None:
                 if src.selections or src.codes:
-                    self.lost.append(f"source \"{src.name}\" {src.missing}: its codings are not carried over")
+                    self.lost.append(f'source "{src.name}" {src.missing}: its codings are not carried over')
                 continue
             crlf_one = counts_crlf_as_one(src, self.p.origin)
             # codings whose CodeRef is a case: that selection (or the whole source) belongs to the case
@@ -204,37 +234,60 @@ class _Importer:
                 themes = [self.theme_of[g] for g in sel.codes if g in self.theme_of]
                 unknown = [g for g in sel.codes if g not in self.theme_of and g not in case_guids]
                 if unknown:
-                    self.lost.append(f"source \"{src.name}\": a selection (line {sel.line}) is coded with a code the codebook "
-                                     "does not hold: that coding is not carried over")
+                    self.lost.append(
+                        f'source "{src.name}": a selection (line {sel.line}) is coded with a code the codebook '
+                        "does not hold: that coding is not carried over"
+                    )
                 if not themes:
                     continue
-                owners = whole | of_selection.get(sel.guid, set()) | {g for a, b, g in ranges if a < sel.end and sel.start < b}
+                owners = (
+                    whole
+                    | of_selection.get(sel.guid, set())
+                    | {g for a, b, g in ranges if a < sel.end and sel.start < b}
+                )
                 if not owners:
                     unlinked += 1
                     continue
                 excerpt = selection_text(src, sel, crlf_one)
                 if excerpt is None:
-                    self.lost.append(f"source \"{src.name}\": a selection (line {sel.line}) runs from {sel.start} to {sel.end}, "
-                                     f"outside the text's {len(src.text)} characters: not carried over")
+                    self.lost.append(
+                        f'source "{src.name}": a selection (line {sel.line}) runs from {sel.start} to {sel.end}, '
+                        f"outside the text's {len(src.text)} characters: not carried over"
+                    )
                     continue
                 excerpt = _text(excerpt)
                 if not excerpt:
                     continue
-                rows += [(self.site_of[c], t, excerpt, src.name) for c in sorted(owners, key=self.site_of.get) for t in themes]
+                rows += [
+                    (self.site_of[c], t, excerpt, src.name)
+                    for c in sorted(owners, key=self.site_of.get)
+                    for t in themes
+                ]
             if unlinked:
-                self.lost.append(f"source \"{src.name}\": {unlinked} coded selections belong to no case: not carried over")
+                self.lost.append(
+                    f'source "{src.name}": {unlinked} coded selections belong to no case: not carried over'
+                )
             source_themes = [self.theme_of[g] for g in src.codes if g in self.theme_of]
             if source_themes and whole:
                 text = _text(src.text)
                 if len(text) > WHOLE_SOURCE_MAX or not text:
-                    self.lost.append(f"source \"{src.name}\" is coded as a whole, but is too long to be one excerpt: "
-                                     "that coding is not carried over")
+                    self.lost.append(
+                        f'source "{src.name}" is coded as a whole, but is too long to be one excerpt: '
+                        "that coding is not carried over"
+                    )
                 else:
-                    rows += [(self.site_of[c], t, text, src.name) for c in sorted(whole, key=self.site_of.get) for t in source_themes]
+                    rows += [
+                        (self.site_of[c], t, text, src.name)
+                        for c in sorted(whole, key=self.site_of.get)
+                        for t in source_themes
+                    ]
         for case in self.cases:
             for g in case.codes:
                 if g in self.theme_of:
-                    text = _text(case.description or "") or f"(the case \"{self.site_of[case.guid]}\" is coded here, with no text)"
+                    text = (
+                        _text(case.description or "")
+                        or f'(the case "{self.site_of[case.guid]}" is coded here, with no text)'
+                    )
                     rows.append((self.site_of[case.guid], self.theme_of[g], text, "case"))
         seen, unique_rows = set(), []
         for row in rows:
@@ -284,7 +337,13 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
     """Import a .qdpx into ``dest_dir`` (empty or absent); raise QdpxError with one line per problem."""
     path, dest = Path(path), Path(dest_dir)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise QdpxError([Problem(str(dest), None, None, "must be an empty folder or not exist: crosscase never writes over a study")])
+        raise QdpxError(
+            [
+                Problem(
+                    str(dest), None, None, "must be an empty folder or not exist: crosscase never writes over a study"
+                )
+            ]
+        )
     archive = Archive(path, limits)
     try:
         project = read_project(archive)
@@ -306,8 +365,17 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
             (tmp / name).write_text(text, encoding="utf-8", newline="")
         problems = check_folder(tmp)
         if problems:
-            raise QdpxError([Problem(f"{archive.label} -> {dest.name}/{p.file}", p.row, p.column,
-                                     f"{p.message} (crosscase wrote a folder it cannot load: please report this)") for p in problems])
+            raise QdpxError(
+                [
+                    Problem(
+                        f"{archive.label} -> {dest.name}/{p.file}",
+                        p.row,
+                        p.column,
+                        f"{p.message} (crosscase wrote a folder it cannot load: please report this)",
+                    )
+                    for p in problems
+                ]
+            )
         if dest.exists():
             dest.rmdir()
         os.replace(tmp, dest)
@@ -321,22 +389,41 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
 def _files(imp: _Importer, project: Project, label: str, evidence, report: ImportReport) -> dict[str, str]:
     files: dict[str, str] = {}
     synthetic = SYNTHETIC in (project.description or "")
-    description = clean((project.description or "").replace(SYNTHETIC, "")) or f"Imported from the REFI-QDA project {clean(label)}"
+    description = (
+        clean((project.description or "").replace(SYNTHETIC, ""))
+        or f"Imported from the REFI-QDA project {clean(label)}"
+    )
     metrics = imp.metrics
-    lines = [f"# Imported by crosscase from the REFI-QDA project {comment(label)}"
-             + (f" (written by {comment(project.origin)})" if project.origin else "") + ".", "",
-             "[study]", f"title = {toml_str(report.title)}",
-             f"description = {toml_str(description)}"] + (["synthetic = true"] if synthetic else []) + [""]
+    lines = (
+        [
+            f"# Imported by crosscase from the REFI-QDA project {comment(label)}"
+            + (f" (written by {comment(project.origin)})" if project.origin else "")
+            + ".",
+            "",
+            "[study]",
+            f"title = {toml_str(report.title)}",
+            f"description = {toml_str(description)}",
+        ]
+        + (["synthetic = true"] if synthetic else [])
+        + [""]
+    )
     placeholder = not metrics
     if placeholder:
         metrics = [("outcome", "Outcome (fill in sites.csv)", "", {})]
-        imp.lost.append("the project has no Integer or Float case variable: study.toml's outcome is an empty metric "
-                        "\"outcome\"; fill in sites.csv's outcome column, or name another metric")
+        imp.lost.append(
+            "the project has no Integer or Float case variable: study.toml's outcome is an empty metric "
+            '"outcome"; fill in sites.csv\'s outcome column, or name another metric'
+        )
     key, label_, _, _ = metrics[0]
-    lines += [f"# crosscase chose the outcome: the first numeric case variable, \"{comment(label_)}\" ({key}).",
-              "# To split the sites by another metric, set metric below to one of the [metrics.*] keys;",
-              "# split may be median, threshold, tertiles, quadrants or explicit (see docs: the study folder).",
-              "[outcome]", f"metric = {toml_str(key)}", 'split = "median"', ""]
+    lines += [
+        f'# crosscase chose the outcome: the first numeric case variable, "{comment(label_)}" ({key}).',
+        "# To split the sites by another metric, set metric below to one of the [metrics.*] keys;",
+        "# split may be median, threshold, tertiles, quadrants or explicit (see docs: the study folder).",
+        "[outcome]",
+        f"metric = {toml_str(key)}",
+        'split = "median"',
+        "",
+    ]
     report.outcome = metrics[0][0]
     report.metrics = [m[0] for m in metrics]
     report.attributes = [a[0] for a in imp.attributes]
@@ -349,13 +436,13 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         for key, _, g, extra in metrics:
             raw = case.values.get(g) if g else None
             if raw is not None and parse_number(raw) is None:
-                imp.lost.append(f"case \"{site}\": variable {key} = \"{clean(raw)}\" is not a number: left empty")
+                imp.lost.append(f'case "{site}": variable {key} = "{clean(raw)}" is not a number: left empty')
                 raw = None
             number = None if raw is None else parse_number(raw)
             if number is not None and not extra.get("min", number) <= number <= extra.get("max", number):
-                extra.pop("min", None), extra.pop("max", None)     # bounds the values break are no bounds
+                extra.pop("min", None), extra.pop("max", None)  # bounds the values break are no bounds
             row.append("" if raw is None else raw.strip())
-        for column, g in imp.attributes:
+        for _column, g in imp.attributes:
             row.append(clean(case.values.get(g) or ""))
         rows.append(row)
     files["sites.csv"] = _csv(header, rows)

@@ -18,7 +18,7 @@ def check_folder(folder: Path) -> list[Problem]:
         study = load_study(folder)
     except StudyError as exc:
         return exc.problems
-    return check_evidence(folder, set(s.id for s in study.sites), set(study.themes))
+    return check_evidence(folder, {s.id for s in study.sites}, set(study.themes))
 
 
 def check_evidence(folder: Path, sites: set[str], themes: set[str]) -> list[Problem]:
@@ -32,7 +32,7 @@ def check_evidence(folder: Path, sites: set[str], themes: set[str]) -> list[Prob
         header = next(reader, [])
         for col in ("site", "theme", "excerpt"):
             if col not in header:
-                problems.append(Problem("evidence.csv", None, None, f"no column \"{col}\""))
+                problems.append(Problem("evidence.csv", None, None, f'no column "{col}"'))
         if problems:
             return problems
         ix = {c: header.index(c) for c in header}
@@ -43,9 +43,11 @@ def check_evidence(folder: Path, sites: set[str], themes: set[str]) -> list[Prob
             csv.field_size_limit(old_limit)
         for n, cells in rows:
             if cells[ix["site"]] not in sites:
-                problems.append(Problem("evidence.csv", n, "site", f"\"{cells[ix['site']]}\" is not a site in the sites file"))
+                problems.append(
+                    Problem("evidence.csv", n, "site", f'"{cells[ix["site"]]}" is not a site in the sites file')
+                )
             if cells[ix["theme"]] not in themes:
-                problems.append(Problem("evidence.csv", n, "theme", f"\"{cells[ix['theme']]}\" is not a theme"))
+                problems.append(Problem("evidence.csv", n, "theme", f'"{cells[ix["theme"]]}" is not a theme'))
             if not cells[ix["excerpt"]].strip():
                 problems.append(Problem("evidence.csv", n, "excerpt", "the excerpt is empty"))
     return problems

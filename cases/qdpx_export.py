@@ -53,26 +53,44 @@ def project_xml(study: Study) -> bytes:
             parent = codes
             if theme.domain:
                 if theme.domain not in folders:
-                    folders[theme.domain] = ET.SubElement(codes, _q("Code"), {
-                        "guid": _guid("domain", theme.domain), "name": theme.domain, "isCodable": "false"})
+                    folders[theme.domain] = ET.SubElement(
+                        codes,
+                        _q("Code"),
+                        {"guid": _guid("domain", theme.domain), "name": theme.domain, "isCodable": "false"},
+                    )
                 parent = folders[theme.domain]
-            code = ET.SubElement(parent, _q("Code"), {"guid": _guid("theme", theme.id), "name": theme.title, "isCodable": "true"})
+            code = ET.SubElement(
+                parent, _q("Code"), {"guid": _guid("theme", theme.id), "name": theme.title, "isCodable": "true"}
+            )
             if theme.kind == "study":
                 text = (theme.summary + "\n" if theme.summary else "") + f"[crosscase theme id: {theme.id}]"
                 ET.SubElement(code, _q("Description")).text = text
-    variables = []       # (guid, name, type, description, value(site) -> str | None)
+    variables = []  # (guid, name, type, description, value(site) -> str | None)
     labels = any(s.label != s.id for s in study.sites)
     outcome = study.outcome.metric
     for key in sorted(study.metrics, key=lambda k: k != outcome):
         metric = study.metrics[key]
         kind = "Integer" if metric.count else "Float"
         fmt = (lambda v: str(int(v))) if kind == "Integer" else _decimal
-        described = [metric.label, *(f"{k}: {v}" for k, v in (("unit", metric.unit), ("min", metric.min), ("max", metric.max))
-                                     if v is not None)]
+        described = [
+            metric.label,
+            *(
+                f"{k}: {v}"
+                for k, v in (("unit", metric.unit), ("min", metric.min), ("max", metric.max))
+                if v is not None
+            ),
+        ]
         described += [] if metric.higher_is_better else ["higher_is_better: false"]
         described += ["count: true"] if metric.count else []
-        variables.append((_guid("metric", key), key, kind, "\n".join(described),
-                          lambda s, key=key, fmt=fmt: None if s.values.get(key) is None else fmt(s.values[key])))
+        variables.append(
+            (
+                _guid("metric", key),
+                key,
+                kind,
+                "\n".join(described),
+                lambda s, key=key, fmt=fmt: None if s.values.get(key) is None else fmt(s.values[key]),
+            )
+        )
     if labels:
         variables.append((_guid("label"), "label", "Text", "The site's display name in crosscase", lambda s: s.label))
     for attr in study.attributes:
@@ -80,8 +98,15 @@ def project_xml(study: Study) -> bytes:
     by_pair = {(r.site, r.theme): r.token for r in study.ratings}
     for theme in themes:
         if theme.id in rated:
-            variables.append((_guid("rating", theme.id), f"{theme.title} rating", "Text", f"Ratings of the theme {theme.id}",
-                              lambda s, tid=theme.id: by_pair.get((s.id, tid))))
+            variables.append(
+                (
+                    _guid("rating", theme.id),
+                    f"{theme.title} rating",
+                    "Text",
+                    f"Ratings of the theme {theme.id}",
+                    lambda s, tid=theme.id: by_pair.get((s.id, tid)),
+                )
+            )
     if variables:
         box = ET.SubElement(root, _q("Variables"))
         for g, name, kind, description, _ in variables:
@@ -98,7 +123,9 @@ def project_xml(study: Study) -> bytes:
             vv = ET.SubElement(case, _q("VariableValue"))
             ET.SubElement(vv, _q("VariableRef"), {"targetGUID": g})
             ET.SubElement(vv, _q(f"{kind}Value")).text = value
-    described = "\n".join([*([study.description] if study.description else []), *([SYNTHETIC] if study.synthetic else [])])
+    described = "\n".join(
+        [*([study.description] if study.description else []), *([SYNTHETIC] if study.synthetic else [])]
+    )
     if described:
         ET.SubElement(root, _q("Description")).text = described
     ET.indent(root)

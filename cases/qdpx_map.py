@@ -72,7 +72,7 @@ class Matcher:
             self.exact.setdefault(norm_title(t.title), []).append(t)
             bare = norm_title(_CFIR2.sub("", t.title))
             self.loose.setdefault(bare, []).append(t)
-        self.prefer: str | None = None   # the framework most of the project's codes match, once known
+        self.prefer: str | None = None  # the framework most of the project's codes match, once known
 
     def candidates(self, path: tuple[str, ...]) -> list[Theme]:
         """Catalogue themes a code's name could be: "Parent: Name" (a CFIR 2.0 subconstruct) if that

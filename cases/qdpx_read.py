@@ -24,7 +24,7 @@ def guid(text: str | None) -> str:
 class Code:
     guid: str
     name: str
-    path: tuple[str, ...]            # names from the top of the codebook down to this code
+    path: tuple[str, ...]  # names from the top of the codebook down to this code
     description: str | None
     has_children: bool
     line: int
@@ -44,7 +44,7 @@ class Case:
     guid: str
     name: str | None
     description: str | None
-    values: dict[str, str | None]     # variable guid -> value text (None: empty element)
+    values: dict[str, str | None]  # variable guid -> value text (None: empty element)
     sources: list[str]
     selections: list[str]
     codes: list[str]
@@ -65,13 +65,13 @@ class Selection:
 class Source:
     guid: str
     name: str
-    kind: str                         # TextSource, PDFSource, PictureSource, AudioSource, VideoSource
-    text: str | None = None           # the plain text, positions counted in code points
-    missing: str | None = None        # why the text could not be read
+    kind: str  # TextSource, PDFSource, PictureSource, AudioSource, VideoSource
+    text: str | None = None  # the plain text, positions counted in code points
+    missing: str | None = None  # why the text could not be read
     selections: list[Selection] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)   # codings of the whole source
-    other_selections: int = 0         # picture, PDF-region, audio and video selections
-    has_values: bool = False          # document variables on the source itself
+    codes: list[str] = field(default_factory=list)  # codings of the whole source
+    other_selections: int = 0  # picture, PDF-region, audio and video selections
+    has_values: bool = False  # document variables on the source itself
     line: int = 0
 
 
@@ -94,7 +94,9 @@ def find_qde(archive: Archive) -> str:
     anywhere = [n for n in archive.members if n.lower().endswith(".qde")]
     choices = top or anywhere
     if not choices:
-        raise QdpxError([Problem(archive.label, None, None, "holds no .qde project file: it is not a REFI-QDA project")])
+        raise QdpxError(
+            [Problem(archive.label, None, None, "holds no .qde project file: it is not a REFI-QDA project")]
+        )
     if len(choices) == 1:
         return choices[0]
     stem = archive.path.stem.casefold()
@@ -102,8 +104,17 @@ def find_qde(archive: Archive) -> str:
         for n in choices:
             if n.rsplit("/", 1)[-1].casefold() == want:
                 return n
-    raise QdpxError([Problem(archive.label, None, None, f"holds {len(choices)} .qde files ({', '.join(sorted(choices))}): "
-                             "crosscase cannot tell which is the project")])
+    raise QdpxError(
+        [
+            Problem(
+                archive.label,
+                None,
+                None,
+                f"holds {len(choices)} .qde files ({', '.join(sorted(choices))}): "
+                "crosscase cannot tell which is the project",
+            )
+        ]
+    )
 
 
 def _text(node: Node | None) -> str | None:
@@ -118,7 +129,9 @@ def _int(node: Node, key: str, entry: str) -> int:
     try:
         return int(raw.strip())
     except (AttributeError, ValueError):
-        raise QdpxError([Problem(entry, node.line, None, f"<{node.tag}> {key} {raw!r} is not a whole number")]) from None
+        raise QdpxError(
+            [Problem(entry, node.line, None, f"<{node.tag}> {key} {raw!r} is not a whole number")]
+        ) from None
 
 
 def read_project(archive: Archive) -> Project:
@@ -126,8 +139,12 @@ def read_project(archive: Archive) -> Project:
     entry = f"{archive.label}/{qde}"
     root = parse_xml(archive.read(archive.find(qde), archive.limits.qde, "project file"), entry)
     if root.tag != "Project":
-        raise QdpxError([Problem(entry, root.line, None, f"the root element is <{root.tag}>, not a REFI-QDA <Project>")])
-    project = Project(root.get("name") or archive.path.stem, " ".join((root.get("origin") or "").split()), entry, {}, {}, [], {})
+        raise QdpxError(
+            [Problem(entry, root.line, None, f"the root element is <{root.tag}>, not a REFI-QDA <Project>")]
+        )
+    project = Project(
+        root.get("name") or archive.path.stem, " ".join((root.get("origin") or "").split()), entry, {}, {}, [], {}
+    )
     book = root.find("CodeBook")
     codes = book.find("Codes") if book is not None else None
     if codes is not None:
@@ -135,16 +152,28 @@ def read_project(archive: Archive) -> Project:
     variables = root.find("Variables")
     for v in variables.findall("Variable") if variables is not None else ():
         g = guid(v.get("guid"))
-        project.variables[g] = Variable(g, " ".join((v.get("name") or "").split()), (v.get("typeOfVariable") or "").strip(),
-                                        _text(v.find("Description")), v.line)
+        project.variables[g] = Variable(
+            g,
+            " ".join((v.get("name") or "").split()),
+            (v.get("typeOfVariable") or "").strip(),
+            _text(v.find("Description")),
+            v.line,
+        )
     cases = root.find("Cases")
     for c in cases.findall("Case") if cases is not None else ():
         name = " ".join((c.get("name") or "").split()) or None
-        project.cases.append(Case(
-            guid(c.get("guid")), name, _text(c.find("Description")), _values(c),
-            [guid(r.get("targetGUID")) for r in c.findall("SourceRef")],
-            [guid(r.get("targetGUID")) for r in c.findall("SelectionRef")],
-            [guid(r.get("targetGUID")) for r in c.findall("CodeRef")], c.line))
+        project.cases.append(
+            Case(
+                guid(c.get("guid")),
+                name,
+                _text(c.find("Description")),
+                _values(c),
+                [guid(r.get("targetGUID")) for r in c.findall("SourceRef")],
+                [guid(r.get("targetGUID")) for r in c.findall("SelectionRef")],
+                [guid(r.get("targetGUID")) for r in c.findall("CodeRef")],
+                c.line,
+            )
+        )
     sources = root.find("Sources")
     for s in sources.children if sources is not None else ():
         project.sources[guid(s.get("guid"))] = _source(s, archive, project, entry)
@@ -186,14 +215,22 @@ def _codings(node: Node) -> list[str]:
 
 def _source(node: Node, archive: Archive, project: Project, entry: str) -> Source:
     name = " ".join((node.get("name") or "").split()) or "(unnamed source)"
-    src = Source(guid(node.get("guid")), name, node.tag, codes=_codings(node), has_values=bool(node.findall("VariableValue")),
-                 line=node.line)
+    src = Source(
+        guid(node.get("guid")),
+        name,
+        node.tag,
+        codes=_codings(node),
+        has_values=bool(node.findall("VariableValue")),
+        line=node.line,
+    )
     text_node = node
     if node.tag == "PDFSource":
         src.other_selections = len(node.findall("PDFSelection"))
         text_node = node.find("Representation")
     elif node.tag != "TextSource":
-        src.other_selections = sum(len(node.findall(t)) for t in ("PictureSelection", "AudioSelection", "VideoSelection"))
+        src.other_selections = sum(
+            len(node.findall(t)) for t in ("PictureSelection", "AudioSelection", "VideoSelection")
+        )
         return src
     if text_node is None:
         src.missing = "has no text representation"
@@ -201,8 +238,16 @@ def _source(node: Node, archive: Archive, project: Project, entry: str) -> Sourc
     src.codes += [] if text_node is node else _codings(text_node)
     src.text, src.missing = _read_text(text_node, archive)
     for sel in text_node.findall("PlainTextSelection"):
-        src.selections.append(Selection(guid(sel.get("guid")), sel.get("name"), _int(sel, "startPosition", entry),
-                                        _int(sel, "endPosition", entry), _codings(sel), sel.line))
+        src.selections.append(
+            Selection(
+                guid(sel.get("guid")),
+                sel.get("name"),
+                _int(sel, "startPosition", entry),
+                _int(sel, "endPosition", entry),
+                _codings(sel),
+                sel.line,
+            )
+        )
     return src
 
 
@@ -242,7 +287,7 @@ def selection_text(source: Source, sel: Selection, crlf_one: bool) -> str | None
         text = text.replace("\r\n", "\n")
     if not 0 <= sel.start < sel.end <= len(text):
         return None
-    return text[sel.start:sel.end]
+    return text[sel.start : sel.end]
 
 
 def counts_crlf_as_one(source: Source, origin: str) -> bool:

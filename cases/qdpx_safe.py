@@ -25,13 +25,13 @@ KIB, MIB, GIB = 1024, 1024 * 1024, 1024 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    archive: int = 2 * GIB        # the .qdpx file itself
-    qde: int = 256 * MIB          # the project XML, uncompressed
-    source: int = 64 * MIB        # one text source, uncompressed
-    total: int = 1 * GIB          # everything read from the archive, uncompressed
-    ratio: int = 200              # uncompressed / compressed size of a member ...
-    ratio_from: int = 1 * MIB     # ... once it is at least this large uncompressed
-    members: int = 100_000        # entries in the archive
+    archive: int = 2 * GIB  # the .qdpx file itself
+    qde: int = 256 * MIB  # the project XML, uncompressed
+    source: int = 64 * MIB  # one text source, uncompressed
+    total: int = 1 * GIB  # everything read from the archive, uncompressed
+    ratio: int = 200  # uncompressed / compressed size of a member ...
+    ratio_from: int = 1 * MIB  # ... once it is at least this large uncompressed
+    members: int = 100_000  # entries in the archive
 
 
 LIMITS = Limits()
@@ -57,7 +57,7 @@ def unsafe_name(name: str) -> str | None:
     if text.startswith("/") or _DRIVE.match(text):
         return "is an absolute path"
     if ".." in text.split("/"):
-        return "has a \"..\" part that leaves the project folder"
+        return 'has a ".." part that leaves the project folder'
     if "\x00" in text:
         return "has a NUL character in its name"
     return None
@@ -76,24 +76,44 @@ class Archive:
         except OSError as exc:
             raise QdpxError([Problem(self.label, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
         if size > limits.archive:
-            raise QdpxError([Problem(self.label, None, None,
-                                     f"is {_size(size)}, larger than the {_size(limits.archive)} crosscase imports")])
+            raise QdpxError(
+                [
+                    Problem(
+                        self.label,
+                        None,
+                        None,
+                        f"is {_size(size)}, larger than the {_size(limits.archive)} crosscase imports",
+                    )
+                ]
+            )
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise QdpxError([Problem(self.label, None, None, f"is not a REFI-QDA project (.qdpx is a zip file): {exc}")]) from None
+            raise QdpxError(
+                [Problem(self.label, None, None, f"is not a REFI-QDA project (.qdpx is a zip file): {exc}")]
+            ) from None
         infos = self.zip.infolist()
         problems = []
         if len(infos) > limits.members:
-            problems.append(Problem(self.label, None, None, f"has {len(infos)} entries, more than the {limits.members} allowed"))
+            problems.append(
+                Problem(self.label, None, None, f"has {len(infos)} entries, more than the {limits.members} allowed")
+            )
         for info in infos:
             why = unsafe_name(info.filename)
             if why:
-                problems.append(Problem(f"{self.label}/{info.filename}", None, None, f"refused: the entry's name {why}"))
+                problems.append(
+                    Problem(f"{self.label}/{info.filename}", None, None, f"refused: the entry's name {why}")
+                )
             elif info.file_size >= limits.ratio_from and info.file_size > limits.ratio * max(info.compress_size, 1):
-                problems.append(Problem(f"{self.label}/{info.filename}", None, None,
-                                        f"refused: it expands {info.file_size // max(info.compress_size, 1)} times "
-                                        f"(to {_size(info.file_size)}), more than the {limits.ratio} times allowed (a zip bomb?)"))
+                problems.append(
+                    Problem(
+                        f"{self.label}/{info.filename}",
+                        None,
+                        None,
+                        f"refused: it expands {info.file_size // max(info.compress_size, 1)} times "
+                        f"(to {_size(info.file_size)}), more than the {limits.ratio} times allowed (a zip bomb?)",
+                    )
+                )
         if problems:
             self.zip.close()
             raise QdpxError(problems)
@@ -114,8 +134,16 @@ class Archive:
         """The member's bytes, refused past ``limit`` or past the archive's total (read, not declared)."""
         entry = f"{self.label}/{info.filename}"
         if info.file_size > limit:
-            raise QdpxError([Problem(entry, None, None,
-                                     f"refused: the {what} is {_size(info.file_size)}, larger than the {_size(limit)} allowed")])
+            raise QdpxError(
+                [
+                    Problem(
+                        entry,
+                        None,
+                        None,
+                        f"refused: the {what} is {_size(info.file_size)}, larger than the {_size(limit)} allowed",
+                    )
+                ]
+            )
         chunks, got = [], 0
         try:
             with self.zip.open(info) as fh:
@@ -123,12 +151,28 @@ class Archive:
                     got += len(chunk)
                     self.read_total += len(chunk)
                     if got > limit:
-                        raise QdpxError([Problem(entry, None, None,
-                                                 f"refused: the {what} expands past the {_size(limit)} allowed "
-                                                 f"(its header said {_size(info.file_size)})")])
+                        raise QdpxError(
+                            [
+                                Problem(
+                                    entry,
+                                    None,
+                                    None,
+                                    f"refused: the {what} expands past the {_size(limit)} allowed "
+                                    f"(its header said {_size(info.file_size)})",
+                                )
+                            ]
+                        )
                     if self.read_total > self.limits.total:
-                        raise QdpxError([Problem(entry, None, None,
-                                                 f"refused: the project expands past {_size(self.limits.total)} in all (a zip bomb?)")])
+                        raise QdpxError(
+                            [
+                                Problem(
+                                    entry,
+                                    None,
+                                    None,
+                                    f"refused: the project expands past {_size(self.limits.total)} in all (a zip bomb?)",
+                                )
+                            ]
+                        )
                     chunks.append(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
             raise QdpxError([Problem(entry, None, None, f"cannot be read: {exc}")]) from None
@@ -137,6 +181,7 @@ class Archive:
 
 # --- XML -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Node:
     """An XML element with its namespace dropped and the line it starts on."""
@@ -144,17 +189,17 @@ class Node:
     tag: str
     attrib: dict[str, str]
     line: int
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         return "".join(self.parts)
 
-    def find(self, tag: str) -> "Node | None":
+    def find(self, tag: str) -> Node | None:
         return next((c for c in self.children if c.tag == tag), None)
 
-    def findall(self, tag: str) -> list["Node"]:
+    def findall(self, tag: str) -> list[Node]:
         return [c for c in self.children if c.tag == tag]
 
     def get(self, key: str, default: str | None = None) -> str | None:
@@ -183,6 +228,7 @@ def parse_xml(data: bytes, entry: str) -> Node:
     def refuse(message: str):
         def handler(*_args):
             raise _Refused(parser.CurrentLineNumber, message)
+
         return handler
 
     def start(name, attrs):
@@ -200,7 +246,9 @@ def parse_xml(data: bytes, entry: str) -> Node:
         if stack:
             stack[-1].parts.append(text)
 
-    parser.StartDoctypeDeclHandler = refuse("refused: the project declares a DTD (<!DOCTYPE>), which REFI-QDA never needs")
+    parser.StartDoctypeDeclHandler = refuse(
+        "refused: the project declares a DTD (<!DOCTYPE>), which REFI-QDA never needs"
+    )
     parser.EntityDeclHandler = refuse("refused: the project declares an XML entity")
     parser.UnparsedEntityDeclHandler = refuse("refused: the project declares an XML entity")
     parser.ExternalEntityRefHandler = refuse("refused: the project refers to an external entity")
@@ -213,7 +261,9 @@ def parse_xml(data: bytes, entry: str) -> Node:
     except _Refused as exc:
         raise QdpxError([Problem(entry, exc.line, None, exc.message)]) from None
     except expat.ExpatError as exc:
-        raise QdpxError([Problem(entry, exc.lineno, None, f"is not well-formed XML: {expat.ErrorString(exc.code)}")]) from None
+        raise QdpxError(
+            [Problem(entry, exc.lineno, None, f"is not well-formed XML: {expat.ErrorString(exc.code)}")]
+        ) from None
     if not root:
         raise QdpxError([Problem(entry, None, None, "holds no XML element")])
     return root[0]

@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from cases.errors import Collector
 from cases.model import Rating, Theme
@@ -27,7 +27,7 @@ from cases.textio import LIMITS, check_inside, read_table, refuse_early
 
 FOLDER = "ratings"
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_TEMP = re.compile(r"^\.(.+)\.[^.]+\.tmp$")     # a temporary file another program left: .<name>.<random>.tmp
+_TEMP = re.compile(r"^\.(.+)\.[^.]+\.tmp$")  # a temporary file another program left: .<name>.<random>.tmp
 # The study's audit log (who changed which rating when): beside ratings.csv, outside ratings/ so that
 # ratings/ holds only rater files (docs/agreement.md). Not read by the loader, not in the fingerprint.
 AUDIT = "audit.csv"
@@ -96,14 +96,20 @@ def _bad_name(name: str) -> str:
     """The message for an entry of ratings/ that is not a rater file."""
     temp = _TEMP.match(name)
     if temp:
-        return (f"is a temporary file left by an interrupted write of {FOLDER}/{temp.group(1)}; "
-                "check that file, then delete this one")
+        return (
+            f"is a temporary file left by an interrupted write of {FOLDER}/{temp.group(1)}; "
+            "check that file, then delete this one"
+        )
     if not name.endswith(".csv"):
-        return ("is not a rater file: ratings/ holds only rater files named RATER.csv "
-                "(RATER is 1-40 letters, digits, _ or -)")
+        return (
+            "is not a rater file: ratings/ holds only rater files named RATER.csv "
+            "(RATER is 1-40 letters, digits, _ or -)"
+        )
     stem = name[:-4]
-    return (f"\"{stem}\" is not a rater name: a rater name is 1-40 letters (A-Z, a-z), digits, _ or - "
-            "(the file is ratings/RATER.csv)")
+    return (
+        f'"{stem}" is not a rater name: a rater name is 1-40 letters (A-Z, a-z), digits, _ or - '
+        "(the file is ratings/RATER.csv)"
+    )
 
 
 def own_temp(path: Path) -> tuple[str, int] | None:
@@ -111,7 +117,8 @@ def own_temp(path: Path) -> tuple[str, int] | None:
     it ``.<name>.crosscase-<pid>-<random>.tmp``; a regular file): "live" while its process runs (a
     write in progress), "stale" when the process is gone (a killed write; the target was not
     changed, and the next write to the folder removes it). None for anything else."""
-    from cases.atomic import _TEMP as OWN, _alive
+    from cases.atomic import _TEMP as OWN
+    from cases.atomic import _alive
 
     found = OWN.match(path.name)
     if not found:
@@ -145,10 +152,12 @@ def rater_files(folder: str | Path, out: Collector | None = None, notes: list[st
         temp = own_temp(folder / rel)
         if temp is not None:
             if temp[0] == "stale" and notes is not None:
-                target = name[1:name.rindex(".crosscase-")]
-                notes.append(f"{rel}: a temporary file left by an interrupted crosscase write (process {temp[1]} "
-                             f"has ended); {FOLDER}/{target} was not changed by it and it is not read; the next "
-                             "write to ratings/ removes it (or delete it)")
+                target = name[1 : name.rindex(".crosscase-")]
+                notes.append(
+                    f"{rel}: a temporary file left by an interrupted crosscase write (process {temp[1]} "
+                    f"has ended); {FOLDER}/{target} was not changed by it and it is not read; the next "
+                    "write to ratings/ removes it (or delete it)"
+                )
             continue
         stem = name[:-4] if name.endswith(".csv") else None
         if stem is None or not NAME.match(stem):
@@ -156,16 +165,26 @@ def rater_files(folder: str | Path, out: Collector | None = None, notes: list[st
             continue
         key = stem.casefold()
         if key in folded:
-            out.add(rel, None, None, f"the rater \"{stem}\" differs from \"{folded[key]}\" ({rel_name(folded[key])}) "
-                    "only in case: one rater, one file (rename or merge them)")
+            out.add(
+                rel,
+                None,
+                None,
+                f'the rater "{stem}" differs from "{folded[key]}" ({rel_name(folded[key])}) '
+                "only in case: one rater, one file (rename or merge them)",
+            )
             continue
         folded[key] = stem
         found[stem] = rel
     return found
 
 
-def read_raters(folder: str | Path, sites: set[str] | dict[str, str] | None, themes: Mapping[str, Theme],
-                out: Collector, notes: list[str] | None = None) -> Raters:
+def read_raters(
+    folder: str | Path,
+    sites: set[str] | dict[str, str] | None,
+    themes: Mapping[str, Theme],
+    out: Collector,
+    notes: list[str] | None = None,
+) -> Raters:
     """Read and validate every rater file of ``folder``; problems go to ``out``.
 
     ``sites`` are the study's site ids (None when the study has no sites file: not checked);

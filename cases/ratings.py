@@ -6,7 +6,7 @@ import csv
 import difflib
 import re
 import tomllib
-from typing import Mapping
+from collections.abc import Mapping
 
 from cases.errors import Collector
 from cases.model import Rating, Theme
@@ -32,7 +32,12 @@ def parse_themes(text: str, out: Collector) -> list[Theme]:
     lines = TomlLines(text)
     for key in data:
         if key != "theme":
-            out.add(THEMES, lines.line((key,), None) or lines.keys.get((key,)), None, f"unknown key \"{key}\": themes are [[theme]] tables")
+            out.add(
+                THEMES,
+                lines.line((key,), None) or lines.keys.get((key,)),
+                None,
+                f'unknown key "{key}": themes are [[theme]] tables',
+            )
     items = data.get("theme", [])
     if not isinstance(items, list):
         out.add(THEMES, lines.line(("theme",)), None, "themes must be written as [[theme]] tables")
@@ -48,35 +53,61 @@ def parse_themes(text: str, out: Collector) -> list[Theme]:
         before = out.count()
         for key in item:
             if key not in _THEME_KEYS:
-                out.add(THEMES, lines.line(table, key), None, f"[[theme]] has an unknown key \"{key}\" (allowed: {', '.join(sorted(_THEME_KEYS))})")
+                out.add(
+                    THEMES,
+                    lines.line(table, key),
+                    None,
+                    f'[[theme]] has an unknown key "{key}" (allowed: {", ".join(sorted(_THEME_KEYS))})',
+                )
         tid, title = item.get("id"), item.get("title")
         if not isinstance(tid, str) or not _ID.match(tid):
             out.add(THEMES, lines.line(table, "id"), None, f"[[theme]] id {tid!r} must be text of a-z, 0-9 and -")
         elif tid in seen:
-            out.add(THEMES, lines.line(table, "id"), None, f"[[theme]] id \"{tid}\" is used twice (first at line {seen[tid]})")
+            out.add(
+                THEMES, lines.line(table, "id"), None, f'[[theme]] id "{tid}" is used twice (first at line {seen[tid]})'
+            )
         else:
             seen[tid] = lines.line(table, "id") or 0
         if not isinstance(title, str) or not title.strip():
-            out.add(THEMES, lines.line(table, "title") or line, None, "[[theme]] needs title = \"...\"")
+            out.add(THEMES, lines.line(table, "title") or line, None, '[[theme]] needs title = "..."')
         for key in ("domain", "construct", "summary"):
             if key in item and not isinstance(item[key], str):
                 out.add(THEMES, lines.line(table, key), None, f"[[theme]] {key} must be text")
         if "influence" in item and item["influence"] not in INFLUENCES:
-            out.add(THEMES, lines.line(table, "influence"), None,
-                    f"[[theme]] influence must be one of {', '.join(INFLUENCES)}, not {item['influence']!r}")
+            out.add(
+                THEMES,
+                lines.line(table, "influence"),
+                None,
+                f"[[theme]] influence must be one of {', '.join(INFLUENCES)}, not {item['influence']!r}",
+            )
         if "cfir2009" in item:
             if not isinstance(item["cfir2009"], str):
                 out.add(THEMES, lines.line(table, "cfir2009"), None, "[[theme]] cfir2009 must be text")
             elif item["cfir2009"] not in _cfir2009_titles():
-                out.add(THEMES, lines.line(table, "cfir2009"), None, f"[[theme]] cfir2009 \"{item['cfir2009']}\" is "
-                        "not the title of a CFIR 2009 construct of the built-in catalogue (crosscase themes lists them)")
+                out.add(
+                    THEMES,
+                    lines.line(table, "cfir2009"),
+                    None,
+                    f'[[theme]] cfir2009 "{item["cfir2009"]}" is '
+                    "not the title of a CFIR 2009 construct of the built-in catalogue (crosscase themes lists them)",
+                )
         sources = item.get("sources", [])
         if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
             out.add(THEMES, lines.line(table, "sources"), None, "[[theme]] sources must be a list of DOIs or titles")
             sources = []
         if out.count() == before:
-            themes.append(Theme(tid, title.strip(), item.get("domain"), item.get("construct"), item.get("summary"), tuple(sources),
-                                influence=item.get("influence"), cfir2009=item.get("cfir2009")))
+            themes.append(
+                Theme(
+                    tid,
+                    title.strip(),
+                    item.get("domain"),
+                    item.get("construct"),
+                    item.get("summary"),
+                    tuple(sources),
+                    influence=item.get("influence"),
+                    cfir2009=item.get("cfir2009"),
+                )
+            )
     return themes
 
 
@@ -99,7 +130,7 @@ def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, 
     columns = set(table.columns)
     missing = [c for c in ("site", "theme", "rating") if c not in columns]
     for c in missing:
-        out.add(rel, None, None, f"no column \"{c}\"")
+        out.add(rel, None, None, f'no column "{c}"')
     for c in table.columns:
         if c not in ("site", "theme", "rating", "evidence"):
             out.add(rel, 1, c, "unknown column (allowed: site, theme, rating, evidence)")
@@ -113,12 +144,12 @@ def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, 
         raw = cells[ix["rating"]]
         token = canonical_token(raw)
         if token is None:
-            out.add(rel, row, "rating", f"\"{cell_text(raw)}\" is not a rating token (-2..+2, X, Missing, N/A, E, I)")
+            out.add(rel, row, "rating", f'"{cell_text(raw)}" is not a rating token (-2..+2, X, Missing, N/A, E, I)')
             ok = False
         if not ok:
             continue
         if (site, theme) in first:
-            out.add(rel, row, "theme", f"site \"{site}\" already has a rating of \"{theme}\" (row {first[(site, theme)]})")
+            out.add(rel, row, "theme", f'site "{site}" already has a rating of "{theme}" (row {first[(site, theme)]})')
             continue
         first[(site, theme)] = row
         evidence = cells[ix["evidence"]] if "evidence" in ix else None
@@ -129,10 +160,21 @@ def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, 
 WIDE_FIXED = ("theme", "domain", "distinguishing")
 # the authors' published judgement (ratings-wide.csv's optional ``distinguishing`` column), normalised
 PUBLISHED = {
-    "strong": "strong", "**": "strong", "strongly": "strong", "strongly distinguishing": "strong",
-    "weak": "weak", "*": "weak", "weakly": "weak", "weakly distinguishing": "weak",
-    "distinguishing": "distinguishing", "yes": "distinguishing",
-    "none": "none", "": "none", "no": "none", "-": "none", "not distinguishing": "none",
+    "strong": "strong",
+    "**": "strong",
+    "strongly": "strong",
+    "strongly distinguishing": "strong",
+    "weak": "weak",
+    "*": "weak",
+    "weakly": "weak",
+    "weakly distinguishing": "weak",
+    "distinguishing": "distinguishing",
+    "yes": "distinguishing",
+    "none": "none",
+    "": "none",
+    "no": "none",
+    "-": "none",
+    "not distinguishing": "none",
 }
 _MIXED_ZERO = re.compile(r"^0\s*\(\s*mixed\s*\)$", re.IGNORECASE)
 _SUFFIX = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
@@ -176,15 +218,27 @@ def lines_above_header(path, rel: str, out: Collector) -> bool:
     wide = max(widths)
     first = next(i for i, row in enumerate(head) if len(row) == wide)
     named = [c.strip() for c in head[first]]
-    hint = " (it has no \"theme\" column)" if "theme" not in named else ""
-    out.add(rel, 1, None, f"the first {first} line{'s' if first != 1 else ''} {'are' if first != 1 else 'is'} not the "
-            f"header: the header is row {first + 1} ({', '.join(named[:4])}{', …' if len(named) > 4 else ''}){hint}; "
-            "delete the lines above it")
+    hint = ' (it has no "theme" column)' if "theme" not in named else ""
+    out.add(
+        rel,
+        1,
+        None,
+        f"the first {first} line{'s' if first != 1 else ''} {'are' if first != 1 else 'is'} not the "
+        f"header: the header is row {first + 1} ({', '.join(named[:4])}{', …' if len(named) > 4 else ''}){hint}; "
+        "delete the lines above it",
+    )
     return True
 
 
-def read_wide(table: Table, rel: str, sites: set[str] | dict[str, str] | None, own: list[Theme], themes: dict[str, Theme], out: Collector,
-              extra: dict | None = None) -> list[Rating]:
+def read_wide(
+    table: Table,
+    rel: str,
+    sites: set[str] | dict[str, str] | None,
+    own: list[Theme],
+    themes: dict[str, Theme],
+    out: Collector,
+    extra: dict | None = None,
+) -> list[Rating]:
     """Wide-form ratings; ``sites`` None when the study has no sites file (site columns are not checked),
     else the site ids (a dict of id -> label lets a header be matched to a label for a hint).
 
@@ -196,8 +250,12 @@ def read_wide(table: Table, rel: str, sites: set[str] | dict[str, str] | None, o
     published: dict[str, str] = extra.setdefault("published", {})
     notes: list[str] = extra.setdefault("notes", [])
     if "theme" not in table.columns:
-        alias = next((c for c in table.columns if c.strip().casefold() in ("construct", "constructs", "cfir construct")), None)
-        out.add(rel, None, None, "no column \"theme\"" + (f" (is \"{alias}\" the theme column? name it theme)" if alias else ""))
+        alias = next(
+            (c for c in table.columns if c.strip().casefold() in ("construct", "constructs", "cfir construct")), None
+        )
+        out.add(
+            rel, None, None, 'no column "theme"' + (f' (is "{alias}" the theme column? name it theme)' if alias else "")
+        )
         return []
     site_cols = []
     known = sorted(sites) if sites is not None else []
@@ -206,13 +264,16 @@ def read_wide(table: Table, rel: str, sites: set[str] | dict[str, str] | None, o
             continue
         if sites is not None and c not in sites:
             guess = _nearest(c, known)
-            if guess is None and isinstance(sites, dict):    # "center_C_medium" for the site labelled "Center C"
+            if guess is None and isinstance(sites, dict):  # "center_C_medium" for the site labelled "Center C"
                 words = _words(c)
                 named = [k for k, label in sites.items() if _words(str(label)) and _words(str(label)) <= words]
                 guess = named[0] if len(named) == 1 else None
-            hint = f"did you mean {guess}?" if guess else \
-                f"site ids are {', '.join(known[:5])}{', …' if len(known) > 5 else ''}"
-            out.add(rel, 1, c, f"\"{c}\" is not a site id in the sites file ({hint})")
+            hint = (
+                f"did you mean {guess}?"
+                if guess
+                else f"site ids are {', '.join(known[:5])}{', …' if len(known) > 5 else ''}"
+            )
+            out.add(rel, 1, c, f'"{c}" is not a site id in the sites file ({hint})')
         else:
             site_cols.append((i, c))
     tix = table.columns.index("theme")
@@ -230,7 +291,7 @@ def read_wide(table: Table, rel: str, sites: set[str] | dict[str, str] | None, o
         if theme is None:
             continue
         if theme in first:
-            out.add(rel, row, "theme", f"\"{theme}\" is rated twice (first at row {first[theme]})")
+            out.add(rel, row, "theme", f'"{theme}" is rated twice (first at row {first[theme]})')
             continue
         first[theme] = row
         if dix is not None:
@@ -238,25 +299,41 @@ def read_wide(table: Table, rel: str, sites: set[str] | dict[str, str] | None, o
             if mark in PUBLISHED:
                 published[theme] = PUBLISHED[mark]
             else:
-                out.add(rel, row, "distinguishing", f"\"{cell_text(cells[dix])}\" is not a published judgement "
-                        "(strong, weak, distinguishing, none, **, *, or empty)")
+                out.add(
+                    rel,
+                    row,
+                    "distinguishing",
+                    f'"{cell_text(cells[dix])}" is not a published judgement '
+                    "(strong, weak, distinguishing, none, **, *, or empty)",
+                )
         for i, site in site_cols:
             token = canonical_token(cells[i])
             if token is None:
-                out.add(rel, row, site, f"\"{cell_text(cells[i])}\" is not a rating token (-2..+2, X, Missing, N/A, E, I)")
+                out.add(
+                    rel, row, site, f'"{cell_text(cells[i])}" is not a rating token (-2..+2, X, Missing, N/A, E, I)'
+                )
                 continue
             if cells[i] is not None and _MIXED_ZERO.match(cell_text(cells[i]).strip()):
                 mixed.append((row, site))
             ratings.append(Rating(site, theme, token))
     if mixed:
         (row, site), more = mixed[0], len(mixed) - 1
-        notes.append(f"{rel}:{row}: {site}: \"0 (mixed)\" was read as X (mixed), not as the valence 0"
-                     + (f"; so were {more} more cell{'s' if more != 1 else ''}" if more else ""))
+        notes.append(
+            f'{rel}:{row}: {site}: "0 (mixed)" was read as X (mixed), not as the valence 0'
+            + (f"; so were {more} more cell{'s' if more != 1 else ''}" if more else "")
+        )
     return ratings
 
 
-def _match_theme(text: str, own_ids: set[str], themes: dict[str, Theme], rel: str, row: int, out: Collector,
-                 notes: list[str] | None = None) -> str | None:
+def _match_theme(
+    text: str,
+    own_ids: set[str],
+    themes: dict[str, Theme],
+    rel: str,
+    row: int,
+    out: Collector,
+    notes: list[str] | None = None,
+) -> str | None:
     if text in themes:
         return text
     pools = ([t for t in themes.values() if t.id in own_ids], [t for t in themes.values() if t.id not in own_ids])
@@ -268,21 +345,23 @@ def _match_theme(text: str, own_ids: set[str], themes: dict[str, Theme], rel: st
         for pool in pools:
             hits = [t.id for t in pool if _norm(t.title) == key]
             if len(hits) > 1:
-                out.add(rel, row, "theme", f"\"{text}\" matches more than one theme ({', '.join(hits)}): use the id")
+                out.add(rel, row, "theme", f'"{text}" matches more than one theme ({", ".join(hits)}): use the id')
                 return None
             if hits:
                 if candidate is not text and notes is not None:
-                    notes.append(f"{rel}:{row}: theme: \"{text}\" was read as {hits[0]} "
-                                 f"(\"{themes[hits[0]].title}\"), leaving out \"({suffix.group(2)})\"")
+                    notes.append(
+                        f'{rel}:{row}: theme: "{text}" was read as {hits[0]} '
+                        f'("{themes[hits[0]].title}"), leaving out "({suffix.group(2)})"'
+                    )
                 return hits[0]
     by_key = {}
-    for pool in reversed(pools):                    # the study's own themes win a shared title
+    for pool in reversed(pools):  # the study's own themes win a shared title
         for t in pool:
             by_key[_norm(t.title)] = t.id
             by_key[t.id] = t.id
     close = difflib.get_close_matches(_norm(suffix.group(1) if suffix else text), list(by_key), n=1, cutoff=0.6)
     hint = f" (did you mean {by_key[close[0]]}?)" if close else ""
-    out.add(rel, row, "theme", f"\"{text}\" is neither a theme id nor a theme title{hint}")
+    out.add(rel, row, "theme", f'"{text}" is neither a theme id nor a theme title{hint}')
     return None
 
 
@@ -293,13 +372,14 @@ def row_theme(cells, ix: Mapping[str, int], row: int, rel: str, themes, out: Col
         out.add(rel, row, "theme", "the theme id is empty")
         return None, False
     if theme not in themes:
-        out.add(rel, row, "theme", f"\"{theme}\" is not a theme in themes.toml or the built-in catalogue")
+        out.add(rel, row, "theme", f'"{theme}" is not a theme in themes.toml or the built-in catalogue')
         return theme, False
     return theme, True
 
 
-def row_site_theme(cells, ix: Mapping[str, int], row: int, rel: str, sites, themes,
-                   out: Collector) -> tuple[str | None, str | None, bool]:
+def row_site_theme(
+    cells, ix: Mapping[str, int], row: int, rel: str, sites, themes, out: Collector
+) -> tuple[str | None, str | None, bool]:
     """A (site, theme) row's two ids, and whether both are known (``sites`` None: any site id);
     each problem is one line naming the row and the column (ratings, rater files, evidence)."""
     site = None if cells[ix["site"]] is None else cell_text(cells[ix["site"]])
@@ -308,7 +388,7 @@ def row_site_theme(cells, ix: Mapping[str, int], row: int, rel: str, sites, them
         out.add(rel, row, "site", "the site id is empty")
         ok = False
     elif sites is not None and site not in sites:
-        out.add(rel, row, "site", f"\"{site}\" is not a site in the sites file")
+        out.add(rel, row, "site", f'"{site}" is not a site in the sites file')
         ok = False
     theme, known = row_theme(cells, ix, row, rel, themes, out)
     return site, theme, ok and known

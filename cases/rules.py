@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 # the labels a rule gives, strongest first (the order of every table and count)
 LABELS = ("strong", "weak", "none", "insufficient")
-DEFAULT_RULE = "share"     # the rule when a study names none
+DEFAULT_RULE = "share"  # the rule when a study names none
 VALENCES = (-2, -1, 0, 1, 2)
 
 DEFAULTS: dict[str, dict[str, float]] = {
@@ -42,12 +42,12 @@ def _fmt(v: float) -> str:
 def check_rule(name: str, params: Mapping[str, object]) -> list[tuple[str | None, str]]:
     """Problems with a rule name and its parameters, as (key, message) pairs."""
     if name not in DEFAULTS:
-        return [("rule", f"rule \"{name}\" is not one of {', '.join(DEFAULTS)}")]
+        return [("rule", f'rule "{name}" is not one of {", ".join(DEFAULTS)}')]
     problems: list[tuple[str | None, str]] = []
     for key, value in params.items():
         if key not in DEFAULTS[name]:
             allowed = ", ".join(DEFAULTS[name])
-            problems.append((key, f"rule \"{name}\" has no parameter \"{key}\" (it has: {allowed})"))
+            problems.append((key, f'rule "{name}" has no parameter "{key}" (it has: {allowed})'))
         elif isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             problems.append((key, f"{key} must be a number"))
     return problems
@@ -69,9 +69,9 @@ def parse_rule_option(text: str) -> Rule:
     for item in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = item.partition("=")
         if not eq:
-            raise ValueError(f"--distinguishing: expected key=value, got \"{item}\"")
+            raise ValueError(f'--distinguishing: expected key=value, got "{item}"')
         try:
             params[key.strip()] = float(value)
         except ValueError:
-            raise ValueError(f"--distinguishing: {key.strip()} must be a number, got \"{value}\"") from None
+            raise ValueError(f'--distinguishing: {key.strip()} must be a number, got "{value}"') from None
     return make_rule(name.strip(), params)

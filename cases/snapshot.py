@@ -8,8 +8,6 @@ Building a snapshot from a comparison is the command line's job (tui/headless/sn
 
 from __future__ import annotations
 
-from cases.rules import LABELS
-
 import math
 import os
 import re
@@ -19,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cases.errors import Collector, Problem, StudyError
+from cases.rules import LABELS
 from cases.textio import MIB, read_text
 from cases.tokens import CANONICAL
 from cases.tomlspan import TomlLines, TomlProblem, load_toml
@@ -28,12 +27,20 @@ SCHEMA_FAMILY = "crosscase.snapshot/"
 MAX_BYTES = 64 * MIB
 GROUPS = ("high", "low", "middle", "missing")
 SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
-METRIC_FIGURES = ("mean_difference", "median_difference", "hedges_g", "cliffs_delta", "p_permutation",
-                  "permutation", "spearman_with_outcome")
+METRIC_FIGURES = (
+    "mean_difference",
+    "median_difference",
+    "hedges_g",
+    "cliffs_delta",
+    "p_permutation",
+    "permutation",
+    "spearman_with_outcome",
+)
 GROUP_FIGURES = ("mean", "median", "min", "max")
 
 
 # --- writing -----------------------------------------------------------------------------------
+
 
 def created_at(env: dict | None = None) -> datetime:
     """The snapshot's time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; UTC, seconds."""
@@ -47,7 +54,7 @@ def created_at(env: dict | None = None) -> datetime:
             raise ValueError
         return datetime.fromtimestamp(seconds, UTC)
     except (ValueError, OverflowError, OSError):
-        raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not \"{raw}\"") from None
+        raise ValueError(f'SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not "{raw}"') from None
 
 
 def without_nulls(value):
@@ -78,6 +85,7 @@ def dumps_snapshot(snapshot: dict) -> str:
 
 # --- reading -----------------------------------------------------------------------------------
 
+
 def read_snapshot(path: str | os.PathLike) -> dict:
     """Read and validate a snapshot file; raise StudyError naming every problem (``FILE:LINE: ...``).
 
@@ -87,7 +95,7 @@ def read_snapshot(path: str | os.PathLike) -> dict:
     name = str(path)
     out = Collector()
     try:
-        mode = os.stat(path).st_mode       # before any open(): opening a FIFO would wait for a writer
+        mode = os.stat(path).st_mode  # before any open(): opening a FIFO would wait for a writer
     except FileNotFoundError:
         out.add(name, None, None, "no such snapshot file")
     except OSError as exc:
@@ -130,23 +138,26 @@ def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
     return with_nulls(data)
 
 
-def _check_schema(data: dict, c: "_Checker") -> None:
+def _check_schema(data: dict, c: _Checker) -> None:
     schema = data.get("schema")
     if schema is None:
-        c.err((), None, "not a crosscase snapshot: it has no schema key "
-                            f"(a snapshot starts with schema = \"{SCHEMA}\")")
+        c.err((), None, f'not a crosscase snapshot: it has no schema key (a snapshot starts with schema = "{SCHEMA}")')
     elif not isinstance(schema, str):
-        c.err((), "schema", f"not a crosscase snapshot: schema must be text such as \"{SCHEMA}\"")
+        c.err((), "schema", f'not a crosscase snapshot: schema must be text such as "{SCHEMA}"')
     elif schema != SCHEMA:
         version = schema.removeprefix(SCHEMA_FAMILY) if schema.startswith(SCHEMA_FAMILY) else ""
-        if re.fullmatch(r"[0-9]{1,6}", version) and int(version) > 1:     # ASCII digits only: not "²"
-            c.err((), "schema", f"written by a newer crosscase (schema \"{schema}\"; this crosscase reads "
-                                f"{SCHEMA}): upgrade crosscase to read it")
+        if re.fullmatch(r"[0-9]{1,6}", version) and int(version) > 1:  # ASCII digits only: not "²"
+            c.err(
+                (),
+                "schema",
+                f'written by a newer crosscase (schema "{schema}"; this crosscase reads '
+                f"{SCHEMA}): upgrade crosscase to read it",
+            )
         else:
-            c.err((), "schema", f"schema \"{schema}\" is not supported (this crosscase reads {SCHEMA})")
+            c.err((), "schema", f'schema "{schema}" is not supported (this crosscase reads {SCHEMA})')
 
 
-def _check_body(data: dict, c: "_Checker") -> None:
+def _check_body(data: dict, c: _Checker) -> None:
     """Every key crosscase reads back has its type (the dashboard, ``diff`` and ``open`` rely on it)."""
     c.need(data, (), "crosscase", str)
     c.need(data, (), "created", datetime)
@@ -158,17 +169,23 @@ def _check_body(data: dict, c: "_Checker") -> None:
         c.need(data, (), key, dict, required=False)
     study = c.need(data, (), "study", dict)
     if study is not None:
-        for key, kind in (("title", str), ("folder", str), ("fingerprint", str), ("synthetic", bool), ("files", {str: str})):
+        for key, kind in (
+            ("title", str),
+            ("folder", str),
+            ("fingerprint", str),
+            ("synthetic", bool),
+            ("files", {str: str}),
+        ):
             c.need(study, ("study",), key, kind)
         folder = study.get("folder")
         if isinstance(folder, str) and (not folder or folder in (".", "..") or "/" in folder or "\\" in folder):
-            c.err(("study",), "folder", f"must be a folder's name, not a path: \"{folder}\"")
+            c.err(("study",), "folder", f'must be a folder\'s name, not a path: "{folder}"')
     split = c.need(data, (), "split", dict)
     if split is not None:
         c.need(split, ("split",), "outcome", str)
         rule = c.need(split, ("split",), "rule", str)
         if isinstance(rule, str) and rule not in SPLIT_RULES:
-            c.err(("split",), "rule", f"\"{rule}\" is not a split rule ({', '.join(SPLIT_RULES)})")
+            c.err(("split",), "rule", f'"{rule}" is not a split rule ({", ".join(SPLIT_RULES)})')
         for key in ("high", "low"):
             c.need(split, ("split",), key, [str], required=False)
         c.need(split, ("split",), "second", str, required=False)
@@ -209,22 +226,22 @@ def _check_body(data: dict, c: "_Checker") -> None:
         c.need(theme, where, "title", str)
         c.need(theme, where, "domain", str, required=False)
         c.need(theme, where, "rule", str, required=False)
-        for key in ("diff", "gap"):                  # what the rule looked at; the threshold it met, in words
+        for key in ("diff", "gap"):  # what the rule looked at; the threshold it met, in words
             c.need(theme, where, key, float, required=False)
         c.need(theme, where, "threshold", str, required=False)
         c.need(theme, where, "published", str, required=False)
-        judgement = c.need(theme, where, "judgement", str, required=False)     # the analyst's (judgements.csv)
+        judgement = c.need(theme, where, "judgement", str, required=False)  # the analyst's (judgements.csv)
         if isinstance(judgement, str) and judgement not in LABELS:
-            c.err(where, "judgement", f"\"{judgement}\" is not one of {', '.join(LABELS)}")
+            c.err(where, "judgement", f'"{judgement}" is not one of {", ".join(LABELS)}')
         c.need(theme, where, "judgement_reason", str, required=False)
         label = c.need(theme, where, "distinguishing", str)
         if isinstance(label, str) and label not in LABELS:
-            c.err(where, "distinguishing", f"\"{label}\" is not one of {', '.join(LABELS)}")
+            c.err(where, "distinguishing", f'"{label}" is not one of {", ".join(LABELS)}')
         direction = c.need(theme, where, "direction", str)
         if isinstance(direction, str) and direction not in DIRECTIONS:
-            c.err(where, "direction", f"\"{direction}\" is not one of {', '.join(DIRECTIONS)}")
+            c.err(where, "direction", f'"{direction}" is not one of {", ".join(DIRECTIONS)}')
         c.need(theme, where, "evidence", {str: str}, required=False)
-        excerpts = c.need(theme, where, "excerpts", {str: [{str: str}]}, required=False)   # evidence.csv's
+        excerpts = c.need(theme, where, "excerpts", {str: [{str: str}]}, required=False)  # evidence.csv's
         for site, items in (excerpts or {}).items():
             for item in items:
                 if not isinstance(item.get("excerpt"), str) or set(item) - {"excerpt", "source"}:
@@ -238,7 +255,7 @@ def _check_body(data: dict, c: "_Checker") -> None:
                 ratings = c.need(group, (*where, g), "ratings", {str: str})
                 for site, token in (ratings or {}).items():
                     if token not in CANONICAL:
-                        c.err((*where, g, "ratings"), site, f"\"{token}\" is not a rating ({', '.join(CANONICAL)})")
+                        c.err((*where, g, "ratings"), site, f'"{token}" is not a rating ({", ".join(CANONICAL)})')
         for key, value in theme.items():
             if key not in ("high", "low", "middle", "evidence", "excerpts") and not _is(value, (SCALAR, [SCALAR])):
                 c.err(where, key, f"must be {_describe((SCALAR, [SCALAR]))}")
@@ -263,13 +280,13 @@ def _check_body(data: dict, c: "_Checker") -> None:
 LITERATURE_FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 
 
-def _fit(item: dict, where: tuple, c: "_Checker", allowed=LITERATURE_FITS) -> None:
+def _fit(item: dict, where: tuple, c: _Checker, allowed=LITERATURE_FITS) -> None:
     fit = c.need(item, where, "fit", str)
     if isinstance(fit, str) and fit not in allowed:
-        c.err(where, "fit", f"\"{fit}\" is not one of {', '.join(allowed)}")
+        c.err(where, "fit", f'"{fit}" is not one of {", ".join(allowed)}')
 
 
-def _check_literature(data: dict, c: "_Checker") -> None:
+def _check_literature(data: dict, c: _Checker) -> None:
     """The joint display (analysis.md section 1): every field the snapshot view and ``diff`` read."""
     literature = c.need(data, (), "literature", dict, required=False)
     if literature is not None:
@@ -302,7 +319,7 @@ def _check_literature(data: dict, c: "_Checker") -> None:
 _PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
 
 
-def _check_disclosure(data: dict, disclosure: dict, c: "_Checker") -> None:
+def _check_disclosure(data: dict, disclosure: dict, c: _Checker) -> None:
     """The content agrees with the disclosure record: no evidence unless it says so, none with
     pseudonyms, and only pseudonyms (Site A, Site B, ...) in a pseudonymised snapshot."""
     pseudonymised = disclosure.get("pseudonymise") is True
@@ -312,11 +329,19 @@ def _check_disclosure(data: dict, disclosure: dict, c: "_Checker") -> None:
             continue
         key = "evidence" if "evidence" in theme else "excerpts"
         if pseudonymised:
-            c.err(("themes", i), key, "a pseudonymised snapshot cannot hold evidence (evidence text names "
-                                             "the sites it is about): the file contradicts its [disclosure]")
+            c.err(
+                ("themes", i),
+                key,
+                "a pseudonymised snapshot cannot hold evidence (evidence text names "
+                "the sites it is about): the file contradicts its [disclosure]",
+            )
         elif disclosure.get("evidence_included") is not True:
-            c.err(("themes", i), key, "evidence is present although disclosure.evidence_included is false: "
-                                             "the file contradicts its [disclosure]")
+            c.err(
+                ("themes", i),
+                key,
+                "evidence is present although disclosure.evidence_included is false: "
+                "the file contradicts its [disclosure]",
+            )
     if not pseudonymised:
         return
     seen: set[str] = set()
@@ -325,8 +350,12 @@ def _check_disclosure(data: dict, disclosure: dict, c: "_Checker") -> None:
         for site in ids:
             if isinstance(site, str) and not _PSEUDONYM.fullmatch(site) and site not in seen:
                 seen.add(site)
-                c.err(where, key, f"\"{site}\" is not a pseudonym (Site A, Site B, ...), although "
-                                  "disclosure.pseudonymise is true: the file contradicts its [disclosure]")
+                c.err(
+                    where,
+                    key,
+                    f'"{site}" is not a pseudonym (Site A, Site B, ...), although '
+                    "disclosure.pseudonymise is true: the file contradicts its [disclosure]",
+                )
 
     def table(value) -> dict:
         return value if isinstance(value, dict) else {}
@@ -355,7 +384,7 @@ class _Checker:
 
     def err(self, where: tuple, key: str | None, message: str) -> None:
         line = None
-        if key:      # the key's own line, or its own table's header ([themes.evidence])
+        if key:  # the key's own line, or its own table's header ([themes.evidence])
             line = self.lines.keys.get((*where, key)) or self.lines.tables.get((*where, key))
             line = line or self.lines.line(where, key)
         if line is None and key:
@@ -370,7 +399,7 @@ class _Checker:
         """``table[key]`` when it has the ``kind`` (a type, [type], {str: type}); else a problem and None."""
         if key not in table:
             if required:
-                self.err(where, None, f"missing key \"{key}\"" if where else f"missing \"{key}\"")
+                self.err(where, None, f'missing key "{key}"' if where else f'missing "{key}"')
             return None
         value = table[key]
         if not _is(value, kind):
@@ -379,10 +408,10 @@ class _Checker:
         return value
 
 
-SCALAR = (str, float, bool)      # a value of [view], or an extra key: text, a number, true or false
-VIEW_VALUE = (SCALAR, [SCALAR], {str: (SCALAR, [SCALAR])})   # e.g. screen = "sites", filters = {employer = ["NHS"]}
+SCALAR = (str, float, bool)  # a value of [view], or an extra key: text, a number, true or false
+VIEW_VALUE = (SCALAR, [SCALAR], {str: (SCALAR, [SCALAR])})  # e.g. screen = "sites", filters = {employer = ["NHS"]}
 DIRECTIONS = ("expected", "reversed")
-_LARGEST = 2 ** 53               # whole numbers beyond this are no count, seed or size crosscase writes
+_LARGEST = 2**53  # whole numbers beyond this are no count, seed or size crosscase writes
 
 
 def _number(value) -> bool:
@@ -415,12 +444,24 @@ def _is(value, kind) -> bool:
     return isinstance(value, kind)
 
 
-_NAMES = {str: "text", bool: "true or false", int: "a whole number", float: "a number", dict: "a table",
-          datetime: "a date-time such as 2026-01-31T12:00:00Z"}
+_NAMES = {
+    str: "text",
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    dict: "a table",
+    datetime: "a date-time such as 2026-01-31T12:00:00Z",
+}
 
 
-_PLURALS = {str: "text", bool: "true or false", int: "whole numbers", float: "numbers",
-            SCALAR: "text, numbers or true/false", (float, str): "numbers or text"}
+_PLURALS = {
+    str: "text",
+    bool: "true or false",
+    int: "whole numbers",
+    float: "numbers",
+    SCALAR: "text, numbers or true/false",
+    (float, str): "numbers or text",
+}
 
 
 def _plural(kind) -> str:
@@ -471,13 +512,14 @@ def with_nulls(data: dict) -> dict:
         for g in ("high", "low", "middle"):
             if g in theme:
                 theme[g].setdefault("mean", None)
-        if "threshold" in theme:            # written with the rule's figures: diff and gap may be null
+        if "threshold" in theme:  # written with the rule's figures: diff and gap may be null
             theme.setdefault("diff", None)
             theme.setdefault("gap", None)
     return data
 
 
 # --- the study behind a snapshot ---------------------------------------------------------------
+
 
 def current_files(folder: str | os.PathLike) -> dict[str, str]:
     """``{name: "sha256:<hex>"}`` of the study files in ``folder`` now (unreadable files are skipped)."""

@@ -5,10 +5,9 @@ Every failure becomes a Problem (file, row, column, message); nothing here raise
 
 from __future__ import annotations
 
-import hashlib
-
 import csv
 import errno
+import hashlib
 import io
 import os
 import re
@@ -27,9 +26,9 @@ MAX_FIELD = 1 * MIB
 # few MB can hold tens of millions of rows. The bounds follow the CSV limit: a 64 MB CSV holds at
 # most 32 million cells (one character and a comma each); rows and columns are bounded on their own.
 MAX_SITE_ROWS = 2_000_000
-MAX_COLUMNS = 16_384                      # as many as a spreadsheet has
+MAX_COLUMNS = 16_384  # as many as a spreadsheet has
 MAX_CELLS = LIMITS["sites"] // 2
-MAX_UNPACKED = 8 * LIMITS["sites"]        # an xlsx is a zip: what its parts unpack to, at most
+MAX_UNPACKED = 8 * LIMITS["sites"]  # an xlsx is a zip: what its parts unpack to, at most
 
 
 @dataclass
@@ -66,13 +65,15 @@ def open_regular(path: Path):
     The file is opened without blocking (a FIFO or a device does not wait for a writer) and the
     open file itself is checked (fstat), so a file swapped for a pipe after a stat() is caught too.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    fd = os.open(
+        path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    )
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "is not a regular file", str(path))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        return open(fd, "rb")   # (builtins.open: a test that patches os.fdopen for writes leaves reads be)
+        return open(fd, "rb")  # (builtins.open: a test that patches os.fdopen for writes leaves reads be)
     except BaseException:
         os.close(fd)
         raise
@@ -139,8 +140,9 @@ def looks_utf16(sample: bytes) -> bool:
         return False
     even, odd = sample[0::2], sample[1::2]
     half = len(sample) // 2
-    return (odd.count(0) >= 0.7 * half and even.count(0) <= 0.1 * half) or \
-        (even.count(0) >= 0.7 * half and odd.count(0) <= 0.1 * half)
+    return (odd.count(0) >= 0.7 * half and even.count(0) <= 0.1 * half) or (
+        even.count(0) >= 0.7 * half and odd.count(0) <= 0.1 * half
+    )
 
 
 def nul_problem(data: bytes) -> tuple[int, str] | None:
@@ -197,7 +199,12 @@ def read_table(path: Path, rel: str, out: Collector, limit: int, max_rows: int |
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".xlsx"):
         if path.stat().st_size > limit:
-            out.add(rel, None, None, f"is {_size(path.stat().st_size)}, larger than the {_size(limit)} crosscase reads for this file")
+            out.add(
+                rel,
+                None,
+                None,
+                f"is {_size(path.stat().st_size)}, larger than the {_size(limit)} crosscase reads for this file",
+            )
             return None
         return _read_binary_table(path, rel, out, suffix, max_rows)
     text = read_text(path, rel, out, limit)
@@ -215,7 +222,7 @@ def parse_delimited(text: str, rel: str, out: Collector, delimiter: str, max_row
     # one pass: blank rows dropped, empty cells as None (a million-row file costs one walk over its cells)
     records: list[tuple[int, list]] = []
     number = 0
-    stop = None if max_rows is None else max_rows + 1   # the header and max_rows rows
+    stop = None if max_rows is None else max_rows + 1  # the header and max_rows rows
     old_limit = csv.field_size_limit(MAX_FIELD)
     try:
         for record in reader:
@@ -271,7 +278,7 @@ def _clean_header(columns: list[str], rows, rel: str, out: Collector, header_row
         seen.add(columns[i])
     if not ok:
         return None
-    if len(keep) == width:   # nothing to drop: only rows of another width are cut or padded
+    if len(keep) == width:  # nothing to drop: only rows of another width are cut or padded
         table_rows = [(n, cells) if len(cells) == width else (n, (cells + [None] * width)[:width]) for n, cells in rows]
     else:
         table_rows = [(n, [cells[i] if i < len(cells) else None for i in keep]) for n, cells in rows]
@@ -287,32 +294,43 @@ def _bounds(path: Path, rel: str, out: Collector, suffix: str, max_rows: int | N
     try:
         if suffix == ".parquet":
             columns = len(pl.read_parquet_schema(path))
-            rows = pl.scan_parquet(path).select(pl.len()).collect().item()   # the footer's row count
+            rows = pl.scan_parquet(path).select(pl.len()).collect().item()  # the footer's row count
         else:
             import zipfile
 
             with zipfile.ZipFile(path) as book:
                 unpacked = sum(i.file_size for i in book.infolist())
             if unpacked > MAX_UNPACKED:
-                out.add(rel, None, None, f"unpacks to {_size(unpacked)}, more than the {_size(MAX_UNPACKED)} crosscase reads "
-                                         "for this file")
+                out.add(
+                    rel,
+                    None,
+                    None,
+                    f"unpacks to {_size(unpacked)}, more than the {_size(MAX_UNPACKED)} crosscase reads for this file",
+                )
                 return False
             import fastexcel
 
             sheet = fastexcel.read_excel(path).load_sheet(0, n_rows=0, header_row=None)
             rows, columns = sheet.total_height, sheet.width
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem with the file
+    except Exception as exc:
         out.add(rel, None, None, f"cannot be read as {kind}: {_first_line(exc)}")
         return False
     if columns > MAX_COLUMNS:
-        out.add(rel, None, None, f"has {columns:,} columns, more than the {MAX_COLUMNS:,} crosscase reads for this file")
+        out.add(
+            rel, None, None, f"has {columns:,} columns, more than the {MAX_COLUMNS:,} crosscase reads for this file"
+        )
         return False
     if max_rows is not None and rows > max_rows + (suffix == ".xlsx"):
         _too_many_rows(rel, out, rows - (suffix == ".xlsx"), max_rows)
         return False
     if rows * max(columns, 1) > MAX_CELLS:
-        out.add(rel, None, None, f"has {rows:,} rows of {columns:,} columns, more than the {MAX_CELLS:,} cells crosscase "
-                                 "reads for this file")
+        out.add(
+            rel,
+            None,
+            None,
+            f"has {rows:,} rows of {columns:,} columns, more than the {MAX_CELLS:,} cells crosscase "
+            "reads for this file",
+        )
         return False
     return True
 
@@ -329,7 +347,7 @@ def _read_binary_table(path: Path, rel: str, out: Collector, suffix: str, max_ro
         else:
             frame = pl.read_excel(path, infer_schema_length=0)
             first = 2  # a spreadsheet's first data row
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem with the file
+    except Exception as exc:
         out.add(rel, None, None, f"cannot be read as {suffix[1:]}: {_first_line(exc)}")
         return None
     if frame.width == 0:
@@ -376,7 +394,7 @@ def _size(n: int) -> str:
 
 def hash_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open_regular(path) as fh:     # a pipe or a device raises at once instead of blocking
+    with open_regular(path) as fh:  # a pipe or a device raises at once instead of blocking
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()

@@ -7,12 +7,23 @@ CANONICAL = (*VALENCES, "X", "Missing", "N/A", "E", "I")
 VALENCE_OF = {token: int(token) for token in VALENCES}
 
 _ALIASES = {
-    "-2": "-2", "-1": "-1", "0": "0", "+0": "0", "-0": "0",
-    "+1": "+1", "1": "+1", "+2": "+2", "2": "+2",
-    "x": "X", "mixed": "X", "0 (mixed)": "X",
-    "": "Missing", "missing": "Missing",
+    "-2": "-2",
+    "-1": "-1",
+    "0": "0",
+    "+0": "0",
+    "-0": "0",
+    "+1": "+1",
+    "1": "+1",
+    "+2": "+2",
+    "2": "+2",
+    "x": "X",
+    "mixed": "X",
+    "0 (mixed)": "X",
+    "": "Missing",
+    "missing": "Missing",
     "n/a": "N/A",
-    "e": "E", "i": "I",
+    "e": "E",
+    "i": "I",
 }
 
 

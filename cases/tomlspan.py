@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-MAX_DEPTH = 32          # tables and arrays inside each other; crosscase's own files need at most 6
+MAX_DEPTH = 32  # tables and arrays inside each other; crosscase's own files need at most 6
 _LONG_NUMBER = re.compile(r"[0-9a-fA-F_]{4000,}")
 
 
@@ -35,7 +35,7 @@ def load_toml(text: str) -> dict:
         raise TomlProblem(line, f"TOML syntax error: {reason}") from None
     except RecursionError:
         raise TomlProblem(_deep_line(text), _too_deep()) from None
-    except ValueError:        # int() of a number with thousands of digits
+    except ValueError:  # int() of a number with thousands of digits
         found = _LONG_NUMBER.search(text)
         line = text.count("\n", 0, found.start()) + 1 if found else None
         raise TomlProblem(line, "a number has too many digits to be read") from None
@@ -43,9 +43,11 @@ def load_toml(text: str) -> dict:
     if path is not None:
         lines = TomlLines(text)
         keys = [cut for cut in range(len(path), 0, -1) if isinstance(path[cut - 1], str)]
-        line = next((n for cut in keys if (n := lines.line(path[:cut - 1], path[cut - 1])) is not None), None)
-        if line is None:      # a table header [a.b.c...] deeper than the limit
-            line = min((n for p, n in (*lines.tables.items(), *lines.keys.items()) if p[:len(path)] == path), default=None)
+        line = next((n for cut in keys if (n := lines.line(path[: cut - 1], path[cut - 1])) is not None), None)
+        if line is None:  # a table header [a.b.c...] deeper than the limit
+            line = min(
+                (n for p, n in (*lines.tables.items(), *lines.keys.items()) if p[: len(path)] == path), default=None
+            )
         raise TomlProblem(line, _too_deep()) from None
     return data
 
@@ -76,7 +78,7 @@ def _deep_line(text: str) -> int | None:
     depth, at = 0, 0
     while (token := _TOKEN.search(text, at)) is not None:
         t, at = token.group(0), token.end()
-        if t in ('"""', "'''"):        # a multi-line string: skip to its end
+        if t in ('"""', "'''"):  # a multi-line string: skip to its end
             end = text.find(t, at)
             at = len(text) if end < 0 else end + 3
         elif t in "[{":

@@ -28,16 +28,16 @@ sorted by theme (the summary's theme order) then site (sites-file order).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Iterable, Mapping, Sequence
 
 from cases.model import Rating
 from cases.tokens import VALENCE_OF
 
 ABSENT = "absent"
 METRICS = ("nominal", "ordinal", "interval")
-RELIABLE, TENTATIVE = 0.8, 0.667      # Krippendorff (2004, 2011): rely on >= .800; tentative >= .667
+RELIABLE, TENTATIVE = 0.8, 0.667  # Krippendorff (2004, 2011): rely on >= .800; tentative >= .667
 
 
 class TooFewRaters(ValueError):
@@ -46,9 +46,10 @@ class TooFewRaters(ValueError):
 
 # --- Krippendorff's alpha from the coincidence matrix --------------------------------------------
 
+
 def coincidences(units: Iterable[Sequence[int]]) -> dict[tuple[int, int], Fraction]:
     """The coincidence matrix o_ck of the pairable units (a unit with fewer than two values adds nothing)."""
-    by_m: dict[int, dict[tuple[int, int], int]] = {}      # integer pair counts by m_u, weighted once at the end
+    by_m: dict[int, dict[tuple[int, int], int]] = {}  # integer pair counts by m_u, weighted once at the end
     for values in units:
         m = len(values)
         if m < 2:
@@ -81,6 +82,7 @@ def _differences(metric: str, marginals: dict[int, Fraction]) -> Callable[[int, 
             lo, hi = min(c, k), max(c, k)
             between = sum((marginals[g] for g in ranked if lo <= g <= hi), Fraction(0))
             return (between - (marginals[c] + marginals[k]) / 2) ** 2
+
         return ordinal
     raise ValueError(f"unknown metric {metric!r} (one of {', '.join(METRICS)})")
 
@@ -123,6 +125,7 @@ def kappa_quadratic(pairs: Sequence[tuple[int, int]]) -> float | None:
 
 # --- the figures ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Figures:
     units: int
@@ -132,15 +135,21 @@ class Figures:
     alpha_interval: float | None
     exact: float | None
     within_one: float | None
-    kappa_quadratic: float | None = None     # only with exactly two raters (see ``two``)
+    kappa_quadratic: float | None = None  # only with exactly two raters (see ``two``)
     two: bool = False
 
     def to_dict(self) -> dict:
         from metrics.summary import num
 
-        out = {"units": self.units, "pairable": self.pairable,
-               "alpha_nominal": num(self.alpha_nominal), "alpha_ordinal": num(self.alpha_ordinal),
-               "alpha_interval": num(self.alpha_interval), "exact": num(self.exact), "within_one": num(self.within_one)}
+        out = {
+            "units": self.units,
+            "pairable": self.pairable,
+            "alpha_nominal": num(self.alpha_nominal),
+            "alpha_ordinal": num(self.alpha_ordinal),
+            "alpha_interval": num(self.alpha_interval),
+            "exact": num(self.exact),
+            "within_one": num(self.within_one),
+        }
         if self.two:
             out["kappa_quadratic"] = num(self.kappa_quadratic)
         return out
@@ -159,7 +168,7 @@ class ThemeFigures:
 class Disagreement:
     site: str
     theme: str
-    ratings: tuple[tuple[str, str], ...]     # (rater, canonical token or "absent"), in rater order
+    ratings: tuple[tuple[str, str], ...]  # (rater, canonical token or "absent"), in rater order
     consensus: str | None
 
     def to_dict(self) -> dict:
@@ -179,9 +188,18 @@ def figures(unit_tokens: Sequence[Sequence[str]], two: bool = False) -> Figures:
     if two:
         pairs = [(VALENCE_OF[a], VALENCE_OF[b]) for a, b in unit_tokens if a in VALENCE_OF and b in VALENCE_OF]
         kappa = kappa_quadratic(pairs)
-    as_float = lambda x: None if x is None else float(x)    # noqa: E731
-    return Figures(len(unit_tokens), len(pairable), as_float(alphas["nominal"]), as_float(alphas["ordinal"]),
-                   as_float(alphas["interval"]), as_float(exact), as_float(within), kappa, two)
+    as_float = lambda x: None if x is None else float(x)  # noqa: E731
+    return Figures(
+        len(unit_tokens),
+        len(pairable),
+        as_float(alphas["nominal"]),
+        as_float(alphas["ordinal"]),
+        as_float(alphas["interval"]),
+        as_float(exact),
+        as_float(within),
+        kappa,
+        two,
+    )
 
 
 @dataclass(frozen=True)
@@ -194,23 +212,34 @@ class Agreement:
 
     def to_dict(self) -> dict:
         """The JSON object of ``crosscase agreement --format json`` (analysis.md section 2)."""
-        return {"raters": list(self.raters), "overall": self.overall.to_dict(),
-                "themes": [t.to_dict() for t in self.themes],
-                "disagreements": [d.to_dict() for d in self.disagreements]}
+        return {
+            "raters": list(self.raters),
+            "overall": self.overall.to_dict(),
+            "themes": [t.to_dict() for t in self.themes],
+            "disagreements": [d.to_dict() for d in self.disagreements],
+        }
 
     def text_lines(self, clean: Callable[[object], str]) -> list[str]:
         """The text form for people. ``clean`` shows text from data literally (``cases.escape.clean``:
         metrics never imports tui); site and theme ids go through it."""
         o = self.overall
-        lines = [f"Agreement of {len(self.raters)} raters ({', '.join(clean(r) for r in self.raters)}), before consensus"]
-        lines.append(f"  {o.units} units (site and theme rated by at least one rater), {o.pairable} pairable "
-                     "(a valence from at least two raters)")
-        lines.append(f"  Krippendorff's alpha: ordinal {_fig(o.alpha_ordinal)}, interval {_fig(o.alpha_interval)}, "
-                     f"nominal {_fig(o.alpha_nominal)}")
+        lines = [
+            f"Agreement of {len(self.raters)} raters ({', '.join(clean(r) for r in self.raters)}), before consensus"
+        ]
+        lines.append(
+            f"  {o.units} units (site and theme rated by at least one rater), {o.pairable} pairable "
+            "(a valence from at least two raters)"
+        )
+        lines.append(
+            f"  Krippendorff's alpha: ordinal {_fig(o.alpha_ordinal)}, interval {_fig(o.alpha_interval)}, "
+            f"nominal {_fig(o.alpha_nominal)}"
+        )
         lines.append(f"  exact agreement {_pct(o.exact)} of the pairable units, within one point {_pct(o.within_one)}")
         if o.two:
-            lines.append(f"  weighted kappa (Cohen, quadratic weights (i - j)^2, {clean(self.raters[0])} and "
-                         f"{clean(self.raters[1])}): {_fig(o.kappa_quadratic)}")
+            lines.append(
+                f"  weighted kappa (Cohen, quadratic weights (i - j)^2, {clean(self.raters[0])} and "
+                f"{clean(self.raters[1])}): {_fig(o.kappa_quadratic)}"
+            )
         lines.append("  How to read alpha: 1 is perfect agreement, 0 is what chance gives. Krippendorff: rely on")
         lines.append("  ratings with alpha >= 0.800; from 0.667 to 0.800 draw tentative conclusions only; below")
         lines.append("  0.667 the ratings are not reliable. The ratings are ordered (-2..+2): read the ordinal alpha.")
@@ -222,17 +251,23 @@ class Agreement:
             lines.append(f"  {'theme':<{width}}  units  pairable  ordinal  interval  nominal  exact  within one")
             for t in self.themes:
                 f = t.figures
-                lines.append(f"  {clean(t.theme):<{width}}  {f.units:>5}  {f.pairable:>8}  {_fig(f.alpha_ordinal):>7}  "
-                             f"{_fig(f.alpha_interval):>8}  {_fig(f.alpha_nominal):>7}  {_pct(f.exact):>5}  {_pct(f.within_one):>10}")
+                lines.append(
+                    f"  {clean(t.theme):<{width}}  {f.units:>5}  {f.pairable:>8}  {_fig(f.alpha_ordinal):>7}  "
+                    f"{_fig(f.alpha_interval):>8}  {_fig(f.alpha_nominal):>7}  {_pct(f.exact):>5}  {_pct(f.within_one):>10}"
+                )
         lines.append("")
-        lines.append(f"Disagreements ({len(self.disagreements)}): each rater's token; \"absent\" = no row; "
-                     "consensus = the study's ratings")
+        lines.append(
+            f'Disagreements ({len(self.disagreements)}): each rater\'s token; "absent" = no row; '
+            "consensus = the study's ratings"
+        )
         if not self.disagreements:
             lines.append("  (none: every unit has the same token from every rater)")
         for d in self.disagreements:
             tokens = ", ".join(f"{clean(r)} {t}" for r, t in d.ratings)
-            lines.append(f"  {clean(d.theme):<{width}}  {clean(d.site)}: {tokens}; consensus "
-                         f"{d.consensus if d.consensus is not None else '(none yet)'}")
+            lines.append(
+                f"  {clean(d.theme):<{width}}  {clean(d.site)}: {tokens}; consensus "
+                f"{d.consensus if d.consensus is not None else '(none yet)'}"
+            )
         return lines
 
 
@@ -256,9 +291,14 @@ def _pct(x: float | None) -> str:
 
 # --- from rater files to the figures -------------------------------------------------------------
 
-def agreement(raters: Mapping[str, Sequence[Rating]], theme_order: Sequence[str] = (), site_order: Sequence[str] = (),
-              consensus: Mapping[tuple[str, str], str] | None = None,
-              names: Mapping[str, str] | None = None) -> Agreement:
+
+def agreement(
+    raters: Mapping[str, Sequence[Rating]],
+    theme_order: Sequence[str] = (),
+    site_order: Sequence[str] = (),
+    consensus: Mapping[tuple[str, str], str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Agreement:
     """The agreement of ``raters`` (rater -> ratings).
 
     ``theme_order``: the summary's theme order (the study's own themes, then the catalogue's);
@@ -288,7 +328,9 @@ def agreement(raters: Mapping[str, Sequence[Rating]], theme_order: Sequence[str]
     themes = tuple(ThemeFigures(t, figures(rows, two)) for t, rows in by_theme.items())
     disagreements = tuple(
         Disagreement(names.get(u[0], u[0]), u[1], tuple(zip(order, row[u])), consensus.get(u))
-        for u in units if len(set(row[u])) > 1)
+        for u in units
+        if len(set(row[u])) > 1
+    )
     return Agreement(order, overall, themes, disagreements, bool(names))
 
 
@@ -301,5 +343,10 @@ def study_agreement(study, raters, pseudonymise: bool = False) -> Agreement:
 
         names = pseudonym_map(study)
     ratings = raters.ratings if hasattr(raters, "ratings") else raters
-    return agreement(ratings, list(study.themes), [s.id for s in study.sites],
-                     {(r.site, r.theme): r.token for r in study.ratings}, names)
+    return agreement(
+        ratings,
+        list(study.themes),
+        [s.id for s in study.sites],
+        {(r.site, r.theme): r.token for r in study.ratings},
+        names,
+    )

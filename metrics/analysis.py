@@ -23,11 +23,14 @@ def analyse(study: Study, options: Options = Options()) -> Comparison:
         study, options = pseudonymise(study, options)
     comparison = compare(study, options)
     outcome = options.outcome or study.outcome
-    return with_literature(study, replace(
-        comparison,
-        sensitivity=sensitivity(study, outcome, rule, comparison.disclosure),
-        configurations=configurations(study, comparison.split, comparison.disclosure),
-    ))
+    return with_literature(
+        study,
+        replace(
+            comparison,
+            sensitivity=sensitivity(study, outcome, rule, comparison.disclosure),
+            configurations=configurations(study, comparison.split, comparison.disclosure),
+        ),
+    )
 
 
 def with_literature(study: Study, comparison: Comparison) -> Comparison:

@@ -37,7 +37,7 @@ def check_outcome(study: Study, outcome: Outcome, disclosure: Disclosure | None 
     count below ``min_count``; ``disclosure`` defaults to the study's)."""
     problems = []
     if outcome.metric not in study.metrics:
-        problems.append(f"outcome: \"{outcome.metric}\" is not a metric of the study")
+        problems.append(f'outcome: "{outcome.metric}" is not a metric of the study')
     if outcome.split == "threshold" and outcome.threshold is None:
         problems.append("a threshold split needs a threshold (a number)")
     limit = count_limits(study, [outcome.metric], disclosure or study.disclosure).get(outcome.metric)
@@ -47,16 +47,16 @@ def check_outcome(study: Study, outcome: Outcome, disclosure: Disclosure | None 
         if outcome.second is None:
             problems.append("a quadrants split needs a second metric")
         elif outcome.second not in study.metrics:
-            problems.append(f"second metric: \"{outcome.second}\" is not a metric of the study")
+            problems.append(f'second metric: "{outcome.second}" is not a metric of the study')
         elif outcome.second == outcome.metric:
             problems.append("the second metric must be another metric than the outcome")
     if outcome.split == "explicit":
         ids = {s.id for s in study.sites}
         for s in (*outcome.high, *outcome.low):
             if s not in ids:
-                problems.append(f"explicit split: \"{s}\" is not a site of the study")
+                problems.append(f'explicit split: "{s}" is not a site of the study')
         for s in sorted(set(outcome.high) & set(outcome.low)):
-            problems.append(f"explicit split: \"{s}\" is in both high and low")
+            problems.append(f'explicit split: "{s}" is in both high and low')
     return problems
 
 
@@ -75,7 +75,9 @@ def compare(study: Study, options: Options = Options(), previous: Comparison | N
     column = study.column
     second = column(outcome.second) if outcome.second else None
     split = split_sites(order, outcome, column(outcome.metric), second)
-    limits = count_limits(study, [outcome.metric, *([outcome.second] if outcome.split == "quadrants" else [])], disclosure)
+    limits = count_limits(
+        study, [outcome.metric, *([outcome.second] if outcome.split == "quadrants" else [])], disclosure
+    )
     split = withhold_cut(split, limits, column(outcome.metric), second)
     warnings = _group_warnings(split) + disclosure_warnings(study, split, outcome, disclosure)
     skip = {outcome.metric, outcome.second if outcome.split == "quadrants" else None}
@@ -87,8 +89,15 @@ def compare(study: Study, options: Options = Options(), previous: Comparison | N
     for key, metric in study.metrics.items():
         if key in skip:
             continue
-        result, notes = metric_result(metric, column(key), outcome_values, split, disclosure, options.permutations,
-                                      rho=known_rho.get(key, _UNKNOWN))
+        result, notes = metric_result(
+            metric,
+            column(key),
+            outcome_values,
+            split,
+            disclosure,
+            options.permutations,
+            rho=known_rho.get(key, _UNKNOWN),
+        )
         metrics.append(result)
         warnings.extend(notes)
     themes = tuple(theme_results(study, split, rule))
@@ -116,15 +125,18 @@ def disclosure_warnings(study: Study, split: Split, outcome: Outcome, disclosure
     if outcome.metric in count_limits(study, [outcome.metric], disclosure):
         values = [v for v in study.column(outcome.metric).values() if v is not None]
         if values and min(values) < limit and max(values) > min(values):
-            notes.append(f"{outcome.metric}: the sensitivity cuts next to counts below {limit} are withheld "
-                         "(disclosure control)")
+            notes.append(
+                f"{outcome.metric}: the sensitivity cuts next to counts below {limit} are withheld (disclosure control)"
+            )
     from metrics.configurations import withheld_condition
 
     for condition in study.conditions:
         if withheld_condition(condition, study, disclosure):
-            notes.append(f"condition \"{condition.name}\": left out of the configuration table: its bound on "
-                         f"{condition.metric}, a count, would show which sites have fewer than {limit} "
-                         "(disclosure control)")
+            notes.append(
+                f'condition "{condition.name}": left out of the configuration table: its bound on '
+                f"{condition.metric}, a count, would show which sites have fewer than {limit} "
+                "(disclosure control)"
+            )
     return notes
 
 
@@ -150,8 +162,15 @@ def _figures(sites: tuple[str, ...], values: dict) -> tuple[GroupFigures, list[f
 _UNKNOWN = object()
 
 
-def metric_result(metric, values: dict, outcome_values: dict, split: Split, disclosure: Disclosure,
-                  permutations: bool = True, rho=_UNKNOWN) -> tuple[MetricResult, list[str]]:
+def metric_result(
+    metric,
+    values: dict,
+    outcome_values: dict,
+    split: Split,
+    disclosure: Disclosure,
+    permutations: bool = True,
+    rho=_UNKNOWN,
+) -> tuple[MetricResult, list[str]]:
     """One metric's figures; ``rho``, when known, is its Spearman's rho with the outcome over every site."""
     high, h = _figures(split.high, values)
     low, lo = _figures(split.low, values)
@@ -162,8 +181,10 @@ def metric_result(metric, values: dict, outcome_values: dict, split: Split, disc
         if small:
             suppressed = True
             high, low = _suppress(high, disclosure.min_count), _suppress(low, disclosure.min_count)
-            notes.append(f"{metric.key}: counts below {disclosure.min_count} are shown as <{disclosure.min_count}; "
-                         "the group figures, differences and effect sizes are withheld (disclosure control)")
+            notes.append(
+                f"{metric.key}: counts below {disclosure.min_count} are shown as <{disclosure.min_count}; "
+                "the group figures, differences and effect sizes are withheld (disclosure control)"
+            )
     if suppressed:
         figures = dict(mean_difference=None, median_difference=None, hedges_g=None, cliffs_delta=None)
         perm = stats.Permutation(None, True, 0, None)
@@ -182,9 +203,22 @@ def metric_result(metric, values: dict, outcome_values: dict, split: Split, disc
     elif rho is _UNKNOWN:
         rho = spearman_with(values, outcome_values)
     if rho is None and not suppressed:
-        notes.append(f"{metric.key}: spearman_with_outcome is null: fewer than 3 sites have both values, or one is constant")
-    result = MetricResult(metric.key, metric.label, metric.unit, metric.higher_is_better, metric.count, high, low,
-                          permutation=perm, spearman_with_outcome=rho, suppressed=suppressed, **figures)
+        notes.append(
+            f"{metric.key}: spearman_with_outcome is null: fewer than 3 sites have both values, or one is constant"
+        )
+    result = MetricResult(
+        metric.key,
+        metric.label,
+        metric.unit,
+        metric.higher_is_better,
+        metric.count,
+        high,
+        low,
+        permutation=perm,
+        spearman_with_outcome=rho,
+        suppressed=suppressed,
+        **figures,
+    )
     return result, notes
 
 
@@ -236,7 +270,7 @@ def fill_permutations(comparison: Comparison, cancelled=None) -> Comparison | No
     return replace(comparison, metrics=tuple(metrics))
 
 
-LARGE_THEME_PASS = 20_000   # ratings from which the theme pass runs on numpy (metrics.themepass)
+LARGE_THEME_PASS = 20_000  # ratings from which the theme pass runs on numpy (metrics.themepass)
 
 
 def theme_results(study: Study, split: Split, rule: Rule):
@@ -261,12 +295,17 @@ def theme_results(study: Study, split: Split, rule: Rule):
                 ratings[group].append((site, token))
                 if valence is not None:
                     valences[group].append(valence)
-        groups = {
-            g: ThemeGroup(len(v), sum(v) / len(v) if v else None, tuple(ratings[g])) for g, v in valences.items()
-        }
-        yield theme_result(theme, groups, rule, described, Summary.of(valences["high"]) if valences["high"] else None,
-                           Summary.of(valences["low"]) if valences["low"] else None, published.get(theme.id),
-                           judgements.get(theme.id))
+        groups = {g: ThemeGroup(len(v), sum(v) / len(v) if v else None, tuple(ratings[g])) for g, v in valences.items()}
+        yield theme_result(
+            theme,
+            groups,
+            rule,
+            described,
+            Summary.of(valences["high"]) if valences["high"] else None,
+            Summary.of(valences["low"]) if valences["low"] else None,
+            published.get(theme.id),
+            judgements.get(theme.id),
+        )
 
 
 def _theme_results_large(study: Study, split: Split, rule: Rule):
@@ -288,5 +327,6 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
             mean = float(sums[row]) / n if n else None
             groups[g] = ThemeGroup(n, mean, LazyRatings(getattr(split, g), tokens[tid]))
             summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean, hist_of(hist[row])) if n else None
-        yield theme_result(theme, groups, rule, described, summary["high"], summary["low"], published.get(tid),
-                           judgements.get(tid))
+        yield theme_result(
+            theme, groups, rule, described, summary["high"], summary["low"], published.get(tid), judgements.get(tid)
+        )

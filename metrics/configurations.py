@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from cases.model import Condition, Disclosure, Study
-from metrics.splits import Split
 from metrics.numbers import num
+from metrics.splits import Split
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Configurations:
     singles: tuple[Single, ...]
     with_outcome: int
     excluded: tuple[str, ...]
-    withheld: tuple[str, ...] = field(default=())   # conditions left out by disclosure control
+    withheld: tuple[str, ...] = field(default=())  # conditions left out by disclosure control
 
     def to_dict(self) -> dict:
         return {
@@ -55,12 +55,22 @@ class Configurations:
             "outcome": "high",
             "with_outcome": self.with_outcome,
             "rows": [
-                {"values": list(r.values), "sites": list(r.sites), "with_outcome": list(r.outcome_sites),
-                 "consistency": num(r.consistency), "coverage": num(r.coverage)}
+                {
+                    "values": list(r.values),
+                    "sites": list(r.sites),
+                    "with_outcome": list(r.outcome_sites),
+                    "consistency": num(r.consistency),
+                    "coverage": num(r.coverage),
+                }
                 for r in self.rows
             ],
             "conditions_alone": [
-                {"condition": s.name, "members": s.members, "consistency": num(s.consistency), "coverage": num(s.coverage)}
+                {
+                    "condition": s.name,
+                    "members": s.members,
+                    "consistency": num(s.consistency),
+                    "coverage": num(s.coverage),
+                }
                 for s in self.singles
             ],
             "excluded": list(self.excluded),
@@ -155,8 +165,15 @@ def configurations(study: Study, split: Split, disclosure: Disclosure | None = N
     for values in sorted(table, reverse=True):
         members = table[values]
         with_y = tuple(s for s, y in members if y)
-        rows.append(Row(values, tuple(s for s, _ in members), with_y, len(with_y) / len(members),
-                        len(with_y) / total_y if total_y else None))
+        rows.append(
+            Row(
+                values,
+                tuple(s for s, _ in members),
+                with_y,
+                len(with_y) / len(members),
+                len(with_y) / total_y if total_y else None,
+            )
+        )
     singles = []
     for i, c in enumerate(conds):
         xs = [(sid, y) for sid, values, y in cases if values[i] == 1]

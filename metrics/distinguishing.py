@@ -28,11 +28,10 @@ See docs/distinguishing.md for the calibration against published judgements.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
-from cases.rules import DEFAULT_RULE, DEFAULTS, LABELS, VALENCES, Rule, check_rule, make_rule, parse_rule_option
-from cases.rules import _fmt
+from cases.rules import DEFAULT_RULE, DEFAULTS, LABELS, VALENCES, Rule, _fmt, check_rule, make_rule, parse_rule_option
 
 __all__ = ["DEFAULTS", "DEFAULT_RULE", "LABELS", "VALENCES", "Rule", "check_rule", "make_rule", "parse_rule_option"]
 
@@ -45,13 +44,18 @@ class Summary:
     min: float
     max: float
     mean: float
-    hist: tuple[int, ...] | None = None    # how many ratings of each of VALENCES (-2..+2); None: not counted
+    hist: tuple[int, ...] | None = None  # how many ratings of each of VALENCES (-2..+2); None: not counted
 
     @classmethod
-    def of(cls, ratings: Sequence[int]) -> "Summary":
+    def of(cls, ratings: Sequence[int]) -> Summary:
         hist = tuple(sum(1 for r in ratings if r == v) for v in VALENCES)
-        return cls(len(ratings), min(ratings), max(ratings), sum(ratings) / len(ratings),
-                   hist if sum(hist) == len(ratings) else None)
+        return cls(
+            len(ratings),
+            min(ratings),
+            max(ratings),
+            sum(ratings) / len(ratings),
+            hist if sum(hist) == len(ratings) else None,
+        )
 
 
 def share_above(high: Summary, low: Summary) -> float:
@@ -123,9 +127,9 @@ class Assessment:
 
     label: str
     direction: str
-    diff: float | None      # mean(high) - mean(low); None when a group has no valence rating
-    gap: float | None       # min(high) - max(low)
-    met: str                # e.g. "strong: gap >= 1 and diff >= 2.5"; for none the nearest unmet threshold
+    diff: float | None  # mean(high) - mean(low); None when a group has no valence rating
+    gap: float | None  # min(high) - max(low)
+    met: str  # e.g. "strong: gap >= 1 and diff >= 2.5"; for none the nearest unmet threshold
 
 
 def _conditions(rule: Rule, level: str, high: Summary, low: Summary) -> list[tuple[str, bool, str]]:
@@ -135,12 +139,16 @@ def _conditions(rule: Rule, level: str, high: Summary, low: Summary) -> list[tup
     diff, gap = high.mean - low.mean, high.min - low.max
     if rule.name == "gap":
         g, d = p[f"{level}_gap"], p[f"{level}_diff"]
-        return [(f"gap >= {_fmt(g)}", gap >= g - eps, f"gap {_fmt(_r(gap))}"),
-                (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
+        return [
+            (f"gap >= {_fmt(g)}", gap >= g - eps, f"gap {_fmt(_r(gap))}"),
+            (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}"),
+        ]
     if rule.name == "share":
         sh, z = share_above(high, low), z_of(high, low)
-        out = [(f"share >= {_fmt(p['min_share'])}", sh >= p["min_share"] - eps, f"share {_fmt(_r(sh))}"),
-               (f"z >= {_fmt(p['min_z'])}", z >= p["min_z"] - eps, f"z {_fmt(_r(z))}")]
+        out = [
+            (f"share >= {_fmt(p['min_share'])}", sh >= p["min_share"] - eps, f"share {_fmt(_r(sh))}"),
+            (f"z >= {_fmt(p['min_z'])}", z >= p["min_z"] - eps, f"z {_fmt(_r(z))}"),
+        ]
         if level == "strong":
             out.append((f"diff >= {_fmt(p['strong_diff'])}", diff >= p["strong_diff"] - eps, f"diff {_fmt(_r(diff))}"))
         return out
@@ -148,12 +156,16 @@ def _conditions(rule: Rule, level: str, high: Summary, low: Summary) -> list[tup
         d = p[f"{level}_diff"]
         return [(f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
     if level == "strong":
-        return [("every high site > 0", high.min > 0, f"lowest high {_fmt(high.min)}"),
-                ("every low site < 0", low.max < 0, f"highest low {_fmt(low.max)}")]
+        return [
+            ("every high site > 0", high.min > 0, f"lowest high {_fmt(high.min)}"),
+            ("every low site < 0", low.max < 0, f"highest low {_fmt(low.max)}"),
+        ]
     d = p["weak_diff"]
-    return [("no high site < 0", high.min >= 0, f"lowest high {_fmt(high.min)}"),
-            ("no low site > 0", low.max <= 0, f"highest low {_fmt(low.max)}"),
-            (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
+    return [
+        ("no high site < 0", high.min >= 0, f"lowest high {_fmt(high.min)}"),
+        ("no low site > 0", low.max <= 0, f"highest low {_fmt(low.max)}"),
+        (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}"),
+    ]
 
 
 def _r(x: float) -> float:

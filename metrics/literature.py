@@ -13,8 +13,8 @@ Pure code over a Study and its Comparison: no I/O, no terminal. The texts return
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
 
 from cases.catalogue import Catalogue, load_catalogue
 from cases.model import Link, Study, Theme
@@ -24,8 +24,14 @@ from metrics.results import Comparison, MetricResult, ThemeResult
 FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 ROW_FITS = FITS[:5]
 # a symbol AND a word for every fit: never colour alone
-SYMBOLS = {"confirmation": "✓", "discordance": "✗", "no-difference": "=", "insufficient": "?",
-           "silence": "·", "expansion": "+"}
+SYMBOLS = {
+    "confirmation": "✓",
+    "discordance": "✗",
+    "no-difference": "=",
+    "insufficient": "?",
+    "silence": "·",
+    "expansion": "+",
+}
 CFIR2_SUFFIX = " (CFIR 2.0)"
 GROUPS = ("high", "low", "middle")
 
@@ -54,7 +60,7 @@ def link_fit(q: int, r: int) -> str:
 class Paper:
     """One of a row's sources, as the catalogue names it (citation and DOI when it has them)."""
 
-    ref: str                     # the reference as written in ``sources`` (a DOI or a title)
+    ref: str  # the reference as written in ``sources`` (a DOI or a title)
     title: str | None = None
     citation: str | None = None
     doi: str | None = None
@@ -84,12 +90,12 @@ class LiteratureRow:
     direction: str | None
     fit: str
     # for people and the screen (not in the contract's JSON)
-    origin: str = "catalogue"            # catalogue | study (a themes.toml theme with sources)
+    origin: str = "catalogue"  # catalogue | study (a themes.toml theme with sources)
     domain: str | None = None
     construct: str | None = None
     cfir2009: str | None = None
-    claim: str | None = None             # the theme's summary
-    via_kind: str | None = None          # own | cfir2009 | cfir2 (None: silence)
+    claim: str | None = None  # the theme's summary
+    via_kind: str | None = None  # own | cfir2009 | cfir2 (None: silence)
     via_title: str | None = None
     papers: tuple[Paper, ...] = ()
     evidence: ThemeResult | None = field(default=None, compare=False, repr=False)
@@ -100,9 +106,16 @@ class LiteratureRow:
         return _ratings(self.evidence)
 
     def to_dict(self) -> dict:
-        return {"theme": self.theme, "title": self.title, "influence": self.influence,
-                "sources": list(self.sources), "via": self.via, "distinguishing": self.distinguishing,
-                "direction": self.direction, "fit": self.fit}
+        return {
+            "theme": self.theme,
+            "title": self.title,
+            "influence": self.influence,
+            "sources": list(self.sources),
+            "via": self.via,
+            "distinguishing": self.distinguishing,
+            "direction": self.direction,
+            "fit": self.fit,
+        }
 
 
 @dataclass(frozen=True)
@@ -121,8 +134,13 @@ class NewTheme:
         return _ratings(self.evidence)
 
     def to_dict(self) -> dict:
-        return {"theme": self.theme, "title": self.title, "distinguishing": self.distinguishing,
-                "direction": self.direction, "fit": self.fit}
+        return {
+            "theme": self.theme,
+            "title": self.title,
+            "distinguishing": self.distinguishing,
+            "direction": self.direction,
+            "fit": self.fit,
+        }
 
 
 @dataclass(frozen=True)
@@ -133,7 +151,7 @@ class Literature:
     @property
     def counts(self) -> dict[str, int]:
         """Every fit (all six keys), rows by their fit, ``expansion`` = the new themes."""
-        out = {f: 0 for f in FITS}
+        out = dict.fromkeys(FITS, 0)
         for row in self.rows:
             out[row.fit] += 1
         out["expansion"] = len(self.new)
@@ -147,42 +165,54 @@ class Literature:
 
     def to_dict(self) -> dict:
         """The summary's ``literature`` object, exactly as analysis.md section 1 writes it."""
-        return {"rows": [r.to_dict() for r in self.rows], "new": [n.to_dict() for n in self.new],
-                "counts": self.counts}
+        return {"rows": [r.to_dict() for r in self.rows], "new": [n.to_dict() for n in self.new], "counts": self.counts}
 
     def to_toml(self) -> dict:
         """``to_dict`` ready for a TOML writer: nulls left out (TOML has none)."""
         return drop_nulls(self.to_dict())
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "Literature":
+    def from_dict(cls, data: Mapping) -> Literature:
         """The object rebuilt from ``to_dict`` (or a snapshot's TOML, nulls restored): the contract's
         fields only (no claim, papers or ratings: a snapshot does not carry them)."""
         rows = tuple(
-            LiteratureRow(r["theme"], r.get("title", r["theme"]), r.get("influence"), tuple(r.get("sources", ())),
-                          r.get("via"), r.get("distinguishing"), r.get("direction"), r["fit"])
+            LiteratureRow(
+                r["theme"],
+                r.get("title", r["theme"]),
+                r.get("influence"),
+                tuple(r.get("sources", ())),
+                r.get("via"),
+                r.get("distinguishing"),
+                r.get("direction"),
+                r["fit"],
+            )
             for r in data.get("rows", ())
         )
-        new = tuple(NewTheme(n["theme"], n.get("title", n["theme"]), n["distinguishing"], n["direction"],
-                             n.get("fit", "expansion")) for n in data.get("new", ()))
+        new = tuple(
+            NewTheme(
+                n["theme"], n.get("title", n["theme"]), n["distinguishing"], n["direction"], n.get("fit", "expansion")
+            )
+            for n in data.get("new", ())
+        )
         return cls(rows, new)
 
     def headline(self) -> str:
-        """"this study confirms 6 of the 14 literature themes it can speak to, contradicts 1, ..."."""
+        """ "this study confirms 6 of the 14 literature themes it can speak to, contradicts 1, ..."."""
         c = self.counts
         speaks = len(self.rows) - c["silence"]
         themes = "theme" if speaks == 1 else "themes"
         news = "theme" if c["expansion"] == 1 else "themes"
-        return (f"this study confirms {c['confirmation']} of the {speaks} literature {themes} it can speak to, "
-                f"contradicts {c['discordance']}, finds no difference on {c['no-difference']}, has too few "
-                f"ratings on {c['insufficient']}; it is silent on {c['silence']} of {len(self.rows)}, and adds "
-                f"{c['expansion']} new {news} (expansion)")
+        return (
+            f"this study confirms {c['confirmation']} of the {speaks} literature {themes} it can speak to, "
+            f"contradicts {c['discordance']}, finds no difference on {c['no-difference']}, has too few "
+            f"ratings on {c['insufficient']}; it is silent on {c['silence']} of {len(self.rows)}, and adds "
+            f"{c['expansion']} new {news} (expansion)"
+        )
 
     def text_lines(self) -> list[str]:
         """Lines for people: the headline, then one block per row (symbol and word for the fit, the
         claim, the evidence by group, the papers), then the new themes. Text from data is as written."""
-        lines = [f"Literature: {self.headline()}",
-                 "  (" + ", ".join(f"{SYMBOLS[f]} {f}" for f in FITS) + ")"]
+        lines = [f"Literature: {self.headline()}", "  (" + ", ".join(f"{SYMBOLS[f]} {f}" for f in FITS) + ")"]
         for r in self.rows:
             lines.append(f"  {fit_word(r.fit)}  {r.title} [{r.theme}]" + (f" ({r.influence})" if r.influence else ""))
             if r.claim:
@@ -190,10 +220,15 @@ class Literature:
             if r.via is None:
                 lines.append("      evidence: none (the study rated neither the theme nor its CFIR construct)")
             else:
-                how = {"own": "the theme itself", "cfir2009": "its CFIR 2009 construct",
-                       "cfir2": "its CFIR 2.0 construct"}.get(r.via_kind or "", "")
-                lines.append(f"      evidence: {r.via_title or r.via} [{r.via}]{', ' + how if how else ''}: "
-                             f"{r.distinguishing}, {r.direction}")
+                how = {
+                    "own": "the theme itself",
+                    "cfir2009": "its CFIR 2009 construct",
+                    "cfir2": "its CFIR 2.0 construct",
+                }.get(r.via_kind or "", "")
+                lines.append(
+                    f"      evidence: {r.via_title or r.via} [{r.via}]{', ' + how if how else ''}: "
+                    f"{r.distinguishing}, {r.direction}"
+                )
                 lines.extend(_rating_lines(r.ratings))
             for p in r.papers:
                 lines.append(f"      source: {p.text()}")
@@ -253,8 +288,9 @@ def _construct_ids(catalogue: Catalogue) -> tuple[dict[str, str], dict[str, str]
     return cfir09, cfir2
 
 
-def _row(theme: Theme, origin: str, rated: Mapping[str, ThemeResult], cfir09: dict, cfir2: dict,
-         catalogue: Catalogue) -> LiteratureRow:
+def _row(
+    theme: Theme, origin: str, rated: Mapping[str, ThemeResult], cfir09: dict, cfir2: dict, catalogue: Catalogue
+) -> LiteratureRow:
     via, kind = None, None
     if theme.id in rated:
         via, kind = theme.id, "own"
@@ -266,10 +302,23 @@ def _row(theme: Theme, origin: str, rated: Mapping[str, ThemeResult], cfir09: di
     label = result.distinguishing if result is not None else None
     direction = result.direction if result is not None else None
     return LiteratureRow(
-        theme.id, theme.title, theme.influence, tuple(theme.sources), via, label, direction, fit_of(label, direction),
-        origin=origin, domain=theme.domain, construct=theme.construct, cfir2009=theme.cfir2009, claim=theme.summary,
-        via_kind=kind, via_title=result.title if result is not None else None,
-        papers=_papers(catalogue, theme.sources), evidence=result,
+        theme.id,
+        theme.title,
+        theme.influence,
+        tuple(theme.sources),
+        via,
+        label,
+        direction,
+        fit_of(label, direction),
+        origin=origin,
+        domain=theme.domain,
+        construct=theme.construct,
+        cfir2009=theme.cfir2009,
+        claim=theme.summary,
+        via_kind=kind,
+        via_title=result.title if result is not None else None,
+        papers=_papers(catalogue, theme.sources),
+        evidence=result,
     )
 
 
@@ -287,17 +336,19 @@ def literature(study: Study, comparison: Comparison, catalogue: Catalogue | None
     rows = [_row(t, "catalogue", rated, cfir09, cfir2, catalogue) for t in catalogue.themes if t.kind == "literature"]
     new = []
     for t in study.themes.values():
-        if t.kind != "study" or t.id in literature_ids:   # only the study's own themes.toml themes
+        if t.kind != "study" or t.id in literature_ids:  # only the study's own themes.toml themes
             continue
         if t.sources:
             rows.append(_row(t, "study", rated, cfir09, cfir2, catalogue))
         elif (r := rated.get(t.id)) is not None and r.distinguishing in ("strong", "weak"):
-            new.append(NewTheme(t.id, t.title, r.distinguishing, r.direction, domain=t.domain, claim=t.summary,
-                                evidence=r))
+            new.append(
+                NewTheme(t.id, t.title, r.distinguishing, r.direction, domain=t.domain, claim=t.summary, evidence=r)
+            )
     return Literature(tuple(rows), tuple(new))
 
 
 # ---- statistics by themes ([[link]]) ----
+
 
 def _sign(x: float | None) -> int:
     if x is None or x == 0:
@@ -312,26 +363,35 @@ class LinkResult:
     mean_difference: float | None
     hedges_g: float | None
     cliffs_delta: float | None
-    distinguishing: str | None       # None: the theme is unrated
+    distinguishing: str | None  # None: the theme is unrated
     direction: str | None
     fit: str
-    q: int                           # the metric's sign, +1 when the high group is better
-    r: int                           # the theme's sign, +1 strong/weak expected, -1 reversed, else 0
-    line: int | None = None          # the [[link]]'s line in study.toml
-    label: str | None = None         # the metric's label
-    title: str | None = None         # the theme's title
+    q: int  # the metric's sign, +1 when the high group is better
+    r: int  # the theme's sign, +1 strong/weak expected, -1 reversed, else 0
+    line: int | None = None  # the [[link]]'s line in study.toml
+    label: str | None = None  # the metric's label
+    title: str | None = None  # the theme's title
     higher_is_better: bool = True
 
     def to_dict(self) -> dict:
-        return {"theme": self.theme, "metric": self.metric, "mean_difference": num(self.mean_difference),
-                "hedges_g": num(self.hedges_g), "cliffs_delta": num(self.cliffs_delta),
-                "distinguishing": self.distinguishing, "direction": self.direction, "fit": self.fit}
+        return {
+            "theme": self.theme,
+            "metric": self.metric,
+            "mean_difference": num(self.mean_difference),
+            "hedges_g": num(self.hedges_g),
+            "cliffs_delta": num(self.cliffs_delta),
+            "distinguishing": self.distinguishing,
+            "direction": self.direction,
+            "fit": self.fit,
+        }
 
     def text(self) -> str:
         effect = "n/a" if self.mean_difference is None else f"{self.mean_difference:+.3g}"
         theme = "unrated" if self.distinguishing is None else f"{self.distinguishing}, {self.direction}"
-        return (f"  {fit_word(self.fit)}  {self.title or self.theme} [{self.theme}] ({theme})  ~  "
-                f"{self.label or self.metric} [{self.metric}] high minus low {effect}")
+        return (
+            f"  {fit_word(self.fit)}  {self.title or self.theme} [{self.theme}] ({theme})  ~  "
+            f"{self.label or self.metric} [{self.metric}] high minus low {effect}"
+        )
 
 
 def link_result(link: Link, comparison: Comparison) -> LinkResult:
@@ -345,11 +405,20 @@ def link_result(link: Link, comparison: Comparison) -> LinkResult:
         r = 1 if theme.direction == "expected" else -1
     # the figures as the summary writes them (12 digits), so that a snapshot's links read back the same
     return LinkResult(
-        link.theme, link.metric, num(md), num(metric.hedges_g) if metric is not None else None,
+        link.theme,
+        link.metric,
+        num(md),
+        num(metric.hedges_g) if metric is not None else None,
         num(metric.cliffs_delta) if metric is not None else None,
-        theme.distinguishing if theme is not None else None, theme.direction if theme is not None else None,
-        link_fit(q, r), q, r, link.line, metric.label if metric is not None else None,
-        theme.title if theme is not None else None, higher,
+        theme.distinguishing if theme is not None else None,
+        theme.direction if theme is not None else None,
+        link_fit(q, r),
+        q,
+        r,
+        link.line,
+        metric.label if metric is not None else None,
+        theme.title if theme is not None else None,
+        higher,
     )
 
 
@@ -370,6 +439,7 @@ def links_toml(results: Iterable[LinkResult]) -> list[dict]:
 
 # ---- rebuilt from a summary or a snapshot (metrics.summary.from_dict) ----
 
+
 def restore(data: Mapping, themes: Iterable[ThemeResult], catalogue: Catalogue | None = None) -> Literature:
     """``Literature.from_dict`` with what the screens and the text show put back: each row's evidence
     (the rebuilt ``via`` theme), and, from the catalogue, the claim, domain and papers of its themes
@@ -385,18 +455,30 @@ def restore(data: Mapping, themes: Iterable[ThemeResult], catalogue: Catalogue |
         kind = None
         if r.via is not None:
             kind = "own" if r.via == r.theme else (known[r.via].kind if r.via in known else None)
-        rows.append(replace(
-            r, origin="catalogue" if theme is not None else "study",
-            domain=theme.domain if theme is not None else None, construct=theme.construct if theme is not None else None,
-            cfir2009=theme.cfir2009 if theme is not None else None, claim=theme.summary if theme is not None else None,
-            via_kind=kind, via_title=evidence.title if evidence is not None else None,
-            papers=_papers(catalogue, r.sources), evidence=evidence))
-    new = tuple(replace(n, domain=results[n.theme].domain if n.theme in results else None,
-                        evidence=results.get(n.theme)) for n in bare.new)
+        rows.append(
+            replace(
+                r,
+                origin="catalogue" if theme is not None else "study",
+                domain=theme.domain if theme is not None else None,
+                construct=theme.construct if theme is not None else None,
+                cfir2009=theme.cfir2009 if theme is not None else None,
+                claim=theme.summary if theme is not None else None,
+                via_kind=kind,
+                via_title=evidence.title if evidence is not None else None,
+                papers=_papers(catalogue, r.sources),
+                evidence=evidence,
+            )
+        )
+    new = tuple(
+        replace(n, domain=results[n.theme].domain if n.theme in results else None, evidence=results.get(n.theme))
+        for n in bare.new
+    )
     return Literature(tuple(rows), new)
 
 
-def restore_links(data: Iterable[Mapping], metrics: Iterable[MetricResult], themes: Iterable[ThemeResult]) -> tuple[LinkResult, ...]:
+def restore_links(
+    data: Iterable[Mapping], metrics: Iterable[MetricResult], themes: Iterable[ThemeResult]
+) -> tuple[LinkResult, ...]:
     """The ``links`` of a summary as LinkResults (their fit as recorded)."""
     by_metric = {m.metric: m for m in metrics}
     by_theme = {t.theme: t for t in themes}
@@ -407,7 +489,22 @@ def restore_links(data: Iterable[Mapping], metrics: Iterable[MetricResult], them
         q = _sign(d.get("mean_difference")) * (1 if higher else -1)
         label, direction = d.get("distinguishing"), d.get("direction")
         r = (1 if direction == "expected" else -1) if label in ("strong", "weak") else 0
-        out.append(LinkResult(d["theme"], d["metric"], d.get("mean_difference"), d.get("hedges_g"), d.get("cliffs_delta"),
-                              label, direction, d.get("fit", link_fit(q, r)), q, r, None,
-                              m.label if m is not None else None, t.title if t is not None else None, higher))
+        out.append(
+            LinkResult(
+                d["theme"],
+                d["metric"],
+                d.get("mean_difference"),
+                d.get("hedges_g"),
+                d.get("cliffs_delta"),
+                label,
+                direction,
+                d.get("fit", link_fit(q, r)),
+                q,
+                r,
+                None,
+                m.label if m is not None else None,
+                t.title if t is not None else None,
+                higher,
+            )
+        )
     return tuple(out)

@@ -7,6 +7,7 @@ named. Evidence memos may name places or people, so a pseudonymised study carrie
 from __future__ import annotations
 
 from dataclasses import replace
+
 from cases.model import Study
 
 
@@ -33,12 +34,14 @@ def pseudonymise(study: Study, options):
     def rename(outcome):
         if outcome is None:
             return None
-        return replace(outcome, high=tuple(names.get(s, s) for s in outcome.high),
-                       low=tuple(names.get(s, s) for s in outcome.low))
+        return replace(
+            outcome, high=tuple(names.get(s, s) for s in outcome.high), low=tuple(names.get(s, s) for s in outcome.low)
+        )
 
     # excerpts and the reasons of judgements are evidence too (they may name places or people)
     judgements = {t: (label, None) for t, (label, _reason) in (getattr(study, "judgements", None) or {}).items()}
-    study = replace(study, sites=sites, ratings=ratings, outcome=rename(study.outcome), evidence=(), judgements=judgements)
+    study = replace(
+        study, sites=sites, ratings=ratings, outcome=rename(study.outcome), evidence=(), judgements=judgements
+    )
     options = replace(options, outcome=rename(options.outcome))
     return study, options
-

@@ -16,12 +16,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from metrics.qca_minimize import (FREE, Term, configurations_of, easy_counterfactuals, notation,
-                                  simplifying_assumptions, solve_checked, term_bits)
+from metrics.qca_minimize import (
+    FREE,
+    Term,
+    configurations_of,
+    easy_counterfactuals,
+    notation,
+    simplifying_assumptions,
+    solve_checked,
+    term_bits,
+)
 from metrics.summary import num
 
 TOL = 1e-9
-MAX_MODELS = 24          # minimal covers listed per solution (a warning says when there are more)
+MAX_MODELS = 24  # minimal covers listed per solution (a warning says when there are more)
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 KINDS = ("conservative", "parsimonious", "intermediate")
 
@@ -53,7 +61,7 @@ class Model:
     expression: str
     fit: Fit
     terms: tuple[TermFit, ...]
-    assumptions: tuple[str, ...] | None = None   # remainders used (parsimonious, intermediate)
+    assumptions: tuple[str, ...] | None = None  # remainders used (parsimonious, intermediate)
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,21 @@ class QcaResult:
             "cases": {s: {k: num(v) for k, v in m.items()} for s, m in self.cases.items()},
             "left_out": [dict(x) for x in self.left_out],
             "truth_table": [
-                {"configuration": r.configuration, "n": r.n, "incl": num(r.incl), "pri": num(r.pri),
-                 "out": r.out, "cases": list(r.cases)} for r in self.truth_table],
+                {
+                    "configuration": r.configuration,
+                    "n": r.n,
+                    "incl": num(r.incl),
+                    "pri": num(r.pri),
+                    "out": r.out,
+                    "cases": list(r.cases),
+                }
+                for r in self.truth_table
+            ],
             "solutions": {k: {"models": [_model_dict(m) for m in self.solutions.get(k, ())]} for k in KINDS},
-            "necessity": [{"condition": n.condition, "incl": num(n.incl), "cov": num(n.cov), "ron": num(n.ron)}
-                          for n in self.necessity],
+            "necessity": [
+                {"condition": n.condition, "incl": num(n.incl), "cov": num(n.cov), "ron": num(n.ron)}
+                for n in self.necessity
+            ],
             "warnings": list(self.warnings),
         }
 
@@ -113,9 +131,14 @@ def _fit_dict(fit: Fit) -> dict:
 
 
 def _model_dict(m: Model) -> dict:
-    out = {"expression": m.expression, **_fit_dict(m.fit),
-           "terms": [{"term": t.term, **_fit_dict(t.fit), "cov_unique": num(t.cov_unique), "cases": list(t.cases)}
-                     for t in m.terms]}
+    out = {
+        "expression": m.expression,
+        **_fit_dict(m.fit),
+        "terms": [
+            {"term": t.term, **_fit_dict(t.fit), "cov_unique": num(t.cov_unique), "cases": list(t.cases)}
+            for t in m.terms
+        ],
+    }
     if m.assumptions is not None:
         out["assumptions"] = list(m.assumptions)
     return out
@@ -127,6 +150,7 @@ def qca_names(names: Sequence[str]) -> tuple[str, ...]:
 
 
 # -- figures -------------------------------------------------------------------------------------
+
 
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b > 0 else None
@@ -144,8 +168,12 @@ def necessity(x: np.ndarray, y: np.ndarray, condition: str) -> Necessity:
     """incl = Σmin(X,Y)/ΣY, cov = Σmin(X,Y)/ΣX, RoN = Σ(1-X)/Σ(1-min(X,Y))."""
     xy = np.minimum(x, y)
     sxy = float(xy.sum())
-    return Necessity(condition, _ratio(sxy, float(y.sum())), _ratio(sxy, float(x.sum())),
-                     _ratio(float((1.0 - x).sum()), float((1.0 - xy).sum())))
+    return Necessity(
+        condition,
+        _ratio(sxy, float(y.sum())),
+        _ratio(sxy, float(x.sum())),
+        _ratio(float((1.0 - x).sum()), float((1.0 - xy).sum())),
+    )
 
 
 def term_membership(term: Term, x: np.ndarray) -> np.ndarray:
@@ -162,6 +190,7 @@ def _passes(value: float | None, cut: float) -> bool:
 
 
 # -- the truth table -----------------------------------------------------------------------------
+
 
 def truth_table(x: np.ndarray, y: np.ndarray, sites: Sequence[str], cuts: Cuts) -> list[TableRow]:
     """The observed rows in configuration order (remainders are not listed)."""
@@ -184,8 +213,9 @@ def truth_table(x: np.ndarray, y: np.ndarray, sites: Sequence[str], cuts: Cuts) 
     return rows
 
 
-def table_warnings(x: np.ndarray, y: np.ndarray, sites: Sequence[str], names: Sequence[str],
-                   rows: Sequence[TableRow], cuts: Cuts) -> list[str]:
+def table_warnings(
+    x: np.ndarray, y: np.ndarray, sites: Sequence[str], names: Sequence[str], rows: Sequence[TableRow], cuts: Cuts
+) -> list[str]:
     out = []
     for i, j in zip(*np.nonzero(x == 0.5)):
         out.append(f"{sites[i]}: membership in {names[j]} is exactly 0.5, so the site belongs to no row")
@@ -197,9 +227,11 @@ def table_warnings(x: np.ndarray, y: np.ndarray, sites: Sequence[str], names: Se
         if np.any(ys > 0.5) and np.any(ys < 0.5):
             out.append(f"row {r.configuration} is contradictory: it holds sites in and out of the outcome")
     k = len(names)
-    if rows and len(rows) < 2 ** k:
-        out.append(f"limited diversity: {len(rows)} of {2 ** k} configurations observed; "
-                   f"the other {2 ** k - len(rows)} are remainders")
+    if rows and len(rows) < 2**k:
+        out.append(
+            f"limited diversity: {len(rows)} of {2**k} configurations observed; "
+            f"the other {2**k - len(rows)} are remainders"
+        )
     few = [r.configuration for r in rows if r.n < cuts.n]
     if few:
         out.append(f"{len(few)} row(s) with fewer than n_cut = {cuts.n} sites count as remainders: {', '.join(few)}")
@@ -211,8 +243,16 @@ def table_warnings(x: np.ndarray, y: np.ndarray, sites: Sequence[str], names: Se
 
 # -- solutions -----------------------------------------------------------------------------------
 
-def model_fits(terms: Sequence[Term], x: np.ndarray, y: np.ndarray, names: Sequence[str],
-               rows: Sequence[TableRow], assumptions=None, memo: dict | None = None) -> Model:
+
+def model_fits(
+    terms: Sequence[Term],
+    x: np.ndarray,
+    y: np.ndarray,
+    names: Sequence[str],
+    rows: Sequence[TableRow],
+    assumptions=None,
+    memo: dict | None = None,
+) -> Model:
     """A model's fits and its terms': membership of the model = max over its terms. ``memo``
     keeps each term's membership, fit and cases between the models of one analysis."""
     memo = {} if memo is None else memo
@@ -227,8 +267,7 @@ def model_fits(terms: Sequence[Term], x: np.ndarray, y: np.ndarray, names: Seque
         unique = None if cov is None else cov - (rest or 0.0)
         fits.append(TermFit(tf.term, tf.fit, unique, tf.cases))
     expression = " + ".join(f.term for f in fits)
-    return Model(expression, sufficiency(whole, y), tuple(fits),
-                 None if assumptions is None else tuple(assumptions))
+    return Model(expression, sufficiency(whole, y), tuple(fits), None if assumptions is None else tuple(assumptions))
 
 
 def _term_part(term: Term, x, y, names, rows, memo):
@@ -240,8 +279,14 @@ def _term_part(term: Term, x, y, names, rows, memo):
     return memo[term]
 
 
-def solutions(rows: Sequence[TableRow], x: np.ndarray, y: np.ndarray, names: Sequence[str],
-              expect: Mapping[str, str] | None, warnings: list[str] | None = None) -> dict[str, tuple[Model, ...]]:
+def solutions(
+    rows: Sequence[TableRow],
+    x: np.ndarray,
+    y: np.ndarray,
+    names: Sequence[str],
+    expect: Mapping[str, str] | None,
+    warnings: list[str] | None = None,
+) -> dict[str, tuple[Model, ...]]:
     """Conservative ("1" rows only), parsimonious (remainders as don't-cares: rows with n < n_cut
     and unobserved ones) and, with ``expect``, intermediate (R's ``dir.exp``): for every pair of a
     conservative and a parsimonious model, the "1" rows plus the easy counterfactuals."""
@@ -254,8 +299,10 @@ def solutions(rows: Sequence[TableRow], x: np.ndarray, y: np.ndarray, names: Seq
     def solve(on_rows, permitted, kind):
         models, complete = solve_checked(on_rows, permitted, k)
         if not complete:
-            warnings.append(f"the prime-implicant chart of the {kind} solution is too complex to search "
-                            "every minimal cover: one cover found greedily is shown, not guaranteed minimal")
+            warnings.append(
+                f"the prime-implicant chart of the {kind} solution is too complex to search "
+                "every minimal cover: one cover found greedily is shown, not guaranteed minimal"
+            )
         if len(models) > MAX_MODELS:
             warnings.append(f"the {kind} solution has {len(models)} minimal covers; the first {MAX_MODELS} are listed")
         return models[:MAX_MODELS]
@@ -294,12 +341,13 @@ def _directions(expect: Mapping[str, str], names: Sequence[str]) -> dict[int, in
         if cond not in names:
             raise ValueError(f"expect names {cond!r}, which is not a condition ({', '.join(names)})")
         if direction not in ("present", "absent"):
-            raise ValueError(f"expect {cond} = {direction!r}: use \"present\" or \"absent\"")
+            raise ValueError(f'expect {cond} = {direction!r}: use "present" or "absent"')
         out[names.index(cond)] = 1 if direction == "present" else 0
     return out
 
 
 # -- the whole analysis --------------------------------------------------------------------------
+
 
 def _collect(names, memberships, outcome, sites):
     kept, left_out = [], []
@@ -315,9 +363,16 @@ def _collect(names, memberships, outcome, sites):
     return kept, left_out
 
 
-def analyse(names: Sequence[str], memberships: Mapping[str, Mapping[str, float | None]],
-            outcome: Mapping[str, float | None], *, outcome_name: str = "high", cuts: Cuts = Cuts(),
-            expect: Mapping[str, str] | None = None, sites: Sequence[str] | None = None) -> QcaResult:
+def analyse(
+    names: Sequence[str],
+    memberships: Mapping[str, Mapping[str, float | None]],
+    outcome: Mapping[str, float | None],
+    *,
+    outcome_name: str = "high",
+    cuts: Cuts = Cuts(),
+    expect: Mapping[str, str] | None = None,
+    sites: Sequence[str] | None = None,
+) -> QcaResult:
     """The QCA of ``outcome`` on the conditions ``names`` (QCA names, study order).
 
     ``memberships[site][name]`` and ``outcome[site]`` are set memberships in [0, 1] (None:
@@ -337,7 +392,7 @@ def analyse(names: Sequence[str], memberships: Mapping[str, Mapping[str, float |
     warnings = table_warnings(x, y, kept, names, rows, cuts)
     if expect is not None:
         _directions(expect, names)
-    sols = solutions(rows, x, y, names, expect, warnings) if kept else {k: () for k in KINDS}
+    sols = solutions(rows, x, y, names, expect, warnings) if kept else dict.fromkeys(KINDS, ())
     nec = []
     for j, n in enumerate(names):
         nec += [necessity(x[:, j], y, n), necessity(1.0 - x[:, j], y, "~" + n)]

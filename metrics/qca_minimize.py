@@ -19,8 +19,8 @@ import numpy as np
 
 Term = tuple[int, ...]
 FREE = 2
-MAX_CONDITIONS = 14      # 3^14 terms (4.8 million booleans) is the largest sweep allowed
-SEARCH_BUDGET = 1_000    # branches of the cover search before a chart counts as too complex
+MAX_CONDITIONS = 14  # 3^14 terms (4.8 million booleans) is the largest sweep allowed
+SEARCH_BUDGET = 1_000  # branches of the cover search before a chart counts as too complex
 
 
 class TooComplex(Exception):
@@ -28,7 +28,7 @@ class TooComplex(Exception):
 
 
 def configurations_of(k: int) -> list[str]:
-    return [format(m, f"0{k}b") for m in range(2 ** k)] if k else [""]
+    return [format(m, f"0{k}b") for m in range(2**k)] if k else [""]
 
 
 def _permitted_terms(permitted: Iterable[str], k: int) -> np.ndarray:
@@ -215,8 +215,9 @@ def simplifying_assumptions(model: Sequence[Term], on: Iterable[str], k: int, re
     return sorted(c for c in rem if any(int(c, 2) & m == v for m, v in bits))
 
 
-def easy_counterfactuals(conservative: Sequence[Term], parsimonious: Sequence[Term],
-                         assumptions: Iterable[str], expect: dict[int, int]) -> list[str]:
+def easy_counterfactuals(
+    conservative: Sequence[Term], parsimonious: Sequence[Term], assumptions: Iterable[str], expect: dict[int, int]
+) -> list[str]:
     """The simplifying assumptions of ``parsimonious`` that agree with the directional expectations,
     R's ``C_getEC``: each conservative term, for each parsimonious term it is a subset of, loses the
     literals the parsimonious term does not hold and that contradict an expectation (condition
@@ -224,7 +225,7 @@ def easy_counterfactuals(conservative: Sequence[Term], parsimonious: Sequence[Te
     reduced = []
     for comp in conservative:
         for pars in parsimonious:
-            if not all(p == FREE or p == c for p, c in zip(pars, comp)):
+            if not all(p in (FREE, c) for p, c in zip(pars, comp)):
                 continue
             res = tuple(
                 FREE if (p == FREE and c != FREE and j in expect and expect[j] != c) else c

@@ -9,9 +9,11 @@ def _f(v: float | None) -> str:
 
 def _table(result) -> list[str]:
     head = " ".join(result.conditions)
-    lines = [f"Truth table (outcome {result.outcome}; incl_cut {result.cuts.incl:g}, n_cut {result.cuts.n}, "
-             f"pri_cut {result.cuts.pri:g}; remainders not listed)",
-             f"  {head}  OUT   n   incl    PRI   cases"]
+    lines = [
+        f"Truth table (outcome {result.outcome}; incl_cut {result.cuts.incl:g}, n_cut {result.cuts.n}, "
+        f"pri_cut {result.cuts.pri:g}; remainders not listed)",
+        f"  {head}  OUT   n   incl    PRI   cases",
+    ]
     for r in result.truth_table:
         cells = " ".join(ch.rjust(len(n)) for ch, n in zip(r.configuration, result.conditions))
         lines.append(f"  {cells}   {r.out:>2} {r.n:>3}  {_f(r.incl)}  {_f(r.pri)}   {', '.join(r.cases)}")
@@ -26,8 +28,10 @@ def _models(kind: str, models) -> list[str]:
         lines.append(f"  M{i}: {m.expression}  (incl {_f(m.fit.incl)}, PRI {_f(m.fit.pri)}, cov {_f(m.fit.cov)})")
         width = max(len(t.term) for t in m.terms)
         for t in m.terms:
-            lines.append(f"      {t.term:<{width}}  incl {_f(t.fit.incl)}  PRI {_f(t.fit.pri)}  "
-                         f"cov {_f(t.fit.cov)}  covU {_f(t.cov_unique)}  {', '.join(t.cases)}")
+            lines.append(
+                f"      {t.term:<{width}}  incl {_f(t.fit.incl)}  PRI {_f(t.fit.pri)}  "
+                f"cov {_f(t.fit.cov)}  covU {_f(t.cov_unique)}  {', '.join(t.cases)}"
+            )
         if m.assumptions:
             lines.append(f"      simplifying assumptions: {', '.join(m.assumptions)}")
     return lines

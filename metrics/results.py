@@ -13,6 +13,7 @@ from cases.rules import Rule
 from metrics import stats
 from metrics.splits import Split
 
+
 @dataclass(frozen=True)
 class Options:
     """What the user may override on the command line or in the dashboard (None = study.toml's)."""
@@ -30,7 +31,7 @@ class GroupFigures:
     median: float | None
     min: float | None
     max: float | None
-    values: tuple[tuple[str, float | str | None], ...]   # every site of the group; "<10" when suppressed
+    values: tuple[tuple[str, float | str | None], ...]  # every site of the group; "<10" when suppressed
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class MetricResult:
     median_difference: float | None
     hedges_g: float | None
     cliffs_delta: float | None
-    permutation: stats.Permutation | None      # None while pending (the dashboard fills it in later)
+    permutation: stats.Permutation | None  # None while pending (the dashboard fills it in later)
     spearman_with_outcome: float | None
     suppressed: bool = False
 
@@ -59,7 +60,7 @@ class MetricResult:
 class ThemeGroup:
     rated: int
     mean: float | None
-    ratings: tuple[tuple[str, str], ...]    # (site, canonical token), sites without a row left out
+    ratings: tuple[tuple[str, str], ...]  # (site, canonical token), sites without a row left out
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,11 @@ class ThemeResult:
     direction: str
     rule: str
     # What the rule looked at (filled by the theme pass; None where a group has no valence rating):
-    diff: float | None = None        # mean(high) - mean(low) of the valence ratings
-    gap: float | None = None         # lowest high rating - highest low rating
-    met: str | None = None           # the threshold the label met, in words ("gap >= 1, diff >= 2")
-    published: str | None = None     # the authors' own judgement, when the study records one
-    judgement: str | None = None     # the analyst's own label (judgements.csv); never replaces ``distinguishing``
+    diff: float | None = None  # mean(high) - mean(low) of the valence ratings
+    gap: float | None = None  # lowest high rating - highest low rating
+    met: str | None = None  # the threshold the label met, in words ("gap >= 1, diff >= 2")
+    published: str | None = None  # the authors' own judgement, when the study records one
+    judgement: str | None = None  # the analyst's own label (judgements.csv); never replaces ``distinguishing``
     judgement_reason: str | None = None
 
 
@@ -94,11 +95,11 @@ class Comparison:
     metrics: tuple[MetricResult, ...]
     themes: tuple[ThemeResult, ...]
     warnings: tuple[str, ...]
-    labels: dict[str, str] = field(default_factory=dict)   # site id -> label
+    labels: dict[str, str] = field(default_factory=dict)  # site id -> label
     sensitivity: object | None = None
     configurations: object | None = None
-    literature: object | None = None      # metrics.literature.Literature (analyse(); None from compare() alone)
-    links: tuple | None = None            # metrics.literature.LinkResult per [[link]] (with the literature)
+    literature: object | None = None  # metrics.literature.Literature (analyse(); None from compare() alone)
+    links: tuple | None = None  # metrics.literature.LinkResult per [[link]] (with the literature)
 
     @property
     def pending(self) -> bool:
@@ -107,6 +108,8 @@ class Comparison:
     def __repr__(self) -> str:
         # short on purpose: Textual and debuggers repr arguments, and a full repr of 2,000 sites is slow
         s = self.split
-        return (f"Comparison({self.title!r}, {s.outcome} by {s.rule}: high {len(s.high)}, low {len(s.low)}, "
-                f"middle {len(s.middle)}, missing {len(s.missing)}; {len(self.metrics)} metrics, "
-                f"{len(self.themes)} themes{', p pending' if self.pending else ''})")
+        return (
+            f"Comparison({self.title!r}, {s.outcome} by {s.rule}: high {len(s.high)}, low {len(s.low)}, "
+            f"middle {len(s.middle)}, missing {len(s.missing)}; {len(self.metrics)} metrics, "
+            f"{len(self.themes)} themes{', p pending' if self.pending else ''})"
+        )

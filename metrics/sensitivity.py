@@ -38,20 +38,20 @@ from metrics.summary import num
 
 MIN_PER_GROUP = 2
 VERDICTS = ("robust", "unstable", "no contrast", "no verdict", "undetermined")
-LIST_SITES_UP_TO = 60   # cuts list their full groups only for studies this small
-MAX_CUTS = 2_000        # at most this many cuts, spread evenly by rank, when there are more
+LIST_SITES_UP_TO = 60  # cuts list their full groups only for studies this small
+MAX_CUTS = 2_000  # at most this many cuts, spread evenly by rank, when there are more
 
 
 @dataclass(frozen=True)
 class Cut:
-    value: float | None                    # None: withheld by disclosure control
+    value: float | None  # None: withheld by disclosure control
     n_high: int
     n_low: int
-    moved: tuple[str, ...]                 # sites that joined the low group at this cut
-    high: tuple[str, ...] | None           # full groups for small studies
+    moved: tuple[str, ...]  # sites that joined the low group at this cut
+    high: tuple[str, ...] | None  # full groups for small studies
     low: tuple[str, ...] | None
-    metrics: dict[str, str | None]         # metric -> "+", "-", "0" or None (a group has no value)
-    themes: dict[str, str]                 # theme -> "strong", "weak reversed", "none", "insufficient"
+    metrics: dict[str, str | None]  # metric -> "+", "-", "0" or None (a group has no value)
+    themes: dict[str, str]  # theme -> "strong", "weak reversed", "none", "insufficient"
 
     @property
     def withheld(self) -> bool:
@@ -72,8 +72,8 @@ class Robustness:
     key: str
     label: str
     robust: bool | None
-    seen: tuple[str, ...]                  # the distinct directions/labels at qualifying cuts
-    verdict: str = "undetermined"          # one of VERDICTS
+    seen: tuple[str, ...]  # the distinct directions/labels at qualifying cuts
+    verdict: str = "undetermined"  # one of VERDICTS
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Sensitivity:
     cuts: tuple[Cut, ...]
     metrics: tuple[Robustness, ...]
     themes: tuple[Robustness, ...]
-    total_cuts: int | None = None          # every distinct cut point, when more than MAX_CUTS: only some are kept
+    total_cuts: int | None = None  # every distinct cut point, when more than MAX_CUTS: only some are kept
 
     @property
     def capped(self) -> bool:
@@ -94,17 +94,24 @@ class Sensitivity:
             "min_per_group": MIN_PER_GROUP,
             **({"cuts_total": self.total_cuts, "max_cuts": MAX_CUTS} if self.capped else {}),
             "cuts": [_cut_dict(c) for c in self.cuts],
-            "metrics": [{"metric": r.key, "verdict": r.verdict, "robust": r.robust, "seen": list(r.seen)}
-                        for r in self.metrics],
-            "themes": [{"theme": r.key, "verdict": r.verdict, "robust": r.robust, "seen": list(r.seen)}
-                       for r in self.themes],
+            "metrics": [
+                {"metric": r.key, "verdict": r.verdict, "robust": r.robust, "seen": list(r.seen)} for r in self.metrics
+            ],
+            "themes": [
+                {"theme": r.key, "verdict": r.verdict, "robust": r.robust, "seen": list(r.seen)} for r in self.themes
+            ],
         }
 
     def text_lines(self, comparison=None) -> list[str]:
-        kept = (f"{len(self.cuts)} of its {self.total_cuts} cuts (spread evenly by rank)" if self.capped
-                else f"{len(self.cuts)} cuts")
-        lines = [f"Split sensitivity of {self.outcome}: {kept}, "
-                 f"{sum(c.qualifies for c in self.cuts)} with at least {MIN_PER_GROUP} sites per group"]
+        kept = (
+            f"{len(self.cuts)} of its {self.total_cuts} cuts (spread evenly by rank)"
+            if self.capped
+            else f"{len(self.cuts)} cuts"
+        )
+        lines = [
+            f"Split sensitivity of {self.outcome}: {kept}, "
+            f"{sum(c.qualifies for c in self.cuts)} with at least {MIN_PER_GROUP} sites per group"
+        ]
         for c in self.cuts:
             mark = " " if c.qualifies else "*"
             lines.append(f"  {mark} cut {c.shown}: high {c.n_high}, low {c.n_low}; joins low: {', '.join(c.moved)}")
@@ -119,7 +126,14 @@ class Sensitivity:
 
 
 def _cut_dict(c: Cut) -> dict:
-    out = {"cut": num(c.value), **({"withheld": True} if c.withheld else {}), "high": c.n_high, "low": c.n_low, "qualifies": c.qualifies, "moved": list(c.moved)}
+    out = {
+        "cut": num(c.value),
+        **({"withheld": True} if c.withheld else {}),
+        "high": c.n_high,
+        "low": c.n_low,
+        "qualifies": c.qualifies,
+        "moved": list(c.moved),
+    }
     if c.high is not None:
         out["high_sites"], out["low_sites"] = list(c.high), list(c.low)
     out["metrics"] = {k: v for k, v in c.metrics.items() if v is not None}
@@ -142,7 +156,7 @@ class _Prefix:
         self.s = [0.0, *accumulate(0.0 if v is None else v for v in values)]
         self.lo = [inf, *accumulate((inf if v is None else v for v in values), min)]
         self.hi = [-inf, *accumulate((-inf if v is None else v for v in values), max)]
-        self.c = [[0, *accumulate(v == k for v in values)] for k in VALENCES]   # per valence, for Summary.hist
+        self.c = [[0, *accumulate(v == k for v in values)] for k in VALENCES]  # per valence, for Summary.hist
 
     def summary(self, i: int) -> Summary | None:
         """The first i values' Summary (None when none of them is a value)."""
@@ -154,13 +168,16 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
     """The table; ``disclosure`` (None: the study's own) withholds cuts next to small counts."""
     from metrics.compare import count_limits
 
-    limit = count_limits(study, [outcome.metric], study.disclosure if disclosure is None else disclosure).get(outcome.metric)
-    ranked = sorted((s for s in study.sites if s.values.get(outcome.metric) is not None),
-                    key=lambda s: s.values[outcome.metric])
+    limit = count_limits(study, [outcome.metric], study.disclosure if disclosure is None else disclosure).get(
+        outcome.metric
+    )
+    ranked = sorted(
+        (s for s in study.sites if s.values.get(outcome.metric) is not None), key=lambda s: s.values[outcome.metric]
+    )
     ids = [s.id for s in ranked]
     y = [s.values[outcome.metric] for s in ranked]
     n = len(ranked)
-    bounds = [i for i in range(1, n) if y[i] > y[i - 1]]   # low = ranked[:i], high = ranked[i:]
+    bounds = [i for i in range(1, n) if y[i] > y[i - 1]]  # low = ranked[:i], high = ranked[i:]
     total = len(bounds)
     bounds = spread(bounds, n)
     metric_keys = [k for k in study.metrics if k != outcome.metric]
@@ -189,11 +206,23 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
             label, direction = judge_summaries(rule, high, low)
             t_labels[t.id] = label + (" reversed" if direction == "reversed" else "")
         value = None if limit is not None and y[i - 1] < limit else (y[i - 1] + y[i]) / 2
-        cuts.append(Cut(value, n - i, i, tuple(ids[previous:i]),
-                        tuple(ids[i:]) if small else None, tuple(ids[:i]) if small else None, m_signs, t_labels))
+        cuts.append(
+            Cut(
+                value,
+                n - i,
+                i,
+                tuple(ids[previous:i]),
+                tuple(ids[i:]) if small else None,
+                tuple(ids[:i]) if small else None,
+                m_signs,
+                t_labels,
+            )
+        )
         previous = i
     counted = [c for c in cuts if c.qualifies]
-    metrics = tuple(_robust(k, study.metrics[k].label, [c.metrics[k] for c in counted], signs=True) for k in metric_keys)
+    metrics = tuple(
+        _robust(k, study.metrics[k].label, [c.metrics[k] for c in counted], signs=True) for k in metric_keys
+    )
     theme_rows = tuple(_robust(t.id, t.title, [c.themes[t.id] for c in counted], signs=False) for t in themes)
     return Sensitivity(outcome.metric, tuple(cuts), metrics, theme_rows, total if total > len(bounds) else None)
 
@@ -207,8 +236,9 @@ def spread(bounds: list[int], n: int, limit: int | None = None) -> list[int]:
     limit = MAX_CUTS if limit is None else limit
     if len(bounds) <= limit:
         return bounds
-    picked = dict.fromkeys(bounds[min(bisect.bisect_left(bounds, j * n / (limit + 1)), len(bounds) - 1)]
-                           for j in range(1, limit + 1))
+    picked = dict.fromkeys(
+        bounds[min(bisect.bisect_left(bounds, j * n / (limit + 1)), len(bounds) - 1)] for j in range(1, limit + 1)
+    )
     return list(picked)
 
 

@@ -22,8 +22,8 @@ import math
 
 from cases.snapshot import file_changes
 
-G_MOVE = 0.2            # Hedges' g moving by this much or more is reported
-TOLERANCE = 1e-9        # so that a move of exactly 0.2 written with 12 digits still counts
+G_MOVE = 0.2  # Hedges' g moving by this much or more is reported
+TOLERANCE = 1e-9  # so that a move of exactly 0.2 written with 12 digits still counts
 GROUPS = ("high", "low", "middle", "missing")
 
 
@@ -37,8 +37,10 @@ def diff_snapshots(old: dict, new: dict) -> dict:
         "themes": theme_changes(old, new),
         "ratings": rating_changes(old, new),
         "literature": literature_changes(old, new),
-        "files": [{"file": f, "change": c} for f, c in
-                  file_changes(old.get("study", {}).get("files", {}), new.get("study", {}).get("files", {}))],
+        "files": [
+            {"file": f, "change": c}
+            for f, c in file_changes(old.get("study", {}).get("files", {}), new.get("study", {}).get("files", {}))
+        ],
     }
     judged = judgement_changes(old, new)
     if judged:
@@ -107,7 +109,9 @@ def metric_changes(old: dict, new: dict) -> list[dict]:
             changes.append({"metric": key, "change": "added", "old": None, "new": _number(after[key].get("hedges_g"))})
             continue
         if key not in after:
-            changes.append({"metric": key, "change": "removed", "old": _number(before[key].get("hedges_g")), "new": None})
+            changes.append(
+                {"metric": key, "change": "removed", "old": _number(before[key].get("hedges_g")), "new": None}
+            )
             continue
         a, b = before[key], after[key]
         da, db = _number(a.get("mean_difference")), _number(b.get("mean_difference"))
@@ -138,8 +142,11 @@ def judgement_changes(old: dict, new: dict) -> list[dict]:
     """Themes whose recorded judgement (judgements.csv) differs: changed, recorded, or dropped (null)."""
     before = {t["theme"]: t.get("judgement") for t in old.get("themes", [])}
     after = {t["theme"]: t.get("judgement") for t in new.get("themes", [])}
-    return [{"theme": key, "from": before.get(key), "to": after.get(key)}
-            for key in dict.fromkeys([*after, *before]) if before.get(key) != after.get(key)]
+    return [
+        {"theme": key, "from": before.get(key), "to": after.get(key)}
+        for key in dict.fromkeys([*after, *before])
+        if before.get(key) != after.get(key)
+    ]
 
 
 def _ratings(theme: dict) -> dict[str, str]:

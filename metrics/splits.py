@@ -6,9 +6,9 @@ values, whatever ``higher_is_better`` says.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Mapping
 
 from cases.model import Outcome
 from metrics.stats import median
@@ -40,8 +40,12 @@ class Split:
         return self._group_index.get(site)
 
 
-def split_sites(order: list[str], outcome: Outcome, values: Mapping[str, float | None],
-                second: Mapping[str, float | None] | None = None) -> Split:
+def split_sites(
+    order: list[str],
+    outcome: Outcome,
+    values: Mapping[str, float | None],
+    second: Mapping[str, float | None] | None = None,
+) -> Split:
     """Place every site of ``order`` (the sites file's order) by the rule of ``outcome``.
 
     ``values`` holds the outcome per site; ``second`` the second metric for quadrants.
@@ -55,10 +59,10 @@ def split_sites(order: list[str], outcome: Outcome, values: Mapping[str, float |
         known = set(order)
         for s in (*outcome.high, *outcome.low):
             if s not in known:
-                raise ValueError(f"explicit split: \"{s}\" is not a site")
+                raise ValueError(f'explicit split: "{s}" is not a site')
         both = set(outcome.high) & set(outcome.low)
         if both:
-            raise ValueError(f"explicit split: \"{sorted(both)[0]}\" is in both high and low")
+            raise ValueError(f'explicit split: "{sorted(both)[0]}" is in both high and low')
         options = {"high": list(outcome.high), "low": list(outcome.low)}
         high, low = set(outcome.high), set(outcome.low)
         for s in order:
@@ -106,7 +110,7 @@ def split_sites(order: list[str], outcome: Outcome, values: Mapping[str, float |
     elif rule == "tertiles":
         cut = _tertiles(present, values, groups)
     else:
-        raise ValueError(f"unknown split rule \"{rule}\"")
+        raise ValueError(f'unknown split rule "{rule}"')
     return _make(outcome.metric, rule, cut, options, groups)
 
 
@@ -119,12 +123,12 @@ def _tertiles(present: list[str], values: Mapping[str, float | None], groups: di
         return None
     ranked = sorted(present, key=lambda s: values[s])
     low_vals = [values[s] for s in ranked[:k]]
-    high_vals = [values[s] for s in ranked[n - k:]]
-    rest_low = [values[s] for s in ranked[k:]]        # everything not in the k lowest
+    high_vals = [values[s] for s in ranked[n - k :]]
+    rest_low = [values[s] for s in ranked[k:]]  # everything not in the k lowest
     rest_high = [values[s] for s in ranked[: n - k]]  # everything not in the k highest
     low_bound, high_bound = max(low_vals), min(high_vals)
-    above_low = min(rest_low) if rest_low else None      # the smallest value not among the k lowest
-    below_high = max(rest_high) if rest_high else None   # the largest value not among the k highest
+    above_low = min(rest_low) if rest_low else None  # the smallest value not among the k lowest
+    below_high = max(rest_high) if rest_high else None  # the largest value not among the k highest
     for s in present:
         v = values[s]
         in_low = v <= low_bound and (above_low is None or v < above_low)
@@ -137,11 +141,15 @@ def _middle(values: list[float]) -> list[float]:
     """The value(s) a median is made of: the middle one, or the two middle ones for even n."""
     s = sorted(values)
     mid = len(s) // 2
-    return s[mid:mid + 1] if len(s) % 2 else s[mid - 1:mid + 1]
+    return s[mid : mid + 1] if len(s) % 2 else s[mid - 1 : mid + 1]
 
 
-def withhold_cut(split: Split, limits: Mapping[str, int], values: Mapping[str, float | None],
-                 second: Mapping[str, float | None] | None = None) -> Split:
+def withhold_cut(
+    split: Split,
+    limits: Mapping[str, int],
+    values: Mapping[str, float | None],
+    second: Mapping[str, float | None] | None = None,
+) -> Split:
     """The split with its cut left out when a printed cut would reveal a count below its limit.
 
     ``limits`` maps the count metrics among the outcome (and quadrants' second metric) to their
@@ -183,9 +191,11 @@ def threshold_problem(outcome: Outcome, limit: int | None) -> str | None:
     """
     if outcome.split != "threshold" or outcome.threshold is None or not limit or outcome.threshold >= limit:
         return None
-    return (f"a threshold of {outcome.threshold:g} on {outcome.metric}, a count of people, is below min_count "
-            f"{limit}: the low group would show which sites have fewer than {outcome.threshold:g} (disclosure "
-            f"control); use a threshold of at least {limit} or another split rule")
+    return (
+        f"a threshold of {outcome.threshold:g} on {outcome.metric}, a count of people, is below min_count "
+        f"{limit}: the low group would show which sites have fewer than {outcome.threshold:g} (disclosure "
+        f"control); use a threshold of at least {limit} or another split rule"
+    )
 
 
 def _make(outcome: str, rule: str, cut, options, groups) -> Split:

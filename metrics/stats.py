@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 __all__ = [
     "DEFAULT_SEED",
@@ -292,9 +292,7 @@ def permutation_test(
         rows = max(1, _CHUNK_ELEMENTS // k)
         extreme = 0
         while True:
-            flat = np.fromiter(
-                itertools.chain.from_iterable(itertools.islice(combos, rows)), dtype=np.intp
-            )
+            flat = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, rows)), dtype=np.intp)
             if flat.size == 0:
                 break
             d = _diffs(sums(flat.reshape(-1, k)), n1, n2, total, small_is_high)

@@ -10,6 +10,7 @@ from cases.version import __version__
 from metrics.numbers import DIGITS, num  # noqa: F401  (num: re-exported for the renderers)
 from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
 
+
 def _cut(cut):
     if cut is None:
         return None
@@ -29,7 +30,11 @@ def split_dict(c: Comparison) -> dict:
 
 def _group(g: GroupFigures) -> dict:
     return {
-        "n": g.n, "mean": num(g.mean), "median": num(g.median), "min": num(g.min), "max": num(g.max),
+        "n": g.n,
+        "mean": num(g.mean),
+        "median": num(g.median),
+        "min": num(g.min),
+        "max": num(g.max),
         "values": {s: (v if isinstance(v, str) else num(v)) for s, v in g.values},
     }
 
@@ -37,10 +42,15 @@ def _group(g: GroupFigures) -> dict:
 def metric_dict(m: MetricResult) -> dict:
     perm = m.permutation
     out = {
-        "metric": m.metric, "label": m.label, "higher_is_better": m.higher_is_better,
-        "high": _group(m.high), "low": _group(m.low),
-        "mean_difference": num(m.mean_difference), "median_difference": num(m.median_difference),
-        "hedges_g": num(m.hedges_g), "cliffs_delta": num(m.cliffs_delta),
+        "metric": m.metric,
+        "label": m.label,
+        "higher_is_better": m.higher_is_better,
+        "high": _group(m.high),
+        "low": _group(m.low),
+        "mean_difference": num(m.mean_difference),
+        "median_difference": num(m.median_difference),
+        "hedges_g": num(m.hedges_g),
+        "cliffs_delta": num(m.cliffs_delta),
         "p_permutation": None if perm is None else num(perm.p),
         "permutation": None if perm is None else _perm(perm),
         "spearman_with_outcome": num(m.spearman_with_outcome),
@@ -69,16 +79,23 @@ def theme_dict(t: ThemeResult) -> dict:
     out = {"theme": t.theme, "title": t.title}
     if t.domain:
         out["domain"] = t.domain
-    out.update({
-        "high": _theme_group(t.high), "low": _theme_group(t.low),
-        "distinguishing": t.distinguishing, "direction": t.direction, "rule": t.rule,
-        # what the rule looked at (high minus low; null when a group has no valence rating), and the
-        # threshold its label met in words (for none: the nearest one it did not meet)
-        "diff": num(t.diff), "gap": num(t.gap), "threshold": t.met,
-    })
+    out.update(
+        {
+            "high": _theme_group(t.high),
+            "low": _theme_group(t.low),
+            "distinguishing": t.distinguishing,
+            "direction": t.direction,
+            "rule": t.rule,
+            # what the rule looked at (high minus low; null when a group has no valence rating), and the
+            # threshold its label met in words (for none: the nearest one it did not meet)
+            "diff": num(t.diff),
+            "gap": num(t.gap),
+            "threshold": t.met,
+        }
+    )
     if t.published is not None:
-        out["published"] = t.published      # the authors' own judgement (ratings-wide.csv)
-    if t.judgement is not None:            # the analyst's own label and reason (judgements.csv)
+        out["published"] = t.published  # the authors' own judgement (ratings-wide.csv)
+    if t.judgement is not None:  # the analyst's own label and reason (judgements.csv)
         out["judgement"] = t.judgement
         out["judgement_reason"] = t.judgement_reason
     if t.middle.ratings:
@@ -126,8 +143,8 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     are left out (the literature and links are rebuilt: metrics.literature.restore); used to show a snapshot's own figures when its study is not at hand.
     """
     from cases.model import Disclosure
-    from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
     from metrics.distinguishing import Rule
+    from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
     from metrics.splits import Split
     from metrics.stats import Permutation
 
@@ -135,29 +152,53 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     cut = s.get("cut")
     options = {k: v for k, v in s.items() if k in ("threshold", "second", "high", "low")}
     groups = data["groups"]
-    split = Split(s["outcome"], s["rule"], tuple(cut) if isinstance(cut, list) else cut, options,
-                  *(tuple(groups.get(g, ())) for g in ("high", "low", "middle", "missing")))
+    split = Split(
+        s["outcome"],
+        s["rule"],
+        tuple(cut) if isinstance(cut, list) else cut,
+        options,
+        *(tuple(groups.get(g, ())) for g in ("high", "low", "middle", "missing")),
+    )
     rule_data = dict(data.get("distinguishing") or {"rule": "gap"})
     rule = Rule(rule_data.pop("rule"), {k: float(v) for k, v in rule_data.items()})
     d = data.get("disclosure") or {}
     disclosure = Disclosure(int(d.get("min_count", 10)), bool(d.get("pseudonymise", False)))
 
     def group(g: dict) -> GroupFigures:
-        return GroupFigures(g.get("n", 0), g.get("mean"), g.get("median"), g.get("min"), g.get("max"),
-                            tuple((site, v) for site, v in (g.get("values") or {}).items()))
+        return GroupFigures(
+            g.get("n", 0),
+            g.get("mean"),
+            g.get("median"),
+            g.get("min"),
+            g.get("max"),
+            tuple((site, v) for site, v in (g.get("values") or {}).items()),
+        )
 
     def permutation(m: dict):
         info = m.get("permutation")
         if info is None:
             return Permutation(None, False, 0, None) if not m.get("pending") else None
-        return Permutation(m.get("p_permutation"), bool(info.get("exact")), int(info.get("relabelings", 0)), info.get("seed"))
+        return Permutation(
+            m.get("p_permutation"), bool(info.get("exact")), int(info.get("relabelings", 0)), info.get("seed")
+        )
 
     metrics = tuple(
-        MetricResult(m["metric"], m.get("label", m["metric"]), m.get("unit"), m.get("higher_is_better", True),
-                     bool(m.get("count", False)), group(m["high"]), group(m["low"]), m.get("mean_difference"),
-                     m.get("median_difference"), m.get("hedges_g"), m.get("cliffs_delta"), permutation(m),
-                     m.get("spearman_with_outcome"),
-                     suppressed=any(isinstance(v, str) for g in ("high", "low") for v in (m[g].get("values") or {}).values()))
+        MetricResult(
+            m["metric"],
+            m.get("label", m["metric"]),
+            m.get("unit"),
+            m.get("higher_is_better", True),
+            bool(m.get("count", False)),
+            group(m["high"]),
+            group(m["low"]),
+            m.get("mean_difference"),
+            m.get("median_difference"),
+            m.get("hedges_g"),
+            m.get("cliffs_delta"),
+            permutation(m),
+            m.get("spearman_with_outcome"),
+            suppressed=any(isinstance(v, str) for g in ("high", "low") for v in (m[g].get("values") or {}).values()),
+        )
         for m in data.get("metrics", [])
     )
 
@@ -166,11 +207,23 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
         return ThemeGroup(g.get("rated", 0), g.get("mean"), tuple((g.get("ratings") or {}).items()))
 
     themes = tuple(
-        ThemeResult(t["theme"], t.get("title", t["theme"]), t.get("domain"), theme_group(t.get("high")),
-                    theme_group(t.get("low")), theme_group(t.get("middle")), t["distinguishing"],
-                    t.get("direction", "expected"), t.get("rule", rule.describe()),
-                    diff=t.get("diff"), gap=t.get("gap"), met=t.get("threshold"), published=t.get("published"),
-                    judgement=t.get("judgement"), judgement_reason=t.get("judgement_reason"))
+        ThemeResult(
+            t["theme"],
+            t.get("title", t["theme"]),
+            t.get("domain"),
+            theme_group(t.get("high")),
+            theme_group(t.get("low")),
+            theme_group(t.get("middle")),
+            t["distinguishing"],
+            t.get("direction", "expected"),
+            t.get("rule", rule.describe()),
+            diff=t.get("diff"),
+            gap=t.get("gap"),
+            met=t.get("threshold"),
+            published=t.get("published"),
+            judgement=t.get("judgement"),
+            judgement_reason=t.get("judgement_reason"),
+        )
         for t in data.get("themes", [])
     )
     study = data.get("study", {})
@@ -181,8 +234,17 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
         literature = restore(data["literature"], themes)
         links = restore_links(data.get("links") or (), metrics, themes)
     return Comparison(
-        title=study.get("title", ""), synthetic=bool(study.get("synthetic", False)),
-        fingerprint=study.get("fingerprint", ""), folder=study.get("folder", folder), split=split, rule=rule,
-        disclosure=disclosure, metrics=metrics, themes=themes, warnings=tuple(data.get("warnings", [])),
-        labels=dict(data.get("labels") or {}), literature=literature, links=links,
+        title=study.get("title", ""),
+        synthetic=bool(study.get("synthetic", False)),
+        fingerprint=study.get("fingerprint", ""),
+        folder=study.get("folder", folder),
+        split=split,
+        rule=rule,
+        disclosure=disclosure,
+        metrics=metrics,
+        themes=themes,
+        warnings=tuple(data.get("warnings", [])),
+        labels=dict(data.get("labels") or {}),
+        literature=literature,
+        links=links,
     )

@@ -20,7 +20,7 @@ class LazyRatings(Sequence):
     so reading the first k pairs walks the group only as far as it needs to.
     """
 
-    __slots__ = ("_sites", "_tokens", "_items")
+    __slots__ = ("_items", "_sites", "_tokens")
 
     def __init__(self, sites, tokens) -> None:
         self._sites = sites
@@ -37,8 +37,14 @@ class LazyRatings(Sequence):
         return self._items
 
     def __getitem__(self, index):
-        if (self._items is None and isinstance(index, slice) and index.step in (None, 1)
-                and index.start in (None, 0) and index.stop is not None and index.stop >= 0):
+        if (
+            self._items is None
+            and isinstance(index, slice)
+            and index.step in (None, 1)
+            and index.start in (None, 0)
+            and index.stop is not None
+            and index.stop >= 0
+        ):
             return tuple(islice(self._pairs(), index.stop))
         return self._all()[index]
 
@@ -77,7 +83,7 @@ def _matrix(study):
             if valence is not None and site in position:
                 values[row, position[site]] = valence
     result = (themes, position, values)
-    study.__dict__["_valence_matrix"] = result     # cached per study object (frozen dataclass)
+    study.__dict__["_valence_matrix"] = result  # cached per study object (frozen dataclass)
     return result
 
 
@@ -106,20 +112,41 @@ def hist_of(hist_row) -> tuple[int, ...] | None:
     return tuple(int(c) for c in hist_row)
 
 
-def theme_result(theme, groups, rule, described: str, high, low, published: str | None = None,
-                 judgement: tuple[str, str | None] | None = None):
+def theme_result(
+    theme,
+    groups,
+    rule,
+    described: str,
+    high,
+    low,
+    published: str | None = None,
+    judgement: tuple[str, str | None] | None = None,
+):
     """One ThemeResult: ``groups`` the ThemeGroups, ``high``/``low`` their valence Summaries (None = no
     valence rating); the rule's label with what it looked at (diff, gap, the threshold met) and the
     authors' published judgement, when the study records one, and the analyst's (label, reason) from
     judgements.csv. Both theme passes build it here."""
-    from metrics.results import ThemeResult
     from metrics.distinguishing import assess_summaries
+    from metrics.results import ThemeResult
 
     a = assess_summaries(rule, high, low)
-    return ThemeResult(theme.id, theme.title, theme.domain, groups["high"], groups["low"], groups["middle"],
-                       a.label, a.direction, described, diff=a.diff, gap=a.gap, met=a.met, published=published,
-                       judgement=None if judgement is None else judgement[0],
-                       judgement_reason=None if judgement is None else judgement[1])
+    return ThemeResult(
+        theme.id,
+        theme.title,
+        theme.domain,
+        groups["high"],
+        groups["low"],
+        groups["middle"],
+        a.label,
+        a.direction,
+        described,
+        diff=a.diff,
+        gap=a.gap,
+        met=a.met,
+        published=published,
+        judgement=None if judgement is None else judgement[0],
+        judgement_reason=None if judgement is None else judgement[1],
+    )
 
 
 def published_of(study) -> dict:

@@ -64,7 +64,7 @@ def imports(known: dict[str, Path]) -> dict[str, set[str]]:
 
 def layer(module: str) -> int:
     ranks = [i for i, prefix in enumerate(LAYERS) if module == prefix or module.startswith(prefix + ".")]
-    return ranks[-1] if ranks else len(LAYERS)      # tui/__init__ and anything unplaced: above all
+    return ranks[-1] if ranks else len(LAYERS)  # tui/__init__ and anything unplaced: above all
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -118,8 +118,9 @@ def main() -> int:
     graph = imports(modules())
     found, up = cycles(graph), upward(graph)
     edges = sum(len(v) for v in graph.values())
-    print(f"architecture: {len(graph)} modules, {edges} imports between them, "
-          f"{len(found)} cycles, {len(up)} upward edges")
+    print(
+        f"architecture: {len(graph)} modules, {edges} imports between them, {len(found)} cycles, {len(up)} upward edges"
+    )
     for component in found:
         print("  cycle: " + " <-> ".join(component))
     for a, b in up:

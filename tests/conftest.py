@@ -39,7 +39,9 @@ def build_study(root: Path, files: dict[str, object] | None = None, **overrides:
     folder = Path(root) / "study"
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(EXAMPLE, folder, ignore=lambda where, names: ["ratings", "evidence.csv"] if Path(where) == EXAMPLE else [])
+    shutil.copytree(
+        EXAMPLE, folder, ignore=lambda where, names: ["ratings", "evidence.csv"] if Path(where) == EXAMPLE else []
+    )
     changes = {file_name(k): v for k, v in overrides.items()}
     changes.update(files or {})
     for name, value in changes.items():

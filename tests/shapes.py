@@ -32,7 +32,7 @@ MARKUP = "[b]x[/b]"
 CLICK = "[@click=app.quit]"
 ANSI = "\x1b[31m"
 BIDI = "\u202e"
-LONG = "Long " * 80          # 400 characters
+LONG = "Long " * 80  # 400 characters
 
 # labels that start with the hostile part, so that it is on screen however short the column
 HOSTILE_SITE_LABELS = [
@@ -65,8 +65,15 @@ def shown(text: str) -> str:
 
 
 # -- the split oracle --------------------------------------------------------------------------------
-def expected_groups(values: dict[str, float | None], rule: str, *, threshold: float | None = None,
-                    second: dict[str, float | None] | None = None, high=(), low=()) -> dict[str, set[str]]:
+def expected_groups(
+    values: dict[str, float | None],
+    rule: str,
+    *,
+    threshold: float | None = None,
+    second: dict[str, float | None] | None = None,
+    high=(),
+    low=(),
+) -> dict[str, set[str]]:
     """The groups of study-format.md's split rules, written from its words."""
     groups: dict[str, set[str]] = {"high": set(), "low": set(), "middle": set(), "missing": set()}
     if rule == "quadrants":
@@ -96,7 +103,7 @@ def expected_groups(values: dict[str, float | None], rule: str, *, threshold: fl
         # the k highest are high, the k lowest low, unless tied with a site outside their k
         k = len(present) // 3
         ranked = sorted(present, key=lambda s: -values[s])
-        top, bottom = set(ranked[:k]), set(ranked[len(ranked) - k:] if k else [])
+        top, bottom = set(ranked[:k]), set(ranked[len(ranked) - k :] if k else [])
         outside_top = {values[o] for o in present if o not in top}
         outside_bottom = {values[o] for o in present if o not in bottom}
         for s in present:
@@ -119,23 +126,23 @@ def expected_groups(values: dict[str, float | None], rule: str, *, threshold: fl
 class Shape:
     name: str
     folder: Path
-    ids: tuple[str, ...]                          # site ids as the dashboard shows them, file order
-    labels: dict[str, str]                        # shown id -> label as the dashboard shows it (raw)
-    outcome: str                                  # the outcome metric
-    split: str                                    # the study's own split rule
-    values: dict[str, float | None]               # shown id -> outcome value
-    metrics: tuple[str, ...]                      # metric keys, study.toml order
+    ids: tuple[str, ...]  # site ids as the dashboard shows them, file order
+    labels: dict[str, str]  # shown id -> label as the dashboard shows it (raw)
+    outcome: str  # the outcome metric
+    split: str  # the study's own split rule
+    values: dict[str, float | None]  # shown id -> outcome value
+    metrics: tuple[str, ...]  # metric keys, study.toml order
     metric_labels: dict[str, str]
-    second: str | None = None                     # a second metric for a quadrants walk (None: one metric)
+    second: str | None = None  # a second metric for a quadrants walk (None: one metric)
     second_values: dict[str, float | None] = field(default_factory=dict)
-    in_toml_second: bool = False                  # [outcome] second is set
-    threshold: float | None = None                # the study's own threshold (split = threshold)
-    walk_threshold: float = 0.5                   # a threshold the walk types into the dialog
+    in_toml_second: bool = False  # [outcome] second is set
+    threshold: float | None = None  # the study's own threshold (split = threshold)
+    walk_threshold: float = 0.5  # a threshold the walk types into the dialog
     explicit: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-    rated_themes: tuple[str, ...] = ()            # theme ids with at least one rating
-    theme_titles: dict[str, str] = field(default_factory=dict)   # the study's own themes' titles
-    hostile: tuple[str, ...] = ()                 # raw texts that must show literally (their start)
-    hidden: tuple[str, ...] = ()                  # texts that must never show (pseudonymised originals)
+    rated_themes: tuple[str, ...] = ()  # theme ids with at least one rating
+    theme_titles: dict[str, str] = field(default_factory=dict)  # the study's own themes' titles
+    hostile: tuple[str, ...] = ()  # raw texts that must show literally (their start)
+    hidden: tuple[str, ...] = ()  # texts that must never show (pseudonymised originals)
     suppressed: dict[str, dict[str, float]] = field(default_factory=dict)  # metric -> site -> count < min_count
     min_count: int = 10
     conditions: tuple[str, ...] = ()
@@ -144,8 +151,10 @@ class Shape:
     def groups(self, rule: str | None = None, **kw) -> dict[str, set[str]]:
         rule = rule or self.split
         if rule == "threshold":
-            kw.setdefault("threshold", self.threshold if rule == self.split and self.threshold is not None
-                          else self.walk_threshold)
+            kw.setdefault(
+                "threshold",
+                self.threshold if rule == self.split and self.threshold is not None else self.walk_threshold,
+            )
         if rule == "quadrants":
             kw.setdefault("second", self.second_values)
         if rule == "explicit":
@@ -177,8 +186,9 @@ def _num(v: float | None) -> str | None:
     return None if v is None else f"{v:g}"
 
 
-def write_sites(folder: Path, header: list[str], rows: list[list[object]], fmt: str = "csv",
-                numeric: tuple[str, ...] = ()) -> None:
+def write_sites(
+    folder: Path, header: list[str], rows: list[list[object]], fmt: str = "csv", numeric: tuple[str, ...] = ()
+) -> None:
     """sites.csv, sites.parquet or sites.xlsx; ``numeric`` columns are written as numbers."""
     if fmt == "csv":
         _csv(folder / "sites.csv", header, rows)
@@ -202,8 +212,14 @@ def write_sites(folder: Path, header: list[str], rows: list[list[object]], fmt: 
 
 
 RATING_TOKENS = ["-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A"]
-BUILTIN_THEMES = ["leadership-support", "peer-role-clarity", "training-and-supervision",
-                  "clinical-team-preparation", "ward-staff-relationships", "supervisor-resourcing"]
+BUILTIN_THEMES = [
+    "leadership-support",
+    "peer-role-clarity",
+    "training-and-supervision",
+    "clinical-team-preparation",
+    "ward-staff-relationships",
+    "supervisor-resourcing",
+]
 
 
 def _metric_spec(label: str, lo: float | None = None, hi: float | None = None, **extra) -> dict:
@@ -216,8 +232,13 @@ def _metric_spec(label: str, lo: float | None = None, hi: float | None = None, *
     return spec
 
 
-def _ratings(rng: random.Random, ids: list[str], themes: list[str], evidence: Callable[[str, str], str] | None,
-             tokens: list[str] = RATING_TOKENS) -> list[list[object]]:
+def _ratings(
+    rng: random.Random,
+    ids: list[str],
+    themes: list[str],
+    evidence: Callable[[str, str], str] | None,
+    tokens: list[str] = RATING_TOKENS,
+) -> list[list[object]]:
     """Long-form rows: every (site, theme), a token leaning + for the sites listed first."""
     rows = []
     for i, s in enumerate(ids):
@@ -245,36 +266,44 @@ class _Plan:
     labels: list[str]
     outcome: str = "engagement"
     split: dict = field(default_factory=lambda: {"split": "median"})
-    metrics: dict[str, dict] = field(default_factory=dict)       # key -> study.toml spec
-    columns: dict[str, list[float | None]] = field(default_factory=dict)   # sites.csv metric columns
+    metrics: dict[str, dict] = field(default_factory=dict)  # key -> study.toml spec
+    columns: dict[str, list[float | None]] = field(default_factory=dict)  # sites.csv metric columns
     attributes: dict[str, list[str]] = field(default_factory=dict)
-    ratings: list[list[object]] | None = None                    # long rows
-    wide: list[list[object]] | None = None                       # wide rows: theme, then one per site
+    ratings: list[list[object]] | None = None  # long rows
+    wide: list[list[object]] | None = None  # wide rows: theme, then one per site
     themes_toml: list[dict] | None = None
     disclosure: dict | None = None
     conditions: list[dict] = field(default_factory=list)
     title: str = ""
     sites_format: str = "csv"
     contacts: list[list[object]] | None = None
-    derived: dict[str, list[float | None]] = field(default_factory=dict)   # the oracle's derived values
+    derived: dict[str, list[float | None]] = field(default_factory=dict)  # the oracle's derived values
     shape_extra: dict = field(default_factory=dict)
 
     def write(self, root: Path) -> Shape:
         folder = root / self.name
         folder.mkdir(parents=True)
         outcome = {"metric": self.outcome, **self.split}
-        manifest = {"study": {"title": self.title or f"Shape: {self.name}", "synthetic": True},
-                    "outcome": outcome, "metrics": self.metrics}
+        manifest = {
+            "study": {"title": self.title or f"Shape: {self.name}", "synthetic": True},
+            "outcome": outcome,
+            "metrics": self.metrics,
+        }
         if self.disclosure is not None:
             manifest["disclosure"] = self.disclosure
         if self.conditions:
             manifest["condition"] = self.conditions
         (folder / "study.toml").write_text(_toml(manifest), encoding="utf-8")
         header = ["site", "label", *self.attributes, *self.columns]
-        rows = [[sid, lab, *(self.attributes[a][i] for a in self.attributes),
-                 *(_num(self.columns[m][i]) if self.sites_format == "csv" else self.columns[m][i]
-                   for m in self.columns)]
-                for i, (sid, lab) in enumerate(zip(self.ids, self.labels))]
+        rows = [
+            [
+                sid,
+                lab,
+                *(self.attributes[a][i] for a in self.attributes),
+                *(_num(self.columns[m][i]) if self.sites_format == "csv" else self.columns[m][i] for m in self.columns),
+            ]
+            for i, (sid, lab) in enumerate(zip(self.ids, self.labels))
+        ]
         write_sites(folder, header, rows, self.sites_format, numeric=tuple(self.columns))
         if self.contacts is not None:
             _csv(folder / "contacts.csv", ["site", "participant", "date", "minutes"], self.contacts)
@@ -303,21 +332,32 @@ class _Plan:
         if self.wide is not None:
             rated = [r[0] for r in self.wide]
         n = len(shown_ids)
-        explicit = ((tuple(shown_ids[:2]), tuple(shown_ids[-2:])) if n >= 4 else
-                    ((shown_ids[0],), (shown_ids[-1],)))
+        explicit = (tuple(shown_ids[:2]), tuple(shown_ids[-2:])) if n >= 4 else ((shown_ids[0],), (shown_ids[-1],))
         present = sorted(v for v in values.values() if v is not None)
         walk_threshold = present[len(present) // 2] if present else 0.5
         extra = dict(self.shape_extra)
         return Shape(
-            name=self.name, folder=folder, ids=tuple(shown_ids), labels=labels, outcome=self.outcome,
-            split=self.split["split"], values=values, metrics=tuple(self.metrics),
-            metric_labels={k: v["label"] for k, v in self.metrics.items()}, second=second,
-            second_values=second_values, in_toml_second="second" in self.split,
-            threshold=self.split.get("threshold"), walk_threshold=extra.pop("walk_threshold", walk_threshold),
-            explicit=explicit, rated_themes=tuple(rated),
+            name=self.name,
+            folder=folder,
+            ids=tuple(shown_ids),
+            labels=labels,
+            outcome=self.outcome,
+            split=self.split["split"],
+            values=values,
+            metrics=tuple(self.metrics),
+            metric_labels={k: v["label"] for k, v in self.metrics.items()},
+            second=second,
+            second_values=second_values,
+            in_toml_second="second" in self.split,
+            threshold=self.split.get("threshold"),
+            walk_threshold=extra.pop("walk_threshold", walk_threshold),
+            explicit=explicit,
+            rated_themes=tuple(rated),
             theme_titles={t["id"]: t["title"] for t in self.themes_toml or []},
             min_count=int((self.disclosure or {}).get("min_count", 10)),
-            conditions=tuple(c["name"] for c in self.conditions), **extra)
+            conditions=tuple(c["name"] for c in self.conditions),
+            **extra,
+        )
 
 
 def _letters(index: int) -> str:
@@ -343,13 +383,19 @@ def _base(name: str, seed: int, n: int = 7, labels: list[str] | None = None) -> 
         engagement = sorted((_round(rng.uniform(0.05, 0.95)) for _ in range(n)), reverse=True)
     fidelity = [_round(min(5.0, max(1.0, 1 + 4 * e + rng.uniform(-0.8, 0.8)))) for e in engagement]
     plan = _Plan(name, seed, ids, labels)
-    plan.metrics = {"engagement": _metric_spec("Engagement", 0.0, 1.0, unit="share engaged"),
-                    "fidelity": _metric_spec("Fidelity", 1.0, 5.0)}
+    plan.metrics = {
+        "engagement": _metric_spec("Engagement", 0.0, 1.0, unit="share engaged"),
+        "fidelity": _metric_spec("Fidelity", 1.0, 5.0),
+    }
     plan.columns = {"engagement": engagement, "fidelity": fidelity}
-    plan.attributes = {"employer": [rng.choice(["NHS", "Charity"]) for _ in range(n)],
-                       "setting": [rng.choice(["Urban", "Rural"]) for _ in range(n)]}
-    plan.conditions = [{"name": "NHS employer", "attribute": "employer", "equals": "NHS"},
-                       {"name": "High fidelity", "metric": "fidelity", "at_least": 3.5}]
+    plan.attributes = {
+        "employer": [rng.choice(["NHS", "Charity"]) for _ in range(n)],
+        "setting": [rng.choice(["Urban", "Rural"]) for _ in range(n)],
+    }
+    plan.conditions = [
+        {"name": "NHS employer", "attribute": "employer", "equals": "NHS"},
+        {"name": "High fidelity", "metric": "fidelity", "at_least": 3.5},
+    ]
     return plan
 
 
@@ -358,7 +404,6 @@ def _with_ratings(plan: _Plan, themes: list[str] = BUILTIN_THEMES[:4], evidence:
     memo = (lambda s, t: f"Memo for {s} on {t}.") if evidence else None
     plan.ratings = _ratings(rng, plan.ids, themes, memo)
     return plan
-
 
 
 # -- the shapes ----------------------------------------------------------------------------------------
@@ -393,16 +438,21 @@ def wide_only(root: Path) -> Shape:
     """ratings-wide.csv only, themes named by id and by title (any case), a domain column."""
     plan = _base("wide-only", 105)
     rng = random.Random(105)
-    names = [("leadership-support", "leadership-support"), ("peer-role-clarity", "PEER ROLE CLARITY"),
-             ("training-and-supervision", "training-and-supervision")]
+    names = [
+        ("leadership-support", "leadership-support"),
+        ("peer-role-clarity", "PEER ROLE CLARITY"),
+        ("training-and-supervision", "training-and-supervision"),
+    ]
     from cases.catalogue import load_catalogue
 
     titles = {t.id: t.title for t in load_catalogue().themes}
     plan.wide = []
     for i, (tid, _) in enumerate(names):
         name = titles[tid].upper() if i == 1 else tid
-        cells = [rng.choice(["+2", "+1", "", "X"]) if j < 3 else rng.choice(["-1", "-2", "0 (mixed)", "Missing"])
-                 for j in range(len(plan.ids))]
+        cells = [
+            rng.choice(["+2", "+1", "", "X"]) if j < 3 else rng.choice(["-1", "-2", "0 (mixed)", "Missing"])
+            for j in range(len(plan.ids))
+        ]
         plan.wide.append([name, "Inner setting", *cells])
     shape = plan.write(root)
     return _replace(shape, rated_themes=tuple(tid for tid, _ in names))
@@ -426,28 +476,29 @@ def derived_only(root: Path) -> Shape:
     """Every metric derived from contacts.csv; sites.csv has ids, labels and attributes only."""
     rng = random.Random(108)
     n = 6
-    plan = _Plan("derived-only", 108, [f"site-{i + 1}" for i in range(n)],
-                 [f"Derived {i + 1}" for i in range(n)])
+    plan = _Plan("derived-only", 108, [f"site-{i + 1}" for i in range(n)], [f"Derived {i + 1}" for i in range(n)])
     plan.metrics = {
-        "engagement": _metric_spec("Engaged (>= 1 contact)", 0.0, 1.0,
-                                   derive={"from": "contacts", "rule": "share_with_at_least", "n": 1}),
-        "contacts_mean": _metric_spec("Contacts per participant", 0.0,
-                                      derive={"from": "contacts", "rule": "mean_contacts"}),
+        "engagement": _metric_spec(
+            "Engaged (>= 1 contact)", 0.0, 1.0, derive={"from": "contacts", "rule": "share_with_at_least", "n": 1}
+        ),
+        "contacts_mean": _metric_spec(
+            "Contacts per participant", 0.0, derive={"from": "contacts", "rule": "mean_contacts"}
+        ),
         "contacts_median": _metric_spec("Median contacts", 0.0, derive={"from": "contacts", "rule": "median_contacts"}),
         "participants": _metric_spec("Participants", derive={"from": "contacts", "rule": "participants"}),
     }
     plan.attributes = {"region": [rng.choice(["North", "South"]) for _ in range(n)]}
     contacts, share, mean, med, count = [], [], [], [], []
     for i, site in enumerate(plan.ids):
-        people = 10 + i * 3                             # >= min_count: nothing suppressed here
-        engaged = people - 1 - i                        # distinct shares, falling
+        people = 10 + i * 3  # >= min_count: nothing suppressed here
+        engaged = people - 1 - i  # distinct shares, falling
         per = []
         for p in range(people):
             k = rng.randint(1, 5) if p < engaged else 0
             per.append(k)
             pid = f"P{p + 1:03d}"
             if k == 0:
-                contacts.append([site, pid, None, None])   # listed, no contact
+                contacts.append([site, pid, None, None])  # listed, no contact
             for c in range(k):
                 contacts.append([site, pid, f"2024-0{1 + c % 9}-1{c % 9}", 30 + 5 * c])
         share.append(engaged / people)
@@ -491,8 +542,10 @@ def hostile(root: Path) -> Shape:
     plan.metrics["engagement"]["label"] = f"{MARKUP}Engagement{ANSI}"
     plan.metrics["fidelity"]["label"] = f"{CLICK}Fidelity{BIDI}"
     plan.attributes["employer"] = [f"{ANSI}NHS", f"{MARKUP}", f"{BIDI}Charity", f"{CLICK}", LONG, "NHS", "NHS"]
-    plan.conditions = [{"name": f"{MARKUP}Cond{CLICK}", "attribute": "employer", "equals": "NHS"},
-                       {"name": f"{ANSI}Fid{BIDI}", "metric": "fidelity", "at_least": 3.0}]
+    plan.conditions = [
+        {"name": f"{MARKUP}Cond{CLICK}", "attribute": "employer", "equals": "NHS"},
+        {"name": f"{ANSI}Fid{BIDI}", "metric": "fidelity", "at_least": 3.0},
+    ]
     themes = [
         {"id": "hostile-markup", "title": f"{MARKUP}Markup theme", "summary": f"{CLICK}summary {ANSI}red"},
         {"id": "hostile-escape", "title": f"{ANSI}Escape theme{BIDI}", "domain": f"{MARKUP}Inner"},
@@ -501,11 +554,19 @@ def hostile(root: Path) -> Shape:
     plan.themes_toml = themes
     plan.split = {"split": "median", "second": "fidelity"}
     rng = random.Random(1120)
-    plan.ratings = _ratings(rng, plan.ids, [t["id"] for t in themes] + BUILTIN_THEMES[:1],
-                            lambda s, t: f"{CLICK}evil memo {MARKUP}{ANSI}{BIDI} " + "very long memo " * 40)
+    plan.ratings = _ratings(
+        rng,
+        plan.ids,
+        [t["id"] for t in themes] + BUILTIN_THEMES[:1],
+        lambda s, t: f"{CLICK}evil memo {MARKUP}{ANSI}{BIDI} " + "very long memo " * 40,
+    )
     shape = plan.write(root)
-    hostile_texts = (*HOSTILE_SITE_LABELS[:-1], plan.metrics["engagement"]["label"],
-                     plan.metrics["fidelity"]["label"], *[t["title"] for t in themes])
+    hostile_texts = (
+        *HOSTILE_SITE_LABELS[:-1],
+        plan.metrics["engagement"]["label"],
+        plan.metrics["fidelity"]["label"],
+        *[t["title"] for t in themes],
+    )
     return _replace(shape, hostile=hostile_texts)
 
 
@@ -538,15 +599,19 @@ def big(root: Path) -> Shape:
     n = 2000
     rng = random.Random(115)
     plan = _Plan("big-2000", 115, [f"S{i + 1:04d}" for i in range(n)], [f"Big site {i + 1}" for i in range(n)])
-    plan.metrics = {"engagement": _metric_spec("Engagement", 0.0, 1.0),
-                    "fidelity": _metric_spec("Fidelity", 1.0, 5.0),
-                    "supervisor_hours": _metric_spec("Supervisor hours", 0.0, 40.0),
-                    "peer_workers": _metric_spec("Peer workers", 0.0)}
+    plan.metrics = {
+        "engagement": _metric_spec("Engagement", 0.0, 1.0),
+        "fidelity": _metric_spec("Fidelity", 1.0, 5.0),
+        "supervisor_hours": _metric_spec("Supervisor hours", 0.0, 40.0),
+        "peer_workers": _metric_spec("Peer workers", 0.0),
+    }
     eng = [_round(rng.uniform(0, 1), 3) for _ in range(n)]
-    plan.columns = {"engagement": eng,
-                    "fidelity": [_round(min(5, max(1, 1 + 4 * e + rng.uniform(-1, 1)))) for e in eng],
-                    "supervisor_hours": [_round(rng.uniform(0, 12), 1) for _ in range(n)],
-                    "peer_workers": [float(rng.randint(1, 9)) for _ in range(n)]}
+    plan.columns = {
+        "engagement": eng,
+        "fidelity": [_round(min(5, max(1, 1 + 4 * e + rng.uniform(-1, 1)))) for e in eng],
+        "supervisor_hours": [_round(rng.uniform(0, 12), 1) for _ in range(n)],
+        "peer_workers": [float(rng.randint(1, 9)) for _ in range(n)],
+    }
     plan.attributes = {"employer": [rng.choice(["NHS", "Charity", "Council"]) for _ in range(n)]}
     plan.conditions = [{"name": "NHS employer", "attribute": "employer", "equals": "NHS"}]
     plan.split = {"split": "median", "second": "fidelity"}
@@ -577,8 +642,15 @@ def single_metric(root: Path) -> Shape:
 def own_themes(root: Path) -> Shape:
     """Ratings only of the study's own themes (themes.toml), none from the catalogue."""
     plan = _base("own-themes", 117)
-    own = [{"id": f"own-theme-{i}", "title": f"Own theme number {i}", "domain": "Own domain",
-            "summary": f"What own theme {i} is about."} for i in range(1, 5)]
+    own = [
+        {
+            "id": f"own-theme-{i}",
+            "title": f"Own theme number {i}",
+            "domain": "Own domain",
+            "summary": f"What own theme {i} is about.",
+        }
+        for i in range(1, 5)
+    ]
     plan.themes_toml = own
     _with_ratings(plan, [t["id"] for t in own])
     return plan.write(root)

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases.escape import clean
 from cases.model import Rating
 from metrics.agreement import ABSENT, TooFewRaters, agreement, alpha, kappa_quadratic
 from metrics.summary import num
-from cases.escape import clean
 
 # --- the reference ---------------------------------------------------------------------------------
 
@@ -42,8 +42,16 @@ def ref_alpha(units: list[list[int]], metric: str) -> Fraction | None:
         lo, hi = min(a, b), max(a, b)
         return (sum(freq[g] for g in range(lo, hi + 1)) - Fraction(freq[a] + freq[b], 2)) ** 2
 
-    d_o = sum((Fraction(sum(d2(u[i], u[j]) for i in range(len(u)) for j in range(len(u)) if i != j), len(u) - 1)
-               for u in units), Fraction(0)) / n
+    d_o = (
+        sum(
+            (
+                Fraction(sum(d2(u[i], u[j]) for i in range(len(u)) for j in range(len(u)) if i != j), len(u) - 1)
+                for u in units
+            ),
+            Fraction(0),
+        )
+        / n
+    )
     d_e = Fraction(sum(d2(pooled[i], pooled[j]) for i in range(n) for j in range(n) if i != j), n * (n - 1))
     if d_e == 0:
         return None
@@ -96,18 +104,20 @@ def test_engine_reproduces_the_papers_example(metric):
     assert round(alpha(paper_units(), metric), 3) == PAPER_ALPHA[metric]
 
 
-TOKEN = {1: "-2", 2: "-1", 3: "0", 4: "+1", 5: "+2"}     # the paper's 1..5 as valences (alpha is unchanged by a shift)
+TOKEN = {1: "-2", 2: "-1", 3: "0", 4: "+1", 5: "+2"}  # the paper's 1..5 as valences (alpha is unchanged by a shift)
 
 
 def test_paper_example_through_rater_files():
-    raters = {r: [Rating(f"U{u + 1}", "theme-a", TOKEN[v]) for u, v in enumerate(vals) if v is not None]
-              for r, vals in PAPER.items()}
+    raters = {
+        r: [Rating(f"U{u + 1}", "theme-a", TOKEN[v]) for u, v in enumerate(vals) if v is not None]
+        for r, vals in PAPER.items()
+    }
     a = agreement(raters, ["theme-a"], [f"U{u}" for u in range(1, 13)]).to_dict()
     o = a["overall"]
     assert {k: round(o[f"alpha_{k}"], 3) for k in PAPER_ALPHA} == PAPER_ALPHA
-    assert (o["units"], o["pairable"]) == (12, 11)           # unit 12 has B's value only
-    assert o["exact"] == num(8 / 11) and o["within_one"] == num(10 / 11)   # units 2, 6, 8 differ; 6 by 3
-    assert "kappa_quadratic" not in o                        # four raters: no kappa
+    assert (o["units"], o["pairable"]) == (12, 11)  # unit 12 has B's value only
+    assert o["exact"] == num(8 / 11) and o["within_one"] == num(10 / 11)  # units 2, 6, 8 differ; 6 by 3
+    assert "kappa_quadratic" not in o  # four raters: no kappa
     assert [d["site"] for d in a["disagreements"]] == ["U1", "U2", "U6", "U8", "U10", "U11", "U12"]
     assert a["disagreements"][0]["ratings"] == {"A": "-2", "B": "-2", "C": ABSENT, "D": "-2"}
 
@@ -116,13 +126,13 @@ def test_paper_example_through_rater_files():
 
 TOKENS = ["-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A", "E", "I"]
 SITES = ["S1", "S2", "S3", "S4", "S5", "S6"]
-THEMES = ["t-b", "t-a", "t-c"]        # a theme order that is not alphabetical
+THEMES = ["t-b", "t-a", "t-c"]  # a theme order that is not alphabetical
 
 
 @st.composite
 def studies(draw, raters=None):
     names = ["ana", "Ben", "cy"][: raters or draw(st.sampled_from([2, 3]))]
-    cells = st.one_of(st.none(), st.sampled_from(TOKENS[:5]), st.sampled_from(TOKENS))   # None = no row
+    cells = st.one_of(st.none(), st.sampled_from(TOKENS[:5]), st.sampled_from(TOKENS))  # None = no row
     ratings = {}
     for name in names:
         rows = []
@@ -149,13 +159,19 @@ def brute(ratings, consensus, themes, sites):
         for m in ("nominal", "ordinal", "interval"):
             a = ref_alpha([vals[u] for u in pair], m)
             out[f"alpha_{m}"] = num(None if a is None else float(a))
-        every = lambda ok: num(sum(1 for u in pair if all(ok(a, b) for a, b in itertools.combinations(vals[u], 2)))  # noqa: E731
-                               / len(pair)) if pair else None
+        every = lambda ok: (
+            num(sum(1 for u in pair if all(ok(a, b) for a, b in itertools.combinations(vals[u], 2))) / len(pair))
+            if pair
+            else None
+        )
         out["exact"] = every(lambda a, b: a == b)
         out["within_one"] = every(lambda a, b: abs(a - b) <= 1)
         if len(order) == 2:
-            both = [tuple(int(token[(r, *u)]) for r in order) for u in us
-                    if all(token.get((r, *u), "X") in TOKENS[:5] for r in order)]
+            both = [
+                tuple(int(token[(r, *u)]) for r in order)
+                for u in us
+                if all(token.get((r, *u), "X") in TOKENS[:5] for r in order)
+            ]
             out["kappa_quadratic"] = num(ref_kappa(both))
         return out
 
@@ -164,10 +180,14 @@ def brute(ratings, consensus, themes, sites):
         toks = {r: token.get((r, *s_t), ABSENT) for r in order}
         if len(set(toks.values())) > 1:
             dis.append({"site": s_t[0], "theme": s_t[1], "ratings": toks, "consensus": consensus.get(s_t)})
-    return {"raters": order, "overall": figs(units),
-            "themes": [{"theme": t, **figs([u for u in units if u[1] == t])} for t in themes
-                       if any(u[1] == t for u in units)],
-            "disagreements": dis}
+    return {
+        "raters": order,
+        "overall": figs(units),
+        "themes": [
+            {"theme": t, **figs([u for u in units if u[1] == t])} for t in themes if any(u[1] == t for u in units)
+        ],
+        "disagreements": dis,
+    }
 
 
 @settings(max_examples=150, deadline=None)
@@ -183,7 +203,7 @@ def test_engine_equals_reference_on_generated_studies(study):
 @given(studies(raters=2))
 def test_kappa_equals_the_table_formula(study):
     ratings, _ = study
-    a, b = (dict(((x.site, x.theme), x.token) for x in ratings[r]) for r in sorted(ratings, key=str.casefold))
+    a, b = ({(x.site, x.theme): x.token for x in ratings[r]} for r in sorted(ratings, key=str.casefold))
     pairs = [(int(a[u]), int(b[u])) for u in a if u in b and a[u] in TOKENS[:5] and b[u] in TOKENS[:5]]
     assert kappa_quadratic(pairs) == ref_kappa(pairs)
 
@@ -192,11 +212,21 @@ def test_kappa_equals_the_table_formula(study):
 
 
 def test_alpha_is_null_without_two_values_and_exact_is_one():
-    raters = {"ana": [Rating("S1", "t", "+1"), Rating("S2", "t", "+1")],
-              "ben": [Rating("S1", "t", "+1"), Rating("S2", "t", "+1")]}
+    raters = {
+        "ana": [Rating("S1", "t", "+1"), Rating("S2", "t", "+1")],
+        "ben": [Rating("S1", "t", "+1"), Rating("S2", "t", "+1")],
+    }
     o = agreement(raters, ["t"], ["S1", "S2"]).to_dict()["overall"]
-    assert o == {"units": 2, "pairable": 2, "alpha_nominal": None, "alpha_ordinal": None, "alpha_interval": None,
-                 "exact": 1.0, "within_one": 1.0, "kappa_quadratic": None}
+    assert o == {
+        "units": 2,
+        "pairable": 2,
+        "alpha_nominal": None,
+        "alpha_ordinal": None,
+        "alpha_interval": None,
+        "exact": 1.0,
+        "within_one": 1.0,
+        "kappa_quadratic": None,
+    }
 
 
 def test_no_pairable_unit_and_non_valence_tokens_still_disagree():
@@ -206,7 +236,8 @@ def test_no_pairable_unit_and_non_valence_tokens_still_disagree():
     assert a["overall"]["exact"] is None and a["overall"]["alpha_ordinal"] is None
     assert a["disagreements"] == [
         {"site": "S1", "theme": "t", "ratings": {"ana": "X", "ben": "N/A"}, "consensus": "0"},
-        {"site": "S2", "theme": "t", "ratings": {"ana": "+2", "ben": ABSENT}, "consensus": None}]
+        {"site": "S2", "theme": "t", "ratings": {"ana": "+2", "ben": ABSENT}, "consensus": None},
+    ]
 
 
 def test_one_rater_is_refused():
@@ -215,22 +246,27 @@ def test_one_rater_is_refused():
 
 
 def test_json_shape_is_the_contracts():
-    raters = {"ana": [Rating("S1", "t", "+2"), Rating("S2", "t", "0")], "ben": [Rating("S1", "t", "0"), Rating("S2", "t", "0")],
-              "cy": [Rating("S1", "t", "+1")]}
+    raters = {
+        "ana": [Rating("S1", "t", "+2"), Rating("S2", "t", "0")],
+        "ben": [Rating("S1", "t", "0"), Rating("S2", "t", "0")],
+        "cy": [Rating("S1", "t", "+1")],
+    }
     a = agreement(raters, ["t"], ["S1", "S2"], {("S1", "t"): "+1"}).to_dict()
     assert list(a) == ["raters", "overall", "themes", "disagreements"]
     keys = ["units", "pairable", "alpha_nominal", "alpha_ordinal", "alpha_interval", "exact", "within_one"]
-    assert list(a["overall"]) == keys                 # three raters: no kappa
+    assert list(a["overall"]) == keys  # three raters: no kappa
     assert list(a["themes"][0]) == ["theme", *keys]
-    assert a["disagreements"] == [{"site": "S1", "theme": "t", "ratings": {"ana": "+2", "ben": "0", "cy": "+1"},
-                                   "consensus": "+1"},
-                                  {"site": "S2", "theme": "t", "ratings": {"ana": "0", "ben": "0", "cy": ABSENT},
-                                   "consensus": None}]     # cy has no row: "absent" differs
+    assert a["disagreements"] == [
+        {"site": "S1", "theme": "t", "ratings": {"ana": "+2", "ben": "0", "cy": "+1"}, "consensus": "+1"},
+        {"site": "S2", "theme": "t", "ratings": {"ana": "0", "ben": "0", "cy": ABSENT}, "consensus": None},
+    ]  # cy has no row: "absent" differs
 
 
 def test_text_says_how_to_read_alpha_and_lists_disagreements():
-    raters = {r: [Rating(f"U{u + 1}", "theme-a", TOKEN[v]) for u, v in enumerate(vals) if v is not None]
-              for r, vals in PAPER.items()}
+    raters = {
+        r: [Rating(f"U{u + 1}", "theme-a", TOKEN[v]) for u, v in enumerate(vals) if v is not None]
+        for r, vals in PAPER.items()
+    }
     raters["A"].append(Rating("S\x1b[31m", "theme-a", "+1"))
     lines = agreement(raters, ["theme-a"], []).text_lines(clean)
     text = "\n".join(lines)

@@ -61,18 +61,45 @@ CFIR2_SUFFIX = " (CFIR 2.0)"
 
 # The 39 CFIR 2009 constructs (subconstructs included), in the published order.
 CFIR2009_TITLES = [
-    "Intervention Source", "Evidence Strength & Quality", "Relative Advantage", "Adaptability",
-    "Trialability", "Complexity", "Design Quality & Packaging", "Cost",
-    "Patient Needs & Resources", "Cosmopolitanism", "Peer Pressure", "External Policy & Incentives",
-    "Structural Characteristics", "Networks & Communications", "Culture", "Implementation Climate",
-    "Tension for Change", "Compatibility", "Relative Priority",
-    "Organizational Incentives & Rewards", "Goals & Feedback", "Learning Climate",
-    "Readiness for Implementation", "Leadership Engagement", "Available Resources",
+    "Intervention Source",
+    "Evidence Strength & Quality",
+    "Relative Advantage",
+    "Adaptability",
+    "Trialability",
+    "Complexity",
+    "Design Quality & Packaging",
+    "Cost",
+    "Patient Needs & Resources",
+    "Cosmopolitanism",
+    "Peer Pressure",
+    "External Policy & Incentives",
+    "Structural Characteristics",
+    "Networks & Communications",
+    "Culture",
+    "Implementation Climate",
+    "Tension for Change",
+    "Compatibility",
+    "Relative Priority",
+    "Organizational Incentives & Rewards",
+    "Goals & Feedback",
+    "Learning Climate",
+    "Readiness for Implementation",
+    "Leadership Engagement",
+    "Available Resources",
     "Access to Knowledge & Information",
-    "Knowledge & Beliefs about the Intervention", "Self-efficacy", "Individual Stage of Change",
-    "Individual Identification with Organization", "Other Personal Attributes",
-    "Planning", "Engaging", "Opinion Leaders", "Formally Appointed Internal Implementation Leaders",
-    "Champions", "External Change Agents", "Executing", "Reflecting & Evaluating",
+    "Knowledge & Beliefs about the Intervention",
+    "Self-efficacy",
+    "Individual Stage of Change",
+    "Individual Identification with Organization",
+    "Other Personal Attributes",
+    "Planning",
+    "Engaging",
+    "Opinion Leaders",
+    "Formally Appointed Internal Implementation Leaders",
+    "Champions",
+    "External Change Agents",
+    "Executing",
+    "Reflecting & Evaluating",
 ]
 
 ID_RE = re.compile(r"^[a-z0-9-]+$")
@@ -139,8 +166,7 @@ def test_titles_unique_ignoring_case(themes):
 
 
 def test_required_keys_and_allowed_values(themes):
-    allowed = {"id", "title", "kind", "influence", "domain", "construct", "cfir2009",
-               "summary", "sources", "parent"}
+    allowed = {"id", "title", "kind", "influence", "domain", "construct", "cfir2009", "summary", "sources", "parent"}
     for t in themes:
         assert set(t) <= allowed, (t["id"], set(t) - allowed)
         for key in ("id", "title", "kind", "domain", "summary", "sources"):
@@ -191,8 +217,7 @@ def test_cfir_sources_are_the_framework_papers(themes, sources):
 
 def test_literature_titles_do_not_clash_with_cfir(themes):
     cfir = {t["title"].casefold() for t in themes if t["kind"] != "literature"}
-    cfir |= {t["title"].casefold().removesuffix(CFIR2_SUFFIX.casefold())
-             for t in of_kind(themes, "cfir2")}
+    cfir |= {t["title"].casefold().removesuffix(CFIR2_SUFFIX.casefold()) for t in of_kind(themes, "cfir2")}
     for t in of_kind(themes, "literature"):
         assert t["title"].casefold() not in cfir, t["id"]
 
@@ -223,8 +248,13 @@ def test_cfir2_constructs(themes):
     seen = [CFIR2_DOMAINS.index(t["domain"]) for t in c2]
     assert seen == sorted(seen)
     per_domain = Counter(t["domain"] for t in c2 if "parent" not in t)
-    assert per_domain == {"Innovation": 8, "Outer Setting": 7, "Inner Setting": 11,
-                          "Individuals": 13, "Implementation Process": 9}
+    assert per_domain == {
+        "Innovation": 8,
+        "Outer Setting": 7,
+        "Inner Setting": 11,
+        "Individuals": 13,
+        "Implementation Process": 9,
+    }
 
 
 def test_cfir2_title_suffix_rule(themes):

@@ -95,8 +95,20 @@ def test_json_metrics_follow_the_contract(default_summary, study):
     expected = [k for k in study.metrics if k != "engagement"]
     assert [m["metric"] for m in s["metrics"]] == expected
     for m in s["metrics"]:
-        assert {"metric", "label", "higher_is_better", "high", "low", "mean_difference", "median_difference",
-                "hedges_g", "cliffs_delta", "p_permutation", "permutation", "spearman_with_outcome"} <= set(m)
+        assert {
+            "metric",
+            "label",
+            "higher_is_better",
+            "high",
+            "low",
+            "mean_difference",
+            "median_difference",
+            "hedges_g",
+            "cliffs_delta",
+            "p_permutation",
+            "permutation",
+            "spearman_with_outcome",
+        } <= set(m)
         assert m["label"] == study.metrics[m["metric"]].label
         for g in ("high", "low"):
             fig = m[g]
@@ -118,7 +130,9 @@ def test_json_metrics_follow_the_contract(default_summary, study):
             delta = (sum(a > b for a in hi for b in lo) - sum(a < b for a in hi for b in lo)) / (len(hi) * len(lo))
             assert m["cliffs_delta"] == pytest.approx(delta)
         assert m["permutation"]["exact"] is True
-        assert m["permutation"]["relabelings"] == math.comb(len(groups["high"]) + len(groups["low"]), len(groups["high"]))
+        assert m["permutation"]["relabelings"] == math.comb(
+            len(groups["high"]) + len(groups["low"]), len(groups["high"])
+        )
 
 
 def test_json_themes_follow_the_contract(default_summary, study):
@@ -289,8 +303,9 @@ def test_bad_options_exit_2_with_one_line(capsys, options, expected):
         assert "nosuch" in lines[0]
 
 
-@pytest.mark.parametrize("argv", [["summary", "--split", "nosuch"], ["summary", "--threshold", "abc"],
-                                  ["summary", "--format", "yaml"]])
+@pytest.mark.parametrize(
+    "argv", [["summary", "--split", "nosuch"], ["summary", "--threshold", "abc"], ["summary", "--format", "yaml"]]
+)
 def test_argument_errors_exit_2_without_traceback(capsys, argv):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -405,8 +420,9 @@ def test_a_folder_named_like_a_subcommand_goes_to_the_dashboard(monkeypatch):
 
 def _subprocess(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=REPO, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+    )
 
 
 def test_console_entry_summary_json_in_a_subprocess(default_summary):
@@ -425,6 +441,7 @@ def test_console_entry_exit_2_in_a_subprocess(tmp_path):
 
 # ---- export targets (11.9, 11.14) -----------------------------------------------------------------
 
+
 def _unsearchable(monkeypatch, folder: Path) -> None:
     """``folder`` without search (x) permission, simulated (root can look anywhere): any name in it fails."""
     real_stat, real_lstat = os.stat, os.lstat
@@ -434,6 +451,7 @@ def _unsearchable(monkeypatch, folder: Path) -> None:
             if not isinstance(path, int) and Path(os.fsdecode(path)).parent == folder:
                 raise PermissionError(13, "Permission denied", os.fsdecode(path))
             return real(path, *args, **kwargs)
+
         return call
 
     monkeypatch.setattr(os, "stat", fake(real_stat))
@@ -461,6 +479,7 @@ def test_write_atomic_in_a_folder_that_cannot_be_searched_is_a_write_error(tmp_p
 
 # ---- numbers on the command line (11.12) ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1_5", "1e999", "\u0661"])
 def test_threshold_must_be_a_finite_number(capsys, value):
     with pytest.raises(SystemExit) as info:
@@ -485,11 +504,14 @@ def test_a_valid_threshold_still_gives_valid_json(capsys):
 
 # ---- --pseudonymise withholds site ids from problem lines (11.4) -------------------------------------
 
+
 @pytest.mark.parametrize("command", ["summary", "export"])
 def test_pseudonymise_flag_withholds_site_ids_from_problem_lines(command, make_study, tmp_path, capsys):
     folder = make_study(tmp_path)
     sites = (folder / "sites.csv").read_text(encoding="utf-8")
-    (folder / "sites.csv").write_text(sites + sites.splitlines()[1].replace("Northgate", "Northgate again") + "\n", encoding="utf-8")
+    (folder / "sites.csv").write_text(
+        sites + sites.splitlines()[1].replace("Northgate", "Northgate again") + "\n", encoding="utf-8"
+    )
     extra = ["-o", str(tmp_path / "out.toml")] if command == "export" else []
     rc, out, err = run(capsys, command, str(folder), *extra)
     assert rc == 2 and '"S1" appears twice' in err
@@ -500,7 +522,9 @@ def test_pseudonymise_flag_withholds_site_ids_from_problem_lines(command, make_s
     assert not (tmp_path / "out.toml").exists()
 
 
-@pytest.mark.parametrize("name", ["themes.toml", "sites.tsv", "contacts.parquet", "ratings-wide.csv", "Study.toml", "sites.csv"])
+@pytest.mark.parametrize(
+    "name", ["themes.toml", "sites.tsv", "contacts.parquet", "ratings-wide.csv", "Study.toml", "sites.csv"]
+)
 def test_export_never_writes_a_study_file_name_into_the_study(name, make_study, tmp_path, capsys):
     folder = make_study(tmp_path)
     before = sorted(p.name for p in folder.iterdir())
@@ -516,6 +540,7 @@ def test_export_force_never_replaces_a_pipe(tmp_path, capsys):
     rc, out, err = run(capsys, "export", "-o", str(target), "--force")
     assert rc == 2 and "not a regular file" in err
     import stat
+
     assert stat.S_ISFIFO(os.lstat(target).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.toml"]
 
@@ -525,7 +550,7 @@ def test_export_force_never_replaces_a_device(tmp_path, capsys):
 
     target = tmp_path / "snap.toml"
     try:
-        os.mknod(target, stat.S_IFCHR | 0o644, os.makedev(1, 3))   # like /dev/null
+        os.mknod(target, stat.S_IFCHR | 0o644, os.makedev(1, 3))  # like /dev/null
     except OSError:
         pytest.skip("cannot make a device node here (not root)")
     rc, out, err = run(capsys, "export", "-o", str(target), "--force")
@@ -533,7 +558,9 @@ def test_export_force_never_replaces_a_device(tmp_path, capsys):
     assert stat.S_ISCHR(os.lstat(target).st_mode)
 
 
-@pytest.mark.parametrize("name", ["a" * 246 + ".toml", "\u00e9" * 123 + ".toml"])   # 251 bytes each (251 and 128 characters)
+@pytest.mark.parametrize(
+    "name", ["a" * 246 + ".toml", "\u00e9" * 123 + ".toml"]
+)  # 251 bytes each (251 and 128 characters)
 def test_export_to_the_longest_valid_name(name, tmp_path, capsys):
     target = tmp_path / name
     assert len(os.fsencode(name)) <= 255

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
+from corpus.cases import CASES, Case, build, expected
 
 from cases.errors import StudyError
 from cases.loader import load_study
-from corpus.cases import CASES, Case, build, expected
 from tui.cli import main
 
 STUDY_CASES = [c for c in CASES if c.kind == "study"]
@@ -29,9 +29,27 @@ def test_the_corpus_is_large_and_covers_every_family():
     assert len(CASES) >= 60
     assert sum(c.exit == 2 for c in CASES) >= 60
     families = {c.family for c in CASES}
-    for family in ("folder", "study.toml", "metrics", "derive", "outcome", "distinguishing", "disclosure",
-                   "conditions", "sites", "contacts", "themes", "ratings", "encodings", "excel", "size",
-                   "links", "link-tables", "permissions", "snapshots"):
+    for family in (
+        "folder",
+        "study.toml",
+        "metrics",
+        "derive",
+        "outcome",
+        "distinguishing",
+        "disclosure",
+        "conditions",
+        "sites",
+        "contacts",
+        "themes",
+        "ratings",
+        "encodings",
+        "excel",
+        "size",
+        "links",
+        "link-tables",
+        "permissions",
+        "snapshots",
+    ):
         assert family in families, family
 
 
@@ -120,14 +138,26 @@ def test_snapshot(case: Case, tmp_path: Path, monkeypatch, capsys):
     assert_problems(case, target, _lines(str(info.value), tmp_path))
     rc, out, err, _ = _run(["diff", str(target), str(target)], capsys)
     assert rc == 2 and out == ""
-    assert_problems(case, target, _lines(err, tmp_path))   # each problem twice: the file is OLD and NEW
+    assert_problems(case, target, _lines(err, tmp_path))  # each problem twice: the file is OLD and NEW
 
 
 # --- the dashboard's error screen ---------------------------------------------------------------
 
-PILOT_SAMPLE = ["toml-syntax-error", "metric-not-a-number", "split-explicit-unknown-site", "derive-without-contacts",
-                "contacts-unknown-site", "themes-duplicate-id", "ratings-bad-token", "latin-1", "xlsx-na-in-metric",
-                "link-outside", "sites-1gb-sparse", "empty-folder", "pseudonymised-unknown-ids"]
+PILOT_SAMPLE = [
+    "toml-syntax-error",
+    "metric-not-a-number",
+    "split-explicit-unknown-site",
+    "derive-without-contacts",
+    "contacts-unknown-site",
+    "themes-duplicate-id",
+    "ratings-bad-token",
+    "latin-1",
+    "xlsx-na-in-metric",
+    "link-outside",
+    "sites-1gb-sparse",
+    "empty-folder",
+    "pseudonymised-unknown-ids",
+]
 
 
 def _screen_text(app) -> str:

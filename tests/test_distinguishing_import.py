@@ -13,16 +13,21 @@ from cases.loader import load_study
 from metrics.compare import Options, compare
 
 SITES = "site,label,engagement\nS1,Center A,0.9\nS2,Center B,0.6\nS3,Center C,0.5\nS4,Center D,0.2\n"
-TOML = ('[study]\ntitle = "PMC5316200 Table 2"\n[outcome]\nmetric = "engagement"\nsplit = "median"\n'
-        '[metrics.engagement]\nlabel = "Engagement"\n')
+TOML = (
+    '[study]\ntitle = "PMC5316200 Table 2"\n[outcome]\nmetric = "engagement"\nsplit = "median"\n'
+    '[metrics.engagement]\nlabel = "Engagement"\n'
+)
 HEADER = "domain,theme,S1,S2,S3,S4,distinguishing\n"
-TITLE = ("# A published CFIR rating table, as printed: Table 2 of PMC5316200. Rows are the constructs the authors rated.\n"
-         "# Implementation levels as printed: High = Center A; Medium = Centers B and C; Low = Center D.\n")
+TITLE = (
+    "# A published CFIR rating table, as printed: Table 2 of PMC5316200. Rows are the constructs the authors rated.\n"
+    "# Implementation levels as printed: High = Center A; Medium = Centers B and C; Low = Center D.\n"
+)
 
 
 def study_with(make_study, tmp_path, wide: str):
-    return make_study(tmp_path, sites_csv=SITES, study_toml=TOML, ratings_csv=None, contacts_csv=None,
-                      ratings_wide_csv=wide)
+    return make_study(
+        tmp_path, sites_csv=SITES, study_toml=TOML, ratings_csv=None, contacts_csv=None, ratings_wide_csv=wide
+    )
 
 
 def problems(folder) -> list[str]:
@@ -32,13 +37,19 @@ def problems(folder) -> list[str]:
 
 
 def test_titles_match_with_and_for_ampersand_case_and_outline_letters(make_study, tmp_path):
-    folder = study_with(make_study, tmp_path, HEADER +
-                        "I,B. evidence strength AND quality,+2,+1,+1,-1,\n"
-                        "I,Design quality and packaging,-1,-1,+1,+1,\n"
-                        "II,patient needs & resources,-1,+1,-2,-1,\n")
+    folder = study_with(
+        make_study,
+        tmp_path,
+        HEADER + "I,B. evidence strength AND quality,+2,+1,+1,-1,\n"
+        "I,Design quality and packaging,-1,-1,+1,+1,\n"
+        "II,patient needs & resources,-1,+1,-2,-1,\n",
+    )
     study = load_study(folder)
     assert [t.id for t in study.rated_themes()] == [
-        "cfir09-evidence-strength-quality", "cfir09-design-quality-packaging", "cfir09-patient-needs-resources"]
+        "cfir09-evidence-strength-quality",
+        "cfir09-design-quality-packaging",
+        "cfir09-patient-needs-resources",
+    ]
     assert study.notes == ()
 
 
@@ -48,15 +59,18 @@ def test_reverse_rated_suffix_is_left_out_and_noted(make_study, tmp_path, capsys
     folder = study_with(make_study, tmp_path, HEADER + "I,Complexity (reverse rated),-2,-1,-1,-2,\n")
     study = load_study(folder)
     assert [t.id for t in study.rated_themes()] == ["cfir09-complexity"]
-    assert study.notes == ('ratings-wide.csv:2: theme: "Complexity (reverse rated)" was read as cfir09-complexity '
-                           '("Complexity"), leaving out "(reverse rated)"',)
+    assert study.notes == (
+        'ratings-wide.csv:2: theme: "Complexity (reverse rated)" was read as cfir09-complexity '
+        '("Complexity"), leaving out "(reverse rated)"',
+    )
     assert main(["validate", str(folder)]) == 0
     assert capsys.readouterr().out.splitlines()[1] == "note: " + study.notes[0]
 
 
 def test_headers_that_are_not_site_ids_get_one_line_each_with_a_hint(make_study, tmp_path):
-    folder = study_with(make_study, tmp_path, "domain,theme,center_A_high,site_2,S3,center_D_low,zzz\n"
-                        "I,Planning,0,0,0,-2,0\n")
+    folder = study_with(
+        make_study, tmp_path, "domain,theme,center_A_high,site_2,S3,center_D_low,zzz\nI,Planning,0,0,0,-2,0\n"
+    )
     assert problems(folder) == [
         'ratings-wide.csv:1: center_A_high: "center_A_high" is not a site id in the sites file (did you mean S1?)',
         'ratings-wide.csv:1: site_2: "site_2" is not a site id in the sites file (did you mean S2?)',
@@ -67,31 +81,44 @@ def test_headers_that_are_not_site_ids_get_one_line_each_with_a_hint(make_study,
 
 def test_site_200_header_suggests_the_id_it_holds(make_study, tmp_path):
     sites = "site,label,engagement\n200,Facility 200,0.1\n300,Facility 300,0.9\n"
-    folder = make_study(tmp_path, sites_csv=sites, study_toml=TOML, ratings_csv=None, contacts_csv=None,
-                        ratings_wide_csv="theme,site_200,300\nPlanning,-1,+1\n")
+    folder = make_study(
+        tmp_path,
+        sites_csv=sites,
+        study_toml=TOML,
+        ratings_csv=None,
+        contacts_csv=None,
+        ratings_wide_csv="theme,site_200,300\nPlanning,-1,+1\n",
+    )
     assert problems(folder) == [
-        'ratings-wide.csv:1: site_200: "site_200" is not a site id in the sites file (did you mean 200?)']
+        'ratings-wide.csv:1: site_200: "site_200" is not a site id in the sites file (did you mean 200?)'
+    ]
 
 
 def test_an_unknown_title_suggests_the_nearest_theme(make_study, tmp_path):
-    folder = study_with(make_study, tmp_path, HEADER + "I,Evidence strenght and quality,+2,+1,+1,-1,\n"
-                                                       "I,Planning,0,0,0,-2,\n")
-    assert problems(folder) == ['ratings-wide.csv:2: theme: "Evidence strenght and quality" is neither a theme id '
-                                'nor a theme title (did you mean cfir09-evidence-strength-quality?)']
+    folder = study_with(
+        make_study, tmp_path, HEADER + "I,Evidence strenght and quality,+2,+1,+1,-1,\nI,Planning,0,0,0,-2,\n"
+    )
+    assert problems(folder) == [
+        'ratings-wide.csv:2: theme: "Evidence strenght and quality" is neither a theme id '
+        "nor a theme title (did you mean cfir09-evidence-strength-quality?)"
+    ]
 
 
 def test_a_title_line_above_the_header_is_reported_once(make_study, tmp_path):
-    folder = study_with(make_study, tmp_path, TITLE + HEADER + "".join(
-        f"I,Planning{i},0,0,0,-2,\n" for i in range(15)))
+    folder = study_with(make_study, tmp_path, TITLE + HEADER + "".join(f"I,Planning{i},0,0,0,-2,\n" for i in range(15)))
     assert problems(folder) == [
-        'ratings-wide.csv:1: the first 2 lines are not the header: the header is row 3 '
-        '(domain, theme, S1, S2, …); delete the lines above it']
+        "ratings-wide.csv:1: the first 2 lines are not the header: the header is row 3 "
+        "(domain, theme, S1, S2, …); delete the lines above it"
+    ]
     # as printed by the shared example: a 'construct' column instead of 'theme' is named in the line
-    shared = TITLE + "domain,construct,center_A_high,center_B_medium,center_C_medium,center_D_low,association\n" \
+    shared = (
+        TITLE + "domain,construct,center_A_high,center_B_medium,center_C_medium,center_D_low,association\n"
         "I,A. Intervention source,+2,+1,0,0,+ association\n"
+    )
     assert problems(study_with(make_study, tmp_path, shared)) == [
-        'ratings-wide.csv:1: the first 2 lines are not the header: the header is row 3 (domain, construct, '
-        'center_A_high, center_B_medium, …) (it has no "theme" column); delete the lines above it']
+        "ratings-wide.csv:1: the first 2 lines are not the header: the header is row 3 (domain, construct, "
+        'center_A_high, center_B_medium, …) (it has no "theme" column); delete the lines above it'
+    ]
 
 
 def test_no_theme_column_names_the_construct_column(make_study, tmp_path):
@@ -102,16 +129,23 @@ def test_no_theme_column_names_the_construct_column(make_study, tmp_path):
 def test_the_published_judgement_is_kept_and_shown_beside_the_rule(make_study, tmp_path, capsys):
     from tui.cli import main
 
-    folder = study_with(make_study, tmp_path, HEADER +
-                        "I,Evidence Strength & Quality,+2,+1,+1,-1,**\n"
-                        "I,Relative advantage,+1,+1,+2,+1,\n"
-                        "V,Planning,0,0,0,-2,*\n"
-                        "V,Executing,+1,0,-1,-2,Strong\n"
-                        "V,Reflecting & Evaluating,+1,+1,-1,-1,none\n")
+    folder = study_with(
+        make_study,
+        tmp_path,
+        HEADER + "I,Evidence Strength & Quality,+2,+1,+1,-1,**\n"
+        "I,Relative advantage,+1,+1,+2,+1,\n"
+        "V,Planning,0,0,0,-2,*\n"
+        "V,Executing,+1,0,-1,-2,Strong\n"
+        "V,Reflecting & Evaluating,+1,+1,-1,-1,none\n",
+    )
     study = load_study(folder)
     assert dict(study.published) == {
-        "cfir09-evidence-strength-quality": "strong", "cfir09-relative-advantage": "none",
-        "cfir09-planning": "weak", "cfir09-executing": "strong", "cfir09-reflecting-evaluating": "none"}
+        "cfir09-evidence-strength-quality": "strong",
+        "cfir09-relative-advantage": "none",
+        "cfir09-planning": "weak",
+        "cfir09-executing": "strong",
+        "cfir09-reflecting-evaluating": "none",
+    }
     c = compare(study, Options(permutations=False))
     by = {t.theme: t for t in c.themes}
     assert (by["cfir09-executing"].published, by["cfir09-executing"].distinguishing) == ("strong", "weak")
@@ -124,14 +158,18 @@ def test_the_published_judgement_is_kept_and_shown_beside_the_rule(make_study, t
 
 def test_a_bad_published_mark_is_one_line(make_study, tmp_path):
     folder = study_with(make_study, tmp_path, HEADER + "V,Planning,0,0,0,-2,maybe\n")
-    assert problems(folder) == ['ratings-wide.csv:2: distinguishing: "maybe" is not a published judgement '
-                                '(strong, weak, distinguishing, none, **, *, or empty)']
+    assert problems(folder) == [
+        'ratings-wide.csv:2: distinguishing: "maybe" is not a published judgement '
+        "(strong, weak, distinguishing, none, **, *, or empty)"
+    ]
 
 
 def test_zero_mixed_read_as_x_is_one_note(make_study, tmp_path):
-    folder = study_with(make_study, tmp_path, HEADER + "I,Planning,0 (mixed),0,0,-2,\n"
-                                                       "I,Executing,+1,0 (Mixed),-1,0 ( mixed )\n")
+    folder = study_with(
+        make_study, tmp_path, HEADER + "I,Planning,0 (mixed),0,0,-2,\nI,Executing,+1,0 (Mixed),-1,0 ( mixed )\n"
+    )
     study = load_study(folder)
     assert study.ratings_by_theme["cfir09-planning"]["S1"].token == "X"
-    assert study.notes == ('ratings-wide.csv:2: S1: "0 (mixed)" was read as X (mixed), not as the valence 0; '
-                           'so were 2 more cells',)
+    assert study.notes == (
+        'ratings-wide.csv:2: S1: "0 (mixed)" was read as X (mixed), not as the valence 0; so were 2 more cells',
+    )

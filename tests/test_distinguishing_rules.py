@@ -6,8 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.distinguishing import (DEFAULTS, Rule, Summary, assess, check_rule, judge, judge_summaries, make_rule,
-                                    parse_rule_option, share_above)
+from metrics.distinguishing import (
+    DEFAULTS,
+    Rule,
+    Summary,
+    assess,
+    check_rule,
+    judge,
+    judge_summaries,
+    make_rule,
+    parse_rule_option,
+    share_above,
+)
 
 GAP, MEANS, VALENCE, SHARE = make_rule("gap"), make_rule("means"), make_rule("valence"), make_rule("share")
 RATINGS = st.lists(st.integers(-2, 2), max_size=6)
@@ -29,13 +39,13 @@ def test_one_rated_site_per_group_is_enough(rule):
 
 def test_gap_rule_definition():
     # strong: gap >= 1 and diff >= 2.5; weak: gap >= 1 and diff >= 1 (the calibrated defaults)
-    assert judge(GAP, [2, 1], [-1, -1]) == ("strong", "expected")      # gap 2, diff 2.5
-    assert judge(GAP, [2, 0], [-1, -2]) == ("strong", "expected")      # gap 1, diff 2.5
-    assert judge(GAP, [2, 1], [-1, 0]) == ("weak", "expected")         # gap 1, diff 2: not strong
-    assert judge(GAP, [2, 0], [0, -2]) == ("none", "expected")         # gap 0 (the groups touch), diff 2
-    assert judge(GAP, [2, -1], [-2, 0]) == ("none", "expected")        # gap -1 (overlap), diff 1.5
-    assert judge(GAP, [1, 1], [0, 0]) == ("weak", "expected")          # gap 1, diff 1
-    assert judge(GAP, [1, 0], [0, 0]) == ("none", "expected")          # diff 0.5
+    assert judge(GAP, [2, 1], [-1, -1]) == ("strong", "expected")  # gap 2, diff 2.5
+    assert judge(GAP, [2, 0], [-1, -2]) == ("strong", "expected")  # gap 1, diff 2.5
+    assert judge(GAP, [2, 1], [-1, 0]) == ("weak", "expected")  # gap 1, diff 2: not strong
+    assert judge(GAP, [2, 0], [0, -2]) == ("none", "expected")  # gap 0 (the groups touch), diff 2
+    assert judge(GAP, [2, -1], [-2, 0]) == ("none", "expected")  # gap -1 (overlap), diff 1.5
+    assert judge(GAP, [1, 1], [0, 0]) == ("weak", "expected")  # gap 1, diff 1
+    assert judge(GAP, [1, 0], [0, 0]) == ("none", "expected")  # diff 0.5
     # thresholds are inclusive, with float sums
     assert judge(GAP, [1, 1, 0], [-1, -1, -1]) == ("weak", "expected")  # diff 1.667: not strong
 
@@ -44,16 +54,16 @@ def test_share_rule_definition():
     # weak: share of high sites above every low site >= 0.75 and z = diff / sqrt(1/nh + 1/nl) >= 0.8;
     # strong: also diff >= 2.25 (the calibrated defaults)
     assert make_rule() == SHARE
-    assert judge(SHARE, [2, 2, 0, 1], [0]) == ("weak", "expected")     # 3 of 4 above, z 1.12
-    assert judge(SHARE, [2, 1], [-2, 1]) == ("none", "expected")       # 1 of 2 above, though diff 2
-    assert judge(SHARE, [0], [-1]) == ("none", "expected")             # one a side, diff 1: z 0.71
-    assert judge(SHARE, [1], [-1]) == ("weak", "expected")             # one a side, diff 2: z 1.41
-    assert judge(SHARE, [0, 0, 0, 0], [-1]) == ("weak", "expected")    # z 0.89
-    assert judge(SHARE, [1, 1], [0, 0]) == ("weak", "expected")        # z 1
-    assert judge(SHARE, [2, 2], [-2, -1]) == ("strong", "expected")    # diff 3.5
-    assert judge(SHARE, [2, 1], [0, 0]) == ("weak", "expected")        # diff 1.5 < 2.25
-    assert judge(SHARE, [2, 1], [0, -1]) == ("weak", "expected")       # diff 2 < 2.25
-    assert judge(SHARE, [2, 2], [0, -1]) == ("strong", "expected")     # diff 2.5
+    assert judge(SHARE, [2, 2, 0, 1], [0]) == ("weak", "expected")  # 3 of 4 above, z 1.12
+    assert judge(SHARE, [2, 1], [-2, 1]) == ("none", "expected")  # 1 of 2 above, though diff 2
+    assert judge(SHARE, [0], [-1]) == ("none", "expected")  # one a side, diff 1: z 0.71
+    assert judge(SHARE, [1], [-1]) == ("weak", "expected")  # one a side, diff 2: z 1.41
+    assert judge(SHARE, [0, 0, 0, 0], [-1]) == ("weak", "expected")  # z 0.89
+    assert judge(SHARE, [1, 1], [0, 0]) == ("weak", "expected")  # z 1
+    assert judge(SHARE, [2, 2], [-2, -1]) == ("strong", "expected")  # diff 3.5
+    assert judge(SHARE, [2, 1], [0, 0]) == ("weak", "expected")  # diff 1.5 < 2.25
+    assert judge(SHARE, [2, 1], [0, -1]) == ("weak", "expected")  # diff 2 < 2.25
+    assert judge(SHARE, [2, 2], [0, -1]) == ("strong", "expected")  # diff 2.5
     assert judge(SHARE, [0, -1, 0], [1, 0, 1]) == ("none", "expected")  # reversed share 2/3 < 0.75
     assert judge(SHARE, [-2], [0]) == ("weak", "reversed")
     assert assess(SHARE, [1, 0], [0, 0]).met == "none: weak needs share >= 0.75 (share 0.5) and z >= 0.8 (z 0.5)"
@@ -62,8 +72,8 @@ def test_share_rule_definition():
 
 def test_share_reads_the_counts_only_when_the_groups_overlap():
     low = Summary(1, 0, 0, 0.0)
-    assert share_above(Summary(2, 1, 2, 1.5), low) == 1.0                # every high above: no counts needed
-    assert share_above(Summary(2, -1, 0, -0.5), low) == 0.0              # none above
+    assert share_above(Summary(2, 1, 2, 1.5), low) == 1.0  # every high above: no counts needed
+    assert share_above(Summary(2, -1, 0, -0.5), low) == 0.0  # none above
     with pytest.raises(ValueError, match="count of every valence"):
         share_above(Summary(2, 0, 2, 1.0), low)
     assert share_above(Summary.of([0, 2]), Summary.of([0])) == 0.5
@@ -72,12 +82,12 @@ def test_share_reads_the_counts_only_when_the_groups_overlap():
 
 
 def test_means_and_valence_definitions():
-    assert judge(MEANS, [2, -1], [-2, 0]) == ("weak", "expected")      # overlap does not matter
+    assert judge(MEANS, [2, -1], [-2, 0]) == ("weak", "expected")  # overlap does not matter
     assert judge(MEANS, [2, 2], [0, 0]) == ("strong", "expected")
     assert judge(VALENCE, [1, 1], [-1, -2]) == ("strong", "expected")  # all positive v all negative
-    assert judge(VALENCE, [2, 0], [0, -1]) == ("weak", "expected")     # none against, diff 1.5
-    assert judge(VALENCE, [2, 2], [1, 1]) == ("none", "expected")      # low sites positive
-    assert judge(VALENCE, [1, 0], [0, 0]) == ("none", "expected")      # diff 0.5 < weak_diff
+    assert judge(VALENCE, [2, 0], [0, -1]) == ("weak", "expected")  # none against, diff 1.5
+    assert judge(VALENCE, [2, 2], [1, 1]) == ("none", "expected")  # low sites positive
+    assert judge(VALENCE, [1, 0], [0, 0]) == ("none", "expected")  # diff 0.5 < weak_diff
 
 
 @pytest.mark.parametrize("rule", [GAP, MEANS, VALENCE, SHARE])

@@ -24,7 +24,7 @@ def doc_pages() -> list[Path]:
 def test_every_link_resolves_inside_the_repo(page):
     text = page.read_text(encoding="utf-8")
     assert "../shared" not in text, f"{page.name} points outside the repository (../shared)"
-    prose = re.sub(r"`[^`\n]*`", "", text)          # links written inside code spans are examples
+    prose = re.sub(r"`[^`\n]*`", "", text)  # links written inside code spans are examples
     for target in LINK.findall(prose):
         if re.match(r"[a-z]+:", target) or target.startswith("#"):
             continue
@@ -41,7 +41,8 @@ def test_the_project_keeps_each_contract_whole(name):
     if not original.exists():
         pytest.skip("the design pages are not beside this clone")
     assert copy.read_text(encoding="utf-8") == original.read_text(encoding="utf-8"), (
-        f"docs/contracts/{name} differs from the design page: copy it again")
+        f"docs/contracts/{name} differs from the design page: copy it again"
+    )
 
 
 def quick_start() -> list[str]:

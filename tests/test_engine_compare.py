@@ -27,16 +27,25 @@ from metrics.analysis import analyse
 from metrics.compare import Options, compare
 from metrics.summary import to_dict
 
-FIGURES = ("mean_difference", "median_difference", "hedges_g", "cliffs_delta", "p_permutation",
-           "spearman_with_outcome")
+FIGURES = ("mean_difference", "median_difference", "hedges_g", "cliffs_delta", "p_permutation", "spearman_with_outcome")
 
 
 # ---------------------------------------------------------------------------------------------
 # a small factory of studies
 
 
-def make_study(sites, metrics, outcome, ratings=(), own_themes=(), conditions=(), disclosure=Disclosure(),
-               rule=RuleSpec(), title="Test study", attributes=()):
+def make_study(
+    sites,
+    metrics,
+    outcome,
+    ratings=(),
+    own_themes=(),
+    conditions=(),
+    disclosure=Disclosure(),
+    rule=RuleSpec(),
+    title="Test study",
+    attributes=(),
+):
     """``sites``: [(id, label, {metric: value}, {attribute: value})]; ``metrics``: [key] or [Metric]."""
     ms = {}
     for m in metrics:
@@ -74,7 +83,7 @@ def ref_hedges(h, lo):
     n1, n2 = len(h), len(lo)
     if n1 < 2 or n2 < 2:
         return None
-    if len(set(h)) == 1 and len(set(lo)) == 1:      # pooled SD exactly 0
+    if len(set(h)) == 1 and len(set(lo)) == 1:  # pooled SD exactly 0
         return None
     pooled = ((n1 - 1) * np.var(h, ddof=1) + (n2 - 1) * np.var(lo, ddof=1)) / (n1 + n2 - 2)
     return (np.mean(h) - np.mean(lo)) / math.sqrt(pooled) * (1 - 3 / (4 * (n1 + n2) - 9))
@@ -135,9 +144,19 @@ def ref_default_label(h, lo):
 # random studies
 
 OUTCOME_POOL = [0.1, 0.2, 0.2, 0.35, 0.5, 0.5, 0.8, 0.9]
-OWN = (Theme("own-zeta", "Own zeta"), Theme("boundary-crossing", "Own boundary crossing"), Theme("own-alpha", "Own alpha"))
-THEME_IDS = ["leadership-support", "own-alpha", "boundary-crossing", "ward-staff-relationships", "own-zeta",
-             "funding-and-sustainability"]
+OWN = (
+    Theme("own-zeta", "Own zeta"),
+    Theme("boundary-crossing", "Own boundary crossing"),
+    Theme("own-alpha", "Own alpha"),
+)
+THEME_IDS = [
+    "leadership-support",
+    "own-alpha",
+    "boundary-crossing",
+    "ward-staff-relationships",
+    "own-zeta",
+    "funding-and-sustainability",
+]
 
 
 @st.composite
@@ -148,8 +167,13 @@ def studies(draw, max_sites=12):
     columns = {
         "y": outcome_vals,
         # continuous, a few missing
-        "cont": draw(st.lists(st.one_of(st.none(), st.floats(-50, 50, allow_nan=False).map(lambda v: round(v, 3))),
-                              min_size=n, max_size=n)),
+        "cont": draw(
+            st.lists(
+                st.one_of(st.none(), st.floats(-50, 50, allow_nan=False).map(lambda v: round(v, 3))),
+                min_size=n,
+                max_size=n,
+            )
+        ),
         # heavy ties
         "tied": draw(st.lists(st.one_of(st.none(), st.sampled_from([1.0, 2.0, 2.0, 3.0])), min_size=n, max_size=n)),
         # constant (zero variance everywhere) or missing
@@ -165,8 +189,12 @@ def studies(draw, max_sites=12):
         outcome = Outcome("y", "quadrants", second=draw(st.sampled_from(["cont", "tied", "bin"])))
     elif rule == "explicit":
         where = draw(st.lists(st.sampled_from(["high", "low", "none"]), min_size=n, max_size=n))
-        outcome = Outcome("y", "explicit", high=tuple(s for s, w in zip(ids, where) if w == "high"),
-                          low=tuple(s for s, w in zip(ids, where) if w == "low"))
+        outcome = Outcome(
+            "y",
+            "explicit",
+            high=tuple(s for s, w in zip(ids, where) if w == "high"),
+            low=tuple(s for s, w in zip(ids, where) if w == "low"),
+        )
     else:
         outcome = Outcome("y", rule)
     sites = [(s, f"Label {s}", {k: columns[k][i] for k in keys}, {}) for i, s in enumerate(ids)]
@@ -208,7 +236,7 @@ def test_compare_matches_independent_figures(study):
         lo = [vals[s] for s in split.low if vals[s] is not None]
         for fig, grp, sites in ((m.high, h, split.high), (m.low, lo, split.low)):
             assert fig.n == len(grp)
-            assert fig.values == tuple((s, vals[s]) for s in sites)   # every site, None where missing
+            assert fig.values == tuple((s, vals[s]) for s in sites)  # every site, None where missing
             if grp:
                 assert close(fig.mean, np.mean(grp)) and close(fig.median, np.median(grp))
                 assert fig.min == min(grp) and fig.max == max(grp)
@@ -221,7 +249,8 @@ def test_compare_matches_independent_figures(study):
             "cliffs_delta": ref_cliffs(h, lo),
             "p_permutation": ref_permutation(h, lo)[0],
             "spearman_with_outcome": ref_spearman(
-                [(vals[s], y[s]) for s in vals if vals[s] is not None and y[s] is not None]),
+                [(vals[s], y[s]) for s in vals if vals[s] is not None and y[s] is not None]
+            ),
         }
         for name, want in expected.items():
             got = getattr(m, name)
@@ -246,10 +275,10 @@ def test_compare_matches_independent_figures(study):
         for g in ("high", "low", "middle"):
             group = getattr(t, g)
             rows = [(s, by[s, t.theme]) for s in getattr(split, g) if (s, t.theme) in by]
-            assert group.ratings == tuple(rows)      # sites without a rating row are left out
+            assert group.ratings == tuple(rows)  # sites without a rating row are left out
             assert all(tok in CANONICAL for _, tok in group.ratings)
             vals[g] = [valence(tok) for _, tok in rows if tok in ("-2", "-1", "0", "+1", "+2")]
-            assert group.rated == len(vals[g])       # X, Missing, N/A, E, I not counted
+            assert group.rated == len(vals[g])  # X, Missing, N/A, E, I not counted
             assert close(group.mean, np.mean(vals[g]) if vals[g] else None)
         assert (t.distinguishing, t.direction) == ref_default_label(vals["high"], vals["low"])
         assert t.rule == "share:min_share=0.75,min_z=0.8,strong_diff=2.25"
@@ -319,8 +348,14 @@ def test_spearman_uses_middle_sites():
     assert rho != pytest.approx(scipy.stats.spearmanr([1, 2, 4, 5], [2, 1, 4, 3]).statistic)
 
 
-OTHER_SPLITS = [Outcome("y", "median"), Outcome("y", "tertiles"), Outcome("y", "threshold", threshold=0.5),
-                Outcome("y", "quadrants", second="cont"), Outcome("cont", "median"), Outcome("tied", "tertiles")]
+OTHER_SPLITS = [
+    Outcome("y", "median"),
+    Outcome("y", "tertiles"),
+    Outcome("y", "threshold", threshold=0.5),
+    Outcome("y", "quadrants", second="cont"),
+    Outcome("cont", "median"),
+    Outcome("tied", "tertiles"),
+]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -342,9 +377,13 @@ def test_a_previous_comparison_lends_rho_only_for_the_same_outcome(monkeypatch):
     fresh = compare(study).metrics[0].spearman_with_outcome
     assert fresh == pytest.approx(scipy.stats.spearmanr([r[0] for r in rows], [r[1] for r in rows]).statistic)
     same_outcome = compare(study, Options(outcome=Outcome("y", "tertiles")))
-    assert compare(study, Options(outcome=Outcome("y", "threshold", threshold=3.0)), same_outcome
-                   ).metrics[0].spearman_with_outcome == fresh
-    by_z = compare(study, Options(outcome=Outcome("z", "median")))      # m's rho there is with z
+    assert (
+        compare(study, Options(outcome=Outcome("y", "threshold", threshold=3.0)), same_outcome)
+        .metrics[0]
+        .spearman_with_outcome
+        == fresh
+    )
+    by_z = compare(study, Options(outcome=Outcome("z", "median")))  # m's rho there is with z
     assert by_z.metrics[1].spearman_with_outcome != pytest.approx(fresh)
     assert compare(study, previous=by_z).metrics[0].spearman_with_outcome == fresh
     # reused, not recomputed: no rank correlation at all for the same outcome
@@ -355,11 +394,13 @@ def test_a_previous_comparison_lends_rho_only_for_the_same_outcome(monkeypatch):
     compare(study, Options(outcome=Outcome("y", "threshold", threshold=3.0)), same_outcome)
     assert calls == []
     compare(study, previous=by_z)
-    assert len(calls) == 2                                               # m and z, with y
+    assert len(calls) == 2  # m and z, with y
 
 
 def test_quadrants_drop_second_metric_and_keep_order():
-    sites = [(f"s{i}", f"s{i}", {"b": float(i), "y": float(i), "a": float(-i), "z": float(i % 3)}, {}) for i in range(6)]
+    sites = [
+        (f"s{i}", f"s{i}", {"b": float(i), "y": float(i), "a": float(-i), "z": float(i % 3)}, {}) for i in range(6)
+    ]
     study = make_study(sites, ["b", "y", "a", "z"], Outcome("y", "quadrants", second="a"))
     assert [m.metric for m in compare(study).metrics] == ["b", "z"]
     study = make_study(sites, ["b", "y", "a", "z"], Outcome("y", "median"))
@@ -367,12 +408,20 @@ def test_quadrants_drop_second_metric_and_keep_order():
 
 
 def test_loaded_ratings_are_canonical_tokens(tmp_path):
-    from cases.loader import load_study
     from conftest import build_study
 
-    rows = ["site,theme,rating", "S1,leadership-support,2", "S3,leadership-support,\u22121",
-            "S5,leadership-support,Mixed", "S2,leadership-support,0 (mixed)", "S6,leadership-support,n/a",
-            "S7,leadership-support,", "S4,leadership-support,1"]
+    from cases.loader import load_study
+
+    rows = [
+        "site,theme,rating",
+        "S1,leadership-support,2",
+        "S3,leadership-support,\u22121",
+        "S5,leadership-support,Mixed",
+        "S2,leadership-support,0 (mixed)",
+        "S6,leadership-support,n/a",
+        "S7,leadership-support,",
+        "S4,leadership-support,1",
+    ]
     study = load_study(build_study(tmp_path, ratings_csv="\n".join(rows) + "\n"))
     (t,) = compare(study).themes
     assert t.high.ratings == (("S1", "+2"), ("S3", "-1"), ("S5", "X"))
@@ -387,18 +436,28 @@ def test_loaded_ratings_are_canonical_tokens(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from([0.1, 0.3, 0.5, 0.7, 0.9]), st.sampled_from([0.0, 3.0, 9.0, 10.0, 12.0, 40.0])),
-                min_size=2, max_size=9),
-       st.sampled_from([1, 5, 10, 11]), st.booleans())
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0.1, 0.3, 0.5, 0.7, 0.9]), st.sampled_from([0.0, 3.0, 9.0, 10.0, 12.0, 40.0])),
+        min_size=2,
+        max_size=9,
+    ),
+    st.sampled_from([1, 5, 10, 11]),
+    st.booleans(),
+)
 def test_disclosure_of_count_metrics(rows, min_count, as_int):
     ids = [f"s{i}" for i in range(len(rows))]
     conv = int if as_int else float
     sites = [(s, s, {"y": a, "people": conv(b), "score": b}, {}) for s, (a, b) in zip(ids, rows)]
-    study = make_study(sites, ["y", Metric("people", "People", count=True), "score"], Outcome("y", "median"),
-                       disclosure=Disclosure(min_count, False))
+    study = make_study(
+        sites,
+        ["y", Metric("people", "People", count=True), "score"],
+        Outcome("y", "median"),
+        disclosure=Disclosure(min_count, False),
+    )
     c = compare(study)
     people, score = c.metrics
-    shown = [s for s in (*c.split.high, *c.split.low)]
+    shown = [*c.split.high, *c.split.low]
     small = [s for s in shown if study.value(s, "people") < min_count]
     d = to_dict(c)["metrics"][0]
     assert people.suppressed == bool(small)
@@ -421,8 +480,12 @@ def test_disclosure_of_count_metrics(rows, min_count, as_int):
 
 
 def test_min_count_zero_disables_suppression():
-    study = make_study([("a", "a", {"y": 1.0, "n": 1.0}, {}), ("b", "b", {"y": 2.0, "n": 2.0}, {})],
-                       ["y", Metric("n", "N", count=True)], Outcome("y", "median"), disclosure=Disclosure(0, False))
+    study = make_study(
+        [("a", "a", {"y": 1.0, "n": 1.0}, {}), ("b", "b", {"y": 2.0, "n": 2.0}, {})],
+        ["y", Metric("n", "N", count=True)],
+        Outcome("y", "median"),
+        disclosure=Disclosure(0, False),
+    )
     assert not compare(study).metrics[0].suppressed
 
 
@@ -433,15 +496,30 @@ def test_min_count_zero_disables_suppression():
 def secret_study(rule="median"):
     ids = ["qx-northgate", "qx-fenmoor", "qx-eastbrook", "qx-harrow", "qx-ashcombe", "qx-kestrel"]
     labels = ["Zorbleton Ward", "Quimby House", "Vexmoor Unit", "Plumtree Lodge", "Wuzzle Court", "Yarrow Place"]
-    sites = [(s, lab, {"y": float(i), "m": float(i * i), "n": float(5 + 3 * i)}, {"employer": "NHS" if i % 2 else "Other"})
-             for i, (s, lab) in enumerate(zip(ids, labels))]
-    outcome = Outcome("y", "explicit", high=(ids[0], ids[4]), low=(ids[1], ids[5])) if rule == "explicit" else Outcome("y", rule)
-    ratings = [(s, "leadership-support", tok, f"At {lab} ({s}) the manager said ...")
-               for s, lab, tok in zip(ids, labels, ["+2", "-1", "X", "0", "+1", "Missing"])]
+    sites = [
+        (s, lab, {"y": float(i), "m": float(i * i), "n": float(5 + 3 * i)}, {"employer": "NHS" if i % 2 else "Other"})
+        for i, (s, lab) in enumerate(zip(ids, labels))
+    ]
+    outcome = (
+        Outcome("y", "explicit", high=(ids[0], ids[4]), low=(ids[1], ids[5]))
+        if rule == "explicit"
+        else Outcome("y", rule)
+    )
+    ratings = [
+        (s, "leadership-support", tok, f"At {lab} ({s}) the manager said ...")
+        for s, lab, tok in zip(ids, labels, ["+2", "-1", "X", "0", "+1", "Missing"])
+    ]
     from cases.model import Condition
+
     conds = (Condition("NHS", attribute="employer", equals="NHS"), Condition("big", metric="m", at_least=4))
-    study = make_study(sites, ["y", "m", Metric("n", "N", count=True)], outcome, ratings=ratings,
-                       conditions=conds, attributes=("employer",))
+    study = make_study(
+        sites,
+        ["y", "m", Metric("n", "N", count=True)],
+        outcome,
+        ratings=ratings,
+        conditions=conds,
+        attributes=("employer",),
+    )
     return study, ids, labels
 
 
@@ -481,7 +559,9 @@ def test_pending_permutations_filled_later_match(conv):
     from metrics.compare import fill_permutations
 
     ids = [f"s{i}" for i in range(7)]
-    sites = [(s, s, {"y": float(i), "m": conv((i * 7) % 5), "e": None if i < 4 else 1.0}, {}) for i, s in enumerate(ids)]
+    sites = [
+        (s, s, {"y": float(i), "m": conv((i * 7) % 5), "e": None if i < 4 else 1.0}, {}) for i, s in enumerate(ids)
+    ]
     study = make_study(sites, ["y", "m", "e"], Outcome("y", "median"))
     pending = compare(study, Options(permutations=False))
     # pending exactly where p is computable; a group without values has its null p at once
@@ -491,19 +571,19 @@ def test_pending_permutations_filled_later_match(conv):
     direct = compare(study)
     assert not filled.pending
     assert [m.permutation for m in filled.metrics] == [m.permutation for m in direct.metrics]
-    assert filled.warnings == direct.warnings   # same lines in the same order
+    assert filled.warnings == direct.warnings  # same lines in the same order
 
 
 def test_monte_carlo_permutation_above_the_exact_limit():
     from metrics.stats import DEFAULT_SEED
 
-    n = 41     # 20 high, 20 low, 1 middle: C(40, 20) > 200,000 relabelings
+    n = 41  # 20 high, 20 low, 1 middle: C(40, 20) > 200,000 relabelings
     study = simple_study([float(i) for i in range(n)], [float((i * 13) % 7) for i in range(n)])
     c = compare(study)
     m = c.metrics[0]
     assert (m.high.n, m.low.n) == (20, 20)
     assert m.permutation.exact is False and m.permutation.relabelings == 10_000 and m.permutation.seed == DEFAULT_SEED
     assert to_dict(c)["metrics"][0]["permutation"] == {"exact": False, "relabelings": 10_000, "seed": DEFAULT_SEED}
-    assert compare(study).metrics[0].p_permutation == m.p_permutation      # seeded: reproducible
+    assert compare(study).metrics[0].p_permutation == m.p_permutation  # seeded: reproducible
     assert 1 / 10_001 <= m.p_permutation <= 1
     assert not any("small groups" in w for w in c.warnings)

@@ -9,6 +9,7 @@ away). Each test reads the printed text and compares every number in it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import statistics
@@ -19,8 +20,8 @@ import pytest
 from cases.loader import load_study
 from metrics.analysis import analyse
 from metrics.compare import Options
-from tests.conftest import build_study
 from tests.cli_helpers import run_cli as run
+from tests.conftest import build_study
 
 MIN_COUNT = 1000
 CONDITION = '\n[[condition]]\nname = "Busy site"\nmetric = "participants"\nat_least = 45\n'
@@ -29,8 +30,10 @@ NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
 def toml_with(text: str, outcome: str = "participants", rule: str = "median", second: str = "fidelity") -> str:
-    text = text.replace('metric = "engagement"\nsplit = "median"\nsecond = "fidelity"',
-                        f'metric = "{outcome}"\nsplit = "{rule}"\nsecond = "{second}"')
+    text = text.replace(
+        'metric = "engagement"\nsplit = "median"\nsecond = "fidelity"',
+        f'metric = "{outcome}"\nsplit = "{rule}"\nsecond = "{second}"',
+    )
     return text.replace("min_count = 10\n", f"min_count = {MIN_COUNT}\n") + CONDITION
 
 
@@ -38,6 +41,7 @@ def toml_with(text: str, outcome: str = "participants", rule: str = "median", se
 def count_study(tmp_path):
     def make(**kw):
         return build_study(tmp_path, study_toml=lambda t: toml_with(t, **kw))
+
     return make
 
 
@@ -45,7 +49,7 @@ def forbidden(folder) -> set[float]:
     """Every site's count, their median, and every midpoint between neighbouring distinct counts."""
     counts = [s.values["participants"] for s in load_study(folder).sites]
     distinct = sorted(set(counts))
-    return {*counts, statistics.median(counts), *((a + b) / 2 for a, b in zip(distinct, distinct[1:]))}
+    return {*counts, statistics.median(counts), *((a + b) / 2 for a, b in itertools.pairwise(distinct))}
 
 
 def _catalogue_texts() -> list[str]:
@@ -67,10 +71,12 @@ def leaks(text: str, bad: set[float]) -> set[float]:
     return {n for n in numbers(text) if any(abs(n - b) < 5e-4 for b in bad)}
 
 
-
-
-SPLITS = [("participants", "median", "fidelity"), ("participants", "tertiles", "fidelity"),
-          ("participants", "quadrants", "fidelity"), ("fidelity", "quadrants", "participants")]
+SPLITS = [
+    ("participants", "median", "fidelity"),
+    ("participants", "tertiles", "fidelity"),
+    ("participants", "quadrants", "fidelity"),
+    ("fidelity", "quadrants", "participants"),
+]
 
 
 @pytest.mark.parametrize("outcome,rule,second", SPLITS)
@@ -111,7 +117,9 @@ def test_the_engine_carries_the_withheld_state(count_study):
 
 def test_counts_at_or_above_min_count_are_not_withheld(tmp_path):
     # the same study with min_count at the smallest count: every count may be shown, so the cut is
-    folder = build_study(tmp_path, study_toml=lambda t: toml_with(t).replace(f"min_count = {MIN_COUNT}", "min_count = 35"))
+    folder = build_study(
+        tmp_path, study_toml=lambda t: toml_with(t).replace(f"min_count = {MIN_COUNT}", "min_count = 35")
+    )
     c = analyse(load_study(folder))
     assert c.split.cut == 44.0 and c.split.withheld == ()
     assert all(cut.value is not None for cut in c.sensitivity.cuts)
@@ -120,9 +128,11 @@ def test_counts_at_or_above_min_count_are_not_withheld(tmp_path):
 
 def test_only_cuts_next_to_a_small_count_are_withheld(tmp_path):
     # min_count 45: counts 35, 36, 44, 44 are small; the cuts above 47 depend on 47, 48, 57 only
-    folder = build_study(tmp_path, study_toml=lambda t: toml_with(t).replace(f"min_count = {MIN_COUNT}", "min_count = 45"))
+    folder = build_study(
+        tmp_path, study_toml=lambda t: toml_with(t).replace(f"min_count = {MIN_COUNT}", "min_count = 45")
+    )
     c = analyse(load_study(folder))
-    assert c.split.cut is None                       # the median is a site's count, 44 < 45
+    assert c.split.cut is None  # the median is a site's count, 44 < 45
     assert [cut.value for cut in c.sensitivity.cuts] == [None, None, None, 47.5, 52.5]
 
 
@@ -140,8 +150,8 @@ def test_a_threshold_below_min_count_is_refused_and_one_above_is_shown(count_stu
 
 
 def test_a_condition_too_fine_on_a_count_is_left_out(count_study):
-    from metrics.configurations import withheld_condition
     from cases.model import Condition
+    from metrics.configurations import withheld_condition
 
     study = load_study(count_study(outcome="engagement"))
     c = analyse(study)

@@ -57,7 +57,7 @@ def test_metric_contrasts(comparison):
         assert m.cliffs_delta == 1.0
         assert m.hedges_g > 0.8
         assert m.permutation.exact and m.permutation.relabelings == 20
-        assert m.p_permutation == pytest.approx(0.1)    # the smallest p that 3 v 3 sites allow
+        assert m.p_permutation == pytest.approx(0.1)  # the smallest p that 3 v 3 sites allow
         assert m.spearman_with_outcome > 0.9
 
 
@@ -76,7 +76,10 @@ def test_theme_judgements(study, comparison):
     # weak and reversed once touching groups may count (weak_gap 0, the default before calibration)
     assert (t.distinguishing, t.direction) == ("none", "expected")
     touching = theme_results_of(study, make_rule("gap", {"weak_gap": 0}))
-    assert (touching["boundary-crossing"].distinguishing, touching["boundary-crossing"].direction) == ("weak", "reversed")
+    assert (touching["boundary-crossing"].distinguishing, touching["boundary-crossing"].direction) == (
+        "weak",
+        "reversed",
+    )
     assert theme(comparison, "leadership-support").distinguishing == "none"
 
 
@@ -84,7 +87,7 @@ def test_example_warnings_and_no_suppression(comparison):
     assert comparison.warnings == (
         "small groups (3 high, 3 low): the figures describe these sites and do not generalise",
     )
-    assert not metric(comparison, "participants").suppressed   # every site has >= 10 participants
+    assert not metric(comparison, "participants").suppressed  # every site has >= 10 participants
 
 
 def test_text_summary_shows_banner_split_members_and_warnings(study, comparison):
@@ -100,8 +103,9 @@ def test_text_summary_shows_banner_split_members_and_warnings(study, comparison)
 
 
 def test_text_summary_lists_every_warning_when_there_are_many(study):
-    c = compare(study, Options(outcome=Outcome("engagement", "threshold", threshold=0.0),
-                               disclosure=Disclosure(60, False)))
+    c = compare(
+        study, Options(outcome=Outcome("engagement", "threshold", threshold=0.0), disclosure=Disclosure(60, False))
+    )
     assert len(c.warnings) > 5
     text = render_text(c)
     for w in c.warnings:

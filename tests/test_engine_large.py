@@ -28,12 +28,23 @@ class Id(str):
 
 def study_of(n: int, distinct: int | None = None) -> Study:
     distinct = distinct or n
-    sites = tuple(Site(Id(f"s{i}"), f"s{i}", {"y": float(i % distinct), "m": float(i % 7)}, {"kind": "a" if i % 2 else "b"})
-                  for i in range(n))
-    return Study(folder=Path("/nonexistent/large"), title="t", description=None, synthetic=True,
-                 outcome=Outcome("y"), metrics={"y": Metric("y", "Y"), "m": Metric("m", "M")}, sites=sites,
-                 attributes=("kind",), themes={t.id: t for t in load_catalogue().themes}, ratings=(),
-                 conditions=(Condition("A", attribute="kind", equals="a"),))
+    sites = tuple(
+        Site(Id(f"s{i}"), f"s{i}", {"y": float(i % distinct), "m": float(i % 7)}, {"kind": "a" if i % 2 else "b"})
+        for i in range(n)
+    )
+    return Study(
+        folder=Path("/nonexistent/large"),
+        title="t",
+        description=None,
+        synthetic=True,
+        outcome=Outcome("y"),
+        metrics={"y": Metric("y", "Y"), "m": Metric("m", "M")},
+        sites=sites,
+        attributes=("kind",),
+        themes={t.id: t for t in load_catalogue().themes},
+        ratings=(),
+        conditions=(Condition("A", attribute="kind", equals="a"),),
+    )
 
 
 def test_configuration_text_is_linear_in_the_sites():
@@ -58,8 +69,8 @@ def test_sensitivity_keeps_at_most_max_cuts_spread_by_rank(monkeypatch):
     assert sens.total_cuts == n - 1 and len(sens.cuts) == 50 and sens.capped
     lows = [c.n_low for c in sens.cuts]
     assert lows == sorted(lows) and len(set(lows)) == 50
-    assert max(b - a for a, b in zip([0, *lows], lows)) <= n // 50 + 1      # evenly spread by rank
-    assert sum(len(c.moved) for c in sens.cuts) == lows[-1]                   # every site joins low once
+    assert max(b - a for a, b in zip([0, *lows], lows)) <= n // 50 + 1  # evenly spread by rank
+    assert sum(len(c.moved) for c in sens.cuts) == lows[-1]  # every site joins low once
     assert "50 of its 999 cuts (spread evenly by rank)" in sens.text_lines()[0]
     data = sens.to_dict()
     assert data["cuts_total"] == 999 and data["max_cuts"] == 50 and len(data["cuts"]) == 50

@@ -12,6 +12,7 @@ not Y), sites missing the outcome or a condition's value left out and listed.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +32,11 @@ TOKENS = ["-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A"]
 
 def make_study(sites, metrics, outcome, ratings=(), conditions=(), attributes=()):
     return Study(
-        folder=Path("/nonexistent/s"), title="t", description=None, synthetic=False, outcome=outcome,
+        folder=Path("/nonexistent/s"),
+        title="t",
+        description=None,
+        synthetic=False,
+        outcome=outcome,
         metrics={k: Metric(k, k.upper()) for k in metrics},
         sites=tuple(Site(i, i, dict(v), dict(a)) for i, v, a in sites),
         attributes=tuple(attributes),
@@ -45,16 +50,27 @@ def make_study(sites, metrics, outcome, ratings=(), conditions=(), attributes=()
 def studies(draw):
     n = draw(st.integers(1, 10))
     ids = [f"s{i}" for i in draw(st.permutations(range(n)))]
-    col = lambda pool: draw(st.lists(st.one_of(st.none(), st.sampled_from(pool)), min_size=n, max_size=n))  # noqa: E731
-    cols = {"y": col([1.0, 2.0, 2.0, 3.5, 4.0, 6.0, 6.0, 9.0]), "a": col([0.0, 1.0, 2.0, 5.0, 7.5]),
-            "b": col([3.0, 3.0, 4.0]), "c": col([1.0])}
+    col = lambda pool: draw(st.lists(st.one_of(st.none(), st.sampled_from(pool)), min_size=n, max_size=n))
+    cols = {
+        "y": col([1.0, 2.0, 2.0, 3.5, 4.0, 6.0, 6.0, 9.0]),
+        "a": col([0.0, 1.0, 2.0, 5.0, 7.5]),
+        "b": col([3.0, 3.0, 4.0]),
+        "c": col([1.0]),
+    }
     keys = draw(st.permutations(list(cols)))
     attrs = draw(st.lists(st.sampled_from(["NHS", "Other", None]), min_size=n, max_size=n))
     sites = [(s, {k: cols[k][i] for k in keys}, {"employer": attrs[i]}) for i, s in enumerate(ids)]
-    ratings = [(s, t, draw(st.sampled_from(TOKENS))) for t in draw(st.lists(st.sampled_from(THEMES), unique=True, max_size=3))
-               for s in ids if draw(st.booleans())]
-    conds = [Condition("A big", metric="a", at_least=2.0), Condition("B small", metric="b", at_most=3.0),
-             Condition("NHS", attribute="employer", equals="NHS")][: draw(st.integers(0, 3))]
+    ratings = [
+        (s, t, draw(st.sampled_from(TOKENS)))
+        for t in draw(st.lists(st.sampled_from(THEMES), unique=True, max_size=3))
+        for s in ids
+        if draw(st.booleans())
+    ]
+    conds = [
+        Condition("A big", metric="a", at_least=2.0),
+        Condition("B small", metric="b", at_most=3.0),
+        Condition("NHS", attribute="employer", equals="NHS"),
+    ][: draw(st.integers(0, 3))]
     rule = draw(st.sampled_from(["median", "tertiles", "threshold"]))
     outcome = Outcome("y", rule, threshold=3.0 if rule == "threshold" else None)
     return make_study(sites, keys, outcome, ratings, conds, ("employer",))
@@ -71,7 +87,7 @@ def test_sensitivity_against_threshold_splits(study, rule_name):
     sens = sensitivity(study, study.outcome, rule)
     y = {s.id: s.values["y"] for s in study.sites if s.values["y"] is not None}
     distinct = sorted(set(y.values()))
-    assert [c.value for c in sens.cuts] == [(a + b) / 2 for a, b in zip(distinct, distinct[1:])]
+    assert [c.value for c in sens.cuts] == [(a + b) / 2 for a, b in itertools.pairwise(distinct)]
     previous_low: set[str] = set()
     for cut in sens.cuts:
         high = {s for s, v in y.items() if v > cut.value}
@@ -85,8 +101,9 @@ def test_sensitivity_against_threshold_splits(study, rule_name):
         c = compare(study, Options(outcome=Outcome("y", "threshold", threshold=cut.value), rule=rule))
         assert set(c.split.high) == high and set(c.split.low) == low
         assert cut.metrics == {m.metric: sign(m.mean_difference) for m in c.metrics}
-        assert cut.themes == {t.theme: t.distinguishing + (" reversed" if t.direction == "reversed" else "")
-                              for t in c.themes}
+        assert cut.themes == {
+            t.theme: t.distinguishing + (" reversed" if t.direction == "reversed" else "") for t in c.themes
+        }
     # robustness, from the cuts with >= 2 sites per group
     counted = [c for c in sens.cuts if c.qualifies]
     for r in sens.metrics:
@@ -121,9 +138,12 @@ def test_verdicts_of_themes_without_a_contrast():
     # with y (a contrast at every cut); "mixed" has a contrast at some cuts only
     sites = [(f"s{i}", {"y": float(i)}, {}) for i in range(6)]
     t1, t2, t3, t4 = THEMES
-    ratings = ([("s0", t1, "+1"), ("s1", t1, "-1")] + [(f"s{i}", t2, "+1") for i in range(6)]
-               + [(f"s{i}", t3, tok) for i, tok in enumerate(["-2", "-2", "-1", "+1", "+2", "+2"])]
-               + [(f"s{i}", t4, tok) for i, tok in enumerate(["-2", "-2", "+2", "-2", "+2", "+2"])])
+    ratings = (
+        [("s0", t1, "+1"), ("s1", t1, "-1")]
+        + [(f"s{i}", t2, "+1") for i in range(6)]
+        + [(f"s{i}", t3, tok) for i, tok in enumerate(["-2", "-2", "-1", "+1", "+2", "+2"])]
+        + [(f"s{i}", t4, tok) for i, tok in enumerate(["-2", "-2", "+2", "-2", "+2", "+2"])]
+    )
     study = make_study(sites, ["y"], Outcome("y"), ratings)
     # gap with its former defaults (touching groups weak), named so the cases stay as designed
     sens = sensitivity(study, study.outcome, make_rule("gap", {"weak_gap": 0, "strong_diff": 2}))
@@ -131,7 +151,7 @@ def test_verdicts_of_themes_without_a_contrast():
     assert verdicts[t1] == ("no verdict", None)
     assert verdicts[t2] == ("no contrast", False)
     assert verdicts[t3] == ("robust", True)
-    assert verdicts[t4] == ("unstable", False)           # weak, none, weak at the counted cuts
+    assert verdicts[t4] == ("unstable", False)  # weak, none, weak at the counted cuts
     text = "\n".join(sens.text_lines())
     title = {t.id: t.title for t in study.rated_themes()}
     assert f"no verdict   {title[t1]}" in text and f"no contrast  {title[t2]}" in text
@@ -187,7 +207,7 @@ def test_configurations_brute_force(study):
         if s.values["y"] is None or None in vals:
             excluded.append(s.id)
         else:
-            included.append((s.id, vals, s.id in split.high))   # middle and low sites are not Y
+            included.append((s.id, vals, s.id in split.high))  # middle and low sites are not Y
     assert list(conf.excluded) == excluded
     y_total = sum(1 for *_, y in included if y)
     assert conf.with_outcome == y_total
@@ -215,7 +235,7 @@ def test_configurations_example():
     conf = configurations(study, compare(study).split)
     single = {s.name: (s.members, s.consistency, s.coverage) for s in conf.singles}
     assert single["Well-resourced supervision"] == (3, 1.0, 1.0)
-    assert single["Positive ward relationships"] == (4, 0.75, 1.0)   # S4 (middle) counts as not high
+    assert single["Positive ward relationships"] == (4, 0.75, 1.0)  # S4 (middle) counts as not high
     assert conf.excluded == ()
 
 

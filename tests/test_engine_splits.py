@@ -84,7 +84,7 @@ def ref_tertiles(order, values):
     vals = [values[s] for s in present]
     for s in present:
         v = values[s]
-        at_or_below = sum(1 for w in vals if w <= v)   # the block of sites tied with s ends here
+        at_or_below = sum(1 for w in vals if w <= v)  # the block of sites tied with s ends here
         at_or_above = sum(1 for w in vals if w >= v)
         # s is among the k lowest with its whole tie block inside them: nothing tied across
         if k and at_or_below <= k:
@@ -97,7 +97,7 @@ def ref_tertiles(order, values):
         cut = None
     else:
         srt = sorted(vals)
-        cut = (srt[k - 1], srt[n - k])   # [max of the low third, min of the high third] by rank
+        cut = (srt[k - 1], srt[n - k])  # [max of the low third, min of the high third] by rank
     return ref_groups(order, placement), cut
 
 
@@ -183,10 +183,10 @@ def test_tertiles(vals, seed):
     "vals, high, low, middle",
     [
         ([], [], [], []),
-        ([1.0], [], [], ["a"]),                         # n < 3: k = 0, everything middle
+        ([1.0], [], [], ["a"]),  # n < 3: k = 0, everything middle
         ([1.0, 2.0], [], [], ["a", "b"]),
         ([1.0, 2.0, 3.0], ["c"], ["a"], ["b"]),
-        ([5.0, 5.0, 5.0], [], [], ["a", "b", "c"]),     # all equal: every site tied across both
+        ([5.0, 5.0, 5.0], [], [], ["a", "b", "c"]),  # all equal: every site tied across both
         ([5.0] * 7, [], [], list("abcdefg")),
         ([1.0, 1.0, 2.0, 3.0, 3.0, 4.0], ["f"], ["a", "b"], list("cde")),  # high boundary tie: d, e middle
         ([1.0, 2.0, 2.0, 3.0, 4.0, 5.0], ["e", "f"], ["a"], list("bcd")),  # low boundary tie: b, c middle

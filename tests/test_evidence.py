@@ -21,8 +21,6 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 SECRET = "the ward manager Mrs Quibble said so"
 
 
-
-
 @pytest.fixture
 def study(tmp_path) -> Path:
     folder = tmp_path / "study"
@@ -43,18 +41,22 @@ def problems(folder: Path) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-EVIDENCE = ("site,theme,excerpt,source\n"
-            f"S1,leadership-support,\"{SECRET}\",interview-3\n"
-            "S1,leadership-support,a second excerpt,\n"
-            "S2,peer-role-clarity,\"with, a comma\",doc-1\n")
+EVIDENCE = (
+    "site,theme,excerpt,source\n"
+    f'S1,leadership-support,"{SECRET}",interview-3\n'
+    "S1,leadership-support,a second excerpt,\n"
+    'S2,peer-role-clarity,"with, a comma",doc-1\n'
+)
 
 
 def test_evidence_is_read_in_file_order_and_indexed(study):
     write(study, "evidence.csv", EVIDENCE)
     s = load_study(study)
-    assert s.evidence == (Excerpt("S1", "leadership-support", SECRET, "interview-3", 2),
-                          Excerpt("S1", "leadership-support", "a second excerpt", None, 3),
-                          Excerpt("S2", "peer-role-clarity", "with, a comma", "doc-1", 4))
+    assert s.evidence == (
+        Excerpt("S1", "leadership-support", SECRET, "interview-3", 2),
+        Excerpt("S1", "leadership-support", "a second excerpt", None, 3),
+        Excerpt("S2", "peer-role-clarity", "with, a comma", "doc-1", 4),
+    )
     assert [e.row for e in s.excerpts("S1", "leadership-support")] == [2, 3]
     assert s.excerpts("S2", "peer-role-clarity")[0].excerpt == "with, a comma"
     assert s.excerpts("S3", "leadership-support") == ()
@@ -81,21 +83,37 @@ def test_excerpts_is_a_lookup_for_2000_sites():
     assert time.perf_counter() - start < 0.05
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("site,theme,excerpt\nS9,leadership-support,x\n", ['evidence.csv:2: site: "S9" is not a site in the sites file']),
-    ("site,theme,excerpt\nS1,no-such-theme,x\n",
-     ['evidence.csv:2: theme: "no-such-theme" is not a theme in themes.toml or the built-in catalogue']),
-    ("site,theme,excerpt\nS1,leadership-support,x\nS1,leadership-support,  \n",
-     ["evidence.csv:3: excerpt: the excerpt is empty"]),
-    ("site,theme,excerpt\n,leadership-support,x\n", ["evidence.csv:2: site: the site id is empty"]),
-    ("site,theme\nS1,leadership-support\n", ['evidence.csv: no column "excerpt"']),
-    ("site,theme,excerpt,coder\nS1,leadership-support,x,ana\n",
-     ["evidence.csv:1: coder: unknown column (allowed: site, theme, excerpt, source)"]),
-    ("site,theme,excerpt\nS1,leadership-support,caf\xe9\n".encode("latin-1"),
-     ["evidence.csv:2: is not UTF-8 (byte 0xe9); save the file as UTF-8"]),
-    ("site,theme,excerpt\nS1,leadership-support,x\n".encode("utf-16-le"),
-     ["evidence.csv:1: is not UTF-8 (it looks like UTF-16 without a byte-order mark); save the file as UTF-8"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "site,theme,excerpt\nS9,leadership-support,x\n",
+            ['evidence.csv:2: site: "S9" is not a site in the sites file'],
+        ),
+        (
+            "site,theme,excerpt\nS1,no-such-theme,x\n",
+            ['evidence.csv:2: theme: "no-such-theme" is not a theme in themes.toml or the built-in catalogue'],
+        ),
+        (
+            "site,theme,excerpt\nS1,leadership-support,x\nS1,leadership-support,  \n",
+            ["evidence.csv:3: excerpt: the excerpt is empty"],
+        ),
+        ("site,theme,excerpt\n,leadership-support,x\n", ["evidence.csv:2: site: the site id is empty"]),
+        ("site,theme\nS1,leadership-support\n", ['evidence.csv: no column "excerpt"']),
+        (
+            "site,theme,excerpt,coder\nS1,leadership-support,x,ana\n",
+            ["evidence.csv:1: coder: unknown column (allowed: site, theme, excerpt, source)"],
+        ),
+        (
+            "site,theme,excerpt\nS1,leadership-support,caf\xe9\n".encode("latin-1"),
+            ["evidence.csv:2: is not UTF-8 (byte 0xe9); save the file as UTF-8"],
+        ),
+        (
+            "site,theme,excerpt\nS1,leadership-support,x\n".encode("utf-16-le"),
+            ["evidence.csv:1: is not UTF-8 (it looks like UTF-16 without a byte-order mark); save the file as UTF-8"],
+        ),
+    ],
+)
 def test_bad_evidence_is_one_line_per_problem(study, text, expected):
     write(study, "evidence.csv", text)
     assert problems(study) == expected
@@ -118,27 +136,40 @@ def test_pseudonymised_problem_lines_withhold_the_site(capsys, study):
     assert rc == 2 and "Northgate-ward" not in err and "evidence.csv:2: site:" in err
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("theme,label\nleadership-support,maybe\n",
-     ['judgements.csv:2: label: "maybe" is not a judgement (one of strong, weak, none, insufficient)']),
-    ("theme,label\nleadership-support,\n",
-     ["judgements.csv:2: label: the label is empty (one of strong, weak, none, insufficient)"]),
-    ("theme,label\nno-such-theme,strong\n",
-     ['judgements.csv:2: theme: "no-such-theme" is not a theme in themes.toml or the built-in catalogue']),
-    ("theme,label\nleadership-support,strong\nleadership-support,weak\n",
-     ['judgements.csv:3: theme: "leadership-support" already has a judgement (row 2)']),
-    ("theme,reason\nleadership-support,x\n", ['judgements.csv: no column "label"']),
-    ("theme,label,site\nleadership-support,weak,S1\n",
-     ["judgements.csv:1: site: unknown column (allowed: theme, label, reason)"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "theme,label\nleadership-support,maybe\n",
+            ['judgements.csv:2: label: "maybe" is not a judgement (one of strong, weak, none, insufficient)'],
+        ),
+        (
+            "theme,label\nleadership-support,\n",
+            ["judgements.csv:2: label: the label is empty (one of strong, weak, none, insufficient)"],
+        ),
+        (
+            "theme,label\nno-such-theme,strong\n",
+            ['judgements.csv:2: theme: "no-such-theme" is not a theme in themes.toml or the built-in catalogue'],
+        ),
+        (
+            "theme,label\nleadership-support,strong\nleadership-support,weak\n",
+            ['judgements.csv:3: theme: "leadership-support" already has a judgement (row 2)'],
+        ),
+        ("theme,reason\nleadership-support,x\n", ['judgements.csv: no column "label"']),
+        (
+            "theme,label,site\nleadership-support,weak,S1\n",
+            ["judgements.csv:1: site: unknown column (allowed: theme, label, reason)"],
+        ),
+    ],
+)
 def test_bad_judgements_are_one_line_per_problem(study, text, expected):
     write(study, "judgements.csv", text)
     assert problems(study) == expected
 
 
-JUDGEMENTS = ("theme,label,reason\n"
-              "leadership-support,Strong,\"we read the memos as strong, not none\"\n"
-              "peer-role-clarity,weak,\n")
+JUDGEMENTS = (
+    'theme,label,reason\nleadership-support,Strong,"we read the memos as strong, not none"\npeer-role-clarity,weak,\n'
+)
 
 
 def summary_json(capsys, study: Path, *options: str) -> dict:
@@ -152,14 +183,16 @@ def test_judgements_beside_the_rule_never_over_it(capsys, study):
     write(study, "judgements.csv", JUDGEMENTS)
     data = summary_json(capsys, study)
     themes = {t["theme"]: t for t in data["themes"]}
-    assert {t: themes[t]["distinguishing"] for t in themes} == before       # the rule's labels unchanged
+    assert {t: themes[t]["distinguishing"] for t in themes} == before  # the rule's labels unchanged
     assert themes["leadership-support"]["judgement"] == "strong"
     assert themes["leadership-support"]["judgement_reason"] == "we read the memos as strong, not none"
-    assert themes["peer-role-clarity"]["judgement"] == "weak" and themes["peer-role-clarity"]["judgement_reason"] is None
+    assert (
+        themes["peer-role-clarity"]["judgement"] == "weak" and themes["peer-role-clarity"]["judgement_reason"] is None
+    )
     assert all("judgement" not in t for k, t in themes.items() if k not in ("leadership-support", "peer-role-clarity"))
     disagree = sum(before[k] != themes[k]["judgement"] for k in ("leadership-support", "peer-role-clarity"))
     assert data["judgements"] == {"recorded": 2, "disagree": disagree}
-    assert disagree >= 1            # leadership-support is "none" by the example's rule
+    assert disagree >= 1  # leadership-support is "none" by the example's rule
     rc, text, _ = run(capsys, "summary", str(study))
     assert f"judgements recorded: 2, differing from the rule's label: {disagree}" in text
     assert "judgement: strong (we read the memos as strong, not none)" in text
@@ -193,7 +226,7 @@ def test_pseudonyms_drop_the_reasons_and_the_excerpts(capsys, study):
     rc, out, err = run(capsys, "summary", str(study), "--format", "json", "--pseudonymise")
     assert rc == 0 and "we read the memos" not in out and SECRET not in out
     themes = {t["theme"]: t for t in json.loads(out)["themes"]}
-    assert themes["leadership-support"]["judgement"] == "strong"        # the label is no evidence
+    assert themes["leadership-support"]["judgement"] == "strong"  # the label is no evidence
     assert themes["leadership-support"]["judgement_reason"] is None
 
 
@@ -213,9 +246,12 @@ def test_snapshot_excerpts_only_with_include_evidence(capsys, study, tmp_path):
     snap = read_snapshot(full)
     themes = {t["theme"]: t for t in snap["themes"]}
     assert themes["leadership-support"]["excerpts"] == {
-        "S1": [{"excerpt": SECRET, "source": "interview-3"}, {"excerpt": "a second excerpt"}]}
+        "S1": [{"excerpt": SECRET, "source": "interview-3"}, {"excerpt": "a second excerpt"}]
+    }
     assert themes["peer-role-clarity"]["excerpts"] == {"S2": [{"excerpt": "with, a comma", "source": "doc-1"}]}
-    rc, _, err = run(capsys, "export", str(study), "-o", str(tmp_path / "p.toml"), "--include-evidence", "--pseudonymise")
+    rc, _, err = run(
+        capsys, "export", str(study), "-o", str(tmp_path / "p.toml"), "--include-evidence", "--pseudonymise"
+    )
     assert rc == 2 and not (tmp_path / "p.toml").exists()
 
 
@@ -227,13 +263,15 @@ def test_a_snapshot_with_excerpts_but_no_evidence_flag_is_refused(capsys, study,
 
     snap = read_snapshot(full)
     for theme in snap["themes"]:
-        theme.pop("evidence", None)          # only the excerpts are left to contradict the record
+        theme.pop("evidence", None)  # only the excerpts are left to contradict the record
     snap["disclosure"]["evidence_included"] = False
     (tmp_path / "bad.toml").write_text(dumps_snapshot(snap))
     with pytest.raises(StudyError) as caught:
         read_snapshot(tmp_path / "bad.toml")
-    assert any(".excerpts: evidence is present although disclosure.evidence_included is false" in p.message
-               for p in caught.value.problems)
+    assert any(
+        ".excerpts: evidence is present although disclosure.evidence_included is false" in p.message
+        for p in caught.value.problems
+    )
 
 
 def test_judgement_round_trips_and_diff_reports_a_change(capsys, study, tmp_path):
@@ -251,7 +289,8 @@ def test_judgement_round_trips_and_diff_reports_a_change(capsys, study, tmp_path
     assert sorted(result["judgements"], key=lambda j: j["theme"]) == [
         {"theme": "funding-and-sustainability", "from": None, "to": "weak"},
         {"theme": "leadership-support", "from": "strong", "to": "none"},
-        {"theme": "peer-role-clarity", "from": "weak", "to": None}]
+        {"theme": "peer-role-clarity", "from": "weak", "to": None},
+    ]
     rc, text, _ = run(capsys, "diff", str(old), str(new))
     assert rc == 0 and "Judgements that changed: 3" in text and "leadership-support: strong -> none" in text
     assert "peer-role-clarity: weak -> none recorded" in text
@@ -266,8 +305,9 @@ def test_a_snapshot_judgement_must_be_a_label(capsys, study, tmp_path):
     path.write_text(path.read_text().replace('judgement = "strong"', 'judgement = "great"'))
     with pytest.raises(StudyError) as caught:
         read_snapshot(path)
-    assert any('.judgement: "great" is not one of strong, weak, none, insufficient' in p.message
-               for p in caught.value.problems)
+    assert any(
+        '.judgement: "great" is not one of strong, weak, none, insufficient' in p.message for p in caught.value.problems
+    )
 
 
 def test_pseudonymise_drops_every_excerpt_from_the_study(study):
@@ -282,7 +322,7 @@ def test_pseudonymise_drops_every_excerpt_from_the_study(study):
 
 
 def test_a_reason_from_data_is_shown_literally(capsys, study):
-    write(study, "judgements.csv", "theme,label,reason\nleadership-support,weak,\"red \x1b[31m here\"\n")
+    write(study, "judgements.csv", 'theme,label,reason\nleadership-support,weak,"red \x1b[31m here"\n')
     for fmt in ("text", "markdown"):
         rc, out, _ = run(capsys, "summary", str(study), "--format", fmt)
         assert rc == 0 and "\x1b" not in out and "x1b" in out

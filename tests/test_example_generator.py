@@ -14,10 +14,18 @@ GENERATOR = ROOT / "data" / "generate_example.py"
 EXAMPLE = ROOT / "data" / "example"
 FILES = ["study.toml", "sites.csv", "contacts.csv", "ratings.csv", "evidence.csv", "ratings/ana.csv", "ratings/ben.csv"]
 THEMES = [
-    "leadership-support", "peer-role-clarity", "training-and-supervision",
-    "clinical-team-preparation", "ward-staff-relationships", "supervisor-resourcing",
-    "consistent-delivery", "cross-organisation-working", "geography-and-capacity",
-    "boundary-crossing", "organisational-culture", "funding-and-sustainability",
+    "leadership-support",
+    "peer-role-clarity",
+    "training-and-supervision",
+    "clinical-team-preparation",
+    "ward-staff-relationships",
+    "supervisor-resourcing",
+    "consistent-delivery",
+    "cross-organisation-working",
+    "geography-and-capacity",
+    "boundary-crossing",
+    "organisational-culture",
+    "funding-and-sustainability",
 ]
 TOKENS = {"-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A"}
 
@@ -82,9 +90,8 @@ def test_sites(sites):
         assert int(row["supervisors"]) in {1, 2}
         assert 0 <= float(row["supervisor_hours"]) <= 10
         assert 1 <= int(row["ward_relationship"]) <= 5
-        domains = [float(row[f"fidelity_{d}"])
-                   for d in ("trust", "reciprocity", "leadership", "community")]
-        assert all(1 <= d <= 5 for d in domains + [float(row["fidelity"])])
+        domains = [float(row[f"fidelity_{d}"]) for d in ("trust", "reciprocity", "leadership", "community")]
+        assert all(1 <= d <= 5 for d in [*domains, float(row["fidelity"])])
         assert abs(float(row["fidelity"]) - sum(domains) / 4) <= 0.005 + 1e-9
 
 
@@ -111,7 +118,7 @@ def test_contacts(sites):
 
 def test_engagement_pattern(sites, engagement):
     ranked = sorted(engagement, key=engagement.get, reverse=True)
-    assert 0.30 <= min(engagement.values()) and max(engagement.values()) <= 0.90
+    assert min(engagement.values()) >= 0.30 and max(engagement.values()) <= 0.90
     for site in ranked[:3]:
         assert sites[site]["employer"] == "NHS"
         assert float(sites[site]["supervisor_hours"]) >= 4
@@ -141,7 +148,7 @@ def test_rater_files_disagree_with_the_consensus_on_a_few_cells():
         rows = read(f"ratings/{name}.csv")
         given = {(r["site"], r["theme"]): r["rating"] for r in rows}
         assert len(given) == len(rows) and set(given) <= set(consensus)
-        assert len(consensus) - len(given) <= 2                       # a rater may leave a cell out
+        assert len(consensus) - len(given) <= 2  # a rater may leave a cell out
         assert all(r["rating"] in TOKENS and 0 < len(r["evidence"]) <= 160 for r in rows)
         off = [k for k in consensus if given.get(k) != consensus[k]]
-        assert 5 <= len(off) <= 25, (name, len(off))                 # a few cells, not every one
+        assert 5 <= len(off) <= 25, (name, len(off))  # a few cells, not every one

@@ -9,13 +9,8 @@ import subprocess
 import sys
 import zipfile
 
-import pytest
-
-from tests.fixtures.qdpx import projects as P
 from tests.cli_helpers import run_cli as run
-from tui.cli import main
-
-
+from tests.fixtures.qdpx import projects as P
 
 
 def test_import_writes_a_study_that_validates_and_lists_what_it_left(capsys, tmp_path):
@@ -24,7 +19,7 @@ def test_import_writes_a_study_that_validates_and_lists_what_it_left(capsys, tmp
     assert rc == 0, err
     assert out.startswith("imported ") and "next: crosscase validate" in out
     lost = [line for line in err.splitlines() if line.startswith("not carried over: ")]
-    assert lost and len(lost) == len(err.splitlines())          # one line each, nothing else
+    assert lost and len(lost) == len(err.splitlines())  # one line each, nothing else
     rc, out, err = run(capsys, "validate", tmp_path / "study")
     assert rc == 0 and out.startswith("ok: "), out + err
 
@@ -45,11 +40,11 @@ def test_import_never_writes_over_a_folder_and_refuses_a_hostile_project(capsys,
 
 
 def test_export_qdpx_and_import_back_give_the_same_summary(capsys, tmp_path):
-    rc, out, err = run(capsys, "export", "-o", tmp_path / "example.qdpx")     # the format from the suffix
+    rc, out, err = run(capsys, "export", "-o", tmp_path / "example.qdpx")  # the format from the suffix
     assert rc == 0 and "no evidence" in out, err
     rc, _, err = run(capsys, "import", tmp_path / "example.qdpx", tmp_path / "back")
     assert rc == 0, err
-    rule = ["--distinguishing", "gap"]            # REFI-QDA has no place for the rule: name it on both sides
+    rule = ["--distinguishing", "gap"]  # REFI-QDA has no place for the rule: name it on both sides
     _, before, _ = run(capsys, "summary", "--format", "json", *rule)
     _, after, _ = run(capsys, "summary", tmp_path / "back", "--format", "json", *rule)
     a, b = json.loads(before), json.loads(after)
@@ -60,7 +55,7 @@ def test_export_qdpx_and_import_back_give_the_same_summary(capsys, tmp_path):
     from cases.catalogue import example_dir
 
     memo = (example_dir() / "ratings.csv").read_text(encoding="utf-8").splitlines()[1].rsplit(",", 1)[-1]
-    assert memo.strip('"') and memo.strip('"') not in qde          # evidence memos never leave
+    assert memo.strip('"') and memo.strip('"') not in qde  # evidence memos never leave
 
 
 def test_export_qdpx_refuses_what_disclosure_forbids(capsys, tmp_path, make_study):

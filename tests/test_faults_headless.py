@@ -39,12 +39,14 @@ def big_study(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("big") / "study"
     shutil.copytree(EXAMPLE, folder)
     i = pl.int_range(0, CONTACT_ROWS, eager=True)
-    pl.DataFrame({
-        "site": "S" + ((i % 7) + 1).cast(pl.String),
-        "participant": "P" + (i // 70).cast(pl.String).str.zfill(7),
-        "date": pl.Series(["2017-06-11"]).extend_constant("2017-06-11", CONTACT_ROWS - 1),
-        "minutes": (i % 90).cast(pl.String),
-    }).write_csv(folder / "contacts.csv")
+    pl.DataFrame(
+        {
+            "site": "S" + ((i % 7) + 1).cast(pl.String),
+            "participant": "P" + (i // 70).cast(pl.String).str.zfill(7),
+            "date": pl.Series(["2017-06-11"]).extend_constant("2017-06-11", CONTACT_ROWS - 1),
+            "minutes": (i % 90).cast(pl.String),
+        }
+    ).write_csv(folder / "contacts.csv")
     return folder
 
 
@@ -58,6 +60,7 @@ def interrupt(proc: subprocess.Popen, after: float) -> tuple[int, str]:
 
 # --- Ctrl-C --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("after", [0.3, 0.8])
 def test_ctrl_c_during_summary_exits_130_without_traceback(big_study: Path, tmp_path: Path, after: float):
     out_path = tmp_path / "summary.json"
@@ -66,7 +69,7 @@ def test_ctrl_c_during_summary_exits_130_without_traceback(big_study: Path, tmp_
         rc, err = interrupt(proc, after)
     assert "Traceback" not in err, err
     output = out_path.read_text(encoding="utf-8")
-    if rc == 0:                       # finished before the signal: the whole summary, nothing cut
+    if rc == 0:  # finished before the signal: the whole summary, nothing cut
         json.loads(output)
         return
     if rc == -signal.SIGINT and not err.strip():
@@ -77,7 +80,7 @@ def test_ctrl_c_during_summary_exits_130_without_traceback(big_study: Path, tmp_
     # 130 from the command's own handler; a signal status when Python itself stopped on it later
     assert rc in (130, -signal.SIGINT), (rc, err)
     assert err.strip().splitlines()[-1] == "interrupted", err
-    assert output == ""               # the summary is written whole or not at all
+    assert output == ""  # the summary is written whole or not at all
 
 
 @pytest.mark.parametrize("after", [0.3, 0.8])
@@ -89,7 +92,7 @@ def test_ctrl_c_during_export_leaves_no_file(big_study: Path, tmp_path: Path, af
     rc, err = interrupt(proc, after)
     assert "Traceback" not in err, err
     left = sorted(p.name for p in target.iterdir())
-    if rc == 0:                       # finished first: the snapshot and nothing else
+    if rc == 0:  # finished first: the snapshot and nothing else
         assert left == ["out.toml"]
         return
     assert rc in (130, -signal.SIGINT), (rc, err)
@@ -123,7 +126,7 @@ def test_export_interrupted_while_writing_leaves_nothing_behind(where: str, tmp_
     cap = capsys.readouterr()
     assert rc == 130 and "Traceback" not in cap.out + cap.err
     assert cap.err.strip() == "interrupted"
-    if force:   # the old snapshot is kept exactly
+    if force:  # the old snapshot is kept exactly
         assert sorted(p.name for p in out.iterdir()) == ["snap.toml"]
         assert (out / "snap.toml").read_text(encoding="utf-8") == "# the snapshot of last month\n"
     else:
@@ -132,12 +135,13 @@ def test_export_interrupted_while_writing_leaves_nothing_behind(where: str, tmp_
 
 # --- a 1 GB contact log of NUL bytes -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", ["validate", "summary"])
 def test_a_1gb_nul_contact_log_is_refused_quickly(command: str, tmp_path: Path):
     study = tmp_path / "study"
     shutil.copytree(EXAMPLE, study)
     with open(study / "contacts.csv", "wb") as f:
-        f.truncate(1 << 30)           # sparse: no disk, and it must never be read whole
+        f.truncate(1 << 30)  # sparse: no disk, and it must never be read whole
     start = time.monotonic()
     proc = cli(command, str(study), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate(timeout=60)
@@ -146,10 +150,14 @@ def test_a_1gb_nul_contact_log_is_refused_quickly(command: str, tmp_path: Path):
     assert proc.returncode == 2, text
     assert elapsed < 20, f"{elapsed:.1f}s"
     assert "Traceback" not in text and "MemoryError" not in text
-    assert "contacts.csv:1: holds a NUL character: is it a binary file?" in (out if command == "validate" else err).decode()
+    assert (
+        "contacts.csv:1: holds a NUL character: is it a binary file?"
+        in (out if command == "validate" else err).decode()
+    )
 
 
 # --- a closed pipe ---------------------------------------------------------------------------------
+
 
 def _many_problems(root: Path) -> Path:
     study = root / "study"
@@ -180,6 +188,7 @@ def test_validate_into_a_closed_pipe_still_fails(tmp_path: Path):
 
 # --- special files (a pipe, a device) never block a reader ----------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["study.toml", "sites.csv", "contacts.csv", "themes.toml", "ratings.csv"])
 def test_open_with_a_pipe_in_the_study_folder_does_not_hang(name: str, tmp_path: Path):
     """`crosscase open` fingerprints the study before any screen: a FIFO among its files is skipped at once."""
@@ -188,15 +197,22 @@ def test_open_with_a_pipe_in_the_study_folder_does_not_hang(name: str, tmp_path:
     assert main(["export", str(study), "-o", str(tmp_path / "snap.toml")]) == 0
     (study / name).unlink(missing_ok=True)
     os.mkfifo(study / name)
-    code = ("import sys; from tui.core.snapshots import open_snapshot; "
-            "print(open_snapshot(sys.argv[1])[3]); from cases.loader import load_study\n"
-            "try:\n load_study(sys.argv[2])\nexcept Exception as exc:\n print(exc)")
-    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "snap.toml"), str(study)], env=ENV, cwd=REPO,
-                          capture_output=True, text=True, timeout=30)
+    code = (
+        "import sys; from tui.core.snapshots import open_snapshot; "
+        "print(open_snapshot(sys.argv[1])[3]); from cases.loader import load_study\n"
+        "try:\n load_study(sys.argv[2])\nexcept Exception as exc:\n print(exc)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "snap.toml"), str(study)],
+        env=ENV,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc.stderr
     assert f"{name}: is not a regular file" in proc.stdout
     assert "Traceback" not in proc.stderr
-
 
 
 # --- SIGTERM and SIGHUP during an export; what a killed export left (11.5) ------------------------------
@@ -217,8 +233,14 @@ sys.exit(main(["export", sys.argv[1], "-o", sys.argv[2]]))
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
 def test_sigterm_or_sighup_during_export_leaves_no_file(signame: str, tmp_path: Path):
     out = tmp_path / "out.toml"
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_EXPORT, str(EXAMPLE), str(out)], env=ENV, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_EXPORT, str(EXAMPLE), str(out)],
+        env=ENV,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "writing"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "the temporary file should exist by now"
     signum = getattr(signal, signame)
@@ -226,22 +248,29 @@ def test_sigterm_or_sighup_during_export_leaves_no_file(signame: str, tmp_path: 
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum, err
     assert err.strip() == "terminated"
-    assert list(tmp_path.iterdir()) == []        # neither out.toml nor its temporary file
+    assert list(tmp_path.iterdir()) == []  # neither out.toml nor its temporary file
 
 
 def test_a_later_write_removes_only_crosscase_temporary_files_left_by_a_dead_process(tmp_path: Path):
     from cases.atomic import temp_name, write_atomic
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout
     dead_pid = int(dead)
     old = time.time() - 3600
     stale = tmp_path / temp_name("out.toml", dead_pid, "0123abcd")
-    alive = tmp_path / temp_name("other.toml", os.getppid(), "89abcdef")      # a write still going on
-    kept = [tmp_path / ".notes.tmp", tmp_path / ".out.toml.0123abcd.tmp", tmp_path / "data.crosscase-1-0123abcd.tmp", alive]
+    alive = tmp_path / temp_name("other.toml", os.getppid(), "89abcdef")  # a write still going on
+    kept = [
+        tmp_path / ".notes.tmp",
+        tmp_path / ".out.toml.0123abcd.tmp",
+        tmp_path / "data.crosscase-1-0123abcd.tmp",
+        alive,
+    ]
     for p in (stale, *kept):
         p.write_text("x")
         os.utime(p, (old, old))
-    os.mkdir(tmp_path / temp_name("dir", dead_pid, "00000000"))                # not a regular file: left be
+    os.mkdir(tmp_path / temp_name("dir", dead_pid, "00000000"))  # not a regular file: left be
     write_atomic(tmp_path / "new.toml", "a = 1\n")
     assert not stale.exists()
     assert all(p.exists() for p in kept)

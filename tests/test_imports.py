@@ -18,15 +18,16 @@ UI_LIBRARIES = ("textual", "plotext", "rich")
 def fresh_python(code: str) -> dict:
     """Run ``code`` in a new interpreter (cwd and PYTHONPATH = the repository); it prints JSON last."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env,
-                          cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, cwd=REPO, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def loaded(prefixes) -> str:
     """Python source: the JSON list of loaded modules that are (or are inside) one of ``prefixes``."""
-    return (f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {tuple(prefixes)!r})))")
+    return f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {tuple(prefixes)!r})))"
 
 
 def test_headless_summary_imports_no_ui_library():
@@ -78,8 +79,9 @@ def test_cases_and_metrics_never_import_tui():
     assert fresh_python(code) == []
 
 
-IMPORT = re.compile(r"^\s*(?:from\s+(textual|plotext|tui)(?:\.|\s)|import\s+(?:[\w.]+\s*,\s*)*(textual|plotext|tui)\b)",
-                    re.M)
+IMPORT = re.compile(
+    r"^\s*(?:from\s+(textual|plotext|tui)(?:\.|\s)|import\s+(?:[\w.]+\s*,\s*)*(textual|plotext|tui)\b)", re.M
+)
 
 
 def test_no_source_in_cases_or_metrics_imports_the_ui():
@@ -94,8 +96,13 @@ def test_no_source_in_cases_or_metrics_imports_the_ui():
 
 
 def test_the_import_regex_catches_what_it_should():
-    for line in ("import textual", "from tui.core.study import load", "    from plotext import plot",
-                 "import os, tui.headless.render", "from textual.app import App"):
+    for line in (
+        "import textual",
+        "from tui.core.study import load",
+        "    from plotext import plot",
+        "import os, tui.headless.render",
+        "from textual.app import App",
+    ):
         assert IMPORT.search(line), line
     for line in ("import textwrap", "from tuition import x", "# textual is not imported here", "import plotextra"):
         assert not IMPORT.search(line), line

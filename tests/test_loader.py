@@ -41,7 +41,7 @@ def contact_figures(path: Path) -> dict[str, dict[str, float]]:
 
 def independent_fingerprint(folder: Path) -> str:
     digest = hashlib.sha256()
-    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}   # ratings/RATER.csv too
+    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}  # ratings/RATER.csv too
     for name, path in sorted(files.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
     return "sha256:" + digest.hexdigest()
@@ -87,8 +87,15 @@ def test_sites_values_read_as_numbers(example):
 
 def test_fingerprint_matches_an_independent_hash(example):
     assert example.fingerprint == independent_fingerprint(EXAMPLE)
-    assert set(example.files) == {"contacts.csv", "evidence.csv", "ratings.csv", "sites.csv", "study.toml",
-                                  "ratings/ana.csv", "ratings/ben.csv"}
+    assert set(example.files) == {
+        "contacts.csv",
+        "evidence.csv",
+        "ratings.csv",
+        "sites.csv",
+        "study.toml",
+        "ratings/ana.csv",
+        "ratings/ben.csv",
+    }
     for name, digest in example.files.items():
         assert digest == "sha256:" + hashlib.sha256((EXAMPLE / name).read_bytes()).hexdigest()
 
@@ -105,7 +112,8 @@ def test_fingerprint_changes_with_one_byte_of_ratings(make_study, tmp_path):
     assert after.fingerprint == independent_fingerprint(folder)
     assert after.files["ratings.csv"] != before.files["ratings.csv"]
     assert {k: v for k, v in after.files.items() if k != "ratings.csv"} == {
-        k: v for k, v in before.files.items() if k != "ratings.csv"}
+        k: v for k, v in before.files.items() if k != "ratings.csv"
+    }
 
 
 def test_fingerprint_covers_only_study_files(make_study, tmp_path):
@@ -168,12 +176,12 @@ def test_missing_folder_is_a_study_error(tmp_path):
 
 # ---- large studies (11.8) ---------------------------------------------------------------------------
 
+
 def test_a_site_is_found_by_its_id_without_walking_every_site(tmp_path):
     """Study.site() is a lookup: 30,000 lookups in a 30,000-site study take well under a second
     (a walk over the sites made it quadratic: about 450 million comparisons)."""
-    import time
-
     import shutil
+    import time
 
     folder = tmp_path / "wide"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "example", folder)

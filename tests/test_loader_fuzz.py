@@ -31,11 +31,21 @@ id = "leadership-support"
 title = "The study's leadership theme"
 """
 FILES = ["study.toml", "sites.csv", "contacts.csv", "ratings.csv", "themes.toml", "evidence.csv"]
-KNOWN = ("study.toml", "themes.toml", *SITES_FILES, *CONTACTS_FILES, *RATINGS_FILES, "ratings/", "evidence.csv", "judgements.csv")   # ratings/RATER.csv too
+KNOWN = (
+    "study.toml",
+    "themes.toml",
+    *SITES_FILES,
+    *CONTACTS_FILES,
+    *RATINGS_FILES,
+    "ratings/",
+    "evidence.csv",
+    "judgements.csv",
+)  # ratings/RATER.csv too
 ORIGINAL = {name: (EXAMPLE / name).read_bytes() for name in FILES if name != "themes.toml"}
 ORIGINAL["themes.toml"] = THEMES.encode()
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 # ---- corruptions: each takes the file's bytes and a hypothesis draw function -----------------------
 
@@ -88,11 +98,22 @@ def random_text(data: bytes, draw) -> bytes:
 def replace_line(data: bytes, draw) -> bytes:
     lines = data.split(b"\n")
     i = draw(st.integers(0, max(len(lines) - 1, 0)))
-    lines[i] = draw(st.text(alphabet=st.sampled_from(list(',"=[]. -+0123456789abcS\\\u2212\ufeff')), max_size=40)).encode()
+    lines[i] = draw(
+        st.text(alphabet=st.sampled_from(list(',"=[]. -+0123456789abcS\\\u2212\ufeff')), max_size=40)
+    ).encode()
     return b"\n".join(lines)
 
 
-CORRUPTIONS = [truncate, flip_bytes, insert_quotes, delete_column, insert_unicode, random_bytes, random_text, replace_line]
+CORRUPTIONS = [
+    truncate,
+    flip_bytes,
+    insert_quotes,
+    delete_column,
+    insert_unicode,
+    random_bytes,
+    random_text,
+    replace_line,
+]
 
 
 def check_load(folder: Path) -> None:

@@ -6,19 +6,22 @@ from dataclasses import replace
 
 import pytest
 
-from cases.loader import load_study
 from cases.catalogue import example_dir
+from cases.loader import load_study
 from metrics.analysis import analyse
 from metrics.compare import Options, compare, fill_permutations
 from metrics.summary import to_dict
 
 
-@pytest.mark.parametrize("split", [
-    dict(split="median"),
-    dict(split="threshold", threshold=0.99),   # empties the high group: p is null at once
-    dict(split="tertiles"),
-    dict(split="explicit", high=("S1",), low=()),
-])
+@pytest.mark.parametrize(
+    "split",
+    [
+        dict(split="median"),
+        dict(split="threshold", threshold=0.99),  # empties the high group: p is null at once
+        dict(split="tertiles"),
+        dict(split="explicit", high=("S1",), low=()),
+    ],
+)
 def test_pending_then_filled_equals_direct(split):
     study = load_study(example_dir())
     outcome = replace(study.outcome, **split)
@@ -33,8 +36,9 @@ def test_pending_then_filled_equals_direct(split):
 def test_analyse_is_compare_plus_tables():
     study = load_study(example_dir())
     full = analyse(study)
-    assert to_dict(replace(full, sensitivity=None, configurations=None, literature=None, links=None)) \
-        == to_dict(compare(study))
+    assert to_dict(replace(full, sensitivity=None, configurations=None, literature=None, links=None)) == to_dict(
+        compare(study)
+    )
     assert full.sensitivity is not None and full.configurations is not None
     assert full.literature is not None and len(full.links) == len(study.links) == 2
 
@@ -46,7 +50,7 @@ def test_filling_stops_when_cancelled():
 
     def cancelled():
         asked.append(1)
-        return len(asked) > 2          # let two metrics through, then stop
+        return len(asked) > 2  # let two metrics through, then stop
 
     assert fill_permutations(pending, cancelled) is None
     assert len(asked) == 3

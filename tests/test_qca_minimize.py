@@ -27,18 +27,25 @@ def brute_force(on, dc, k):
     primes = [t for t in implicants if not any(u != t and configs_of_term(t) < configs_of_term(u) for u in implicants)]
     useful = [t for t in primes if configs_of_term(t) & set(on)]
     for size in range(1, len(useful) + 1):
-        found = {frozenset(c) for c in itertools.combinations(useful, size)
-                 if set(on) <= set().union(*(configs_of_term(t) for t in c))}
+        found = {
+            frozenset(c)
+            for c in itertools.combinations(useful, size)
+            if set(on) <= set().union(*(configs_of_term(t) for t in c))
+        }
         if found:
             return set(primes), found
     return set(primes), set()
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 4).flatmap(lambda k: st.tuples(st.just(k), st.lists(st.sampled_from("10-"), min_size=2 ** k, max_size=2 ** k))))
+@given(
+    st.integers(1, 4).flatmap(
+        lambda k: st.tuples(st.just(k), st.lists(st.sampled_from("10-"), min_size=2**k, max_size=2**k))
+    )
+)
 def test_minimal_covers_equal_brute_force(case):
     k, kinds = case
-    configs = [format(m, f"0{k}b") for m in range(2 ** k)]
+    configs = [format(m, f"0{k}b") for m in range(2**k)]
     on = [c for c, x in zip(configs, kinds) if x == "1"]
     dc = [c for c, x in zip(configs, kinds) if x == "-"]
     primes, expected = brute_force(on, dc, k)
@@ -46,7 +53,7 @@ def test_minimal_covers_equal_brute_force(case):
         assert set(prime_implicants(set(on) | set(dc), k)) == primes
     got = solve(on, set(on) | set(dc), k)
     assert {frozenset(m) for m in got} == expected
-    assert len(got) == len(expected)                              # no model twice
+    assert len(got) == len(expected)  # no model twice
 
 
 def test_every_tie_is_kept_in_the_cyclic_chart():
@@ -54,19 +61,19 @@ def test_every_tie_is_kept_in_the_cyclic_chart():
     on = ["000", "001", "011", "111", "110", "100"]
     models = solve(on, on, 3)
     names = ("A", "B", "C")
-    assert [" + ".join(notation(t, names) for t in m) for m in models] == [
-        "~A*~B + A*~C + B*C", "~A*C + A*B + ~B*~C"]
+    assert [" + ".join(notation(t, names) for t in m) for m in models] == ["~A*~B + A*~C + B*C", "~A*C + A*B + ~B*~C"]
 
 
 # -- calibration ----------------------------------------------------------------------------------
 
+
 def test_direct_calibration_anchors_and_log_odds():
     assert direct(550, (400, 550, 900)) == 0.5
-    assert math.isclose(direct(900, (400, 550, 900)), 1 / (1 + math.exp(-3)))          # 0.953
+    assert math.isclose(direct(900, (400, 550, 900)), 1 / (1 + math.exp(-3)))  # 0.953
     assert math.isclose(direct(400, (400, 550, 900)), 1 / (1 + math.exp(3)))
     assert math.isclose(direct(900, (400, 550, 900), IDM_095), 0.95)
-    assert math.isclose(direct(725, (400, 550, 900)), 1 / (1 + math.exp(-1.5)))         # half way up
-    assert math.isclose(direct(475, (400, 550, 900)), 1 / (1 + math.exp(1.5)))          # half way down
+    assert math.isclose(direct(725, (400, 550, 900)), 1 / (1 + math.exp(-1.5)))  # half way up
+    assert math.isclose(direct(475, (400, 550, 900)), 1 / (1 + math.exp(1.5)))  # half way down
 
 
 def test_decreasing_anchors_mirror_increasing_ones():
@@ -92,9 +99,16 @@ def test_crisp_and_rating_conditions():
 
 # -- the result ----------------------------------------------------------------------------------
 
+
 def small():
-    m = {"AU": {"DEV": 0.81, "URB": 0.12}, "BE": {"DEV": 0.99, "URB": 0.89}, "EE": {"DEV": 0.16, "URB": 0.5},
-         "FI": {"DEV": 0.58, "URB": 0.03}, "GR": {"DEV": 0.04, "URB": None}, "PT": {"DEV": 0.2, "URB": 0.1}}
+    m = {
+        "AU": {"DEV": 0.81, "URB": 0.12},
+        "BE": {"DEV": 0.99, "URB": 0.89},
+        "EE": {"DEV": 0.16, "URB": 0.5},
+        "FI": {"DEV": 0.58, "URB": 0.03},
+        "GR": {"DEV": 0.04, "URB": None},
+        "PT": {"DEV": 0.2, "URB": 0.1},
+    }
     y = {"AU": 0.05, "BE": 0.95, "EE": 0.12, "FI": 0.77, "GR": 0.06, "PT": 0.6}
     return m, y
 
@@ -103,8 +117,17 @@ def test_json_shape_is_the_contracts():
     m, y = small()
     r = analyse(["DEV", "URB"], m, y, outcome_name="SURV", cuts=Cuts(0.75), expect={"DEV": "present"})
     d = json.loads(json.dumps(r.to_dict()))
-    assert list(d) == ["outcome", "conditions", "cuts", "cases", "left_out", "truth_table", "solutions",
-                       "necessity", "warnings"]
+    assert list(d) == [
+        "outcome",
+        "conditions",
+        "cuts",
+        "cases",
+        "left_out",
+        "truth_table",
+        "solutions",
+        "necessity",
+        "warnings",
+    ]
     assert d["cuts"] == {"incl": 0.75, "n": 1, "pri": 0.0}
     assert d["cases"]["AU"] == {"DEV": 0.81, "URB": 0.12, "SURV": 0.05}
     assert d["left_out"] == [{"site": "GR", "reason": "no membership in URB"}]
@@ -115,7 +138,7 @@ def test_json_shape_is_the_contracts():
     assert [n["condition"] for n in d["necessity"]] == ["DEV", "~DEV", "URB", "~URB"]
     assert set(d["truth_table"][0]) == {"configuration", "n", "incl", "pri", "out", "cases"}
     assert any("EE: membership in URB is exactly 0.5" in w for w in d["warnings"])
-    assert all("EE" not in row["cases"] for row in d["truth_table"])        # 0.5 belongs to no row
+    assert all("EE" not in row["cases"] for row in d["truth_table"])  # 0.5 belongs to no row
     assert r.text_lines()[0].startswith("QCA of SURV on DEV, URB")
 
 
@@ -123,13 +146,13 @@ def test_cuts_apply_within_1e9_and_n_cut_makes_question_marks():
     m = {f"S{i}": {"A": 1.0} for i in range(5)} | {"T": {"A": 0.0}}
     y = {"S0": 1.0, "S1": 1.0, "S2": 1.0, "S3": 1.0, "S4": 0.0, "T": 0.0}
     r = analyse(["A"], m, y, cuts=Cuts(incl=0.8 + 5e-10))
-    assert [x.out for x in r.truth_table] == ["0", "1"]                   # incl 0.8 passes 0.8 + 5e-10
+    assert [x.out for x in r.truth_table] == ["0", "1"]  # incl 0.8 passes 0.8 + 5e-10
     r = analyse(["A"], m, y, cuts=Cuts(incl=0.81))
     assert [x.out for x in r.truth_table] == ["0", "0"]
     r = analyse(["A"], m, y, cuts=Cuts(incl=0.8, n=2))
     assert [(x.configuration, x.out) for x in r.truth_table] == [("0", "?"), ("1", "1")]
     (p,) = r.solutions["parsimonious"]
-    assert p.expression == "1" and p.assumptions == ("0",)               # the "?" row is a remainder
+    assert p.expression == "1" and p.assumptions == ("0",)  # the "?" row is a remainder
     assert r.solutions["conservative"][0].expression == "A"
 
 

@@ -35,28 +35,37 @@ def refusal(exc: pytest.ExceptionInfo) -> str:
 
 # --- the hand-made projects, one per quirk --------------------------------------------------
 
+
 def test_nvivo_like_project_becomes_a_study_that_loads(tmp_path):
     report = import_qdpx(P.nvivo_like(tmp_path), tmp_path / "study")
     study = load_study(tmp_path / "study")
     assert [s.id for s in study.sites] == ["North Ward", "South Ward", "East Ward"]
     assert list(study.metrics) == ["Engagement", "Peer_workers"] and study.outcome.metric == "Engagement"
-    assert study.metrics["Engagement"].label == "Engagement"            # the variable's description
+    assert study.metrics["Engagement"].label == "Engagement"  # the variable's description
     north = study.sites[0]
     assert north.values == {"Engagement": 0.82, "Peer_workers": 4.0}
     assert dict(north.attributes) == {"Employer": "NHS", "Urban": "true", "Started": "2021-03-01"}
-    assert study.sites[2].values["Peer_workers"] is None                 # no value: missing, never 0
+    assert study.sites[2].values["Peer_workers"] is None  # no value: missing, never 0
     # "Leadership Engagement rating" and the Integer "Available Resources" hold rating tokens only
-    assert sorted((r.site, r.theme, r.token) for r in study.ratings) == sorted([
-        ("North Ward", "cfir09-leadership-engagement", "+2"), ("South Ward", "cfir09-leadership-engagement", "X"),
-        ("East Ward", "cfir09-leadership-engagement", "-1"), ("North Ward", "cfir09-available-resources", "+1"),
-        ("South Ward", "cfir09-available-resources", "-1"), ("East Ward", "cfir09-available-resources", "+2")])
+    assert sorted((r.site, r.theme, r.token) for r in study.ratings) == sorted(
+        [
+            ("North Ward", "cfir09-leadership-engagement", "+2"),
+            ("South Ward", "cfir09-leadership-engagement", "X"),
+            ("East Ward", "cfir09-leadership-engagement", "-1"),
+            ("North Ward", "cfir09-available-resources", "+1"),
+            ("South Ward", "cfir09-available-resources", "-1"),
+            ("East Ward", "cfir09-available-resources", "+2"),
+        ]
+    )
     # codes matched by title whatever the case and "and" for "&"; the own code under its folder
-    assert report.matched == {"Inner Setting / leadership engagement": "cfir09-leadership-engagement",
-                              "Inner Setting / Networks and Communications": "cfir09-networks-communications",
-                              "Inner Setting / AVAILABLE RESOURCES": "cfir09-available-resources"}
+    assert report.matched == {
+        "Inner Setting / leadership engagement": "cfir09-leadership-engagement",
+        "Inner Setting / Networks and Communications": "cfir09-networks-communications",
+        "Inner Setting / AVAILABLE RESOURCES": "cfir09-available-resources",
+    }
     own = study.themes["barriers-peer-worker-burnout"]
     assert (own.title, own.domain, own.summary) == ("Peer worker burnout", "Barriers", "Peers leaving from exhaustion")
-    assert "inner-setting" not in study.themes                          # a folder of codes is a domain, not a theme
+    assert "inner-setting" not in study.themes  # a folder of codes is a domain, not a theme
     text = (tmp_path / "study" / "study.toml").read_text()
     assert re.search(r'# crosscase chose the outcome: the first numeric case variable, "Engagement"', text)
     assert "set metric below to one of the [metrics.*] keys" in text
@@ -66,11 +75,18 @@ def test_nvivo_like_project_becomes_a_study_that_loads(tmp_path):
 def test_excerpts_are_cut_by_code_point_end_exclusive(tmp_path):
     import_qdpx(P.nvivo_like(tmp_path), tmp_path / "study")
     got = [(r["site"], r["theme"], r["excerpt"], r["source"]) for r in rows(tmp_path / "study", "evidence.csv")]
-    assert ("South Ward", "cfir09-networks-communications", "Café talk 🙂 helped: the team shared news at every handover.",
-            "Interview South") in got
+    assert (
+        "South Ward",
+        "cfir09-networks-communications",
+        "Café talk 🙂 helped: the team shared news at every handover.",
+        "Interview South",
+    ) in got
     assert ("South Ward", "cfir09-available-resources", "Money ran out in spring.", "Interview South") in got
     # one selection coded twice: a row per code
-    assert [r[1] for r in got if r[2] == "Staffing was always short."] == ["cfir09-available-resources", "barriers-peer-worker-burnout"]
+    assert [r[1] for r in got if r[2] == "Staffing was always short."] == [
+        "cfir09-available-resources",
+        "barriers-peer-worker-burnout",
+    ]
     assert len(got) == 6
     study = load_study(tmp_path / "study")
     assert check_evidence(tmp_path / "study", {s.id for s in study.sites}, set(study.themes)) == []
@@ -90,19 +106,23 @@ def test_an_absolute_base_path_never_reaches_a_written_file(tmp_path):
 def test_maxqda_like_braces_nameless_case_memos_and_cfir_2(tmp_path):
     report = import_qdpx(P.maxqda_like(tmp_path), tmp_path / "study")
     study = load_study(tmp_path / "study")
-    assert [s.id for s in study.sites] == ["Site 1", "Site 2"]             # the nameless case is no site
+    assert [s.id for s in study.sites] == ["Site 1", "Site 2"]  # the nameless case is no site
     assert [line for line in report.lost if "without a name" in line] == [
-        "a case without a name, holding 1 variable values (line 2; MAXQDA writes document variables so): not carried over"]
+        "a case without a name, holding 1 variable values (line 2; MAXQDA writes document variables so): not carried over"
+    ]
     # "culture" is both a CFIR 2009 and a CFIR 2.0 name: the project's other codes are CFIR 2.0
     assert report.matched["Inner Setting / culture"] == "cfir2-culture"
     assert report.matched["Innovation / Innovation Source"] == "cfir2-innovation-source"
     # "Innovation Source (rating)" with E and i: tokens (case ignored)
     assert sorted((r.site, r.theme, r.token) for r in study.ratings) == [
-        ("Site 1", "cfir2-innovation-source", "E"), ("Site 2", "cfir2-innovation-source", "I")]
+        ("Site 1", "cfir2-innovation-source", "E"),
+        ("Site 2", "cfir2-innovation-source", "I"),
+    ]
     ev = rows(tmp_path / "study", "evidence.csv")
     assert [(r["site"], r["theme"], r["excerpt"]) for r in ev] == [
         ("Site 1", "cfir2-innovation-source", "The programme was designed by peers."),
-        ("Site 1", "cfir2-culture", "The ward culture valued lived experience.")]
+        ("Site 1", "cfir2-culture", "The ward culture valued lived experience."),
+    ]
 
 
 @pytest.mark.parametrize("named", [True, False])
@@ -114,10 +134,12 @@ def test_atlas_ti_crlf_text_counts_one_character_per_line_break(tmp_path, named)
 def test_crlf_counts_two_characters_unless_the_origin_or_a_selection_says_otherwise():
     text = "ab\r\ncd\r\nef"
     plain = Source("G", "s", "TextSource", text=text, selections=[Selection("S", None, 4, 6, [], 1)])
-    assert counts_crlf_as_one(plain, "NVivo 14") is False                  # REFI-QDA: every character counts
+    assert counts_crlf_as_one(plain, "NVivo 14") is False  # REFI-QDA: every character counts
     assert counts_crlf_as_one(plain, "ATLAS.ti 23") is True
     # a selection whose name holds its text decides, whatever the origin ("cd\r\n" at 4..8 counts CRLF as two)
-    hinted = Source("G", "s", "TextSource", text="abcd\r\nefgh\r\nijkl", selections=[Selection("S", "efgh", 6, 10, [], 1)])
+    hinted = Source(
+        "G", "s", "TextSource", text="abcd\r\nefgh\r\nijkl", selections=[Selection("S", "efgh", 6, 10, [], 1)]
+    )
     assert counts_crlf_as_one(hinted, "ATLAS.ti 23") is False
     hinted.selections[0] = Selection("S", "efgh", 5, 9, [], 1)
     assert counts_crlf_as_one(hinted, "NVivo") is True
@@ -126,10 +148,12 @@ def test_crlf_counts_two_characters_unless_the_origin_or_a_selection_says_otherw
 def test_codings_whose_code_ref_is_a_case_and_a_case_s_own_codings(tmp_path):
     report = import_qdpx(P.case_coded(tmp_path), tmp_path / "study")
     ev = [(r["site"], r["theme"], r["excerpt"], r["source"]) for r in rows(tmp_path / "study", "evidence.csv")]
-    assert ev == [("One", "cfir09-leadership-engagement", "leaders came.", "Focus group"),
-                  ("Two", "cfir09-leadership-engagement", "leaders stayed away.", "Focus group"),
-                  ("One", "cfir09-cost", "Cheap to run.", "case"),
-                  ("Two", "cfir09-cost", '(the case "Two" is coded here, with no text)', "case")]
+    assert ev == [
+        ("One", "cfir09-leadership-engagement", "leaders came.", "Focus group"),
+        ("Two", "cfir09-leadership-engagement", "leaders stayed away.", "Focus group"),
+        ("One", "cfir09-cost", "Cheap to run.", "case"),
+        ("Two", "cfir09-cost", '(the case "Two" is coded here, with no text)', "case"),
+    ]
     # no numeric variable: a placeholder outcome, said so
     assert any('empty metric "outcome"' in line for line in report.lost)
     assert load_study(tmp_path / "study").outcome.metric == "outcome"
@@ -142,11 +166,12 @@ def test_what_cannot_be_carried_over_is_listed_one_line_each(tmp_path):
         'picture source "Ward photo": not carried over (crosscase keeps text only), with its 1 codings',
         'audio source "Call recording": not carried over (crosscase keeps text only)',
         'PDF source "Policy": 1 PDF region selections are not carried over',
-        'source "Outside" is stored outside the project file, so its text is not in the .qdpx: its codings are not carried over']
+        'source "Outside" is stored outside the project file, so its text is not in the .qdpx: its codings are not carried over',
+    ]
     assert "1 notes (memos): not carried over" in report.lost
     assert all("\n" not in line for line in report.lost)
     study = load_study(tmp_path / "study")
-    assert study.attributes == ("Visited",)                                # DateTime is an attribute
+    assert study.attributes == ("Visited",)  # DateTime is an attribute
     # a PDF's text representation is text: its selection is kept
     assert [r["excerpt"] for r in rows(tmp_path / "study", "evidence.csv")] == ["process is complex"]
 
@@ -169,20 +194,24 @@ def test_ids_come_from_names_so_a_re_export_with_new_guids_imports_the_same(tmp_
 
 
 def test_duplicate_case_names_get_unique_ids(tmp_path):
-    qde = P.HEAD + ('name="dup">'
+    qde = P.HEAD + (
+        'name="dup">'
         f'<Variables><Variable guid="{P.g(1)}" name="n" typeOfVariable="Integer"/></Variables><Cases>'
         f'<Case guid="{P.g(2)}" name="Ward"/><Case guid="{P.g(3)}" name="Ward"/><Case guid="{P.g(4)}" name="Ward-2"/>'
-        '</Cases></Project>')
+        "</Cases></Project>"
+    )
     report = import_qdpx(P.write(tmp_path, "dup.qdpx", qde), tmp_path / "study")
     assert [s.id for s in load_study(tmp_path / "study").sites] == ["Ward", "Ward-2", "Ward-2-2"]
     assert report.lost[0].startswith('case "Ward" appears twice')
 
 
 def test_a_rating_named_variable_with_other_values_stays_a_metric(tmp_path):
-    qde = P.HEAD + ('name="cost">'
+    qde = P.HEAD + (
+        'name="cost">'
         f'<Variables><Variable guid="{P.g(1)}" name="Cost" typeOfVariable="Integer"/></Variables><Cases>'
-        f'<Case guid="{P.g(2)}" name="A">' + P.value(1, "Integer", "1500") + '</Case>'
-        f'<Case guid="{P.g(3)}" name="B">' + P.value(1, "Integer", "2") + '</Case></Cases></Project>')
+        f'<Case guid="{P.g(2)}" name="A">' + P.value(1, "Integer", "1500") + "</Case>"
+        f'<Case guid="{P.g(3)}" name="B">' + P.value(1, "Integer", "2") + "</Case></Cases></Project>"
+    )
     import_qdpx(P.write(tmp_path, "cost.qdpx", qde), tmp_path / "study")
     study = load_study(tmp_path / "study")
     assert study.ratings == () and study.sites[0].values == {"Cost": 1500.0}
@@ -201,27 +230,36 @@ def test_the_destination_must_be_empty(tmp_path):
 def test_check_evidence_names_the_row_of_a_bad_row(tmp_path):
     (tmp_path / "evidence.csv").write_text("site,theme,excerpt\nS1,t,ok\nS9,t,ok\nS1,zz, \n")
     got = [str(p) for p in check_evidence(tmp_path, {"S1"}, {"t"})]
-    assert got == ['evidence.csv:3: site: "S9" is not a site in the sites file', 'evidence.csv:4: theme: "zz" is not a theme',
-                   "evidence.csv:4: excerpt: the excerpt is empty"]
+    assert got == [
+        'evidence.csv:3: site: "S9" is not a site in the sites file',
+        'evidence.csv:4: theme: "zz" is not a theme',
+        "evidence.csv:4: excerpt: the excerpt is empty",
+    ]
 
 
 # --- hostile files: each refused with one line naming the entry ---------------------------
+
 
 def _project(body: str = "") -> str:
     return P.HEAD + f'name="x"><Cases><Case guid="{P.g(1)}" name="A"/></Cases>{body}</Project>'
 
 
 def test_xxe_is_refused(tmp_path):
-    qde = ('<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-           '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>')
+    qde = (
+        '<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>'
+    )
     with pytest.raises(QdpxError) as exc:
         import_qdpx(P.write(tmp_path, "xxe.qdpx", qde), tmp_path / "out")
-    assert refusal(exc) == "xxe.qdpx/project.qde:2: refused: the project declares a DTD (<!DOCTYPE>), which REFI-QDA never needs"
+    assert (
+        refusal(exc)
+        == "xxe.qdpx/project.qde:2: refused: the project declares a DTD (<!DOCTYPE>), which REFI-QDA never needs"
+    )
     assert not (tmp_path / "out").exists()
 
 
 def test_billion_laughs_is_refused(tmp_path):
-    lol = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    lol = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     qde = f'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol0 "lol">{lol}]>\n<Project name="&lol9;"/>'
     with pytest.raises(QdpxError) as exc:
         import_qdpx(P.write(tmp_path, "lol.qdpx", qde), tmp_path / "out")
@@ -234,12 +272,15 @@ def test_an_undeclared_entity_is_malformed_xml(tmp_path):
     assert refusal(exc) == "e.qdpx/project.qde:1: is not well-formed XML: undefined entity"
 
 
-@pytest.mark.parametrize("member, why", [
-    ("../../evil.txt", 'has a ".." part that leaves the project folder'),
-    ("Sources/../../evil.txt", 'has a ".." part that leaves the project folder'),
-    ("/etc/evil.txt", "is an absolute path"),
-    ("C:\\Windows\\evil.txt", "is an absolute path"),
-])
+@pytest.mark.parametrize(
+    "member, why",
+    [
+        ("../../evil.txt", 'has a ".." part that leaves the project folder'),
+        ("Sources/../../evil.txt", 'has a ".." part that leaves the project folder'),
+        ("/etc/evil.txt", "is an absolute path"),
+        ("C:\\Windows\\evil.txt", "is an absolute path"),
+    ],
+)
 def test_members_outside_the_project_are_refused(tmp_path, member, why):
     path = P.write(tmp_path, "bad.qdpx", _project(), members={member: b"x"})
     with pytest.raises(QdpxError) as exc:
@@ -262,7 +303,7 @@ def test_a_member_whose_header_lies_is_stopped_at_its_limit(tmp_path):
     # shrink the declared uncompressed size in both headers: the reader must stop at the real limit
     for header, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         at = data.index(header)
-        data[at + offset:at + offset + 4] = (10).to_bytes(4, "little")
+        data[at + offset : at + offset + 4] = (10).to_bytes(4, "little")
     path.write_bytes(bytes(data))
     with pytest.raises(QdpxError) as exc:
         import_qdpx(path, tmp_path / "out", limits=Limits(qde=100))
@@ -272,8 +313,11 @@ def test_a_member_whose_header_lies_is_stopped_at_its_limit(tmp_path):
 
 def test_an_oversize_source_is_refused(tmp_path):
     text = "x" * 5000
-    body = (f'<Sources><TextSource guid="{P.g(9)}" name="big" plainTextPath="internal://big.txt">'
-            + P.selection(10, 0, 3, 1) + "</TextSource></Sources>")
+    body = (
+        f'<Sources><TextSource guid="{P.g(9)}" name="big" plainTextPath="internal://big.txt">'
+        + P.selection(10, 0, 3, 1)
+        + "</TextSource></Sources>"
+    )
     path = P.write(tmp_path, "big.qdpx", _project(body), members={"Sources/big.txt": text.encode()})
     with pytest.raises(QdpxError) as exc:
         import_qdpx(path, tmp_path / "out", limits=Limits(source=4096))
@@ -296,6 +340,7 @@ def test_a_file_that_is_not_a_zip_is_refused(tmp_path):
 
 # --- the way back --------------------------------------------------------------------------
 
+
 def _schema():
     xmlschema = pytest.importorskip("xmlschema")
     return xmlschema.XMLSchema(XSD)
@@ -306,6 +351,7 @@ def test_hand_made_fixtures_follow_the_schema():
     schema = _schema()
     for build in (P.nvivo_like, P.maxqda_like, P.atlas_like, P.case_coded):
         import tempfile
+
         with tempfile.TemporaryDirectory() as tmp:
             path = build(Path(tmp))
             with zipfile.ZipFile(path) as zf:
@@ -321,19 +367,29 @@ def test_the_export_validates_against_project_xsd(tmp_path):
     with zipfile.ZipFile(tmp_path / "ex.qdpx") as zf:
         assert zf.namelist() == ["project.qde"]
         schema.validate(zf.read("project.qde").decode())
-    assert (tmp_path / "ex.qdpx").read_bytes() == (export_qdpx(study, tmp_path / "ex2.qdpx") and (tmp_path / "ex2.qdpx").read_bytes())
+    assert (tmp_path / "ex.qdpx").read_bytes() == (
+        export_qdpx(study, tmp_path / "ex2.qdpx") and (tmp_path / "ex2.qdpx").read_bytes()
+    )
     with pytest.raises(FileExistsError):
         export_qdpx(study, tmp_path / "ex.qdpx")
 
 
 def _same_study(a, b) -> None:
-    assert [(s.id, s.label, dict(s.values), dict(s.attributes)) for s in a.sites] == \
-           [(s.id, s.label, dict(s.values), dict(s.attributes)) for s in b.sites]
-    assert sorted((r.site, r.theme, r.token) for r in a.ratings) == sorted((r.site, r.theme, r.token) for r in b.ratings)
-    assert {k: replace(m, derive=None) for k, m in a.metrics.items()} == {k: m for k, m in b.metrics.items()}
+    assert [(s.id, s.label, dict(s.values), dict(s.attributes)) for s in a.sites] == [
+        (s.id, s.label, dict(s.values), dict(s.attributes)) for s in b.sites
+    ]
+    assert sorted((r.site, r.theme, r.token) for r in a.ratings) == sorted(
+        (r.site, r.theme, r.token) for r in b.ratings
+    )
+    assert {k: replace(m, derive=None) for k, m in a.metrics.items()} == dict(b.metrics.items())
     own = lambda s: {t.id: (t.title, t.domain, t.summary) for t in s.themes.values() if t.kind == "study"}
     assert own(a) == own(b)
-    assert (a.title, a.description, a.synthetic, a.outcome.metric) == (b.title, b.description, b.synthetic, b.outcome.metric)
+    assert (a.title, a.description, a.synthetic, a.outcome.metric) == (
+        b.title,
+        b.description,
+        b.synthetic,
+        b.outcome.metric,
+    )
 
 
 def test_round_trip_of_the_example_study(tmp_path):

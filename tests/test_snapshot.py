@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from cases.atomic import SnapshotWriteError, write_atomic
 from cases.catalogue import example_dir
 from cases.errors import StudyError
 from cases.loader import load_study
-from cases.atomic import SnapshotWriteError, write_atomic
 from cases.snapshot import SCHEMA, parse_snapshot, read_snapshot
 from metrics.analysis import analyse
 from tui.cli import main
@@ -62,6 +62,7 @@ def export(capsys, study: Path, out: Path, *extra) -> str:
 
 # --- the file ------------------------------------------------------------------------------------
 
+
 def test_export_writes_the_documented_snapshot(capsys, study, tmp_path):
     text = export(capsys, study, tmp_path / "snap.toml", "--note", "Steering group, month 6")
     data = tomllib.loads(text)
@@ -70,7 +71,10 @@ def test_export_writes_the_documented_snapshot(capsys, study, tmp_path):
     assert data["note"] == "Steering group, month 6"
     loaded = load_study(study)
     assert data["study"] == {
-        "title": loaded.title, "folder": "my-study", "fingerprint": loaded.fingerprint, "synthetic": True,
+        "title": loaded.title,
+        "folder": "my-study",
+        "fingerprint": loaded.fingerprint,
+        "synthetic": True,
         "files": dict(loaded.files),
     }
     assert list(data["study"]["files"]) == sorted(data["study"]["files"])
@@ -81,7 +85,7 @@ def test_export_writes_the_documented_snapshot(capsys, study, tmp_path):
     assert data["disclosure"] == {"evidence_included": False, "min_count": 10, "pseudonymise": False}
     assert data["distinguishing"]["rule"] == "gap"
     assert [m["metric"] for m in data["metrics"]][:2] == ["contacts_per_participant", "participants"]
-    assert all("ratings" in t["high"] for t in data["themes"])   # ratings are always included
+    assert all("ratings" in t["high"] for t in data["themes"])  # ratings are always included
     assert list(data)[-2:] == ["view", "disclosure"]
 
 
@@ -134,8 +138,14 @@ def test_round_trip_export_open_export_gives_the_same_bytes(capsys, study, tmp_p
     assert figures == read_snapshot(first)
     loaded = load_study(study_path)
     comparison = analyse(loaded, snapshot_options(figures, outcome))
-    again = write_snapshot_file(comparison, loaded, tmp_path / "again.toml", note=figures.get("note"),
-                                include_evidence=figures["disclosure"]["evidence_included"], view=view)
+    again = write_snapshot_file(
+        comparison,
+        loaded,
+        tmp_path / "again.toml",
+        note=figures.get("note"),
+        include_evidence=figures["disclosure"]["evidence_included"],
+        view=view,
+    )
     assert again.read_bytes() == first.read_bytes()
 
 
@@ -148,6 +158,7 @@ def test_dashboard_view_is_written_and_restored(study, tmp_path):
 
 
 # --- evidence ------------------------------------------------------------------------------------
+
 
 def evidence_texts(study: Path) -> list[str]:
     with (study / "ratings.csv").open(encoding="utf-8") as fh:
@@ -170,7 +181,8 @@ def test_include_evidence_writes_it_per_theme(capsys, study, tmp_path):
     assert found == set(evidence_texts(study))
     theme = data["themes"][0]
     assert set(theme["evidence"]) <= set(theme["high"]["ratings"]) | set(theme["low"]["ratings"]) | set(
-        theme.get("middle", {}).get("ratings", {}))
+        theme.get("middle", {}).get("ratings", {})
+    )
 
 
 def test_evidence_with_pseudonyms_is_refused(capsys, study, tmp_path):
@@ -272,8 +284,10 @@ def test_permission_denied_is_a_clear_error(capsys, study, existing, monkeypatch
     monkeypatch.setattr(os, "open", deny)
     code, _, err = run(capsys, "export", study, "-o", existing, "--force")
     assert code == 2
-    assert err.strip() == (f"cannot write {existing}: permission denied (the folder {existing.parent} cannot be "
-                           "written); the existing file was left unchanged")
+    assert err.strip() == (
+        f"cannot write {existing}: permission denied (the folder {existing.parent} cannot be "
+        "written); the existing file was left unchanged"
+    )
     assert_untouched(existing)
 
 
@@ -330,7 +344,10 @@ def test_an_os_error_at_the_rename_is_clear(capsys, study, existing, monkeypatch
 
     monkeypatch.setattr(os, "replace", broken)
     code, _, err = run(capsys, "export", study, "-o", existing, "--force")
-    assert code == 2 and err.strip() == f"cannot write {existing}: Input/output error; the existing file was left unchanged"
+    assert (
+        code == 2
+        and err.strip() == f"cannot write {existing}: Input/output error; the existing file was left unchanged"
+    )
     assert_untouched(existing)
 
 
@@ -360,6 +377,7 @@ def test_write_atomic_errors_are_oserrors_with_errno(tmp_path, monkeypatch):
 
 # --- reading and validating ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def snapshot_text(capsys, study, tmp_path) -> str:
     return export(capsys, study, tmp_path / "good.toml")
@@ -385,7 +403,10 @@ def test_not_a_snapshot(snapshot_text):
 
 def test_an_unknown_schema(snapshot_text):
     (found,) = problems(snapshot_text.replace(SCHEMA, "someone.else/1", 1))
-    assert found == 's.toml:1: schema: schema "someone.else/1" is not supported (this crosscase reads crosscase.snapshot/1)'
+    assert (
+        found
+        == 's.toml:1: schema: schema "someone.else/1" is not supported (this crosscase reads crosscase.snapshot/1)'
+    )
 
 
 def test_a_future_schema(snapshot_text):
@@ -408,10 +429,14 @@ def test_a_folder_that_is_a_path_is_refused(snapshot_text):
 
 
 def test_unreadable_snapshot_files(tmp_path):
-    (tmp_path / "bin.toml").write_bytes(b"schema = \"\xff\"\n")
+    (tmp_path / "bin.toml").write_bytes(b'schema = "\xff"\n')
     (tmp_path / "empty.toml").write_text("")
-    for name, expected in (("bin.toml", "is not UTF-8"), ("empty.toml", "is empty"), ("missing.toml", "no such"),
-                           (".", "is a folder")):
+    for name, expected in (
+        ("bin.toml", "is not UTF-8"),
+        ("empty.toml", "is empty"),
+        ("missing.toml", "no such"),
+        (".", "is a folder"),
+    ):
         with pytest.raises(StudyError) as info:
             read_snapshot(tmp_path / name)
         assert expected in str(info.value)
@@ -428,7 +453,7 @@ def test_diff_of_a_malformed_snapshot_exits_2(capsys, snapshot_text, tmp_path):
 def test_nulls_are_restored_on_reading(capsys, study, tmp_path):
     sites = study / "sites.csv"
     rows = sites.read_text().splitlines()
-    rows[1] = rows[1].replace(",6.0,", ",,")          # S1's supervisor_hours missing
+    rows[1] = rows[1].replace(",6.0,", ",,")  # S1's supervisor_hours missing
     sites.write_text("\n".join(rows) + "\n")
     path = tmp_path / "nulls.toml"
     export(capsys, study, path)
@@ -439,6 +464,7 @@ def test_nulls_are_restored_on_reading(capsys, study, tmp_path):
 
 
 # --- open ----------------------------------------------------------------------------------------
+
 
 def test_open_finds_the_study_next_to_the_snapshot(capsys, study, tmp_path):
     path = tmp_path / "s.toml"
@@ -502,6 +528,7 @@ def test_open_a_pseudonymised_snapshot_is_read_only(capsys, study, tmp_path):
 
 # --- 10.13: the snapshot view shows what the live view showed -------------------------------------
 
+
 def _figures(c) -> dict[str, float]:
     """Every figure the views format, by a name that the snapshot's dict shares."""
     out = {}
@@ -538,5 +565,5 @@ def test_every_figure_shows_the_same_live_and_from_its_snapshot(study, tmp_path,
         for digits in range(5):
             assert fmt(value, digits) == fmt(after[key], digits), (key, value, after[key], digits)
     if split == "tertiles":
-        assert before["fidelity.mean_difference"] == 1.0650000000000004    # the case the issue saw
+        assert before["fidelity.mean_difference"] == 1.0650000000000004  # the case the issue saw
         assert fmt(before["fidelity.mean_difference"], 2) == fmt(after["fidelity.mean_difference"], 2) == "1.07"

@@ -61,19 +61,31 @@ def test_diff_names_the_site_that_moved_and_the_contrasts(capsys, rounds):
     assert set(result) == {"split", "moved_sites", "metrics", "themes", "ratings", "literature", "files"}
     assert result["split"] is None
     assert {"site": "S2", "from": "low", "to": "high"} in result["moved_sites"]
-    for moved in result["moved_sites"]:      # every move is real, and every real move is listed
+    for moved in result["moved_sites"]:  # every move is real, and every real move is listed
         assert moved["site"] in old["groups"][moved["from"]] and moved["site"] in new["groups"][moved["to"]]
     assert len(result["moved_sites"]) == sum(
-        1 for g in ("high", "low", "middle", "missing") for s in old["groups"][g] if s not in new["groups"][g])
+        1 for g in ("high", "low", "middle", "missing") for s in old["groups"][g] if s not in new["groups"][g]
+    )
     assert result["files"] == [{"file": "contacts.csv", "change": "changed"}]
     assert result["metrics"] == expected_metric_changes(old, new) and result["metrics"]
-    assert {"metric": "participants", "change": "sign", "old": -7.66666666667, "new": 2.66666666667} in result["metrics"]
-    assert result["themes"] == [
-        {"theme": t["theme"], "from": t["distinguishing"], "to": u["distinguishing"],
-         "from_direction": t["direction"], "to_direction": u["direction"]}
-        for t, u in zip(old["themes"], new["themes"])
-        if (t["distinguishing"], t["direction"]) != (u["distinguishing"], u["direction"])
-    ] and result["themes"]
+    assert {"metric": "participants", "change": "sign", "old": -7.66666666667, "new": 2.66666666667} in result[
+        "metrics"
+    ]
+    assert (
+        result["themes"]
+        == [
+            {
+                "theme": t["theme"],
+                "from": t["distinguishing"],
+                "to": u["distinguishing"],
+                "from_direction": t["direction"],
+                "to_direction": u["direction"],
+            }
+            for t, u in zip(old["themes"], new["themes"])
+            if (t["distinguishing"], t["direction"]) != (u["distinguishing"], u["direction"])
+        ]
+        and result["themes"]
+    )
 
 
 def expected_metric_changes(old: dict, new: dict) -> list[dict]:
@@ -95,7 +107,7 @@ def expected_metric_changes(old: dict, new: dict) -> list[dict]:
 def test_diff_text_is_readable(capsys, rounds):
     code, out, _ = run(capsys, "diff", *rounds)
     assert code == 0
-    assert out.splitlines()[0] == 'from ' + f'{rounds[0]} (2023-11-14 22:13 UTC, "round 1")'
+    assert out.splitlines()[0] == "from " + f'{rounds[0]} (2023-11-14 22:13 UTC, "round 1")'
     assert "  S2: low -> high" in out
     assert "participants: mean difference changed sign: -7.667 -> 2.667" in out
     assert "  contacts.csv changed" in out
@@ -106,8 +118,15 @@ def test_diff_text_is_readable(capsys, rounds):
 def test_diff_of_a_snapshot_with_itself_is_empty(capsys, rounds):
     code, out, _ = run(capsys, "diff", rounds[0], rounds[0], "--format", "json")
     assert code == 0
-    assert json.loads(out) == {"split": None, "moved_sites": [], "metrics": [], "themes": [], "ratings": [],
-                               "literature": [], "files": []}
+    assert json.loads(out) == {
+        "split": None,
+        "moved_sites": [],
+        "metrics": [],
+        "themes": [],
+        "ratings": [],
+        "literature": [],
+        "files": [],
+    }
     code, out, _ = run(capsys, "diff", rounds[0], rounds[0])
     assert code == 0 and "Sites that changed group: none" in out and "Study files: none" in out
 
@@ -132,6 +151,7 @@ def test_a_different_split_or_rule_is_called_out_first(capsys, tmp_path):
 
 # --- the rules, on hand-made snapshots -----------------------------------------------------------
 
+
 def snapshot(**metrics) -> dict:
     base = {
         "created": datetime(2026, 1, 1, tzinfo=UTC),
@@ -141,26 +161,28 @@ def snapshot(**metrics) -> dict:
         "groups": {"high": ["S1", "S2"], "low": ["S3", "S4"], "middle": ["S5"], "missing": []},
         "labels": {f"S{i}": f"Site {i}" for i in range(1, 6)},
         "metrics": [{"metric": k, "mean_difference": d, "hedges_g": g} for k, (d, g) in metrics.items()],
-        "themes": [{"theme": "leadership", "distinguishing": "strong", "direction": "expected"},
-                   {"theme": "culture", "distinguishing": "none", "direction": "expected"}],
+        "themes": [
+            {"theme": "leadership", "distinguishing": "strong", "direction": "expected"},
+            {"theme": "culture", "distinguishing": "none", "direction": "expected"},
+        ],
     }
     return base
 
 
 def test_metric_rules():
-    old = snapshot(a=(1.0, 0.5), b=(1.0, 0.5), c=(1.0, 0.5), d=(1.0, None), e=(1.0, 0.5), gone=(1.0, 1.0),
-                   z=(0.0, 0.1))
-    new = snapshot(a=(-0.1, 0.5), b=(1.0, 0.7), c=(0.9, 0.69), d=(1.0, 0.3), e=(None, None), born=(1.0, 2.0),
-                   z=(0.0, 0.0))
+    old = snapshot(a=(1.0, 0.5), b=(1.0, 0.5), c=(1.0, 0.5), d=(1.0, None), e=(1.0, 0.5), gone=(1.0, 1.0), z=(0.0, 0.1))
+    new = snapshot(
+        a=(-0.1, 0.5), b=(1.0, 0.7), c=(0.9, 0.69), d=(1.0, 0.3), e=(None, None), born=(1.0, 2.0), z=(0.0, 0.0)
+    )
     changes = {(m["metric"], m["change"]): (m["old"], m["new"]) for m in diff_snapshots(old, new)["metrics"]}
     assert changes == {
-        ("a", "sign"): (1.0, -0.1),              # mean difference changed sign
-        ("b", "hedges_g"): (0.5, 0.7),           # moved by exactly 0.2 (0.19999... in binary)
-        ("d", "hedges_g_null"): (None, 0.3),     # stopped being null
-        ("e", "hedges_g_null"): (0.5, None),     # became null; a null mean difference is not a sign change
+        ("a", "sign"): (1.0, -0.1),  # mean difference changed sign
+        ("b", "hedges_g"): (0.5, 0.7),  # moved by exactly 0.2 (0.19999... in binary)
+        ("d", "hedges_g_null"): (None, 0.3),  # stopped being null
+        ("e", "hedges_g_null"): (0.5, None),  # became null; a null mean difference is not a sign change
         ("born", "added"): (None, 2.0),
         ("gone", "removed"): (1.0, None),
-    }                                             # c moved by 0.19: not reported; z stayed 0
+    }  # c moved by 0.19: not reported; z stayed 0
 
 
 def test_sites_themes_and_files():
@@ -168,8 +190,10 @@ def test_sites_themes_and_files():
     new["groups"] = {"high": ["S1", "S3"], "low": ["S4"], "middle": [], "missing": ["S5"]}
     new["labels"] = {k: v for k, v in old["labels"].items() if k != "S2"} | {"S6": "Site 6"}
     new["groups"]["low"].append("S6")
-    new["themes"] = [{"theme": "leadership", "distinguishing": "strong", "direction": "reversed"},
-                     {"theme": "added-theme", "distinguishing": "weak", "direction": "expected"}]
+    new["themes"] = [
+        {"theme": "leadership", "distinguishing": "strong", "direction": "reversed"},
+        {"theme": "added-theme", "distinguishing": "weak", "direction": "expected"},
+    ]
     new["study"]["files"] = {"sites.csv": "sha256:9", "study.toml": "sha256:2", "themes.toml": "sha256:4"}
     result = diff_snapshots(old, new)
     assert result["moved_sites"] == [
@@ -179,7 +203,13 @@ def test_sites_themes_and_files():
         {"site": "S6", "from": "absent", "to": "low"},
     ]
     assert result["themes"] == [
-        {"theme": "leadership", "from": "strong", "to": "strong", "from_direction": "expected", "to_direction": "reversed"},
+        {
+            "theme": "leadership",
+            "from": "strong",
+            "to": "strong",
+            "from_direction": "expected",
+            "to_direction": "reversed",
+        },
         {"theme": "added-theme", "from": "absent", "to": "weak", "from_direction": None, "to_direction": "expected"},
         {"theme": "culture", "from": "none", "to": "absent", "from_direction": "expected", "to_direction": None},
     ]
@@ -238,15 +268,25 @@ def test_every_changed_rating_is_reported_even_when_no_label_flips(capsys, tmp_p
 def test_rating_changes_of_added_and_removed_themes():
     old, new = snapshot(), snapshot()
     old["themes"] = [{"theme": "t", "title": "T", "high": {"ratings": {"S1": "+1"}}, "low": {"ratings": {"S4": "X"}}}]
-    new["themes"] = [{"theme": "u", "title": "U", "high": {"ratings": {"S1": "0"}}, "low": {"ratings": {}}},
-                     {"theme": "t", "title": "T", "high": {"ratings": {}}, "low": {"ratings": {"S4": "X"}},
-                      "middle": {"ratings": {"S3": "Missing"}}}]
+    new["themes"] = [
+        {"theme": "u", "title": "U", "high": {"ratings": {"S1": "0"}}, "low": {"ratings": {}}},
+        {
+            "theme": "t",
+            "title": "T",
+            "high": {"ratings": {}},
+            "low": {"ratings": {"S4": "X"}},
+            "middle": {"ratings": {"S3": "Missing"}},
+        },
+    ]
     assert diff_snapshots(old, new)["ratings"] == [
         {"theme": "u", "site": "S1", "from": "absent", "to": "0"},
         {"theme": "t", "site": "S1", "from": "+1", "to": "absent"},
         {"theme": "t", "site": "S3", "from": "absent", "to": "Missing"},
     ]
+
+
 # --- the literature rows' fit (analysis.md section 1) ------------------------------------------
+
 
 def test_diff_reports_literature_rows_whose_fit_changed(capsys, tmp_path):
     """Two exports of the example: the median split, and tertiles (several labels move). Each row
@@ -281,4 +321,4 @@ def test_literature_changes_rules():
         {"theme": "added", "from": "absent", "to": "confirmation"},
         {"theme": "gone", "from": "insufficient", "to": "absent"},
     ]
-    assert literature_changes({}, new) == [] and literature_changes(old, {}) == []   # an older snapshot
+    assert literature_changes({}, new) == [] and literature_changes(old, {}) == []  # an older snapshot

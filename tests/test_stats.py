@@ -287,7 +287,11 @@ def test_exact_matches_bruteforce_and_scipy_null(hl):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(2, 7).flatmap(lambda k: st.tuples(st.lists(grid, min_size=k, max_size=k), st.lists(grid, min_size=k, max_size=k))))
+@given(
+    st.integers(2, 7).flatmap(
+        lambda k: st.tuples(st.lists(grid, min_size=k, max_size=k), st.lists(grid, min_size=k, max_size=k))
+    )
+)
 def test_exact_equal_sizes_matches_scipy_p(hl):
     # With n1 == n2, swapping the groups negates d, so the null distribution
     # is symmetric and scipy's "double the smaller tail" two-sided p (capped

@@ -15,13 +15,16 @@ from metrics.summary import from_dict, to_dict
 from tui.headless.render import render_markdown, render_text
 
 
-@pytest.mark.parametrize("change", [
-    {},
-    {"split": "tertiles"},
-    {"split": "quadrants", "second": "fidelity"},
-    {"split": "threshold", "threshold": 0.99},
-    {"split": "explicit", "high": ("S1", "S3"), "low": ("S2",)},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"split": "tertiles"},
+        {"split": "quadrants", "second": "fidelity"},
+        {"split": "threshold", "threshold": 0.99},
+        {"split": "explicit", "high": ("S1", "S3"), "low": ("S2",)},
+    ],
+)
 @pytest.mark.parametrize("disclosure", [None, Disclosure(50, False), Disclosure(10, True)])
 def test_from_dict_inverts_to_dict(change, disclosure):
     study = load_study(example_dir())

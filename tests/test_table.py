@@ -21,8 +21,6 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 CANONICAL = {"-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A", "E", "I", ""}
 
 
-
-
 @pytest.fixture
 def study(tmp_path) -> Path:
     folder = tmp_path / "study"
@@ -59,7 +57,7 @@ def test_cells_and_marks_match_the_summary(capsys, study, options):
     sites = header[2:-1]
     assert header[:2] == ["Domain", "Theme"] and header[-1] == "Distinguishing"
     by_title = {t["title"]: t for t in data["themes"]}
-    assert sorted(r[1] for r in rows) == sorted(by_title)            # every rated theme, once
+    assert sorted(r[1] for r in rows) == sorted(by_title)  # every rated theme, once
     for row in rows:
         t = by_title[row[1]]
         ratings = {**t["high"]["ratings"], **t["low"]["ratings"], **t.get("middle", {}).get("ratings", {})}
@@ -71,7 +69,9 @@ def test_cells_and_marks_match_the_summary(capsys, study, options):
         assert row[-1] == expected_mark(t), row[1]
         assert row[0] == (t.get("domain") or "Other")
     assert any(line.startswith("# Distinguishing rule: " + rule_text(data)) for line in legend)
-    assert any(line.startswith("# Split: " + data["split"]["outcome"] + " by " + data["split"]["rule"]) for line in legend)
+    assert any(
+        line.startswith("# Split: " + data["split"]["outcome"] + " by " + data["split"]["rule"]) for line in legend
+    )
 
 
 def rule_text(data: dict) -> str:
@@ -183,7 +183,7 @@ def test_markdown_shape_and_escaping(capsys, study):
     assert "&lt;img src=x&gt;" in row and "\\[link\\](y)" in row and "\\*x\\*" in row and "<img" not in out
     assert "**Study themes**" in row
     strong = [line for line in table if "| \\*\\* |" in line or "| \\*\\* (reversed) |" in line]
-    assert strong            # the example has strongly distinguishing themes, marked with escaped asterisks
+    assert strong  # the example has strongly distinguishing themes, marked with escaped asterisks
     assert "Distinguishing rule:" in out and "Split:" in out
 
 
@@ -198,7 +198,7 @@ def test_csv_is_rfc4180(capsys, study):
     data = [r for r in rows if not r[0].startswith("# ")]
     assert all(len(r) == width for r in data)
     assert any(r[1] == 'Says "hi", then =SUM(A1)' for r in data)
-    assert rows[-1][0].startswith("# ") and len(rows[-1]) == 1      # the legend: one-field rows at the end
+    assert rows[-1][0].startswith("# ") and len(rows[-1]) == 1  # the legend: one-field rows at the end
     assert '"Says ""hi"", then =SUM(A1)"' in out
 
 
@@ -208,12 +208,14 @@ def test_csv_cells_never_start_a_formula(capsys, study):
         fh.write("S1,formula,-1,\n")
     _, rows, _ = table_csv(capsys, study)
     row = next(r for r in rows if "HYPERLINK" in r[1])
-    assert row[1] == "'=HYPERLINK(\"x\")" and "-1" in row        # a rating token stays as it is
+    assert row[1] == '\'=HYPERLINK("x")' and "-1" in row  # a rating token stays as it is
 
 
 def test_latex_escapes_every_special_character():
-    assert latex_escape("& % $ # _ { } ~ ^ \\") == (r"\& \% \$ \# \_ \{ \} \textasciitilde{} \textasciicircum{} "
-                                                    r"\textbackslash{}")
+    assert latex_escape("& % $ # _ { } ~ ^ \\") == (
+        r"\& \% \$ \# \_ \{ \} \textasciitilde{} \textasciicircum{} "
+        r"\textbackslash{}"
+    )
     assert latex_escape("a\x1bb") == "a\\textbackslash{}x1bb"
 
 
@@ -225,7 +227,7 @@ def test_latex_shape(capsys, study):
     assert rc == 0
     assert out.startswith(r"\begin{tabular}{l") and r"\toprule" in out and r"\midrule" in out and r"\bottomrule" in out
     assert r"R\&D 100\% \$x \#1 a\_b \{c\} \textasciitilde{}d \textasciicircum{}e \textbackslash{}f" in out
-    body = out[out.index(r"\midrule"): out.index(r"\bottomrule")]
+    body = out[out.index(r"\midrule") : out.index(r"\bottomrule")]
     import re
 
     columns = len(re.match(r"\\begin\{tabular\}\{([lc]+)\}", out).group(1))
@@ -240,10 +242,17 @@ def test_latex_shape(capsys, study):
 def test_latex_compiles(capsys, study, tmp_path):
     rc, out, _ = run(capsys, "table", str(study), "--format", "latex")
     doc = tmp_path / "t.tex"
-    doc.write_text("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage[T1]{fontenc}\n"
-                   "\\begin{document}\n" + out + "\\end{document}\n")
-    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    doc.write_text(
+        "\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage[T1]{fontenc}\n"
+        "\\begin{document}\n" + out + "\\end{document}\n"
+    )
+    proc = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:]
 
 
@@ -266,7 +275,9 @@ def test_output_is_never_overwritten_without_force(capsys, study, tmp_path):
     path = tmp_path / "table.md"
     path.write_text("mine")
     rc, _, err = run(capsys, "table", str(study), "-o", str(path))
-    assert rc == 2 and err.strip() == f"{path}: already exists; use --force to replace it" and path.read_text() == "mine"
+    assert (
+        rc == 2 and err.strip() == f"{path}: already exists; use --force to replace it" and path.read_text() == "mine"
+    )
     rc, out, _ = run(capsys, "table", str(study), "-o", str(path), "--force")
     assert rc == 0 and path.read_text().startswith("| Domain |")
     xlsx = tmp_path / "t.xlsx"

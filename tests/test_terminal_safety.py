@@ -17,28 +17,36 @@ from pathlib import Path
 
 import pytest
 
+from cases.escape import clean
 from tui.cli import main
 from tui.headless.render import _md
-from cases.escape import clean
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 
 # kind -> (the characters, the raw characters that must never be printed)
 KINDS = {
     "esc": ("\x1b[31m\x1b]0;owned\x07\x1b[2J", "\x1b"),
-    "c0": ("\x07\x08\x0b\x0c\x0e\x1f", "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1c\x1d\x1e\x1f"),
+    "c0": (
+        "\x07\x08\x0b\x0c\x0e\x1f",
+        "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1c\x1d\x1e\x1f",
+    ),
     "c1": ("\x9b31m\x85\x90\x9d", "".join(chr(c) for c in range(0x80, 0xA0))),
     "del": ("\x7f\x7f", "\x7f"),
-    "bidi": ("\u202e\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u200e\u200f\u061c",
-             "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"),
+    "bidi": (
+        "\u202e\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u200e\u200f\u061c",
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c",
+    ),
 }
 MARKUP = "[b]bold[/b] [@click=app.quit]quit[/] [link=https://example.org]x[/link]"
 
 
 def visible(chars: str) -> list[str]:
     """The visible escape of each dangerous character, as cases.escape writes it."""
-    return [f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in chars
-            if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in KINDS["bidi"][1]]
+    return [
+        f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+        for ch in chars
+        if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in KINDS["bidi"][1]
+    ]
 
 
 def assert_safe(text: str, kind: str) -> None:
@@ -84,11 +92,15 @@ def nasty_study(root: Path, x: str) -> Path:
     (folder / "sites.csv").write_text(csv_text(rows), encoding="utf-8")
 
     contacts = list(csv.reader(io.StringIO((EXAMPLE / "contacts.csv").read_text(encoding="utf-8"))))
-    (folder / "contacts.csv").write_text(csv_text([[sid if r[0] == "S7" else r[0], *r[1:]] for r in contacts]), encoding="utf-8")
+    (folder / "contacts.csv").write_text(
+        csv_text([[sid if r[0] == "S7" else r[0], *r[1:]] for r in contacts]), encoding="utf-8"
+    )
 
     (folder / "themes.toml").write_text(
         f'[[theme]]\nid = "own-theme"\ntitle = {toml_str(f"Own {x} theme {MARKUP}")}\n'
-        f'summary = {toml_str(f"about {x}")}\n', encoding="utf-8")
+        f"summary = {toml_str(f'about {x}')}\n",
+        encoding="utf-8",
+    )
     ratings = list(csv.reader(io.StringIO((EXAMPLE / "ratings.csv").read_text(encoding="utf-8"))))
     ratings = [[sid if r[0] == "S7" else r[0], *r[1:]] for r in ratings]
     ratings[1][3] = f"evidence {x} here"
@@ -108,8 +120,13 @@ def broken_study(root: Path, x: str) -> Path:
     sites = (folder / "sites.csv").read_text(encoding="utf-8").replace(",4.20,", f",4{x}20,", 1)
     (folder / "sites.csv").write_text(sites, encoding="utf-8")
     with open(folder / "ratings.csv", "a", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows([["S1", f"th{x}eme", "+1", ""], [f"S{x}9", "leadership-support", "+1", ""],
-                                                       ["S2", "own-theme", f"+{x}1", ""]])
+        csv.writer(fh, lineterminator="\n").writerows(
+            [
+                ["S1", f"th{x}eme", "+1", ""],
+                [f"S{x}9", "leadership-support", "+1", ""],
+                ["S2", "own-theme", f"+{x}1", ""],
+            ]
+        )
     return folder
 
 
@@ -122,6 +139,7 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
 
 
 # --- cases.escape.clean ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_clean(kind: str):
@@ -144,6 +162,7 @@ def test_clean_keeps_newlines_only_in_multiline_text():
 
 # --- the summary, text and markdown -----------------------------------------------------------------
 
+
 def _without_tables(out: str) -> str:
     """The summary without its split-sensitivity and configuration sections (see test_summary)."""
     start = out.index("Split sensitivity of")
@@ -161,7 +180,7 @@ def test_summary_outside_the_sensitivity_and_configuration_tables(kind: str, fmt
     shown = clean(KINDS[kind][0])
     # a theme title is cut to its column (54 characters, escapes included) in the text form
     for text in (f"Peer support {shown}", f"North{shown}gate", f"Own {shown}"[:40], f"S{shown}7", f"Marsh{shown}by"):
-        assert (text if fmt == "text" else _md(text)) in out, text   # Markdown escapes the backslash of an escape
+        assert (text if fmt == "text" else _md(text)) in out, text  # Markdown escapes the backslash of an escape
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
@@ -178,13 +197,14 @@ def test_markup_in_labels_appears_literally(fmt: str, tmp_path: Path, capsys):
     folder = nasty_study(tmp_path, "")
     rc, out, _ = run(["summary", str(folder), "--format", fmt], capsys)
     assert rc == 0
-    shown = (lambda t: t) if fmt == "text" else _md   # Markdown: escaped so that it renders as written
+    shown = (lambda t: t) if fmt == "text" else _md  # Markdown: escaped so that it renders as written
     assert shown(f"Northgate {MARKUP}") in out
     assert shown(f"Own  theme {MARKUP}") in out
     assert shown(f"Peer support  {MARKUP}") in out
 
 
 # --- the problem lines of validate (stdout) and of the other commands (stderr) ------------------------
+
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_validate_problem_lines(kind: str, tmp_path: Path, capsys):
@@ -195,10 +215,16 @@ def test_validate_problem_lines(kind: str, tmp_path: Path, capsys):
     assert_safe(out, kind)
     lines = out.splitlines()
     count = int(lines[-1].split()[0])
-    assert count == len(lines) - 1          # one line per problem: nothing from data broke a line
+    assert count == len(lines) - 1  # one line per problem: nothing from data broke a line
     shown = clean(x)
-    for quoted in (f'"engage{shown}ment"', f'"employ{shown}er"', f'"4{shown}20"', f'"th{shown}eme"', f'"S{shown}9"',
-                   f'"+{shown}1"'):
+    for quoted in (
+        f'"engage{shown}ment"',
+        f'"employ{shown}er"',
+        f'"4{shown}20"',
+        f'"th{shown}eme"',
+        f'"S{shown}9"',
+        f'"+{shown}1"',
+    ):
         assert any(quoted in line for line in lines), (quoted, lines)
     rc, out, err = run(["summary", str(folder)], capsys)
     assert rc == 2 and out == ""
@@ -216,13 +242,22 @@ def test_newlines_in_data_do_not_split_a_problem_line(tmp_path: Path, capsys):
 
 # --- themes, text -------------------------------------------------------------------------------------
 
+
 def _catalogue_with(real, x: str, **fields):
     from cases.catalogue import Catalogue, Source
     from cases.model import Theme
 
-    theme = Theme(id="nasty", title=f"Nasty {x} title {MARKUP}", domain="Inner setting", construct=None,
-                  summary=f"summary {x}", sources=("10.1000/example",), kind="literature", influence="facilitator",
-                  parent=None)
+    theme = Theme(
+        id="nasty",
+        title=f"Nasty {x} title {MARKUP}",
+        domain="Inner setting",
+        construct=None,
+        summary=f"summary {x}",
+        sources=("10.1000/example",),
+        kind="literature",
+        influence="facilitator",
+        parent=None,
+    )
     theme = Theme(**{**theme.__dict__, **fields}) if fields else theme
     return Catalogue((*real.sources, Source("nasty", f"Source {x}", f"Citation {x}")), (theme, *real.themes))
 
@@ -251,6 +286,7 @@ def test_themes_text_of_the_real_catalogue_is_plain(capsys):
 
 # --- JSON and TOML, and the ok line of validate (11.10) -------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", ["json", "toml"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_summary_json_and_toml_escape_and_read_back(kind: str, fmt: str, tmp_path: Path, capsys):
@@ -273,7 +309,9 @@ def test_validate_ok_line_escapes_the_outcome_metric_key(kind: str, tmp_path: Pa
     folder = nasty_study(tmp_path, x)
     study = (folder / "study.toml").read_text(encoding="utf-8")
     key = toml_str(f"engage{x}ment")
-    study = study.replace("[metrics.engagement]", f"[metrics.{key}]").replace('metric = "engagement"', f"metric = {key}", 1)
+    study = study.replace("[metrics.engagement]", f"[metrics.{key}]").replace(
+        'metric = "engagement"', f"metric = {key}", 1
+    )
     (folder / "study.toml").write_text(study, encoding="utf-8")
     rc, out, err = run(["validate", str(folder)], capsys)
     assert rc == 0, out
@@ -296,7 +334,7 @@ def test_markdown_passes_no_html_link_or_image_from_data(tmp_path: Path, capsys)
     folder = nasty_study(tmp_path, HTML)
     rc, out, err = run(["summary", str(folder), "--format", "markdown"], capsys)
     assert rc == 0, err
-    html = _markdown_html(out)   # (the tables' lines stand in code blocks, whose fence data cannot close)
+    html = _markdown_html(out)  # (the tables' lines stand in code blocks, whose fence data cannot close)
     assert "<img" not in html and "<script" not in html and "<a " not in html and "href" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html      # shown as written
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as written
     assert "![t](https://evil.example/y.png)" in html.replace("\\", "")

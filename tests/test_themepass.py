@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_engine_compare import make_study
 
 import metrics.compare as compare_module
 from cases.catalogue import example_dir, load_catalogue
@@ -16,7 +17,6 @@ from metrics.compare import Options, compare
 from metrics.distinguishing import make_rule
 from metrics.summary import to_dict
 from metrics.themepass import LazyRatings
-from test_engine_compare import make_study
 
 THEMES = [t.id for t in load_catalogue().themes[:6]]
 TOKENS = ["-2", "-1", "0", "+1", "+2", "X", "Missing", "N/A", "E", "I"]
@@ -31,16 +31,23 @@ def both_paths(study, options, monkeypatch):
     return small, large
 
 
-@pytest.mark.parametrize("split", [{}, {"split": "tertiles"}, {"split": "quadrants", "second": "fidelity"},
-                                   {"split": "threshold", "threshold": 0.99},
-                                   {"split": "explicit", "high": ("S1",), "low": ()}])
+@pytest.mark.parametrize(
+    "split",
+    [
+        {},
+        {"split": "tertiles"},
+        {"split": "quadrants", "second": "fidelity"},
+        {"split": "threshold", "threshold": 0.99},
+        {"split": "explicit", "high": ("S1",), "low": ()},
+    ],
+)
 @pytest.mark.parametrize("rule", ["gap", "means", "valence", "share"])
 def test_the_example_by_both_paths(split, rule, monkeypatch):
     study = load_study(example_dir())
     options = Options(outcome=replace(study.outcome, **split), rule=make_rule(rule), permutations=False)
     small, large = both_paths(study, options, monkeypatch)
     assert to_dict(large) == to_dict(small)
-    assert large.themes == small.themes       # ThemeGroup equality holds with lazy ratings too
+    assert large.themes == small.themes  # ThemeGroup equality holds with lazy ratings too
 
 
 @settings(max_examples=60, deadline=None)
@@ -73,7 +80,7 @@ def test_lazy_ratings_read_a_prefix_without_building_the_rest():
             Counting.looked += 1
             return super().__contains__(key)
 
-    tokens = Counting({f"s{i}": "+1" for i in range(0, 1000, 2)})   # every other site rated
+    tokens = Counting({f"s{i}": "+1" for i in range(0, 1000, 2)})  # every other site rated
     lazy = LazyRatings(tuple(f"s{i}" for i in range(1000)), tokens)
     assert lazy[:3] == (("s0", "+1"), ("s2", "+1"), ("s4", "+1"))
     assert Counting.looked < 10

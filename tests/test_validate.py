@@ -25,8 +25,10 @@ SITES = (EXAMPLE / "sites.csv").read_text(encoding="utf-8")
 CONTACTS = (EXAMPLE / "contacts.csv").read_text(encoding="utf-8")
 RATINGS = (EXAMPLE / "ratings.csv").read_text(encoding="utf-8")
 
-OK_LINE = re.compile(r'^ok: ".+": 7 sites, 12 metrics \(3 derived from contacts\), \d+ themes rated \(\d+ ratings\), synthetic; '
-                     r"outcome engagement by median$")
+OK_LINE = re.compile(
+    r'^ok: ".+": 7 sites, 12 metrics \(3 derived from contacts\), \d+ themes rated \(\d+ ratings\), synthetic; '
+    r"outcome engagement by median$"
+)
 
 
 def validate(folder: Path, capsys) -> tuple[int, str, list[str]]:
@@ -69,7 +71,7 @@ def drop_column(text: str, column: str) -> str:
     rows = list(csv.reader(io.StringIO(text)))
     col = rows[0].index(column)
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([r[:col] + r[col + 1:] for r in rows])
+    csv.writer(buf, lineterminator="\n").writerows([r[:col] + r[col + 1 :] for r in rows])
     return buf.getvalue()
 
 
@@ -91,7 +93,9 @@ def test_missing_study_toml(make_study, tmp_path, capsys):
 def test_missing_sites_file(make_study, tmp_path, capsys):
     rc, out, lines = validate(make_study(tmp_path, sites_csv=None), capsys)
     assert rc == 2
-    assert "sites.csv: is missing: a study needs a sites file (sites.csv, sites.tsv, sites.parquet, sites.xlsx)" in lines
+    assert (
+        "sites.csv: is missing: a study needs a sites file (sites.csv, sites.tsv, sites.parquet, sites.xlsx)" in lines
+    )
     # every rating naming a site would follow from the missing file: not repeated
     assert not any(l.startswith(("ratings.csv", "contacts.csv")) for l in lines), lines
     assert len(problems(lines)) == 1
@@ -134,7 +138,9 @@ def test_value_above_max(make_study, tmp_path, capsys):
 
 
 def test_value_below_min(make_study, tmp_path, capsys):
-    rc, out, lines = validate(make_study(tmp_path, sites_csv=replace_cell(SITES, "S2", "supervisor_hours", "-1")), capsys)
+    rc, out, lines = validate(
+        make_study(tmp_path, sites_csv=replace_cell(SITES, "S2", "supervisor_hours", "-1")), capsys
+    )
     assert rc == 2
     assert problems(lines) == [f"sites.csv:{sites_row('S2')}: supervisor_hours: -1 is below the minimum 0"]
 
@@ -181,7 +187,9 @@ def test_rating_naming_unknown_theme(make_study, tmp_path, capsys):
     rc, out, lines = validate(make_study(tmp_path, ratings_csv=RATINGS + "S1,nosuch-theme,+1,memo\n"), capsys)
     assert rc == 2
     row = len(RATINGS.splitlines()) + 1
-    assert problems(lines) == [f'ratings.csv:{row}: theme: "nosuch-theme" is not a theme in themes.toml or the built-in catalogue']
+    assert problems(lines) == [
+        f'ratings.csv:{row}: theme: "nosuch-theme" is not a theme in themes.toml or the built-in catalogue'
+    ]
 
 
 @pytest.mark.parametrize("token", ["+3", "high", "1.5", "--1", "++"])
@@ -189,7 +197,9 @@ def test_bad_rating_token(make_study, tmp_path, capsys, token):
     rc, out, lines = validate(make_study(tmp_path, ratings_csv=RATINGS + f"S1,cfir09-planning,{token},memo\n"), capsys)
     assert rc == 2
     row = len(RATINGS.splitlines()) + 1
-    assert problems(lines) == [f'ratings.csv:{row}: rating: "{token}" is not a rating token (-2..+2, X, Missing, N/A, E, I)']
+    assert problems(lines) == [
+        f'ratings.csv:{row}: rating: "{token}" is not a rating token (-2..+2, X, Missing, N/A, E, I)'
+    ]
 
 
 def test_duplicate_site_theme_pair(make_study, tmp_path, capsys):
@@ -197,13 +207,17 @@ def test_duplicate_site_theme_pair(make_study, tmp_path, capsys):
     rc, out, lines = validate(make_study(tmp_path, ratings_csv=RATINGS + "S1,leadership-support,+2,again\n"), capsys)
     assert rc == 2
     row = len(RATINGS.splitlines()) + 1
-    assert problems(lines) == [f'ratings.csv:{row}: theme: site "S1" already has a rating of "leadership-support" (row {first})']
+    assert problems(lines) == [
+        f'ratings.csv:{row}: theme: site "S1" already has a rating of "leadership-support" (row {first})'
+    ]
 
 
 def test_both_ratings_forms(make_study, tmp_path, capsys):
     rc, out, lines = validate(make_study(tmp_path, ratings_wide_csv="theme,S1\nleadership-support,+1\n"), capsys)
     assert rc == 2
-    assert problems(lines) == ["ratings-wide.csv: a study has one ratings file, but ratings.csv and ratings-wide.csv are both present"]
+    assert problems(lines) == [
+        "ratings-wide.csv: a study has one ratings file, but ratings.csv and ratings-wide.csv are both present"
+    ]
 
 
 def test_empty_sites_file(make_study, tmp_path, capsys):
@@ -249,7 +263,9 @@ def test_derived_metric_column_present_in_sites(make_study, tmp_path, capsys):
     sites = "\n".join([rows[0] + ",engagement"] + [r + ",0.5" for r in rows[1:]]) + "\n"
     rc, out, lines = validate(make_study(tmp_path, sites_csv=sites), capsys)
     assert rc == 2
-    assert problems(lines) == ["sites.csv:1: engagement: [metrics.engagement] is derived from contacts, so sites must not have this column"]
+    assert problems(lines) == [
+        "sites.csv:1: engagement: [metrics.engagement] is derived from contacts, so sites must not have this column"
+    ]
 
 
 def test_threshold_split_without_threshold(make_study, tmp_path, capsys):
@@ -283,7 +299,9 @@ def test_condition_naming_unknown_attribute(make_study, tmp_path, capsys):
     rc, out, lines = validate(make_study(tmp_path, study_toml=text), capsys)
     assert rc == 2
     line = line_of(text, 'attribute = "employr"')
-    assert problems(lines) == [f'study.toml:{line}: [[condition]] attribute "employr" is not a column of the sites file']
+    assert problems(lines) == [
+        f'study.toml:{line}: [[condition]] attribute "employr" is not a column of the sites file'
+    ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -302,10 +320,10 @@ title = "same TITLE"
 
 def test_wide_ratings_faults_each_named(make_study, tmp_path, capsys):
     wide = (
-        "theme,domain,S1,S2,S8\n"            # row 1: S8 is not a site
-        "PLANNING,Process,+1,-1,0\n"         # row 2: a catalogue title, matched ignoring case: loads
-        "Same Title,,+1,+1,+1\n"             # row 3: two of the study's own themes have this title
-        "No such construct,,+1,+1,+1\n"      # row 4: neither an id nor a title
+        "theme,domain,S1,S2,S8\n"  # row 1: S8 is not a site
+        "PLANNING,Process,+1,-1,0\n"  # row 2: a catalogue title, matched ignoring case: loads
+        "Same Title,,+1,+1,+1\n"  # row 3: two of the study's own themes have this title
+        "No such construct,,+1,+1,+1\n"  # row 4: neither an id nor a title
     )
     folder = make_study(tmp_path, ratings_csv=None, themes_toml=OWN_THEMES, ratings_wide_csv=wide)
     rc, out, lines = validate(folder, capsys)
@@ -325,9 +343,15 @@ def test_wide_ratings_valid_titles_load(make_study, tmp_path, capsys):
     study = load_study(folder)
     got = {(r.site, r.theme): r.token for r in study.ratings}
     assert got == {
-        ("S1", "cfir09-planning"): "+1", ("S2", "cfir09-planning"): "-1", ("S7", "cfir09-planning"): "Missing",
-        ("S1", "cfir09-champions"): "X", ("S2", "cfir09-champions"): "+2", ("S7", "cfir09-champions"): "N/A",
-        ("S1", "cfir09-executing"): "0", ("S2", "cfir09-executing"): "+1", ("S7", "cfir09-executing"): "-2",
+        ("S1", "cfir09-planning"): "+1",
+        ("S2", "cfir09-planning"): "-1",
+        ("S7", "cfir09-planning"): "Missing",
+        ("S1", "cfir09-champions"): "X",
+        ("S2", "cfir09-champions"): "+2",
+        ("S7", "cfir09-champions"): "N/A",
+        ("S1", "cfir09-executing"): "0",
+        ("S2", "cfir09-executing"): "+1",
+        ("S7", "cfir09-executing"): "-2",
     }
 
 
@@ -421,7 +445,7 @@ def test_spreadsheet_dates_load_as_dates_and_times_stay(make_study, tmp_path):
 
     folder = make_study(tmp_path, sites_csv=None)
     opened = [dt.datetime(2019, 4, i) for i in range(1, 8)]
-    opened[1] = dt.datetime(2019, 4, 2, 13, 30)                 # a real time of day is kept
+    opened[1] = dt.datetime(2019, 4, 2, 13, 30)  # a real time of day is kept
     frame = pl.read_csv(EXAMPLE / "sites.csv").with_columns(pl.Series("opened", opened))
     frame.write_parquet(folder / "sites.parquet")
     study = load_study(folder)
@@ -467,9 +491,18 @@ def test_rating_tokens_in_every_spelling_are_canonicalised(make_study, tmp_path,
     got = {(r.site, r.theme): r.token for r in load_study(folder).ratings}
     for theme, (raw, canonical) in TOKENS.items():
         assert got[("S1", theme)] == canonical, (raw, got[("S1", theme)])
-    assert [got[("S2", t)] for t in ("cfir09-planning", "cfir09-engaging", "cfir09-executing", "cfir09-champions",
-                                     "cfir09-culture", "cfir09-cost", "cfir09-complexity")] == [
-        "-2", "+2", "0", "+2", "Missing", "N/A", "-2"]
+    assert [
+        got[("S2", t)]
+        for t in (
+            "cfir09-planning",
+            "cfir09-engaging",
+            "cfir09-executing",
+            "cfir09-champions",
+            "cfir09-culture",
+            "cfir09-cost",
+            "cfir09-complexity",
+        )
+    ] == ["-2", "+2", "0", "+2", "Missing", "N/A", "-2"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -570,8 +603,13 @@ def test_published_cfir_table_loads_as_a_study(make_study, tmp_path, capsys):
     assert rows[1][0] == "Evidence Strength & Quality"
     assert rows[9][0] == "Tension for Change"
     folder = make_study(
-        tmp_path, study_toml=PUBLISHED_STUDY, sites_csv=PUBLISHED_SITES, contacts_csv=None, ratings_csv=None,
-        themes_toml=PUBLISHED_THEMES, ratings_wide_csv=wide,
+        tmp_path,
+        study_toml=PUBLISHED_STUDY,
+        sites_csv=PUBLISHED_SITES,
+        contacts_csv=None,
+        ratings_csv=None,
+        themes_toml=PUBLISHED_THEMES,
+        ratings_wide_csv=wide,
     )
     rc, out, lines = validate(folder, capsys)
     assert rc == 0, out

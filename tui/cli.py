@@ -10,7 +10,19 @@ from tui.core.errors import UsageError
 from tui.core.output import quiet_stdout
 from tui.core.study import study_path
 
-COMMANDS = ("open", "summary", "validate", "export", "diff", "themes", "example", "serve", "import", "agreement", "table")
+COMMANDS = (
+    "open",
+    "summary",
+    "validate",
+    "export",
+    "diff",
+    "themes",
+    "example",
+    "serve",
+    "import",
+    "agreement",
+    "table",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,17 +40,17 @@ def finite_number(text: str) -> float:
     if value is None:
         from cases.escape import clean
 
-        raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a finite number")
+        raise argparse.ArgumentTypeError(f'"{clean(text)}" is not a finite number')
     return value
 
 
 def whole_number(text: str) -> int:
     """A command-line count: ASCII digits only (int() would also take "1_0" and other scripts' digits)."""
-    digits = text.strip().removeprefix("-")   # a negative count gets its own line ("must be 0 or more")
+    digits = text.strip().removeprefix("-")  # a negative count gets its own line ("must be 0 or more")
     if not digits.isascii() or not digits.isdigit():
         from cases.escape import clean
 
-        raise argparse.ArgumentTypeError(f"\"{clean(text)}\" is not a whole number of 0 or more")
+        raise argparse.ArgumentTypeError(f'"{clean(text)}" is not a whole number of 0 or more')
     return int(text)
 
 
@@ -67,8 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the comparison as a TOML snapshot")
     p.add_argument("study", nargs="?")
     p.add_argument("-o", "--output", required=True, metavar="FILE.toml")
-    p.add_argument("--format", choices=("toml", "qdpx"), default=None,
-                   help="toml (a snapshot, the default) or qdpx (a REFI-QDA project; the default for -o *.qdpx)")
+    p.add_argument(
+        "--format",
+        choices=("toml", "qdpx"),
+        default=None,
+        help="toml (a snapshot, the default) or qdpx (a REFI-QDA project; the default for -o *.qdpx)",
+    )
     p.add_argument("--force", action="store_true")
     p.add_argument("--include-evidence", action="store_true")
     p.add_argument("--note", default=None)
@@ -86,8 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pseudonymise", action="store_true", default=None)
     p = sub.add_parser("table", help="the CFIR rating table for the paper (markdown, csv, latex, xlsx)")
     p.add_argument("study", nargs="?")
-    p.add_argument("--format", choices=("markdown", "csv", "latex", "xlsx"), default=None,
-                   help="markdown (the default), csv, latex or xlsx; from -o's suffix when not given")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "csv", "latex", "xlsx"),
+        default=None,
+        help="markdown (the default), csv, latex or xlsx; from -o's suffix when not given",
+    )
     p.add_argument("-o", "--output", metavar="FILE")
     p.add_argument("--force", action="store_true")
     _split_options(p)
@@ -95,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("example", help="write the built-in example study to DIR")
     p.add_argument("dir")
-    p = sub.add_parser("import", help="turn a REFI-QDA project (.qdpx: NVivo, MAXQDA, ATLAS.ti, QualCoder) into a study folder")
+    p = sub.add_parser(
+        "import", help="turn a REFI-QDA project (.qdpx: NVivo, MAXQDA, ATLAS.ti, QualCoder) into a study folder"
+    )
     p.add_argument("project", metavar="PROJECT.qdpx")
     p.add_argument("dir", metavar="DIR")
     p = sub.add_parser("serve", help="run the dashboard in a browser (textual-serve)")
@@ -107,8 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="crosscase", description="Open the dashboard (no STUDY: the built-in example).",
-                                epilog=f"commands: {', '.join(COMMANDS)} (crosscase COMMAND --help)")
+    p = _Parser(
+        prog="crosscase",
+        description="Open the dashboard (no STUDY: the built-in example).",
+        epilog=f"commands: {', '.join(COMMANDS)} (crosscase COMMAND --help)",
+    )
     p.add_argument("--version", action="version", version=f"crosscase {__version__}")
     p.add_argument("study", nargs="?")
     p.add_argument("--min-count", type=whole_number, metavar="N", help="disclosure: counts below N are shown as <N")
@@ -116,12 +141,17 @@ def dashboard_parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_dashboard(study: str | None, snapshot: str | None = None, snapshot_study: str | None = None,
-                  disclosure: dict | None = None) -> int:
+def cmd_dashboard(
+    study: str | None, snapshot: str | None = None, snapshot_study: str | None = None, disclosure: dict | None = None
+) -> int:
     from tui.dashboard.app import run_dashboard
 
-    return run_dashboard(study_path(study) if snapshot is None else None, snapshot=snapshot,
-                         snapshot_study=snapshot_study, disclosure=disclosure)
+    return run_dashboard(
+        study_path(study) if snapshot is None else None,
+        snapshot=snapshot,
+        snapshot_study=snapshot_study,
+        disclosure=disclosure,
+    )
 
 
 def cmd_serve(args) -> int:
@@ -168,7 +198,7 @@ def cmd_table(args) -> int:
 def cmd_open(args) -> int:
     from tui.headless.snapshot_cmds import check_open
 
-    check_open(args.snapshot, args.study)     # a bad snapshot or no study: exit 2 here, before any screen
+    check_open(args.snapshot, args.study)  # a bad snapshot or no study: exit 2 here, before any screen
     return cmd_dashboard(None, snapshot=args.snapshot, snapshot_study=args.study)
 
 
@@ -203,9 +233,17 @@ def cmd_example(args) -> int:
 
 
 HANDLERS = {
-    "summary": cmd_summary, "validate": cmd_validate, "themes": cmd_themes, "example": cmd_example,
-    "serve": cmd_serve, "export": cmd_export, "open": cmd_open, "diff": cmd_diff, "import": cmd_import,
-    "agreement": cmd_agreement, "table": cmd_table,
+    "summary": cmd_summary,
+    "validate": cmd_validate,
+    "themes": cmd_themes,
+    "example": cmd_example,
+    "serve": cmd_serve,
+    "export": cmd_export,
+    "open": cmd_open,
+    "diff": cmd_diff,
+    "import": cmd_import,
+    "agreement": cmd_agreement,
+    "table": cmd_table,
 }
 
 
@@ -224,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                 return HANDLERS[args.command](args)
             from cases.atomic import signals_raise
 
-            with signals_raise():   # SIGTERM and SIGHUP end a headless command as Ctrl-C does: cleanly
+            with signals_raise():  # SIGTERM and SIGHUP end a headless command as Ctrl-C does: cleanly
                 return HANDLERS[args.command](args)
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()
@@ -233,17 +271,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.min_count is not None and args.min_count < 0:
             raise UsageError("--min-count must be 0 or more")
         disclosure = {"min_count": args.min_count, "pseudonymise": args.pseudonymise}
-        return cmd_dashboard(args.study, disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None)
+        return cmd_dashboard(
+            args.study, disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None
+        )
     except UsageError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return 2
-    except PermissionError as exc:   # a file or folder crosscase may not look at (e.g. a folder without x)
+    except PermissionError as exc:  # a file or folder crosscase may not look at (e.g. a folder without x)
         where = f"{exc.filename}: " if exc.filename else ""
         print(clean_line(f"{where}permission denied"), file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", None)   # cases.atomic.Terminated: SIGTERM or SIGHUP
+        signum = getattr(exc, "signum", None)  # cases.atomic.Terminated: SIGTERM or SIGHUP
         print("interrupted" if signum is None else "terminated", file=sys.stderr)
         return 130 if signum is None else 128 + signum
     except BrokenPipeError:

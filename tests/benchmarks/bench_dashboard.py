@@ -107,8 +107,20 @@ def make_study(folder: Path, sites: int, themes: int, seed: int) -> Path:
     places = ["gate", "brook", "field", "combe", "vale", "by", "moor", "ford", "wick", "ham"]
     with open(folder / "sites.csv", "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["site", "label", "employer", "setting", "region", "engagement", "fidelity",
-                      "supervisor_hours", "ward_relationship", "peer_workers"])
+        out.writerow(
+            [
+                "site",
+                "label",
+                "employer",
+                "setting",
+                "region",
+                "engagement",
+                "fidelity",
+                "supervisor_hours",
+                "ward_relationship",
+                "peer_workers",
+            ]
+        )
         for i in range(1, sites + 1):
             site = f"S{i:04d}"
             e = min(max(rng.betavariate(4, 3), 0.0), 1.0)
@@ -116,17 +128,27 @@ def make_study(folder: Path, sites: int, themes: int, seed: int) -> Path:
             fidelity = min(max(2.0 + 2.5 * e + rng.gauss(0, 0.4), 1.0), 5.0)
             hours = min(max(1.0 + 6.0 * e + rng.gauss(0, 1.2), 0.0), 40.0)
             ward = min(max(round(1 + 4 * e + rng.gauss(0, 0.8)), 1), 5)
-            value = "" if rng.random() < 0.01 else f"{e:.3f}"       # a few missing outcomes
-            out.writerow([site, f"{rng.choice(words)}{rng.choice(places)} {i}",
-                          rng.choice(["NHS", "Not-for-profit"]), rng.choice(["Urban", "Rural"]),
-                          rng.choice(["North", "Midlands", "South", "Wales"]), value,
-                          f"{fidelity:.2f}", f"{hours:.1f}", ward, rng.randint(1, 6)])
+            value = "" if rng.random() < 0.01 else f"{e:.3f}"  # a few missing outcomes
+            out.writerow(
+                [
+                    site,
+                    f"{rng.choice(words)}{rng.choice(places)} {i}",
+                    rng.choice(["NHS", "Not-for-profit"]),
+                    rng.choice(["Urban", "Rural"]),
+                    rng.choice(["North", "Midlands", "South", "Wales"]),
+                    value,
+                    f"{fidelity:.2f}",
+                    f"{hours:.1f}",
+                    ward,
+                    rng.randint(1, 6),
+                ]
+            )
     tokens = ["-2", "-1", "0", "+1", "+2"]
     with open(folder / "ratings.csv", "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["site", "theme", "rating", "evidence"])
         for k, theme in enumerate(theme_ids(themes)):
-            strength = (k % 5) / 4                      # some themes follow engagement, some do not
+            strength = (k % 5) / 4  # some themes follow engagement, some do not
             for site, e in engagement.items():
                 r = rng.random()
                 if r < 0.04:
@@ -155,38 +177,43 @@ def counts_text(comparison) -> str:
 
 def outcomes(app, runs: int) -> list:
     base = app.outcome
-    rules = [("tertiles", {}), ("threshold", {"threshold": 0.55}), ("median", {}),
-             ("quadrants", {"second": "fidelity"}), ("threshold", {"threshold": 0.65})]
+    rules = [
+        ("tertiles", {}),
+        ("threshold", {"threshold": 0.55}),
+        ("median", {}),
+        ("quadrants", {"second": "fidelity"}),
+        ("threshold", {"threshold": 0.65}),
+    ]
     return [replace(base, split=rule, **extra) for rule, extra in (rules * runs)[:runs]]
 
 
 async def measure(study: Path, runs: int, mode: str = "compare") -> dict:
     from textual.widgets import Static
 
+    import tui.dashboard.app as app_module
     from tui.dashboard.app import SCREENS_BY_MODE, CrosscaseApp
     from tui.dashboard.screens.compare import CompareScreen
-
-    import tui.dashboard.app as app_module
 
     app = CrosscaseApp(study)
     figures: dict = {"changes": [], "p_values": [], "analyse": [], "show": []}
 
-    def timed(function):                                # the worker's part: the comparison
+    def timed(function):  # the worker's part: the comparison
         def run(*args, **kwargs):
             t = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
                 figures["analyse"].append(time.perf_counter() - t)
+
         return run
 
-    for name in ("analyse_split", "analyse_quick"):     # whichever the app's worker calls
+    for name in ("analyse_split", "analyse_quick"):  # whichever the app's worker calls
         if hasattr(app_module, name):
             setattr(app_module, name, timed(getattr(app_module, name)))
     kind = SCREENS_BY_MODE[mode]
     show = kind.show
 
-    def timed_show(self, comparison):                   # the screen's part: filling its widgets
+    def timed_show(self, comparison):  # the screen's part: filling its widgets
         t = time.perf_counter()
         try:
             return show(self, comparison)
@@ -204,12 +231,18 @@ async def measure(study: Path, runs: int, mode: str = "compare") -> dict:
 
     start = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.comparison is not None and compare_shows(app.comparison, CompareScreen),
-                    "the first paint")
+        await until(
+            pilot,
+            lambda: app.comparison is not None and compare_shows(app.comparison, CompareScreen),
+            "the first paint",
+        )
         await pilot.pause(0)
         figures["first_paint"] = time.perf_counter() - start
-        await until(pilot, lambda: not app.comparison.pending and compare_shows(app.comparison, CompareScreen),
-                    "the first p-values")
+        await until(
+            pilot,
+            lambda: not app.comparison.pending and compare_shows(app.comparison, CompareScreen),
+            "the first p-values",
+        )
         figures["first_p"] = time.perf_counter() - start
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -226,20 +259,26 @@ async def measure(study: Path, runs: int, mode: str = "compare") -> dict:
             figures["analyse"].clear()
             figures["show"].clear()
             t0 = time.perf_counter()
-            app.change_outcome(outcome)                 # what the split dialog's Apply leads to
+            app.change_outcome(outcome)  # what the split dialog's Apply leads to
             generation = app.generation
-            await until(pilot, lambda: app.comparison is not before and app.generation == generation
-                        and app.comparison.split.rule == outcome.split and compare_shows(app.comparison),
-                        f"the {outcome.split} split on screen")
-            await pilot.pause(0)                        # laid out and rendered
+            await until(
+                pilot,
+                lambda: (
+                    app.comparison is not before
+                    and app.generation == generation
+                    and app.comparison.split.rule == outcome.split
+                    and compare_shows(app.comparison)
+                ),
+                f"the {outcome.split} split on screen",
+            )
+            await pilot.pause(0)  # laid out and rendered
             now = time.perf_counter()
             shown = now - t0
             groups = counts_text(app.comparison)
             analysed = sum(figures["analyse"])
             drawn = sum(d for c, d, _ in figures["show"] if c is app.comparison)
             painted = now - max(end for c, _, end in figures["show"] if c is app.comparison)
-            await until(pilot, lambda: not app.comparison.pending and compare_shows(app.comparison),
-                        "the p-values")
+            await until(pilot, lambda: not app.comparison.pending and compare_shows(app.comparison), "the p-values")
             p_time = time.perf_counter() - t0
             figures["changes"].append((outcome.split, groups, shown, analysed, drawn, painted))
             figures["p_values"].append(p_time)
@@ -252,10 +291,15 @@ def revision() -> str:
     import subprocess
 
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "tui", "metrics",
-                                "cases"], capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "tui", "metrics", "cases"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown revision"
     return f"{head}{' + uncommitted changes' if dirty else ''}"
@@ -267,8 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--themes", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--screen", default="compare",
-                        choices=["compare", "sites", "themes", "sensitivity", "configurations", "matrix"])
+    parser.add_argument(
+        "--screen", default="compare", choices=["compare", "sites", "themes", "sensitivity", "configurations", "matrix"]
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="crosscase-bench-") as tmp:
@@ -276,8 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         study = make_study(Path(tmp) / "study", args.sites, args.themes, args.seed)
         made = time.perf_counter() - t
         print(f"crosscase {revision()}, Python {sys.version.split()[0]}")
-        print(f"study: {args.sites} sites x {args.themes} themes, seed {args.seed} "
-              f"(generated in {made:.1f} s)")
+        print(f"study: {args.sites} sites x {args.themes} themes, seed {args.seed} (generated in {made:.1f} s)")
         figures = asyncio.run(measure(study, args.runs, args.screen))
 
     ms = [1000 * c[2] for c in figures["changes"]]
@@ -288,19 +332,21 @@ def main(argv: list[str] | None = None) -> int:
     print("split changes: change_outcome() -> new groups drawn and rendered; of which: the comparison")
     print("in the worker, the hand-over (messages, watchers) until the screen's show, show filling")
     print("the widgets, and layout + render after show; then the time until the p-values are drawn:")
-    for (rule, groups, shown, analysed, drawn, painted), p in zip(figures["changes"], figures["p_values"],
-                                                                  strict=True):
+    for (rule, groups, shown, analysed, drawn, painted), p in zip(figures["changes"], figures["p_values"], strict=True):
         other = shown - analysed - drawn - painted
-        print(f"  {rule:10} {groups:26} {1000 * shown:5.0f} ms  (analysis {1000 * analysed:4.0f}, hand-over "
-              f"{1000 * other:3.0f}, show {1000 * drawn:3.0f}, render {1000 * painted:3.0f})   "
-              f"p-values {1000 * p:5.0f} ms")
-    verdict = "met" if max(ms) <= GOAL_MS else ("median met, max not" if statistics.median(ms) <= GOAL_MS
-                                               else "not met")
-    print(f"split change: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
-          f"(goal {GOAL_MS:.0f} ms: {verdict})")
+        print(
+            f"  {rule:10} {groups:26} {1000 * shown:5.0f} ms  (analysis {1000 * analysed:4.0f}, hand-over "
+            f"{1000 * other:3.0f}, show {1000 * drawn:3.0f}, render {1000 * painted:3.0f})   "
+            f"p-values {1000 * p:5.0f} ms"
+        )
+    verdict = (
+        "met" if max(ms) <= GOAL_MS else ("median met, max not" if statistics.median(ms) <= GOAL_MS else "not met")
+    )
+    print(
+        f"split change: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms (goal {GOAL_MS:.0f} ms: {verdict})"
+    )
     p_ms = [1000 * p for p in figures["p_values"]]
-    print(f"p-values filled in: median {statistics.median(p_ms):.0f} ms, max {max(p_ms):.0f} ms "
-          f"after the change")
+    print(f"p-values filled in: median {statistics.median(p_ms):.0f} ms, max {max(p_ms):.0f} ms after the change")
     return 0
 
 

@@ -41,10 +41,19 @@ def make_study(n: int, metrics: int, ratings: bool, rule: str, seed: int = 7):
     if metrics > 1:
         conditions.append(Condition("M big", metric="m", at_least=2.5))
     return Study(
-        folder=Path("/nonexistent/bench"), title="bench", description=None, synthetic=True,
-        outcome=Outcome("y", rule, threshold=5.0 * n if rule == "threshold" else None, second="m" if metrics > 1 else None),
-        metrics={k: Metric(k, k.upper()) for k in keys}, sites=tuple(sites), attributes=("employer",),
-        themes=themes, ratings=rated, conditions=tuple(conditions),
+        folder=Path("/nonexistent/bench"),
+        title="bench",
+        description=None,
+        synthetic=True,
+        outcome=Outcome(
+            "y", rule, threshold=5.0 * n if rule == "threshold" else None, second="m" if metrics > 1 else None
+        ),
+        metrics={k: Metric(k, k.upper()) for k in keys},
+        sites=tuple(sites),
+        attributes=("employer",),
+        themes=themes,
+        ratings=rated,
+        conditions=tuple(conditions),
     )
 
 

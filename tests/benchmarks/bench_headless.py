@@ -58,21 +58,27 @@ def make_study(folder: Path, rows: int, sites: int, fmt: str, seed: int = 7) -> 
 
     rng = np.random.default_rng(seed)
     site_of_row = rng.integers(0, sites, rows)
-    per_site = max(rows // (8 * sites), 1)      # about 8 contacts per participant
+    per_site = max(rows // (8 * sites), 1)  # about 8 contacts per participant
     participant = site_of_row * per_site + rng.integers(0, per_site, rows)
     listing = rng.random(rows) < 0.05
     days = rng.integers(0, 900, rows)
     minutes = rng.integers(15, 121, rows)
     dates = (pl.lit("2017-01-01").str.to_date() + pl.duration(days=pl.Series(days))).dt.strftime("%Y-%m-%d")
-    frame = pl.DataFrame({
-        "site": "S" + pl.Series(site_of_row + 1).cast(pl.String),
-        "participant": "P" + pl.Series(participant).cast(pl.String),
-        "listing": listing,
-        "minutes": minutes,
-    }).with_columns(
-        pl.when(pl.col("listing")).then(None).otherwise(pl.select(dates).to_series()).alias("date"),
-        pl.when(pl.col("listing")).then(None).otherwise(pl.col("minutes")).alias("minutes"),
-    ).select("site", "participant", "date", "minutes")
+    frame = (
+        pl.DataFrame(
+            {
+                "site": "S" + pl.Series(site_of_row + 1).cast(pl.String),
+                "participant": "P" + pl.Series(participant).cast(pl.String),
+                "listing": listing,
+                "minutes": minutes,
+            }
+        )
+        .with_columns(
+            pl.when(pl.col("listing")).then(None).otherwise(pl.select(dates).to_series()).alias("date"),
+            pl.when(pl.col("listing")).then(None).otherwise(pl.col("minutes")).alias("minutes"),
+        )
+        .select("site", "participant", "date", "minutes")
+    )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"contacts.{fmt}"
     if fmt == "parquet":
@@ -100,17 +106,24 @@ def main() -> None:
     args = ap.parse_args()
     py = sys.executable
     # an installed package has its bytecode compiled; do the same for the source tree
-    subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "cases"), str(ROOT / "metrics"), str(ROOT / "tui")], check=True,
-                   env={k: v for k, v in ENV.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    subprocess.run(
+        [py, "-m", "compileall", "-q", str(ROOT / "cases"), str(ROOT / "metrics"), str(ROOT / "tui")],
+        check=True,
+        env={k: v for k, v in ENV.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     base, _ = measure([py, "-c", "import polars"], args.runs)
     ours, _ = measure([py, "-m", "tui.cli", "summary"], args.runs)
-    print(f"example summary: {ours * 1000:.0f} ms; import polars: {base * 1000:.0f} ms; ratio {ours / base:.2f} (goal <= 1.5)")
+    print(
+        f"example summary: {ours * 1000:.0f} ms; import polars: {base * 1000:.0f} ms; ratio {ours / base:.2f} (goal <= 1.5)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         path = make_study(Path(tmp) / "big", args.rows, args.sites, args.format)
         size = path.stat().st_size / 2**20
-        print(f"generated {args.rows:,} contacts over {args.sites} sites as {args.format} ({size:.0f} MiB) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {args.rows:,} contacts over {args.sites} sites as {args.format} ({size:.0f} MiB) in {time.perf_counter() - t0:.1f} s"
+        )
         runs = max(1, min(args.runs, 3))
         direct_t, direct_m = measure([py, "-c", DIRECT, str(path)], runs)
         ours_t, ours_m = measure([py, "-m", "tui.cli", "summary", str(Path(tmp) / "big")], runs)

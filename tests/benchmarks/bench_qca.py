@@ -23,7 +23,7 @@ def make_data(n: int, k: int, seed: int):
 
     rng = np.random.default_rng(seed)
     x = rng.beta(0.6, 0.6, size=(n, k))
-    x[:, ::3] = np.round(x[:, ::3])                                   # every third condition crisp
+    x[:, ::3] = np.round(x[:, ::3])  # every third condition crisp
     y = np.maximum(np.minimum(x[:, 0], x[:, 1]), np.minimum(x[:, 2], 1 - x[:, 3]) if k > 3 else 0)
     y = np.clip(y + rng.normal(0, 0.08, n), 0, 1)
     names = [f"C{j + 1}" for j in range(k)]
@@ -42,11 +42,13 @@ def main() -> None:
 
     names, m, y = make_data(args.sites, args.conditions, args.seed)
     start = time.perf_counter()
-    r = analyse(names, m, y, outcome_name="Y", cuts=Cuts(0.8), expect={n: "present" for n in names})
+    r = analyse(names, m, y, outcome_name="Y", cuts=Cuts(0.8), expect=dict.fromkeys(names, "present"))
     took = time.perf_counter() - start
     counts = {k: len(v) for k, v in r.solutions.items()}
-    print(f"qca: {args.sites} sites, {args.conditions} conditions, {len(r.truth_table)} rows, "
-          f"models {counts}: {took:.3f} s")
+    print(
+        f"qca: {args.sites} sites, {args.conditions} conditions, {len(r.truth_table)} rows, "
+        f"models {counts}: {took:.3f} s"
+    )
     for w in r.warnings:
         if "minimal cover" in w:
             print(f"  warning: {w}")

@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "data" / "example"
 
-START_TIMEOUT = 45.0      # the first paint (imports, loading, the quick comparison)
-STEP_TIMEOUT = 20.0       # every later step
+START_TIMEOUT = 45.0  # the first paint (imports, loading, the quick comparison)
+STEP_TIMEOUT = 20.0  # every later step
 
 
 def crosscase_command() -> list[str]:
@@ -66,8 +66,14 @@ class Tmux:
 
     # -- process control -------------------------------------------------------------------------
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], check=check,
-                              capture_output=True, text=True, timeout=20, env=terminal_env())
+        return subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            check=check,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env=terminal_env(),
+        )
 
     def start(self, shell_command: str, cwd: Path | None = None) -> None:
         args = ["new-session", "-d", "-s", "app", "-x", str(self.width), "-y", str(self.height)]
@@ -110,8 +116,13 @@ class Tmux:
         args = ["capture-pane", "-t", "app", "-p"] + (["-e"] if escapes else [])
         return self.tmux(*args).stdout
 
-    def wait_for(self, what: str | Callable[[str], bool], timeout: float = STEP_TIMEOUT,
-                 escapes: bool = False, describe: str | None = None) -> str:
+    def wait_for(
+        self,
+        what: str | Callable[[str], bool],
+        timeout: float = STEP_TIMEOUT,
+        escapes: bool = False,
+        describe: str | None = None,
+    ) -> str:
         """Poll the screen until it holds ``what`` (or ``what(screen)`` is true); the screen."""
         test = (lambda s: what in s) if isinstance(what, str) else what
         deadline = time.monotonic() + timeout
@@ -129,8 +140,7 @@ class Tmux:
 
     def wait_for_exit(self, timeout: float = STEP_TIMEOUT) -> int:
         """Poll for the ``EXIT:N`` line the shell prints after the command; N."""
-        screen = self.wait_for(lambda s: re.search(r"EXIT:\d+", s) is not None, timeout,
-                               describe="EXIT:<status>")
+        screen = self.wait_for(lambda s: re.search(r"EXIT:\d+", s) is not None, timeout, describe="EXIT:<status>")
         return int(re.search(r"EXIT:(\d+)", screen).group(1))
 
 
@@ -171,7 +181,7 @@ def styled_chars(line: str) -> list[tuple[str, str | None]]:
             continue
         if m.group(1) is None:
             continue
-        params = [p for p in re.split(r"[;:]", m.group(1))] or ["0"]
+        params = list(re.split(r"[;:]", m.group(1))) or ["0"]
         i = 0
         while i < len(params):
             p = int(params[i] or 0)
@@ -183,7 +193,7 @@ def styled_chars(line: str) -> list[tuple[str, str | None]]:
                 kind = params[i + 1] if i + 1 < len(params) else ""
                 span = 3 if kind == "5" else 5 if kind == "2" else 2
                 if p == 38:
-                    fg = ";".join(params[i:i + span])
+                    fg = ";".join(params[i : i + span])
                 i += span - 1
             i += 1
     return out
@@ -201,7 +211,7 @@ def foreground_of(screen: str, needle: str) -> list[str | None]:
         text = "".join(c for c, _ in chars)
         at = text.find(needle)
         if at >= 0:
-            return [fg for _, fg in chars[at:at + len(needle)]]
+            return [fg for _, fg in chars[at : at + len(needle)]]
     raise AssertionError(f"{needle!r} is not on the screen")
 
 
@@ -224,8 +234,7 @@ def type_into_field(tmux: Tmux, label: str, text: str, placeholder: str = "") ->
     """
     if field_below(tmux.screen(), label) not in ("", placeholder):
         tmux.keys("End", "C-u")
-        tmux.wait_for(lambda s: field_below(s, label) in ("", placeholder),
-                      describe=f"the {label} field cleared")
+        tmux.wait_for(lambda s: field_below(s, label) in ("", placeholder), describe=f"the {label} field cleared")
     tmux.text(text)
     tail = text[-30:]
     tmux.wait_for(lambda s: (field_below(s, label) or "").endswith(tail), describe=f"{text!r} typed")
@@ -239,8 +248,7 @@ def tab_to(tmux: Tmux, needle: str, key: str = "Tab") -> None:
     y = find_cell(tmux.screen(), needle)[1]
     before = tmux.screen(escapes=True).splitlines()[y]
     tmux.keys(key)
-    tmux.wait_for(lambda s: s.splitlines()[y] != before, escapes=True,
-                  describe=f"the focus on the line of {needle!r}")
+    tmux.wait_for(lambda s: s.splitlines()[y] != before, escapes=True, describe=f"the focus on the line of {needle!r}")
 
 
 def find_cell(screen: str, needle: str) -> tuple[int, int]:

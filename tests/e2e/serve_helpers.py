@@ -37,9 +37,16 @@ class Serve:
     def __init__(self, cwd: Path, *args: str) -> None:
         self.port = free_port()
         env = {**os.environ, "PYTHONPATH": str(REPO), "TEXTUAL_ANIMATIONS": "none"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(self.port), *args],
-                                     cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", "serve", "--port", str(self.port), *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self.url = ""
         self.output: list[str] = []
         deadline = time.monotonic() + 20
@@ -84,7 +91,7 @@ class Serve:
     def __exit__(self, *exc) -> None:
         apps = self.apps()
         self.stop()
-        for pid in apps:                    # whatever a failed test left behind
+        for pid in apps:  # whatever a failed test left behind
             kill_group(pid)
         if self.proc.stdout:
             self.proc.stdout.close()
@@ -106,7 +113,7 @@ def _stat(pid: int) -> tuple[int, str] | None:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = text[text.rindex(")") + 2:].split()
+    fields = text[text.rindex(")") + 2 :].split()
     return int(fields[1]), fields[0]
 
 
@@ -198,16 +205,33 @@ READ_SCREEN = """(() => {
 class Chromium:
     """Headless Debian chromium with a DevTools port, in its own process group."""
 
-    FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync")
+    FLAGS = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    )
 
     def __init__(self, profile: Path, width: int = 1280, height: int = 800) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [CHROMIUM, *self.FLAGS, f"--user-data-dir={profile}", f"--remote-debugging-port={self.port}",
-             f"--window-size={width},{height}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            [
+                CHROMIUM,
+                *self.FLAGS,
+                f"--user-data-dir={profile}",
+                f"--remote-debugging-port={self.port}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def page_ws_url(self, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -236,7 +260,7 @@ class Chromium:
             except subprocess.TimeoutExpired:
                 kill_group(self.proc.pid)
                 self.proc.wait(5)
-        kill_group(self.proc.pid)           # helpers (zygote, renderers) still in the group
+        kill_group(self.proc.pid)  # helpers (zygote, renderers) still in the group
 
 
 class CDP:
@@ -296,8 +320,15 @@ class CDP:
         """One printable key, as the keyboard sends it."""
         code = f"Key{key.upper()}" if key.isalpha() else ""
         vk = ord(key.upper())
-        await self.call("Input.dispatchKeyEvent", type="keyDown", key=key, code=code, text=key,
-                        unmodifiedText=key, windowsVirtualKeyCode=vk)
+        await self.call(
+            "Input.dispatchKeyEvent",
+            type="keyDown",
+            key=key,
+            code=code,
+            text=key,
+            unmodifiedText=key,
+            windowsVirtualKeyCode=vk,
+        )
         await self.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=vk)
 
     def requested_urls(self) -> list[str]:

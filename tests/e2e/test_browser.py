@@ -13,7 +13,6 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-
 from serve_helpers import CAPTURE_TERMINAL, CDP, CHROMIUM, Chromium, Serve, alive, wait_until
 
 pytest.importorskip("textual_serve")
@@ -44,20 +43,23 @@ async def test_the_dashboard_in_chromium_then_the_browser_leaves_and_serve_stops
                 assert "Northgate" in screen and "Contacts per participant" in screen
                 (app,) = serve.apps()
 
-                await cdp.evaluate("window.__xterm.focus()")      # what a click on the terminal does
+                await cdp.evaluate("window.__xterm.focus()")  # what a click on the terminal does
                 await cdp.press("s")
                 screen = await cdp.wait_for_screen(lambda s: "crosscase — Sites" in s, 20, "the Sites screen")
                 assert "Northgate" in screen
 
                 urls = cdp.requested_urls()
                 assert any(u.startswith(f"ws://127.0.0.1:{serve.port}/ws/") for u in urls), urls
-                outside = [u for u in urls if urlsplit(u).scheme not in ("data", "about")
-                           and urlsplit(u).hostname != "127.0.0.1"]
+                outside = [
+                    u
+                    for u in urls
+                    if urlsplit(u).scheme not in ("data", "about") and urlsplit(u).hostname != "127.0.0.1"
+                ]
                 assert outside == [], f"the page fetched from outside the machine: {outside}"
                 await cdp.close()
         finally:
             left = time.monotonic()
-            chromium.close()                                       # the browser leaves
+            chromium.close()  # the browser leaves
         took = wait_until(lambda: not alive(app), APP_ENDS_WITHIN)
         assert took is not None, f"the app process {app} outlived the browser ({time.monotonic() - left:.1f} s)"
         assert serve.proc.poll() is None and serve.apps() == []
@@ -65,10 +67,21 @@ async def test_the_dashboard_in_chromium_then_the_browser_leaves_and_serve_stops
         # The issue's own report: a screenshot leaves within a second or two, before the app has
         # drawn; that app used to spin at 100% CPU for ever, deaf to SIGTERM.
         shot = tmp_path / "page.png"
-        subprocess.run([CHROMIUM, *Chromium.FLAGS, f"--user-data-dir={tmp_path / 'profile2'}",
-                        f"--screenshot={shot}", "--window-size=1200,800", serve.url],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=60, start_new_session=True)
+        subprocess.run(
+            [
+                CHROMIUM,
+                *Chromium.FLAGS,
+                f"--user-data-dir={tmp_path / 'profile2'}",
+                f"--screenshot={shot}",
+                "--window-size=1200,800",
+                serve.url,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            start_new_session=True,
+        )
         assert shot.is_file()
         took = wait_until(lambda: serve.apps() == [], APP_ENDS_WITHIN)
         assert took is not None, f"an app process outlived chromium --screenshot: {serve.apps()}"

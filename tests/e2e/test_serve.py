@@ -13,14 +13,14 @@ import signal
 from pathlib import Path
 
 import pytest
-
 from serve_helpers import Serve, alive, async_wait_until, http_status, wait_until
+
 from tui.cli import build_parser
 
 pytest.importorskip("textual_serve")
 aiohttp = pytest.importorskip("aiohttp")
 
-APP_ENDS_WITHIN = 6.0       # seconds: QUIT_GRACE + TERM_GRACE and room for a loaded machine
+APP_ENDS_WITHIN = 6.0  # seconds: QUIT_GRACE + TERM_GRACE and room for a loaded machine
 
 
 def test_serve_binds_to_loopback_by_default():
@@ -83,12 +83,12 @@ def test_a_foreign_host_is_refused(served):
 async def test_the_websocket_refuses_a_wrong_token_and_foreign_origins(served):
     async with aiohttp.ClientSession() as session:
         attempts = [
-            (served.ws_url(token="wrong"), origin(served)),                       # wrong token
+            (served.ws_url(token="wrong"), origin(served)),  # wrong token
             (served.ws_url(token="x" * len(served.token)), origin(served)),
-            (served.ws_url(), {"Origin": "http://evil.example"}),                 # another page
+            (served.ws_url(), {"Origin": "http://evil.example"}),  # another page
             (served.ws_url(), {"Origin": f"http://127.0.0.1:{served.port}.evil.example"}),
             (served.ws_url(), {"Origin": "null"}),
-            (served.ws_url(), {}),                                                # no Origin
+            (served.ws_url(), {}),  # no Origin
         ]
         for url, headers in attempts:
             with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -100,11 +100,13 @@ async def test_the_websocket_refuses_a_wrong_token_and_foreign_origins(served):
 
 async def first_output(ws, timeout: float = 30.0) -> bytes:
     """The app's first screen bytes (it has started)."""
+
     async def read() -> bytes:
         async for message in ws:
             if message.type == aiohttp.WSMsgType.BINARY:
                 return message.data
         raise AssertionError("the WebSocket closed before the app drew anything")
+
     return await asyncio.wait_for(read(), timeout)
 
 
@@ -141,10 +143,11 @@ async def test_a_huge_terminal_size_is_clamped_before_the_app_and_the_app_ends_w
                             columns.add(int(x))
                         if 200 in rows:
                             return
+
             await asyncio.wait_for(until_the_bottom_row(), 30)
             assert max(rows) == 200 and max(columns) <= 500
             assert rss_mb(app) < 1000
-            await ws.close()                                   # the browser leaves
+            await ws.close()  # the browser leaves
         took = await async_wait_until(lambda: not alive(app), APP_ENDS_WITHIN)
         assert took is not None, f"the app process {app} outlived its WebSocket"
 
@@ -162,8 +165,11 @@ async def test_an_early_leaver_leaves_no_process_and_sigterm_to_serve_ends_every
             assert await async_wait_until(lambda: len(serve.apps()) == 2, 10) is not None
             await early.close()
             await first_output(live)
-            (app,) = [p for p in serve.apps()] if await async_wait_until(lambda: len(serve.apps()) == 1,
-                                                                          APP_ENDS_WITHIN) is not None else [None]
+            (app,) = (
+                list(serve.apps())
+                if await async_wait_until(lambda: len(serve.apps()) == 1, APP_ENDS_WITHIN) is not None
+                else [None]
+            )
             assert app is not None, f"the early leaver outlived its browser: {serve.apps()}"
             took = serve.stop(signal.SIGTERM)
             assert took is not None and took < APP_ENDS_WITHIN, f"serve took {took} s to end"
@@ -180,7 +186,7 @@ async def test_serve_killed_with_sigkill_leaves_no_app(tmp_path):
             ws = await session.ws_connect(serve.ws_url(), headers=origin(serve))
             await first_output(ws)
             apps = serve.apps()
-            await asyncio.sleep(1.0)                           # drawn and idle
+            await asyncio.sleep(1.0)  # drawn and idle
             serve.stop(signal.SIGKILL)
             took = wait_until(lambda: not any(alive(p) for p in apps), APP_ENDS_WITHIN)
             assert took is not None, f"app processes {apps} outlived serve"

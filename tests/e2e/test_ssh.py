@@ -19,7 +19,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from e2e_helpers import REPO, START_TIMEOUT, Tmux, have, sgr_params, status_counts, type_into_field
 
 
@@ -34,8 +33,10 @@ SSHD = find_sshd()
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(SSHD is None or not have("ssh", "ssh-keygen", "tmux"),
-                       reason="needs OpenSSH's sshd, ssh and ssh-keygen, and tmux"),
+    pytest.mark.skipif(
+        SSHD is None or not have("ssh", "ssh-keygen", "tmux"),
+        reason="needs OpenSSH's sshd, ssh and ssh-keygen, and tmux",
+    ),
 ]
 
 
@@ -55,8 +56,12 @@ def listening(port: int) -> bool:
 
 
 def keygen(path: Path, comment: str) -> None:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
-                   check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
 
 
 SSHD_CONFIG = """\
@@ -97,15 +102,21 @@ class Sshd:
             # sshd running as root wants its privilege-separation directory (packages make it
             # when the service first starts, which a container never does)
             Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-        for _ in range(3):                   # another process may take the free port first
+        for _ in range(3):  # another process may take the free port first
             self.port = free_port()
             config = f / "sshd_config"
-            config.write_text(SSHD_CONFIG.format(port=self.port, host_key=f / "host_key",
-                                                 authorized_keys=f / "authorized_keys",
-                                                 pid_file=f / "sshd.pid"))
+            config.write_text(
+                SSHD_CONFIG.format(
+                    port=self.port,
+                    host_key=f / "host_key",
+                    authorized_keys=f / "authorized_keys",
+                    pid_file=f / "sshd.pid",
+                )
+            )
             with open(self.log, "ab") as log:
-                self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
-                                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                self.proc = subprocess.Popen(
+                    [SSHD, "-D", "-e", "-f", str(config)], stdin=subprocess.DEVNULL, stdout=log, stderr=log
+                )
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline and self.proc.poll() is None:
                 if listening(self.port):
@@ -126,11 +137,34 @@ class Sshd:
 
     def ssh_line(self, remote: str) -> str:
         """The shell line that runs ``remote`` over SSH as a user's terminal would."""
-        ssh = ["env", "-u", "COLORTERM", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color",
-               "ssh", "-F", "/dev/null", "-tt", "-i", str(self.folder / "user_key"),
-               "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-               "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-p", str(self.port),
-               f"{self.user}@127.0.0.1", remote]
+        ssh = [
+            "env",
+            "-u",
+            "COLORTERM",
+            "-u",
+            "COLUMNS",
+            "-u",
+            "LINES",
+            "TERM=xterm-256color",
+            "ssh",
+            "-F",
+            "/dev/null",
+            "-tt",
+            "-i",
+            str(self.folder / "user_key"),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            "-p",
+            str(self.port),
+            f"{self.user}@127.0.0.1",
+            remote,
+        ]
         return f"{shlex.join(ssh)}; echo EXIT:$?; sleep 30"
 
 
@@ -138,17 +172,21 @@ def test_dashboard_over_ssh(tmp_path):
     folder = tmp_path / "ssh"
     folder.mkdir(mode=0o700)
     out = tmp_path / "over-ssh.toml"
-    remote = (f"cd {shlex.quote(str(REPO))} && env TEXTUAL_ANIMATIONS=none "
-              f"PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m tui.cli")
+    remote = (
+        f"cd {shlex.quote(str(REPO))} && env TEXTUAL_ANIMATIONS=none "
+        f"PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m tui.cli"
+    )
     sshd = Sshd(folder)
     tmux = Tmux(100, 30)
     try:
         sshd.start()
         tmux.start(sshd.ssh_line(remote), cwd=tmp_path)
         try:
-            screen = tmux.wait_for(lambda s: "ILLUSTRATIVE DATA" in s and "High (" in s
-                                   and status_counts(s) is not None, START_TIMEOUT,
-                                   describe="the Compare screen over SSH")
+            screen = tmux.wait_for(
+                lambda s: "ILLUSTRATIVE DATA" in s and "High (" in s and status_counts(s) is not None,
+                START_TIMEOUT,
+                describe="the Compare screen over SSH",
+            )
         except AssertionError as exc:
             raise AssertionError(f"{exc}\nsshd log:\n{sshd.log.read_text(errors='replace')}") from None
         assert status_counts(screen) == (3, 3, 1)
@@ -159,11 +197,13 @@ def test_dashboard_over_ssh(tmp_path):
         assert not any(p[:2] in (["38", "2"], ["48", "2"]) for p in params)
 
         tmux.keys("s")
-        tmux.wait_for(lambda s: "crosscase — Sites" in s and "Northgate" in s and "Grp" in s,
-                      describe="the Sites screen")
+        tmux.wait_for(
+            lambda s: "crosscase — Sites" in s and "Northgate" in s and "Grp" in s, describe="the Sites screen"
+        )
         tmux.keys("t")
-        tmux.wait_for(lambda s: "crosscase — Themes" in s and "Training and supervis" in s,
-                      describe="the Themes screen")
+        tmux.wait_for(
+            lambda s: "crosscase — Themes" in s and "Training and supervis" in s, describe="the Themes screen"
+        )
         tmux.keys("c")
         tmux.wait_for(lambda s: "crosscase — Compare" in s and "High (3)" in s, describe="Compare again")
 
@@ -187,7 +227,7 @@ def test_dashboard_over_ssh(tmp_path):
         assert sorted(data["groups"]["high"]) == ["S1", "S3", "S5"]
 
         tmux.keys("q")
-        assert tmux.wait_for_exit() == 0                 # the remote command ended, then ssh
+        assert tmux.wait_for_exit() == 0  # the remote command ended, then ssh
         assert f"Accepted publickey for {sshd.user}" in sshd.log.read_text(errors="replace")
     finally:
         tmux.kill()

@@ -11,10 +11,20 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
-from e2e_helpers import (EXAMPLE, START_TIMEOUT, Tmux, app_shell_command, find_cell, foreground_of,
-                         have, sgr_params, site_rows, status_counts, tab_to,
-                         type_into_field)
+from e2e_helpers import (
+    EXAMPLE,
+    START_TIMEOUT,
+    Tmux,
+    app_shell_command,
+    find_cell,
+    foreground_of,
+    have,
+    sgr_params,
+    site_rows,
+    status_counts,
+    tab_to,
+    type_into_field,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have("tmux"), reason="tmux is not installed")]
 
@@ -59,29 +69,35 @@ def test_dashboard_in_tmux_split_site_export_quit(tmp_path):
         # -- the split dialog: rule = tertiles, then Apply -----------------------------------------
         tmux.keys("o")
         tmux.wait_for("Change the outcome and the split")
-        tmux.keys("Enter")                      # the focused "Split rule" select opens its list
+        tmux.keys("Enter")  # the focused "Split rule" select opens its list
         tmux.wait_for("quadrants")
-        tmux.keys("Down", "Down", "Enter")      # median -> threshold -> tertiles
-        tmux.wait_for(lambda s: "highest third: high" in s and "quadrants" not in s,
-                      describe="tertiles chosen and the list closed")
-        tab_to(tmux, "Apply")                   # the hidden fields are skipped: Apply
+        tmux.keys("Down", "Down", "Enter")  # median -> threshold -> tertiles
+        tmux.wait_for(
+            lambda s: "highest third: high" in s and "quadrants" not in s,
+            describe="tertiles chosen and the list closed",
+        )
+        tab_to(tmux, "Apply")  # the hidden fields are skipped: Apply
         tmux.keys("Enter")
-        screen = tmux.wait_for(lambda s: status_counts(s) not in (None, before) and "tertiles" in s
-                               and "Change the outcome" not in s, describe="the new groups")
+        screen = tmux.wait_for(
+            lambda s: status_counts(s) not in (None, before) and "tertiles" in s and "Change the outcome" not in s,
+            describe="the new groups",
+        )
         assert status_counts(screen) == (2, 2, 3)
         assert "High (2)" in screen and "Low (2)" in screen and "Middle (3)" in screen
 
         # -- Sites, then one site's screen --------------------------------------------------------
         tmux.keys("s")
-        screen = tmux.wait_for(lambda s: "crosscase — Sites" in s and len(site_rows(s)) == 7,
-                               describe="the Sites table")
+        screen = tmux.wait_for(
+            lambda s: "crosscase — Sites" in s and len(site_rows(s)) == 7, describe="the Sites table"
+        )
         rows = site_rows(screen)
         assert "Northgate" in [label for _, _, label in rows]
-        assert [g for g, _, _ in rows].count("H") == 2      # the table follows the new split
+        assert [g for g, _, _ in rows].count("H") == 2  # the table follows the new split
         _, site_id, label = rows[1]
         tmux.keys("Down", "Enter")
-        screen = tmux.wait_for(lambda s: "crosscase — Site" in s and "Theme ratings and evidence" in s,
-                               describe="the Site screen")
+        screen = tmux.wait_for(
+            lambda s: "crosscase — Site" in s and "Theme ratings and evidence" in s, describe="the Site screen"
+        )
         head = next(line for line in screen.splitlines() if f" {site_id} " in line)
         assert label in head
         tmux.keys("Escape")
@@ -107,7 +123,7 @@ def test_dashboard_in_tmux_split_site_export_quit(tmp_path):
 
 NASTY_S1 = "[b]Bold[/b] [@click=app.quit]Q[/]"
 NASTY_S2 = "Red\x1b[31mX"
-SHOWN_S2 = "Red\\x1b[31mX"          # the escape as the dashboard makes it visible
+SHOWN_S2 = "Red\\x1b[31mX"  # the escape as the dashboard makes it visible
 
 
 def nasty_study(root: Path) -> Path:
@@ -143,25 +159,26 @@ def test_markup_and_escape_sequences_in_labels_stay_text(tmp_path):
         # a click on the [@click=app.quit] text selects the site; it does not quit
         x, y = find_cell(screen, "[@click=")
         tmux.click(x + 2, y)
-        screen = tmux.wait_for(lambda s: "crosscase — Site" in s and "Theme ratings and evidence" in s,
-                               describe="the Site screen of S1")
-        assert NASTY_S1 in screen                         # the whole label, literally
+        screen = tmux.wait_for(
+            lambda s: "crosscase — Site" in s and "Theme ratings and evidence" in s, describe="the Site screen of S1"
+        )
+        assert NASTY_S1 in screen  # the whole label, literally
         assert "EXIT:" not in screen
         # keys that act on the focused row/label do not run data either
         for key in ("Enter", "space", "n", "p"):
             tmux.keys(key)
         tmux.keys("Escape")
-        screen = tmux.wait_for(lambda s: compare_shown(s) and "crosscase — Compare" in s,
-                               describe="back on Compare")
+        screen = tmux.wait_for(lambda s: compare_shown(s) and "crosscase — Compare" in s, describe="back on Compare")
         assert "EXIT:" not in screen
         tmux.keys("s")
-        screen = tmux.wait_for(lambda s: "crosscase — Sites" in s and len(site_rows(s)) == 7,
-                               describe="the Sites table")
+        screen = tmux.wait_for(
+            lambda s: "crosscase — Sites" in s and len(site_rows(s)) == 7, describe="the Sites table"
+        )
         labels = " ".join(label for _, _, label in site_rows(screen))
         assert "[b]Bold[/b]" in labels and "Red\\x1b" in labels
         x, y = find_cell(screen, "[b]Bold")
-        tmux.click(x + 1, y)                            # a click highlights the label cell,
-        tmux.click(x + 1, y)                            # a second click opens the site, nothing else
+        tmux.click(x + 1, y)  # a click highlights the label cell,
+        tmux.click(x + 1, y)  # a second click opens the site, nothing else
         screen = tmux.wait_for("Theme ratings and evidence", describe="the Site screen again")
         assert "EXIT:" not in screen
 
@@ -186,22 +203,24 @@ def test_enter_twice_in_a_dialog_submits_once_and_keeps_the_screens(tmp_path):
         tmux.wait_for("Change the outcome and the split")
         tmux.keys("Enter")
         tmux.wait_for("quadrants")
-        tmux.keys("Down", "Enter")              # median -> threshold
-        tmux.wait_for(lambda s: "at or above the threshold" in s and "quadrants" not in s,
-                      describe="threshold chosen and the list closed")
-        tab_to(tmux, "a number, e.g.")          # the threshold field (its placeholder)
+        tmux.keys("Down", "Enter")  # median -> threshold
+        tmux.wait_for(
+            lambda s: "at or above the threshold" in s and "quadrants" not in s,
+            describe="threshold chosen and the list closed",
+        )
+        tab_to(tmux, "a number, e.g.")  # the threshold field (its placeholder)
         type_into_field(tmux, "Threshold", "0.5", placeholder="a number, e.g. 0.6")
         tmux.keys("Enter", "Enter")
-        screen = tmux.wait_for(lambda s: status_counts(s) == (4, 3, 0) or "EXIT:" in s,
-                               describe="the threshold split")
+        screen = tmux.wait_for(lambda s: status_counts(s) == (4, 3, 0) or "EXIT:" in s, describe="the threshold split")
         assert "EXIT:" not in screen and "Change the outcome" not in screen
         assert "crosscase — Compare" in screen
 
         tmux.keys("s")
         tmux.wait_for(lambda s: "crosscase — Sites" in s and len(site_rows(s)) == 7, describe="Sites")
         tmux.keys("Enter")
-        tmux.wait_for(lambda s: "crosscase — Site" in s and "Theme ratings and evidence" in s,
-                      describe="the Site screen")
+        tmux.wait_for(
+            lambda s: "crosscase — Site" in s and "Theme ratings and evidence" in s, describe="the Site screen"
+        )
         tmux.keys("e")
         tmux.wait_for("Export the current comparison")
         type_into_field(tmux, "File", str(out))
@@ -211,7 +230,7 @@ def test_enter_twice_in_a_dialog_submits_once_and_keeps_the_screens(tmp_path):
         screen = tmux.screen()
         assert "EXIT:" not in screen
         assert "crosscase — Site" in screen and "Theme ratings and evidence" in screen
-        tmux.keys("Escape")                      # the Site screen was kept: Escape goes to Sites
+        tmux.keys("Escape")  # the Site screen was kept: Escape goes to Sites
         tmux.wait_for(lambda s: "crosscase — Sites" in s, describe="back on Sites")
 
         tmux.keys("q")

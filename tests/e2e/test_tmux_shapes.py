@@ -19,9 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from e2e_helpers import START_TIMEOUT, Tmux, app_shell_command, have, sgr_params, status_counts, tab_to, \
-    type_into_field
+from e2e_helpers import START_TIMEOUT, Tmux, app_shell_command, have, sgr_params, status_counts, tab_to, type_into_field
 from shapes import Shape, shown
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have("tmux"), reason="tmux is not installed")]
@@ -73,8 +71,13 @@ def compare_ready(shape: Shape, rule: str, groups: dict[str, set[str]]):
     want = sizes(groups)
 
     def ready(screen: str) -> bool:
-        return (header(screen, "Compare") and f"{shape.outcome} by {rule}" in screen
-                and status_counts(screen) == want and "Change the outcome" not in screen)
+        return (
+            header(screen, "Compare")
+            and f"{shape.outcome} by {rule}" in screen
+            and status_counts(screen) == want
+            and "Change the outcome" not in screen
+        )
+
     return ready
 
 
@@ -92,8 +95,10 @@ def check_compare(tmux: Tmux, shape: Shape, rule: str, groups: dict[str, set[str
 # -- steps -------------------------------------------------------------------------------------------
 def visit_screens(tmux: Tmux, shape: Shape, rule: str, groups: dict[str, set[str]]) -> None:
     tmux.keys("s")
-    screen = tmux.wait_for(lambda s: header(s, "Sites") and len(sites_table(s, shape)) == len(shape.ids),
-                           describe="the Sites table with every site")
+    screen = tmux.wait_for(
+        lambda s: header(s, "Sites") and len(sites_table(s, shape)) == len(shape.ids),
+        describe="the Sites table with every site",
+    )
     for site, mark in sites_table(screen, shape).items():
         group = {"H": "high", "L": "low", "M": "middle"}.get(mark, "missing")
         assert site in groups[group], (site, mark)
@@ -108,8 +113,10 @@ def visit_screens(tmux: Tmux, shape: Shape, rule: str, groups: dict[str, set[str
     check_text(screen, shape)
     tmux.keys("g")
     names = [shown(name)[:16] for name in shape.conditions]
-    screen = tmux.wait_for(lambda s: header(s, "Configurations") and all(n in s for n in names),
-                           describe="Configurations with every condition")
+    screen = tmux.wait_for(
+        lambda s: header(s, "Configurations") and all(n in s for n in names),
+        describe="Configurations with every condition",
+    )
     check_text(screen, shape)
     tmux.keys("c")
     check_compare(tmux, shape, rule, groups)
@@ -117,10 +124,13 @@ def visit_screens(tmux: Tmux, shape: Shape, rule: str, groups: dict[str, set[str
 
 def site_shown(site: str, shape: Shape):
     def test(screen: str) -> bool:
-        if not header(screen, "Site") or "Theme ratings and evidence" not in screen and "no theme ratings" not in screen:
+        if not header(screen, "Site") or (
+            "Theme ratings and evidence" not in screen and "no theme ratings" not in screen
+        ):
             return False
         head = next((line for line in screen.splitlines() if f" {site}  " in line), "")
         return shown(shape.labels[site])[:20] in head
+
     return test
 
 
@@ -144,9 +154,13 @@ def dialog_open(tmux: Tmux) -> str:
     return tmux.wait_for("Change the outcome and the split")
 
 
-RULE_HELP = {"median": "above the median: high", "threshold": "at or above the threshold",
-             "tertiles": "highest third: high", "quadrants": "above both medians",
-             "explicit": "the sites you list are high"}
+RULE_HELP = {
+    "median": "above the median: high",
+    "threshold": "at or above the threshold",
+    "tertiles": "highest third: high",
+    "quadrants": "above both medians",
+    "explicit": "the sites you list are high",
+}
 
 
 def rule_list_open(screen: str) -> bool:
@@ -176,28 +190,26 @@ def apply_rule(tmux: Tmux, shape: Shape, rule: str, current: str, second_set: bo
     choose_rule(tmux, current, rule)
     if rule == "threshold":
         if shape.threshold is None:
-            tab_to(tmux, "a number, e.g.")        # the threshold field, showing its placeholder
+            tab_to(tmux, "a number, e.g.")  # the threshold field, showing its placeholder
         else:
-            tmux.keys("Tab")                      # the threshold field, showing the study's threshold
+            tmux.keys("Tab")  # the threshold field, showing the study's threshold
         type_into_field(tmux, "Threshold", f"{shape.walk_threshold:g}", placeholder="a number, e.g. 0.6")
         tmux.keys("Enter")
     elif rule == "quadrants":
-        tmux.keys("Tab")                          # the second metric's select
+        tmux.keys("Tab")  # the second metric's select
         if not second_set:
             choose_second(tmux, shape)
-        tmux.keys("Tab", "Enter")                 # Apply
+        tmux.keys("Tab", "Enter")  # Apply
     elif rule == "explicit":
         # the High sites field (empty: nothing to clear); wait for the focus to land on it, since keys
         # sent while the dialog is still showing the explicit fields went to another widget (a flake)
         tab_to(tmux, "e.g. S1,S3")
-        type_into_field(tmux, "High sites (comma-separated ids)", ",".join(shape.explicit[0]),
-                        placeholder="e.g. S1,S3")
+        type_into_field(tmux, "High sites (comma-separated ids)", ",".join(shape.explicit[0]), placeholder="e.g. S1,S3")
         tab_to(tmux, "e.g. S6,S7")
-        type_into_field(tmux, "Low sites (comma-separated ids)", ",".join(shape.explicit[1]),
-                        placeholder="e.g. S6,S7")
+        type_into_field(tmux, "Low sites (comma-separated ids)", ",".join(shape.explicit[1]), placeholder="e.g. S6,S7")
         tmux.keys("Enter")
     else:
-        tmux.keys("Tab", "Enter")                 # Apply (the hidden fields are skipped)
+        tmux.keys("Tab", "Enter")  # Apply (the hidden fields are skipped)
     check_compare(tmux, shape, rule, shape.groups(rule))
 
 
@@ -230,8 +242,9 @@ def export_walk(tmux: Tmux, shape: Shape, out: Path, rule: str) -> None:
     tmux.keys("e")
     tmux.wait_for("Export the current comparison")
     tmux.keys("Escape")
-    tmux.wait_for(lambda s: "Export the current comparison" not in s and header(s, "Compare"),
-                  describe="the export dialog closed")
+    tmux.wait_for(
+        lambda s: "Export the current comparison" not in s and header(s, "Compare"), describe="the export dialog closed"
+    )
     tmux.keys("e")
     tmux.wait_for("Export the current comparison")
     type_into_field(tmux, "File", str(out))
@@ -257,8 +270,9 @@ def palette_and_help(tmux: Tmux) -> None:
     tmux.text("change split")
     tmux.wait_for("Change the outcome metric", describe="the Change split… command offered")
     tmux.keys("Escape")
-    tmux.wait_for(lambda s: "Search for commands" not in s and "Change the outcome metric" not in s,
-                  describe="the palette closed")
+    tmux.wait_for(
+        lambda s: "Search for commands" not in s and "Change the outcome metric" not in s, describe="the palette closed"
+    )
     tmux.keys("?")
     tmux.wait_for(lambda s: "Escape closes this help" in s and "Split…" in s, describe="help")
     tmux.keys("Escape")
@@ -272,13 +286,16 @@ def test_tmux_walk_on_a_shape(study_shapes, name, tmp_path):
     tmux = ShapesTmux(WIDTH, HEIGHT)
     try:
         tmux.start(app_shell_command(str(shape.folder)), cwd=tmp_path)
-        tmux.wait_for(lambda s: header(s, "Compare") and status_counts(s) is not None, START_TIMEOUT,
-                      describe="the Compare screen")
+        tmux.wait_for(
+            lambda s: header(s, "Compare") and status_counts(s) is not None,
+            START_TIMEOUT,
+            describe="the Compare screen",
+        )
         groups = shape.groups()
         screen = check_compare(tmux, shape, shape.split, groups)
         if name == "hostile":
-            assert shown(f"S1 {shape.labels['S1']}")[:16] in screen       # markup shown as typed
-            assert "\\x1b[31mRed site" in screen                        # the escape made visible
+            assert shown(f"S1 {shape.labels['S1']}")[:16] in screen  # markup shown as typed
+            assert "\\x1b[31mRed site" in screen  # the escape made visible
         visit_screens(tmux, shape, shape.split, groups)
         step_sites(tmux, shape)
         rule = split_walk(tmux, shape)

@@ -20,10 +20,19 @@ def _toml_value(value) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_study(root: Path, sites: list[dict], metrics: dict[str, dict], *, outcome: str,
-                split: str = "median", ratings: list[tuple[str, str, str]] | None = None,
-                attributes: tuple[str, ...] = (), title: str = "A small study",
-                outcome_extra: dict | None = None, distinguishing: dict | None = None) -> Path:
+def write_study(
+    root: Path,
+    sites: list[dict],
+    metrics: dict[str, dict],
+    *,
+    outcome: str,
+    split: str = "median",
+    ratings: list[tuple[str, str, str]] | None = None,
+    attributes: tuple[str, ...] = (),
+    title: str = "A small study",
+    outcome_extra: dict | None = None,
+    distinguishing: dict | None = None,
+) -> Path:
     """Write a study folder at ``root/"study"`` and return it.
 
     ``sites``: one dict per site with ``site``, ``label``, every attribute and metric value (None =
@@ -32,8 +41,15 @@ def write_study(root: Path, sites: list[dict], metrics: dict[str, dict], *, outc
     """
     folder = Path(root) / "study"
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["[study]", f"title = {_toml_value(title)}", "synthetic = false", "", "[outcome]",
-             f"metric = {_toml_value(outcome)}", f"split = {_toml_value(split)}"]
+    lines = [
+        "[study]",
+        f"title = {_toml_value(title)}",
+        "synthetic = false",
+        "",
+        "[outcome]",
+        f"metric = {_toml_value(outcome)}",
+        f"split = {_toml_value(split)}",
+    ]
     lines += [f"{k} = {_toml_value(v)}" for k, v in (outcome_extra or {}).items()]
     for key, entry in metrics.items():
         lines += ["", f"[metrics.{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in entry.items()]

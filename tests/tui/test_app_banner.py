@@ -7,8 +7,8 @@ import shutil
 
 from tui_helpers import EXAMPLE, screen_text, settle
 
-from tui.dashboard.app import CrosscaseApp
 from tui.cli import main
+from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.site import SiteScreen
 from tui.dashboard.screens.snapshot import SnapshotScreen
 
@@ -31,7 +31,7 @@ async def test_the_changed_files_stay_named_on_every_screen(tmp_path, monkeypatc
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.pause(1.0)
-        app.clear_notifications()                       # the toasts have faded
+        app.clear_notifications()  # the toasts have faded
         await pilot.pause()
         for key in ("c", "s", "t", "v", "g"):
             await pilot.press(key)
@@ -43,7 +43,7 @@ async def test_the_changed_files_stay_named_on_every_screen(tmp_path, monkeypatc
         await settle(pilot)
         assert "sites.csv changed" in screen_text(app)
         await pilot.press("escape")
-        app.change_outcome(app.outcome.__class__(app.outcome.metric, "tertiles"))   # still the changed study
+        app.change_outcome(app.outcome.__class__(app.outcome.metric, "tertiles"))  # still the changed study
         await settle(pilot)
         assert "sites.csv changed" in screen_text(app)
         await pilot.press("F")

@@ -25,8 +25,8 @@ async def test_the_evidence_box_shows_its_state_in_text(no_color, monkeypatch):
         box = app.screen.query_one("#export-evidence", Checkbox)
         assert box.value is False
         text = screen_text(app)
-        assert "Include evidence" in text and "▐X▌" not in text          # not ticked, and does not read as ticked
-        await pilot.press("tab", "tab", "space")                         # path -> note -> the box, as a user does
+        assert "Include evidence" in text and "▐X▌" not in text  # not ticked, and does not read as ticked
+        await pilot.press("tab", "tab", "space")  # path -> note -> the box, as a user does
         await pilot.pause()
         assert box.value is True
         assert "▐X▌ Include evidence" in screen_text(app)
@@ -43,7 +43,7 @@ async def test_no_dialog_or_screen_opens_after_quit_typed_ahead(second):
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for key in ("q", second):          # delivered together, as the driver does with one read
+        for key in ("q", second):  # delivered together, as the driver does with one read
             event = events.Key(key, "?" if key == "question_mark" else key)
             event.set_sender(app)
             app._driver.send_message(event)
@@ -61,7 +61,7 @@ async def test_quit_then_a_dialog_key_in_one_press(second):
     assert app.return_code == 0 and app._exception is None
 
 
-HOSTILE_ID = "S\x1b]0;pwned\x07\x1b[31m1"   # sets the terminal's title, then turns it red
+HOSTILE_ID = "S\x1b]0;pwned\x07\x1b[31m1"  # sets the terminal's title, then turns it red
 
 
 def _hostile_study(tmp_path):
@@ -69,7 +69,7 @@ def _hostile_study(tmp_path):
     import re
     import shutil
 
-    study = tmp_path / "study\x1bc"   # ESC c resets the terminal; the export dialog proposes this name
+    study = tmp_path / "study\x1bc"  # ESC c resets the terminal; the export dialog proposes this name
     shutil.copytree(EXAMPLE, study)
     for name in ("sites.csv", "contacts.csv", "ratings.csv", "evidence.csv", "ratings/ana.csv", "ratings/ben.csv"):
         path = study / name
@@ -97,9 +97,9 @@ async def test_data_in_the_dialogs_stays_literal(tmp_path):
         assert isinstance(app.screen, SplitDialog)
         high = app.screen.query_one("#split-high", Input)
         assert "\x1b" not in high.value and "\x1b" not in screen_text(app)
-        assert "[b]S2[/b]" in high.value and "\\x1b" in high.value   # shown, as visible escapes
+        assert "[b]S2[/b]" in high.value and "\\x1b" in high.value  # shown, as visible escapes
         outcome, problems = app.screen.chosen()
-        assert problems == [] and outcome.high == (HOSTILE_ID, "[b]S2[/b]")   # read back as the study's ids
+        assert problems == [] and outcome.high == (HOSTILE_ID, "[b]S2[/b]")  # read back as the study's ids
         await pilot.press("escape")
         await pilot.press("e")
         await pilot.pause()

@@ -15,7 +15,7 @@ from tui.dashboard.screens.error import ErrorScreen
 from tui.dashboard.screens.site import SiteScreen
 
 SIZES = [(80, 24), (120, 40)]
-CELL = 12.2   # rich's export_svg: the width of one cell in the SVG
+CELL = 12.2  # rich's export_svg: the width of one cell in the SVG
 
 
 def screen_rows(app) -> list[str]:
@@ -23,8 +23,9 @@ def screen_rows(app) -> list[str]:
     svg = app.export_screenshot()
     width, height = app.size
     rows = [[" "] * width for _ in range(height)]
-    for x, line, text in re.findall(r'<text[^>]*x="([\d.]+)"[^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>',
-                                    svg):
+    for x, line, text in re.findall(
+        r'<text[^>]*x="([\d.]+)"[^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>', svg
+    ):
         col = round(float(x) / CELL)
         for i, ch in enumerate(html.unescape(text).replace("\xa0", " ")):
             if 0 <= col + i < width:
@@ -45,11 +46,16 @@ async def test_every_dashboard_screen_shows_help_and_quit_whole(size):
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        for key, name in (("c", "Compare"), ("s", "Sites"), ("t", "Themes"), ("v", "Sensitivity"),
-                          ("g", "Configurations")):
+        for key, name in (
+            ("c", "Compare"),
+            ("s", "Sites"),
+            ("t", "Themes"),
+            ("v", "Sensitivity"),
+            ("g", "Configurations"),
+        ):
             await pilot.press(key)
             await settle(pilot)
-            assert app.screen.SCREEN_NAME == name
+            assert name == app.screen.SCREEN_NAME
             assert_footer(app, name)
         await app.push_screen(SiteScreen("S1"))
         await settle(pilot)
@@ -66,7 +72,7 @@ async def test_the_error_and_loading_screens_show_help_and_quit_whole(size, tmp_
         await settle(pilot)
         assert isinstance(app.screen, ErrorScreen)
         assert_footer(app, "error")
-    monkeypatch.setattr(CrosscaseApp, "load", lambda self: None)   # stays on "Loading the study…"
+    monkeypatch.setattr(CrosscaseApp, "load", lambda self: None)  # stays on "Loading the study…"
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -86,4 +92,4 @@ async def test_the_snapshot_screen_has_no_stray_cell(size, tmp_path, monkeypatch
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, SnapshotScreen)
-        assert_footer(app, "snapshot", quit_key=False)   # its q is shown as the screen's own key
+        assert_footer(app, "snapshot", quit_key=False)  # its q is shown as the screen's own key

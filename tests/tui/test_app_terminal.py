@@ -31,8 +31,15 @@ class Terminal:
     def __init__(self, *args: str, cwd=None) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.proc = subprocess.Popen([sys.executable, "-m", "tui.cli", *args], stdin=slave, stdout=slave,
-                                     stderr=slave, cwd=cwd or REPO, env=_env(), start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=cwd or REPO,
+            env=_env(),
+            start_new_session=True,
+        )
         os.close(slave)
         self.output = b""
 
@@ -97,8 +104,11 @@ def terminal():
 def million_sites(folder) -> None:
     """A legal study of 1,000,000 sites (14 MB): reading and comparing it takes well over 20 s."""
     folder.mkdir()
-    (folder / "study.toml").write_text('[study]\ntitle = "a million sites"\n[outcome]\nmetric = "score"\n'
-                                       'split = "median"\n[metrics.score]\nlabel = "Score"\n', encoding="utf-8")
+    (folder / "study.toml").write_text(
+        '[study]\ntitle = "a million sites"\n[outcome]\nmetric = "score"\n'
+        'split = "median"\n[metrics.score]\nlabel = "Score"\n',
+        encoding="utf-8",
+    )
     with open(folder / "sites.csv", "w", encoding="utf-8") as f:
         f.write("site,score\n")
         f.writelines(f"S{i},{(i * 7919) % 1000 / 1000:.3f}\n" for i in range(1_000_000))
@@ -109,7 +119,7 @@ def test_q_while_a_large_study_loads_quits_within_a_second(terminal, tmp_path):
     million_sites(study)
     t = terminal(str(study))
     t.wait_for(b"Loading the study")
-    t.read(2.0)                           # well into reading the sites
+    t.read(2.0)  # well into reading the sites
     assert t.proc.poll() is None and b"Compare" not in t.output
     os.write(t.master, b"q")
     took = t.ended_within(10)
@@ -122,7 +132,7 @@ def test_q_while_a_large_study_loads_quits_within_a_second(terminal, tmp_path):
 def test_the_dashboard_ends_when_its_terminal_goes_away(terminal):
     t = terminal(str(EXAMPLE))
     t.wait_for(b"High (3)")
-    t.hang_up()                           # the terminal window or the SSH session closes
+    t.hang_up()  # the terminal window or the SSH session closes
     took = t.ended_within(10)
     assert took is not None, "still running 10 s after its terminal went away"
     print(f"ended {took:.2f} s after its terminal went away")
@@ -133,13 +143,20 @@ def _headless(args, tmp_path, stdin=subprocess.DEVNULL, **env):
     out = tmp_path / "out.txt"
     with open(out, "wb") as stdout:
         start = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "tui.cli", *args], stdin=stdin, stdout=stdout,
-                              stderr=subprocess.PIPE, cwd=REPO, env=_env(**env), timeout=20)
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", *args],
+            stdin=stdin,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            env=_env(**env),
+            timeout=20,
+        )
     return done, time.monotonic() - start, out.read_bytes()
 
 
 def test_no_terminal_refuses_at_once_and_points_to_summary(tmp_path):
-    done, took, out = _headless([str(EXAMPLE)], tmp_path)        # crosscase STUDY </dev/null >out.txt
+    done, took, out = _headless([str(EXAMPLE)], tmp_path)  # crosscase STUDY </dev/null >out.txt
     lines = done.stderr.decode().splitlines()
     assert done.returncode == 2 and out == b"", (done.returncode, lines, out[:200])
     assert len(lines) == 1 and "needs a terminal" in lines[0] and "crosscase summary" in lines[0], lines
@@ -177,9 +194,14 @@ def test_open_without_a_terminal_ends_with_one_line(tmp_path, monkeypatch):
 
 def test_under_serve_the_web_driver_is_not_refused_and_ends_with_its_input(tmp_path):
     """textual-serve runs the app with pipes (not terminals) and TEXTUAL_DRIVER = the web driver."""
-    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", str(EXAMPLE)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
-                            env=_env(TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver", COLUMNS="80", ROWS="24"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", str(EXAMPLE)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=_env(TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver", COLUMNS="80", ROWS="24"),
+    )
     try:
         seen = b""
         end = time.monotonic() + 30
@@ -189,7 +211,7 @@ def test_under_serve_the_web_driver_is_not_refused_and_ends_with_its_input(tmp_p
                 seen += os.read(proc.stdout.fileno(), 65536)
         assert proc.poll() is None, proc.stderr.read().decode()
         assert b"High" in seen, "the dashboard was not drawn for the browser"
-        proc.stdin.close()                # the server went away without saying "quit"
+        proc.stdin.close()  # the server went away without saying "quit"
         end = time.monotonic() + 10
         while proc.poll() is None and time.monotonic() < end:
             if select.select([proc.stdout], [], [], 0.1)[0]:

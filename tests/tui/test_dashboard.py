@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.widgets import DataTable, Input, Select, Static
-
 from tui_helpers import EXAMPLE, settle
+
 from tui.dashboard.app import CrosscaseApp
-from tui.headless.render import fmt_p
 from tui.dashboard.dialogs.help import HelpDialog
 from tui.dashboard.dialogs.split import SplitDialog
 from tui.dashboard.screens.compare import CompareScreen
@@ -18,6 +17,7 @@ from tui.dashboard.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.dashboard.screens.themes import ALL, ThemesScreen
 from tui.dashboard.widgets.grid import GridTable
 from tui.dashboard.widgets.rows import RowList
+from tui.headless.render import fmt_p
 
 
 def options_of(screen, selector: str) -> list[str]:
@@ -51,8 +51,13 @@ async def test_every_screen_opens_and_escape_goes_back():
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for key, kind in (("s", SitesScreen), ("t", ThemesScreen), ("v", SensitivityScreen),
-                          ("g", ConfigurationsScreen), ("c", CompareScreen)):
+        for key, kind in (
+            ("s", SitesScreen),
+            ("t", ThemesScreen),
+            ("v", SensitivityScreen),
+            ("g", ConfigurationsScreen),
+            ("c", CompareScreen),
+        ):
             await pilot.press(key)
             await pilot.pause()
             assert isinstance(app.screen, kind), key
@@ -73,8 +78,11 @@ async def test_every_screen_opens_and_escape_goes_back():
             keys = {keys for _, keys, _ in rows}
             assert {"Split…", "Export…", "Sort ↑", "Sites with theme", "Next site", "Help", "Quit"} <= described
             assert "? / f1" in keys and "<" in keys
-            assert {("Lists and tables", "Page down"), ("Lists and tables", "Select"),
-                    ("Lists and tables", "Right")} <= {(t, d) for t, _, d in rows}
+            assert {
+                ("Lists and tables", "Page down"),
+                ("Lists and tables", "Select"),
+                ("Lists and tables", "Right"),
+            } <= {(t, d) for t, _, d in rows}
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, CompareScreen)
@@ -177,16 +185,16 @@ async def test_sites_filter_and_sort():
         await pilot.pause()
         screen = app.screen
         table = screen.query_one("#sites-table", GridTable)
-        assert table.column_texts(1)[0] == "S1"          # sorted by the outcome, highest first
+        assert table.column_texts(1)[0] == "S1"  # sorted by the outcome, highest first
         await pilot.press("slash")
         await pilot.press(*"employer=NHS")
         await pilot.pause()
         assert sorted(table.column_texts(1)) == ["S1", "S3", "S5", "S6"]
-        await pilot.press("enter")                          # back to the table
+        await pilot.press("enter")  # back to the table
         await pilot.pause()
         assert screen.focused is table
-        await pilot.press("right", "right")                 # the label column
-        await pilot.press("less_than_sign")                 # sort it, ascending
+        await pilot.press("right", "right")  # the label column
+        await pilot.press("less_than_sign")  # sort it, ascending
         await pilot.pause()
         assert table.column_texts(2) == sorted(table.column_texts(2))
         assert screen.view_state()["sort"] == "label"
@@ -228,7 +236,7 @@ async def test_themes_filter_by_domain_and_jump_to_sites():
         assert isinstance(sites, SitesScreen)
         assert sites.filter_text == "theme:cross-organisation-working"
         shown = sites.query_one("#sites-table", GridTable).column_texts(1)
-        assert "S1" not in shown and len(shown) == 6         # S1 rates it N/A
+        assert "S1" not in shown and len(shown) == 6  # S1 rates it N/A
 
 
 async def test_themes_domain_box_follows_the_filter_it_applies():
@@ -239,14 +247,14 @@ async def test_themes_domain_box_follows_the_filter_it_applies():
         await pilot.pause()
         screen = app.screen
         domain = screen.query_one("#theme-domain", Select)
-        screen.apply_view({"filter": "domain=Outer Setting"})        # as a snapshot's view does
+        screen.apply_view({"filter": "domain=Outer Setting"})  # as a snapshot's view does
         await pilot.pause()
         assert domain.value == "Outer Setting" == screen.domain
         assert all(app.study.themes[t].domain == "Outer Setting" for t in screen._ids)
-        screen.select_theme("leadership-support")                    # not in that domain: widened
+        screen.select_theme("leadership-support")  # not in that domain: widened
         await pilot.pause()
         assert domain.value == ALL == screen.domain and screen.current_theme() == "leadership-support"
-        app.change_outcome(replace(app.outcome, split="tertiles"))   # a new split keeps the box
+        app.change_outcome(replace(app.outcome, split="tertiles"))  # a new split keeps the box
         await settle(pilot)
         assert domain.value == ALL and screen.current_theme() == "leadership-support"
 
@@ -259,8 +267,12 @@ async def test_theme_row_on_compare_jumps_to_the_theme():
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ThemesScreen)
-        assert app.screen.current_theme() == sorted(
-            app.comparison.themes, key=lambda t: ({"strong": 0, "weak": 1}.get(t.distinguishing, 2),))[0].theme
+        assert (
+            app.screen.current_theme()
+            == sorted(app.comparison.themes, key=lambda t: ({"strong": 0, "weak": 1}.get(t.distinguishing, 2),))[
+                0
+            ].theme
+        )
 
 
 async def test_too_small_terminal_shows_a_message():
@@ -270,7 +282,7 @@ async def test_too_small_terminal_shows_a_message():
         screen = app.screen
         assert screen.has_class("-too-small")
         assert "Enlarge the terminal to at least 80×24" in str(screen.query_one("#too-small", Static).render())
-        assert not screen.query_one("#body").display          # the screen's content is hidden
+        assert not screen.query_one("#body").display  # the screen's content is hidden
         assert screen.query_one("#too-small").display
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
@@ -282,7 +294,7 @@ async def test_split_dialog_opens_on_a_study_without_a_second_metric(make_study,
     """Issue 10.1: without [outcome] second, 'o' crashed with InvalidSelectValueError (Select.BLANK)."""
     import re
 
-    folder = make_study(tmp_path, study_toml=lambda t: re.sub(r'(?m)^second\s*=.*\n', "", t))
+    folder = make_study(tmp_path, study_toml=lambda t: re.sub(r"(?m)^second\s*=.*\n", "", t))
     assert "second" not in (folder / "study.toml").read_text().split("[outcome]")[1].split("[")[0]
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -296,7 +308,7 @@ async def test_split_dialog_opens_on_a_study_without_a_second_metric(make_study,
         await pilot.pause()
         await pilot.click("#split-apply")
         await pilot.pause()
-        assert isinstance(app.screen, SplitDialog)   # quadrants needs a second metric: a problem, not a crash
+        assert isinstance(app.screen, SplitDialog)  # quadrants needs a second metric: a problem, not a crash
         assert str(dialog.query_one("#split-problems", Static).render()).strip()
         await pilot.press("escape")
         await pilot.pause()

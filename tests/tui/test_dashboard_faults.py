@@ -23,7 +23,7 @@ async def test_a_terminal_of_20x10_and_back():
             small = size[0] < 80 or size[1] < 24
             assert app.screen.has_class("-too-small") == small
             assert app.screen.query_one("#too-small", Static).display == small
-        await pilot.press("s")                 # keys still work after the round trip
+        await pilot.press("s")  # keys still work after the round trip
         await settle(pilot)
         assert "Northgate" in screen_text(app)
 
@@ -35,7 +35,7 @@ async def test_the_study_folder_disappears_while_open(tmp_path, monkeypatch):
     app = CrosscaseApp(study)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        shutil.rmtree(study)                   # gone: the dashboard works on what it loaded
+        shutil.rmtree(study)  # gone: the dashboard works on what it loaded
         for key in ("s", "t", "v", "g", "c"):
             await pilot.press(key)
             await settle(pilot)

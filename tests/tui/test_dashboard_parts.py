@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.text import Text
-
 from tui_helpers import EXAMPLE, NASTY_LABEL
+
 from cases.loader import load_study
 from metrics.analysis import analyse
 from metrics.compare import Options
 from metrics.summary import to_dict
-from tui.dashboard.session import analyse_quick, analyse_split
 from tui.dashboard.screens import site_rows
+from tui.dashboard.session import analyse_quick, analyse_split
 from tui.dashboard.widgets.charts import bar, marker_strip, strip
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import safe, safe_block
@@ -35,8 +35,10 @@ def test_bar_and_strips():
     assert s.plain == "L·M·*"
     assert strip([], 6, {}).plain == "(no va"
     # groups other than H, L, M: their own mark, or * when they share a cell with another group
-    assert strip([(0.0, "missing"), (1.0, "elsewhere"), (1.0, "nowhere"), (0.5, "high")], 3, {}).plain == \
-        f"{GROUP_MARK['missing']}H*"
+    assert (
+        strip([(0.0, "missing"), (1.0, "elsewhere"), (1.0, "nowhere"), (0.5, "high")], 3, {}).plain
+        == f"{GROUP_MARK['missing']}H*"
+    )
 
 
 def test_strip_matches_a_plain_reference():
@@ -48,15 +50,17 @@ def test_strip_matches_a_plain_reference():
         lo, hi = min(v for v, _ in pts), max(v for v, _ in pts)
         cells = [set() for _ in range(width)]
         for v, g in pts:
-            at = math.floor((v - lo) / (hi - lo) * (width - 1) + 0.5) if hi > lo else width // 2   # halves up
+            at = math.floor((v - lo) / (hi - lo) * (width - 1) + 0.5) if hi > lo else width // 2  # halves up
             cells[at].add(g)
         return "".join("·" if not c else "*" if len(c) > 1 else GROUP_MARK[next(iter(c))] for c in cells)
 
     rng = random.Random(5)
     for _ in range(300):
         width = rng.randint(1, 30)
-        points = [(rng.choice([rng.random(), float(rng.randint(0, 3)), "<10"]), rng.choice(["high", "low", "middle"]))
-                  for _ in range(rng.randint(1, 40))]
+        points = [
+            (rng.choice([rng.random(), float(rng.randint(0, 3)), "<10"]), rng.choice(["high", "low", "middle"]))
+            for _ in range(rng.randint(1, 40))
+        ]
         if any(isinstance(v, float) for v, _ in points):
             assert strip(points, width, {}).plain == reference(points, width), (points, width)
     assert marker_strip([0.0, 1.0, 2.0], 2.0, 5, "").plain == "· · ◆"
@@ -71,7 +75,7 @@ def test_site_rows_sort_and_filter():
     by = {c.key: c for c in cols}
     ordered = site_rows.sort_rows(rows, by["engagement"], descending=True)
     assert [r["site"] for r in ordered][:3] == ["S1", "S3", "S5"]
-    assert [r["group"] for r in site_rows.sort_rows(rows, by["group"], False)][0] == "high"
+    assert next(r["group"] for r in site_rows.sort_rows(rows, by["group"], False)) == "high"
     labels = [r["label"] for r in site_rows.sort_rows(rows, by["label"], False)]
     assert labels == sorted(labels, key=str.casefold)
 
@@ -103,9 +107,11 @@ def test_the_fast_resplit_matches_the_engine():
     """analyse_split reuses the split sensitivity; the result must equal a full analyse()."""
     study = load_study(EXAMPLE)
     first = analyse_quick(study, Options())
-    for outcome in (replace(study.outcome, split="threshold", threshold=0.5),
-                    replace(study.outcome, split="tertiles"),
-                    replace(study.outcome, metric="fidelity")):
+    for outcome in (
+        replace(study.outcome, split="threshold", threshold=0.5),
+        replace(study.outcome, split="tertiles"),
+        replace(study.outcome, metric="fidelity"),
+    ):
         options = Options(outcome=outcome)
         fast, incomplete = analyse_split(study, options, first)
         full = analyse(study, replace(options, permutations=False))

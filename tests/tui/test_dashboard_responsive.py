@@ -12,10 +12,10 @@ import time
 from dataclasses import replace
 
 from textual.widgets import Static
+from tui_helpers import EXAMPLE, settle
 
 import metrics.compare
 import tui.dashboard.app
-from tui_helpers import EXAMPLE, settle
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.compare import CompareScreen
 
@@ -47,7 +47,7 @@ async def test_a_slow_comparison_says_updating_and_a_fast_one_never_does(monkeyp
         app.change_outcome(replace(app.outcome, split="median"))
         await pilot.pause(app.BUSY_AFTER + 0.2)
         assert app.updating and "updating" in status(app)
-        assert app.comparison.split.rule == "tertiles"            # the old groups stay until then
+        assert app.comparison.split.rule == "tertiles"  # the old groups stay until then
         gate.set()
         await settle(pilot)
         assert app.comparison.split.rule == "median"
@@ -76,12 +76,12 @@ async def test_p_values_start_after_the_new_groups_are_drawn(monkeypatch):
         app.change_outcome(replace(app.outcome, split="tertiles"))
         await settle(pilot)
         kinds = [(e[0], e[1]) + ((e[2],) if e[0] == "show" else ()) for e in events]
-        assert kinds[0] == ("show", "tertiles", True)              # groups first, p pending
+        assert kinds[0] == ("show", "tertiles", True)  # groups first, p pending
         assert kinds.index(("fill", "tertiles")) > 0
-        assert kinds[-1] == ("show", "tertiles", False)            # then the p-values
+        assert kinds[-1] == ("show", "tertiles", False)  # then the p-values
         assert not app.comparison.pending
         shown_at, filled_at = events[0][3], next(e[2] for e in events if e[0] == "fill")
-        assert filled_at - shown_at >= app.PERMUTATIONS_AFTER      # not in the paint's way
+        assert filled_at - shown_at >= app.PERMUTATIONS_AFTER  # not in the paint's way
 
 
 async def test_a_new_outcome_fills_p_values_once_for_its_full_comparison(monkeypatch):
@@ -108,7 +108,7 @@ async def test_a_new_outcome_fills_p_values_once_for_its_full_comparison(monkeyp
         app.change_outcome(replace(app.outcome, metric="fidelity", split="median"))
         await pilot.pause(0.3)
         assert app.comparison.split.outcome == "fidelity" and app.comparison.sensitivity is None
-        assert filled == []                                       # not for the groups-only comparison
+        assert filled == []  # not for the groups-only comparison
         gate.set()
         await settle(pilot)
         assert filled == [True]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Checkbox, Input, Static
-
 from tui_helpers import EXAMPLE, NASTY_LABEL, export_via_dialog, screen_text, settle
+
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.dialogs.confirm import ConfirmScreen
 from tui.dashboard.dialogs.export import ExportDialog
@@ -16,8 +16,8 @@ from tui.dashboard.screens.site import SiteScreen
 
 def broken_sites(text: str) -> str:
     lines = text.splitlines()
-    lines[2] = lines[2].replace("3.15", "lots", 1)            # S2's fidelity: not a number
-    lines[5] = lines[5].replace("S5,", "S2,", 1)               # S5 becomes a second S2
+    lines[2] = lines[2].replace("3.15", "lots", 1)  # S2's fidelity: not a number
+    lines[5] = lines[5].replace("S5,", "S2,", 1)  # S5 becomes a second S2
     return "\n".join(lines) + "\n"
 
 
@@ -32,7 +32,7 @@ async def test_a_broken_study_opens_the_error_screen(make_study, tmp_path):
         assert all(p.startswith("sites.csv") for p in screen.problems[:2])
         text = str(screen.query_one("#error-text", Static).render())
         assert "sites.csv:3" in text and "Traceback" not in text
-        await pilot.press("s")                                 # screens stay closed
+        await pilot.press("s")  # screens stay closed
         await pilot.pause()
         assert isinstance(app.screen, ErrorScreen)
         await pilot.press("q")
@@ -61,7 +61,7 @@ async def test_markup_and_escapes_in_data_are_shown_literally(make_study, tmp_pa
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
         text = screen_text(app)
-        assert "[b]bold[/b] [@click=app." in text                # cut to the panel's name column
+        assert "[b]bold[/b] [@click=app." in text  # cut to the panel's name column
         assert "\x1b" not in text
         for key in ("s", "t", "c"):
             await pilot.press(key)
@@ -69,8 +69,8 @@ async def test_markup_and_escapes_in_data_are_shown_literally(make_study, tmp_pa
             assert "\x1b" not in screen_text(app)
         await pilot.press("s")
         await pilot.pause()
-        assert "[b]bold[/b] [@cli…" in screen_text(app)            # shortened with an ellipsis
-        await pilot.click("#sites-table", offset=(20, 1))       # clicking the label must not quit
+        assert "[b]bold[/b] [@cli…" in screen_text(app)  # shortened with an ellipsis
+        await pilot.click("#sites-table", offset=(20, 1))  # clicking the label must not quit
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SiteScreen) and app.screen.site == "S1"
@@ -93,7 +93,7 @@ async def test_export_writes_asks_before_replacing_and_reports(tmp_path, monkeyp
         assert isinstance(dialog, ExportDialog)
         assert dialog.query_one("#export-path", Input).value == "example-snapshot.toml"
         assert dialog.query_one("#export-evidence", Checkbox).value is False
-        await pilot.press("enter")                              # Enter in the path field writes
+        await pilot.press("enter")  # Enter in the path field writes
         await settle(pilot)
         target = tmp_path / "example-snapshot.toml"
         first = target.read_text(encoding="utf-8")
@@ -135,7 +135,7 @@ async def test_a_snapshot_reopens_at_its_view(tmp_path, monkeypatch):
         app.screen.set_filter("employer=NHS")
         app.screen.sort_by("fidelity", False)
         await export_via_dialog(pilot, "view.toml")
-    assert '[view]' in (tmp_path / "view.toml").read_text(encoding="utf-8")
+    assert "[view]" in (tmp_path / "view.toml").read_text(encoding="utf-8")
     again = CrosscaseApp(None, snapshot=str(tmp_path / "view.toml"))
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -7,8 +7,8 @@ import shutil
 
 from tui_helpers import EXAMPLE, settle
 
-from tui.dashboard.app import CrosscaseApp
 from tui.cli import main
+from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.compare import CompareScreen
 from tui.dashboard.screens.snapshot import SnapshotScreen
 
@@ -37,7 +37,7 @@ async def test_a_changed_study_offers_the_snapshots_own_figures(tmp_path, monkey
         await pilot.pause()
         assert isinstance(app.screen, SnapshotScreen)
         text = str(app.screen.query_one("#snapshot-text").render())
-        assert "Northgate" in text and "Northgate Central" not in text   # what the snapshot recorded
+        assert "Northgate" in text and "Northgate Central" not in text  # what the snapshot recorded
         assert "sites.csv changed" in str(app.screen.query_one("#snapshot-notes").render())
         await pilot.press("escape")
         await pilot.pause()
@@ -65,7 +65,7 @@ async def test_a_pseudonymised_snapshot_opens_read_only_on_its_own_figures(tmp_p
         assert isinstance(app.screen, SnapshotScreen)
         text = str(app.screen.query_one("#snapshot-text").render())
         assert "Site A" in text and "Northgate" not in text and "S1" not in text.split()
-        await pilot.press("s")            # no study: the other screens are not offered
+        await pilot.press("s")  # no study: the other screens are not offered
         await pilot.pause()
         assert isinstance(app.screen, SnapshotScreen)
         await pilot.press("q")
@@ -82,7 +82,9 @@ async def test_a_pseudonymised_snapshot_with_an_untyped_field_shows_the_problem(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     _, target = _export(tmp_path, "--pseudonymise")
     text = target.read_text(encoding="utf-8")
-    text, replaced = re.subn(r"\n\[distinguishing\]\nrule = (.*)\n", '\n[distinguishing]\nrule = \\1\nstrong_diff = "many"\n', text)
+    text, replaced = re.subn(
+        r"\n\[distinguishing\]\nrule = (.*)\n", '\n[distinguishing]\nrule = \\1\nstrong_diff = "many"\n', text
+    )
     assert replaced == 1
     target.write_text(re.sub(r"\nstrong_diff = [0-9.]+\n", "\n", text, count=1), encoding="utf-8")
     app = CrosscaseApp(None, snapshot=str(target))
@@ -155,7 +157,9 @@ async def test_a_study_protected_after_the_snapshot_opens_protected(tmp_path, mo
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     study, target = _export(tmp_path)
     toml = study / "study.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("pseudonymise = false", "pseudonymise = true"), encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("pseudonymise = false", "pseudonymise = true"), encoding="utf-8"
+    )
     app = CrosscaseApp(None, snapshot=str(target))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -7,8 +7,8 @@ permutation p-values of the example are exact). Update with ``pytest --snapshot-
 from __future__ import annotations
 
 import pytest
-
 from tui_helpers import EXAMPLE, settle
+
 from tui.dashboard.app import CrosscaseApp
 
 SIZES = [(80, 24), (120, 40)]
@@ -21,6 +21,7 @@ def run_before(keys):
         for key in keys:
             await pilot.press(key)
             await settle(pilot, rounds=1)
+
     return before
 
 

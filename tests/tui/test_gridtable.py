@@ -44,10 +44,10 @@ async def test_cells_columns_and_literal_text():
         grid = app.query_one(GridTable)
         assert grid.column_keys[:3] == ["g", "site", "label"]
         assert grid.column_texts(1)[:3] == ["S0", "S1", "S2"]
-        assert grid.cell_text(3, 2) == "[b]L3[/b]"                 # data text shown as written
+        assert grid.cell_text(3, 2) == "[b]L3[/b]"  # data text shown as written
         assert grid.cell_text(3, 4) == "3.1"
-        assert grid.row_text(3)[FIXED_W:FIXED_W + 6] == "   3.0"    # figures right-aligned
-        assert grid.render_line(0).text.startswith("G  Site  Label" + " " * 11 + "M0")   # titles aligned too
+        assert grid.row_text(3)[FIXED_W : FIXED_W + 6] == "   3.0"  # figures right-aligned
+        assert grid.render_line(0).text.startswith("G  Site  Label" + " " * 11 + "M0")  # titles aligned too
 
 
 async def test_right_moves_the_cell_cursor_and_scrolls_keeping_fixed_columns():
@@ -59,9 +59,9 @@ async def test_right_moves_the_cell_cursor_and_scrolls_keeping_fixed_columns():
         await pilot.pause()
         assert grid.cursor_column == len(COLUMNS) - 1
         assert round(grid.scroll_x) > 0
-        line = grid.render_line(1).text                            # row 0, scrolled sideways
-        assert line.startswith("L  S0    [b]L0[/b] ")              # the fixed columns stayed
-        assert line.rstrip().endswith("0.7")                       # the last column came into view
+        line = grid.render_line(1).text  # row 0, scrolled sideways
+        assert line.startswith("L  S0    [b]L0[/b] ")  # the fixed columns stayed
+        assert line.rstrip().endswith("0.7")  # the last column came into view
         assert line.count("0.") <= len(COLUMNS) - 3
         await pilot.press(*["left"] * 10)
         await pilot.pause()
@@ -75,7 +75,7 @@ async def test_the_cursor_cell_is_marked_and_its_row_lighter():
         await pilot.press("down", "right")
         await pilot.pause()
         cursor_bg = grid.get_component_rich_style("rowlist--cursor").bgcolor
-        segments = [seg for seg in grid.render_line(2) if seg.text]   # header, row 0, row 1
+        segments = [seg for seg in grid.render_line(2) if seg.text]  # header, row 0, row 1
         marked = "".join(seg.text for seg in segments if seg.style and seg.style.bgcolor == cursor_bg)
         assert marked.strip() == "S1"
         other_rows = {seg.style.bgcolor for seg in grid.render_line(1) if seg.text.strip()}
@@ -85,20 +85,20 @@ async def test_the_cursor_cell_is_marked_and_its_row_lighter():
 async def test_header_click_names_the_column_and_cell_click_selects_its_row():
     app = GridApp()
     async with app.run_test(size=(60, 12)) as pilot:
-        grid = app.query_one(GridTable)
+        app.query_one(GridTable)
         await pilot.click(GridTable, offset=(5, 0))
         await pilot.pause()
         assert app.events[-1] == ("header", "site")
         await pilot.click(GridTable, offset=(FIXED_W + 1, 3))
         await pilot.pause()
-        assert [e for e in app.events if e[0] == "selected"] == [("selected", "S2", 3)]   # once per click
-        await pilot.press(*["right"] * 10)                         # scrolled: clicks follow the view
+        assert [e for e in app.events if e[0] == "selected"] == [("selected", "S2", 3)]  # once per click
+        await pilot.press(*["right"] * 10)  # scrolled: clicks follow the view
         await pilot.pause()
         await pilot.click(GridTable, offset=(FIXED_W + 1, 0))
         await pilot.pause()
         shown = app.events[-1]
         assert shown[0] == "header" and shown[1] != "m0" and shown[1].startswith("m")
-        await pilot.click(GridTable, offset=(2, 0))                # a fixed column does not scroll
+        await pilot.click(GridTable, offset=(2, 0))  # a fixed column does not scroll
         await pilot.pause()
         assert app.events[-1] == ("header", "g")
 

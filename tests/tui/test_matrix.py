@@ -8,11 +8,11 @@ import dataclasses
 from types import SimpleNamespace
 
 import pytest
+from screens_studies import write_study
 from textual.widgets import Input, Select
+from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
 
 from cases.model import Study
-from screens_studies import write_study
-from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.dialogs.evidence import EvidenceDialog
 from tui.dashboard.screens.matrix import DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen, domain_rank
@@ -28,12 +28,23 @@ async def open_matrix(pilot):
 
 
 def site_columns(table) -> list[tuple[int, str]]:
-    return [(i, key[len("site:"):]) for i, key in enumerate(table.column_keys) if key.startswith("site:")]
+    return [(i, key[len("site:") :]) for i, key in enumerate(table.column_keys) if key.startswith("site:")]
 
 
 # what a cell shows, written out here (not the screen's own table): no row at all is "·" too
-SHOWN = {"+2": "+2", "+1": "+1", "0": "0", "-1": "-1", "-2": "-2", "X": "X", "Missing": "·", "N/A": "n/a",
-         "E": "E", "I": "I", None: "·"}
+SHOWN = {
+    "+2": "+2",
+    "+1": "+1",
+    "0": "0",
+    "-1": "-1",
+    "-2": "-2",
+    "X": "X",
+    "Missing": "·",
+    "N/A": "n/a",
+    "E": "E",
+    "I": "I",
+    None: "·",
+}
 
 
 def check_cells(app, table) -> None:
@@ -68,7 +79,7 @@ def check_order(app, table, hide_middle=False) -> None:
     expected_sets = [set(getattr(split, g)) for g in groups]
     start = 0
     for members in expected_sets:
-        part = sites[start:start + len(members)]
+        part = sites[start : start + len(members)]
         assert set(part) == members
         numbers = [values[s] for s in part if values.get(s) is not None]
         assert numbers == sorted(numbers, reverse=True)
@@ -77,14 +88,20 @@ def check_order(app, table, hide_middle=False) -> None:
     marks = table.marks_text
     for column, site in site_columns(table):
         group = next(g for g in ("high", "middle", "low", "missing") if site in getattr(split, g))
-        x = table._x[column] + table._columns[column].width - 1       # marks are right-aligned over the token
+        x = table._x[column] + table._columns[column].width - 1  # marks are right-aligned over the token
         assert marks[x] == {"high": "H", "middle": "M", "low": "L", "missing": "-"}[group]
 
 
 def test_domains_in_cfir_order():
-    assert domain_rank("Innovation") < domain_rank("Outer Setting") < domain_rank("Inner Setting") \
-        < domain_rank("Characteristics of Individuals") < domain_rank("Process") < domain_rank("Something else") \
+    assert (
+        domain_rank("Innovation")
+        < domain_rank("Outer Setting")
+        < domain_rank("Inner Setting")
+        < domain_rank("Characteristics of Individuals")
+        < domain_rank("Process")
+        < domain_rank("Something else")
         < domain_rank(None)
+    )
     assert domain_rank("Intervention Characteristics") == domain_rank("innovation")
     assert len(DOMAIN_ORDER) == 5
 
@@ -96,11 +113,15 @@ async def test_example_matrix_cells_order_and_groups():
         check_cells(app, table)
         check_order(app, table)
         shown = {table.cell_text(i, c) for i, k in enumerate(table.keys) if k for c, _ in site_columns(table)}
-        assert {"·", "n/a", "X", "+2", "-2"} <= shown      # the example has Missing, N/A and mixed ratings
+        assert {"·", "n/a", "X", "+2", "-2"} <= shown  # the example has Missing, N/A and mixed ratings
         # group rows name the CFIR domains in CFIR order, each followed by its own themes
         heads = [table.row_text(i) for i, key in enumerate(table.keys) if key is None]
-        assert heads == ["▸ Outer Setting (1)", "▸ Inner Setting (8)", "▸ Individuals (1)",
-                         "▸ Implementation Process (2)"]
+        assert heads == [
+            "▸ Outer Setting (1)",
+            "▸ Inner Setting (8)",
+            "▸ Individuals (1)",
+            "▸ Implementation Process (2)",
+        ]
         domain = None
         for i, key in enumerate(table.keys):
             if key is None:
@@ -136,7 +157,7 @@ async def test_the_matrix_follows_a_change_of_split_and_rule():
         assert app.comparison.split.rule == "tertiles"
         check_order(app, table)
         check_cells(app, table)
-        assert set(s for _, s in site_columns(table)) == set(before)
+        assert {s for _, s in site_columns(table)} == set(before)
         from metrics.distinguishing import make_rule
 
         app.change_rule(make_rule("share"))
@@ -149,8 +170,15 @@ async def test_a_study_without_second_metric_and_an_empty_high_group(tmp_path):
     sites = [{"site": f"A{i}", "label": f"Place {i}", "score": v} for i, v in enumerate([0.2, 0.5, 0.9, None, 0.4])]
     ratings = [(s["site"], "cfir09-leadership-engagement", t) for s, t in zip(sites, ["+2", "-1", "X", "0", "N/A"])]
     ratings += [("A1", "cfir09-tension-for-change", "+1")]
-    folder = write_study(tmp_path, sites, {"score": {"label": "Score"}}, outcome="score", split="threshold",
-                         outcome_extra={"threshold": 5.0}, ratings=ratings)
+    folder = write_study(
+        tmp_path,
+        sites,
+        {"score": {"label": "Score"}},
+        outcome="score",
+        split="threshold",
+        outcome_extra={"threshold": 5.0},
+        ratings=ratings,
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         screen, table = await open_matrix(pilot)
@@ -168,17 +196,19 @@ async def test_a_study_without_second_metric_and_an_empty_high_group(tmp_path):
         assert isinstance(app.screen, MatrixScreen)
 
 
-WIDE = ("theme,S1,S2,S3,S4,distinguishing\n"
-        "Leadership Engagement,+2,+1,-1,-2,**\n"
-        "Tension for change,+1,0,0,-1,\n")
+WIDE = "theme,S1,S2,S3,S4,distinguishing\nLeadership Engagement,+2,+1,-1,-2,**\nTension for change,+1,0,0,-1,\n"
 
 
 async def test_a_wide_ratings_only_study_shows_the_authors_judgement(make_study, tmp_path):
-    folder = make_study(tmp_path, sites_csv="site,label,engagement\nS1,Center A,0.9\nS2,Center B,0.6\n"
-                                            "S3,Center C,0.5\nS4,Center D,0.2\n",
-                        study_toml='[study]\ntitle = "Wide"\n[outcome]\nmetric = "engagement"\nsplit = "median"\n'
-                                   '[metrics.engagement]\nlabel = "Engagement"\n',
-                        ratings_csv=None, contacts_csv=None, ratings_wide_csv=WIDE)
+    folder = make_study(
+        tmp_path,
+        sites_csv="site,label,engagement\nS1,Center A,0.9\nS2,Center B,0.6\nS3,Center C,0.5\nS4,Center D,0.2\n",
+        study_toml='[study]\ntitle = "Wide"\n[outcome]\nmetric = "engagement"\nsplit = "median"\n'
+        '[metrics.engagement]\nlabel = "Engagement"\n',
+        ratings_csv=None,
+        contacts_csv=None,
+        ratings_wide_csv=WIDE,
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(120, 40)) as pilot:
         screen, table = await open_matrix(pilot)
@@ -206,31 +236,41 @@ async def test_a_study_without_ratings_says_so(tmp_path):
         assert isinstance(app.screen, MatrixScreen)
 
 
-ESC_SHOWN = "\\x1b"          # what an ESC character looks like on screen
-THEMES_TOML = ('[[theme]]\nid = "night-cover"\ntitle = "' + NASTY_LABEL.replace(chr(27), "\\u001b") + '"\n'
-               'domain = "Inner setting"\n')
+ESC_SHOWN = "\\x1b"  # what an ESC character looks like on screen
+THEMES_TOML = (
+    '[[theme]]\nid = "night-cover"\ntitle = "' + NASTY_LABEL.replace(chr(27), "\\u001b") + '"\n'
+    'domain = "Inner setting"\n'
+)
 
 
 async def test_hostile_titles_labels_and_evidence_are_shown_literally(make_study, tmp_path, monkeypatch):
-    folder = make_study(tmp_path, sites_csv=lambda text: text.replace("S1,Northgate,", f'S1,"{NASTY_LABEL}",', 1),
-                        themes_toml=THEMES_TOML,
-                        ratings_csv=lambda text: text + f'S1,night-cover,+2,"{NASTY_LABEL}"\nS6,night-cover,-1,\n')
-    excerpt = SimpleNamespace(site="S1", theme="night-cover", excerpt="[@click=app.quit]quoted[/] \x1b[2J",
-                              source="[b]int-03[/b]", row=2)
-    monkeypatch.setattr(Study, "excerpts", lambda self, site, theme: (excerpt,) if (site, theme) == ("S1", "night-cover")
-                        else (), raising=False)
+    folder = make_study(
+        tmp_path,
+        sites_csv=lambda text: text.replace("S1,Northgate,", f'S1,"{NASTY_LABEL}",', 1),
+        themes_toml=THEMES_TOML,
+        ratings_csv=lambda text: text + f'S1,night-cover,+2,"{NASTY_LABEL}"\nS6,night-cover,-1,\n',
+    )
+    excerpt = SimpleNamespace(
+        site="S1", theme="night-cover", excerpt="[@click=app.quit]quoted[/] \x1b[2J", source="[b]int-03[/b]", row=2
+    )
+    monkeypatch.setattr(
+        Study,
+        "excerpts",
+        lambda self, site, theme: (excerpt,) if (site, theme) == ("S1", "night-cover") else (),
+        raising=False,
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(120, 40)) as pilot:
         screen, table = await open_matrix(pilot)
         heads = [table.row_text(i) for i, key in enumerate(table.keys) if key is None]
-        assert heads[0] == f"▸ {STUDY_GROUP} (1)"        # the study's own theme, in its own group, first
+        assert heads[0] == f"▸ {STUDY_GROUP} (1)"  # the study's own theme, in its own group, first
         row = table.keys.index("night-cover")
         assert table.row_text(row).startswith("[b]bold[/b] [@click=a")
         assert table.cell_text(row, table.column_keys.index("site:S1")) == "+2"
         table.move_cell(row, table.column_keys.index("site:S1"))
         await settle(pilot, 1)
         text = screen_text(app)
-        assert "[b]bold[/b] [@click=app.quit]" in text     # the title and the label, cut, never markup
+        assert "[b]bold[/b] [@click=app.quit]" in text  # the title and the label, cut, never markup
         await pilot.press("enter")
         await settle(pilot)
         dialog = app.screen
@@ -246,8 +286,14 @@ async def test_hostile_titles_labels_and_evidence_are_shown_literally(make_study
 
 
 async def test_pseudonymised_matrix_names_no_site(monkeypatch):
-    monkeypatch.setattr(Study, "excerpts", lambda self, site, theme: (
-        SimpleNamespace(site=site, theme=theme, excerpt="Northgate said so", source="int-1", row=2),), raising=False)
+    monkeypatch.setattr(
+        Study,
+        "excerpts",
+        lambda self, site, theme: (
+            SimpleNamespace(site=site, theme=theme, excerpt="Northgate said so", source="int-1", row=2),
+        ),
+        raising=False,
+    )
     app = CrosscaseApp(EXAMPLE, disclosure={"min_count": 10, "pseudonymise": True})
     async with app.run_test(size=(120, 40)) as pilot:
         screen, table = await open_matrix(pilot)
@@ -271,14 +317,22 @@ async def test_the_evidence_of_a_cell_and_of_the_theme_at_every_site(monkeypatch
 
     def excerpts(self, site, theme):
         calls.append((site, theme))
-        return tuple(SimpleNamespace(site=site, theme=theme, excerpt=f"Excerpt {n} of {theme} at {site}",
-                                     source=f"interview-{site}-{n}" if n else None, row=n + 2) for n in range(2))
+        return tuple(
+            SimpleNamespace(
+                site=site,
+                theme=theme,
+                excerpt=f"Excerpt {n} of {theme} at {site}",
+                source=f"interview-{site}-{n}" if n else None,
+                row=n + 2,
+            )
+            for n in range(2)
+        )
 
     monkeypatch.setattr(Study, "excerpts", excerpts, raising=False)
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(80, 24)) as pilot:
         screen, table = await open_matrix(pilot)
-        await pilot.press("down", "right")      # the second theme, the second site
+        await pilot.press("down", "right")  # the second theme, the second site
         theme, site = screen.current_theme(), screen.current_site()
         await pilot.press("enter")
         await settle(pilot)
@@ -357,11 +411,12 @@ async def test_filters_by_text_domain_label_and_hiding_the_middle():
         screen.query_one("#matrix-label", Select).value = "strong"
         await settle(pilot, 1)
         strong = {r.theme for r in app.comparison.themes if r.distinguishing == "strong"}
-        assert set(k for k in table.keys if k is not None) == strong and strong
+        assert {k for k in table.keys if k is not None} == strong and strong
         screen.query_one("#matrix-label", Select).value = "distinguishing"
         await settle(pilot, 1)
-        assert set(k for k in table.keys if k is not None) == {
-            r.theme for r in app.comparison.themes if r.distinguishing in ("strong", "weak")}
+        assert {k for k in table.keys if k is not None} == {
+            r.theme for r in app.comparison.themes if r.distinguishing in ("strong", "weak")
+        }
         screen.query_one("#matrix-label", Select).value = "__all__"
         screen.set_filter("no theme is called this")
         await settle(pilot, 1)
@@ -434,10 +489,10 @@ async def test_two_thousand_sites_by_fifty_themes(tmp_path):
         app.change_outcome(dataclasses.replace(app.outcome, split="tertiles"))
         await settle(pilot)
         assert app.comparison.split.rule == "tertiles"
-        assert 0 < table.laid_out <= 40          # only the rows in view were laid out again
-        strip = table._strips[table.cursor]     # and of them only the columns in view
+        assert 0 < table.laid_out <= 40  # only the rows in view were laid out again
+        strip = table._strips[table.cursor]  # and of them only the columns in view
         assert len([seg for seg in strip if seg.text.strip()]) < 200
-        assert screen.current_theme() == theme and screen.current_site() == site   # the cursor stays on its cell
+        assert screen.current_theme() == theme and screen.current_site() == site  # the cursor stays on its cell
         check_order(app, table)
         check_cells(app, table)
 
@@ -503,7 +558,7 @@ async def test_the_matrix_on_every_study_shape(study_shapes, name):
         at = 0
         for group in ("high", "middle", "low", "missing"):
             members = expected.get(group, set())
-            part = columns[at:at + len(members)]
+            part = columns[at : at + len(members)]
             assert set(part) == members, group
             numbers = [shape.values[s] for s in part if shape.values[s] is not None]
             assert numbers == sorted(numbers, reverse=True)
@@ -512,10 +567,10 @@ async def test_the_matrix_on_every_study_shape(study_shapes, name):
         check_cells(app, table)
         text = screen_text(app)
         rows = "".join(table.row_text(i) for i in range(table.row_count))
-        for title in shape.theme_titles.values():          # every theme's title, literally (its start)
+        for title in shape.theme_titles.values():  # every theme's title, literally (its start)
             if title in shape.hostile:
                 assert shown(title)[:12] in rows
-        for column, site in site_columns(table)[:6]:        # the cursor's line: the site's label, literally
+        for column, site in site_columns(table)[:6]:  # the cursor's line: the site's label, literally
             table.move_cell(table.cursor, column)
             await settle(pilot, 1)
             label = shape.labels.get(site, site)
@@ -538,8 +593,13 @@ async def test_the_examples_own_excerpts_in_the_evidence_dialog():
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         screen, table = await open_matrix(pilot)
-        row, column = next((i, c) for i, k in enumerate(table.keys) if k for c, s in site_columns(table)
-                           if len(app.study.excerpts(s, k)) > 1)
+        row, column = next(
+            (i, c)
+            for i, k in enumerate(table.keys)
+            if k
+            for c, s in site_columns(table)
+            if len(app.study.excerpts(s, k)) > 1
+        )
         table.move_cell(row, column)
         await settle(pilot, 1)
         theme, site = screen.current_theme(), screen.current_site()
@@ -554,8 +614,13 @@ async def test_the_examples_own_excerpts_in_the_evidence_dialog():
 
 async def test_a_study_without_evidence_csv_says_so(tmp_path):
     sites = [{"site": f"A{i}", "label": f"Place {i}", "score": float(i)} for i in range(4)]
-    folder = write_study(tmp_path, sites, {"score": {"label": "Score"}}, outcome="score",
-                         ratings=[(f"A{i}", "cfir09-leadership-engagement", "+1") for i in range(4)])
+    folder = write_study(
+        tmp_path,
+        sites,
+        {"score": {"label": "Score"}},
+        outcome="score",
+        ratings=[(f"A{i}", "cfir09-leadership-engagement", "+1") for i in range(4)],
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_matrix(pilot)
@@ -568,9 +633,14 @@ async def test_site_and_themes_screens_show_the_excerpts_too(monkeypatch):
     """Issue 14 item 2: the Site screen lists each theme's excerpts with their source under its memo,
     the Themes detail each site's excerpts on a line; text literally."""
     hostile = "[b]said[/b] \x1b[2J"
-    monkeypatch.setattr(Study, "excerpts", lambda self, site, theme: (
-        SimpleNamespace(site=site, theme=theme, excerpt=f"{hostile} {site}/{theme}", source=f"int-{site}", row=2),),
-        raising=False)
+    monkeypatch.setattr(
+        Study,
+        "excerpts",
+        lambda self, site, theme: (
+            SimpleNamespace(site=site, theme=theme, excerpt=f"{hostile} {site}/{theme}", source=f"int-{site}", row=2),
+        ),
+        raising=False,
+    )
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -5,13 +5,16 @@ after reading the screen's text."""
 from __future__ import annotations
 
 import pytest
-
 from tui_helpers import EXAMPLE, settle
+
 from tui.dashboard.app import CrosscaseApp
 
 SIZES = [(80, 24), (120, 40)]
-SCREENS = {"matrix": ("M",), "matrix-cell": ("M", "down", "down", "right", "right"),
-           "evidence": ("M", "down", "right", "enter")}
+SCREENS = {
+    "matrix": ("M",),
+    "matrix-cell": ("M", "down", "down", "right", "right"),
+    "evidence": ("M", "down", "right", "enter"),
+}
 
 
 def run_before(keys):
@@ -20,6 +23,7 @@ def run_before(keys):
         for key in keys:
             await pilot.press(key)
             await settle(pilot, rounds=1)
+
     return before
 
 

@@ -8,7 +8,6 @@ from tui_helpers import EXAMPLE, screen_text, settle
 
 from tui.dashboard.app import CrosscaseApp
 
-
 # the window buttons Textual draws in every SVG screenshot (not the app's colours)
 CHROME = {(0xFF, 0x5F, 0x57), (0xFE, 0xBC, 0x2E), (0x28, 0xC8, 0x40)}
 
@@ -17,7 +16,7 @@ def _colours(svg: str) -> set[tuple[int, int, int]]:
     """Every colour the screenshot uses, but the window buttons'."""
     found = set()
     for hexa in re.findall(r"#([0-9a-fA-F]{6})\b", svg):
-        found.add(tuple(int(hexa[i:i + 2], 16) for i in (0, 2, 4)))
+        found.add(tuple(int(hexa[i : i + 2], 16) for i in (0, 2, 4)))
     for r, g, b in re.findall(r"rgb\((\d+),\s*(\d+),\s*(\d+)\)", svg):
         found.add((int(r), int(g), int(b)))
     return found - CHROME

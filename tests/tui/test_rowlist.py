@@ -45,13 +45,13 @@ async def test_keys_move_the_cursor_past_information_rows_and_enter_selects():
     app = RowsApp(numbered(12, info_at=(1, 11)), header=Text("Head"))
     async with app.run_test(size=(40, 10)) as pilot:
         rows = app.query_one(RowList)
-        assert rows.cursor == 0 and app.events == []          # filling the rows is not a move
+        assert rows.cursor == 0 and app.events == []  # filling the rows is not a move
         await pilot.press("down")
-        assert rows.cursor == 2 and rows.cursor_key == "k2"   # row 1 is information: passed over
+        assert rows.cursor == 2 and rows.cursor_key == "k2"  # row 1 is information: passed over
         await pilot.press("up")
         assert rows.cursor == 0
         await pilot.press("end")
-        assert rows.cursor == 10                               # the last row is information too
+        assert rows.cursor == 10  # the last row is information too
         await pilot.press("home")
         assert rows.cursor == 0
         await pilot.press("pagedown")
@@ -103,8 +103,8 @@ async def test_a_click_selects_the_row_under_the_pointer_not_the_header():
         rows = app.query_one(RowList)
         await pilot.click(RowList, offset=(2, 3))
         await pilot.pause()
-        assert [e for e in app.events if e[0] == "selected"] == [("selected", 2, "k2")]   # once per click
-        await pilot.press("end")                       # scrolled: the header still is no row
+        assert [e for e in app.events if e[0] == "selected"] == [("selected", 2, "k2")]  # once per click
+        await pilot.press("end")  # scrolled: the header still is no row
         await pilot.pause()
         top = round(rows.scroll_y)
         assert top > 0
@@ -155,7 +155,7 @@ def test_cells_pads_aligns_and_cuts_columns():
     assert row.plain == "ab      7.5  héllo…  x"
     assert row.cell_len == 4 + 2 + 5 + 2 + 6 + 2 + 1
     bold = [span for span in row.spans if "bold" in str(span.style)]
-    assert bold and row.plain[bold[0].start:bold[0].end] == "héllo…"
+    assert bold and row.plain[bold[0].start : bold[0].end] == "héllo…"
     assert cells(("abcdefgh", 4)).plain == "abc…"
     assert cells(("[b]x[/b]", 9), ("[@click=app.quit]", 17)).plain == "[b]x[/b]  [@click=app.quit]"
     assert not cells(("[b]x[/b]", 9)).spans
@@ -169,6 +169,7 @@ async def test_rows_made_on_demand_are_made_only_when_shown_or_read():
         def make():
             made.append(i)
             return Text(f"lazy {i}")
+
         return make
 
     app = RowsApp([])
@@ -177,7 +178,7 @@ async def test_rows_made_on_demand_are_made_only_when_shown_or_read():
         rows.set_rows([(f"k{i}", maker(i)) for i in range(100)], width=7)
         await pilot.pause()
         assert rows.virtual_size.width == 7
-        assert 0 < len(made) <= rows.size.height                      # only what is on screen
+        assert 0 < len(made) <= rows.size.height  # only what is on screen
         await pilot.press("end")
         await pilot.pause()
         assert 99 in made and 50 not in made

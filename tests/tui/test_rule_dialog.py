@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from textual.widgets import Input, Select, Static
-
 from tui_helpers import EXAMPLE, settle
+
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.dialogs.rule import RuleDialog
 from tui.dashboard.screens.compare import CompareScreen
@@ -19,14 +19,14 @@ async def test_apply_new_parameters_changes_the_labels():
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         before = labels(app)
-        assert before["boundary-crossing"] == "none"          # the groups touch at 0
+        assert before["boundary-crossing"] == "none"  # the groups touch at 0
         await pilot.press("r")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, RuleDialog)
         assert dialog.query_one("#rule-name", Select).value == "gap"
         weak_gap = dialog.query_one("#rule-gap-weak_gap", Input)
-        assert weak_gap.display and weak_gap.value == "1"      # the rule in force, prefilled
+        assert weak_gap.display and weak_gap.value == "1"  # the rule in force, prefilled
         assert not dialog.query_one("#rule-means-weak_diff", Input).display
         weak_gap.value = "0"
         await pilot.click("#rule-apply")
@@ -56,7 +56,7 @@ async def test_another_rule_with_its_own_parameters():
         dialog.query_one("#rule-name", Select).value = "means"
         await pilot.pause()
         weak = dialog.query_one("#rule-means-weak_diff", Input)
-        assert weak.display and weak.value == "1"              # the rule's default
+        assert weak.display and weak.value == "1"  # the rule's default
         assert not dialog.query_one("#rule-gap-weak_gap", Input).display
         weak.value = "0.5"
         weak.focus()

@@ -27,7 +27,7 @@ async def _page_before_layout(cls) -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         overlay = app.query_one(SelectOverlay)
-        overlay._move_page(1)          # the list is hidden: its lines are not computed
+        overlay._move_page(1)  # the list is hidden: its lines are not computed
         overlay._move_page(-1)
 
 

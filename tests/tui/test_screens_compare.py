@@ -9,23 +9,33 @@ import re
 
 from screens_studies import write_study
 from tui_helpers import settle
+
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.compare import CompareScreen
 from tui.dashboard.widgets.rows import RowList
 
 # the sites file's order is not the outcome's: E C A are low (0.1 0.2 0.5), B D F high (0.9 0.7 0.8)
-SITES = [dict(site="E", label="Elm", uptake=0.1, staff=9, hours=1.5),
-         dict(site="B", label="Beech", uptake=0.9, staff=2, hours=6.0),
-         dict(site="C", label="Cedar", uptake=0.2, staff=1, hours=2.5),
-         dict(site="D", label="Dogwood", uptake=0.7, staff=8, hours=4.0),
-         dict(site="A", label="Ash", uptake=0.5, staff=5, hours=3.0),
-         dict(site="F", label="Fir", uptake=0.8, staff=4, hours=5.0)]
-METRICS = {"uptake": {"label": "Uptake", "min": 0.0, "max": 1.0},
-           "staff": {"label": "Staff", "min": 0},
-           "hours": {"label": "Hours", "min": 0.0}}
-RATINGS = [("E", "leadership-support", "-2"), ("B", "leadership-support", "+2"),
-           ("C", "leadership-support", "-1"), ("D", "leadership-support", "0"),
-           ("A", "leadership-support", "X"), ("F", "leadership-support", "+1")]
+SITES = [
+    dict(site="E", label="Elm", uptake=0.1, staff=9, hours=1.5),
+    dict(site="B", label="Beech", uptake=0.9, staff=2, hours=6.0),
+    dict(site="C", label="Cedar", uptake=0.2, staff=1, hours=2.5),
+    dict(site="D", label="Dogwood", uptake=0.7, staff=8, hours=4.0),
+    dict(site="A", label="Ash", uptake=0.5, staff=5, hours=3.0),
+    dict(site="F", label="Fir", uptake=0.8, staff=4, hours=5.0),
+]
+METRICS = {
+    "uptake": {"label": "Uptake", "min": 0.0, "max": 1.0},
+    "staff": {"label": "Staff", "min": 0},
+    "hours": {"label": "Hours", "min": 0.0},
+}
+RATINGS = [
+    ("E", "leadership-support", "-2"),
+    ("B", "leadership-support", "+2"),
+    ("C", "leadership-support", "-1"),
+    ("D", "leadership-support", "0"),
+    ("A", "leadership-support", "X"),
+    ("F", "leadership-support", "+1"),
+]
 
 
 def study(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from screens_studies import write_study
 from tui_helpers import settle
+
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.base import digits_for
 from tui.dashboard.widgets.figures import decimals
@@ -12,26 +13,30 @@ from tui.dashboard.widgets.grid import GridTable
 from tui.dashboard.widgets.rows import RowList
 
 # a share of 5 to 9 per cent (readmission, say) beside an outcome; no second metric, no ratings
-SITES = [dict(site="P1", label="Pine", outcome=0.9, readmitted=0.070),
-         dict(site="P2", label="Poplar", outcome=0.8, readmitted=0.068),
-         dict(site="P3", label="Plane", outcome=0.7, readmitted=0.090),
-         dict(site="P4", label="Plum", outcome=0.3, readmitted=0.052),
-         dict(site="P5", label="Pear", outcome=0.2, readmitted=0.050),
-         dict(site="P6", label="Palm", outcome=0.1, readmitted=0.061)]
-METRICS = {"outcome": {"label": "Outcome", "min": 0.0, "max": 1.0},
-           "readmitted": {"label": "Readmitted", "min": 0.0, "max": 1.0}}
+SITES = [
+    dict(site="P1", label="Pine", outcome=0.9, readmitted=0.070),
+    dict(site="P2", label="Poplar", outcome=0.8, readmitted=0.068),
+    dict(site="P3", label="Plane", outcome=0.7, readmitted=0.090),
+    dict(site="P4", label="Plum", outcome=0.3, readmitted=0.052),
+    dict(site="P5", label="Pear", outcome=0.2, readmitted=0.050),
+    dict(site="P6", label="Palm", outcome=0.1, readmitted=0.061),
+]
+METRICS = {
+    "outcome": {"label": "Outcome", "min": 0.0, "max": 1.0},
+    "readmitted": {"label": "Readmitted", "min": 0.0, "max": 1.0},
+}
 
 
 def test_decimals_follow_the_spread_within_the_datas_precision():
-    assert decimals([0.07, 0.068, 0.09, 0.052, 0.05]) == 3     # 0.070 and 0.068 differ
-    assert decimals([0.0681234, 0.0701234]) == 4               # 2 significant digits of 0.002
-    assert decimals([0.001, 0.9]) == 3                         # the smallest value is not 0.00
-    assert decimals([4.2, 3.15, 4.13]) == 2                    # written with 2 decimals: 2
-    assert decimals([6.0, 1.5]) == 2                           # at least 2
+    assert decimals([0.07, 0.068, 0.09, 0.052, 0.05]) == 3  # 0.070 and 0.068 differ
+    assert decimals([0.0681234, 0.0701234]) == 4  # 2 significant digits of 0.002
+    assert decimals([0.001, 0.9]) == 3  # the smallest value is not 0.00
+    assert decimals([4.2, 3.15, 4.13]) == 2  # written with 2 decimals: 2
+    assert decimals([6.0, 1.5]) == 2  # at least 2
     assert decimals([35, 57, 44]) == 0 and decimals([1.0, 2.0]) == 0
     assert decimals([1 / 3, 2 / 3]) == 2
     assert decimals([]) == 2 and decimals([None, "<10"]) == 2
-    assert decimals([1e-9, 2e-9]) == 4                         # never more than 4
+    assert decimals([1e-9, 2e-9]) == 4  # never more than 4
 
 
 async def test_small_proportions_are_told_apart_on_compare_and_sites(tmp_path):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Select, Static
-
 from screens_studies import write_study
+from textual.widgets import Select, Static
 from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
+
 from tests.conftest import build_study
 from tests.test_literature import CFIR09, ratings_csv
 from tui.dashboard.app import CrosscaseApp
@@ -53,16 +53,16 @@ async def test_the_example_counts_rows_and_detail(size):
         screen = await open_literature(pilot)
         lit = app.comparison.literature
         head = str(screen.query_one("#literature-head", Static).render())
-        assert head.replace("\n", " ").startswith("This study confirms 7 of the 12 literature themes it can speak to, "
-                                                  "contradicts 0, finds no difference on 5")
+        assert head.replace("\n", " ").startswith(
+            "This study confirms 7 of the 12 literature themes it can speak to, contradicts 0, finds no difference on 5"
+        )
         rows = rows_of(screen)
         assert len(rows) == len(lit.rows) == 23
-        symbols = {"confirmation": "✓", "discordance": "✗", "no-difference": "=", "insufficient": "?",
-                   "silence": "·"}
+        symbols = {"confirmation": "✓", "discordance": "✗", "no-difference": "=", "insufficient": "?", "silence": "·"}
         for text, row in zip(rows, lit.rows):
-            assert text.startswith(f"{symbols[row.fit]} {row.fit}"), text          # a symbol and a word
+            assert text.startswith(f"{symbols[row.fit]} {row.fit}"), text  # a symbol and a word
         width = screen.query_one("#literature-list", RowList).size.width
-        assert all(len(text) <= width for text in rows)                            # no sideways scrolling
+        assert all(len(text) <= width for text in rows)  # no sideways scrolling
         move_to(screen, "supervisor-resourcing")
         await settle(pilot, 1)
         detail = detail_of(screen)
@@ -103,7 +103,8 @@ async def test_it_follows_a_change_of_split_and_of_rule():
         after = [table.row_text(i) for i in range(table.row_count)]
         assert after != before
         assert [r.startswith(("✓", "✗")) for r in after].count(True) == sum(
-            r.fit in ("confirmation", "discordance") for r in app.comparison.literature.rows)
+            r.fit in ("confirmation", "discordance") for r in app.comparison.literature.rows
+        )
         await pilot.press("q")
 
 
@@ -129,8 +130,9 @@ async def test_filters_by_fit_and_by_domain():
 
 
 async def test_a_study_rated_with_cfir_2009_constructs_only(tmp_path):
-    folder = build_study(tmp_path, ratings_csv=ratings_csv(CFIR09),
-                         study_toml=lambda t: t.split("\n# Statistics by themes")[0] + "\n")
+    folder = build_study(
+        tmp_path, ratings_csv=ratings_csv(CFIR09), study_toml=lambda t: t.split("\n# Statistics by themes")[0] + "\n"
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_literature(pilot)
@@ -145,13 +147,17 @@ async def test_a_study_rated_with_cfir_2009_constructs_only(tmp_path):
         await pilot.press("enter")
         await settle(pilot, 1)
         assert isinstance(app.screen, ThemesScreen)
-        assert app.screen.current_theme() == "cfir09-leadership-engagement"      # the theme that carried it
+        assert app.screen.current_theme() == "cfir09-leadership-engagement"  # the theme that carried it
         await pilot.press("q")
 
 
 async def test_a_study_with_no_ratings(tmp_path):
-    folder = write_study(tmp_path, [{"site": f"A{i}", "label": f"Site {i}", "score": i} for i in range(6)],
-                         {"score": {"label": "Score"}}, outcome="score")
+    folder = write_study(
+        tmp_path,
+        [{"site": f"A{i}", "label": f"Site {i}", "score": i} for i in range(6)],
+        {"score": {"label": "Score"}},
+        outcome="score",
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_literature(pilot)
@@ -160,7 +166,7 @@ async def test_a_study_with_no_ratings(tmp_path):
         assert "silent on 23 of 23" in head
         assert all(r.startswith("· silence") for r in rows_of(screen))
         assert "none: the study rated neither this theme nor its CFIR construct" in detail_of(screen)
-        await pilot.press("enter")           # a silent row opens the literature theme itself
+        await pilot.press("enter")  # a silent row opens the literature theme itself
         await settle(pilot, 1)
         assert isinstance(app.screen, ThemesScreen) and app.screen.current_theme() == "leadership-support"
         await pilot.press("q")
@@ -181,11 +187,22 @@ async def test_pseudonymised_the_ratings_name_no_site():
 
 
 async def test_own_themes_new_ones_below_and_hostile_text_shown_literally(tmp_path):
-    themes = (f'[[theme]]\nid = "hostile"\ntitle = "{NASTY_LABEL.replace(chr(27), "")}"\nsources = ["10.1000/x"]\n\n'
-              '[[theme]]\nid = "night-shift-cover"\ntitle = "Night-shift cover"\n')
-    folder = build_study(tmp_path, themes_toml=themes, ratings_csv=lambda t: t + "".join(
-        f"{s},{theme},{tok},\n" for theme in ("hostile", "night-shift-cover")
-        for s, tok in (("S1", "+2"), ("S3", "+2"), ("S5", "+1"), ("S2", "-2"), ("S6", "-2"), ("S7", "-1"))))
+    themes = (
+        f'[[theme]]\nid = "hostile"\ntitle = "{NASTY_LABEL.replace(chr(27), "")}"\nsources = ["10.1000/x"]\n\n'
+        '[[theme]]\nid = "night-shift-cover"\ntitle = "Night-shift cover"\n'
+    )
+    folder = build_study(
+        tmp_path,
+        themes_toml=themes,
+        ratings_csv=lambda t: (
+            t
+            + "".join(
+                f"{s},{theme},{tok},\n"
+                for theme in ("hostile", "night-shift-cover")
+                for s, tok in (("S1", "+2"), ("S3", "+2"), ("S5", "+1"), ("S2", "-2"), ("S6", "-2"), ("S7", "-1"))
+            )
+        ),
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_literature(pilot)
@@ -198,7 +215,7 @@ async def test_own_themes_new_ones_below_and_hostile_text_shown_literally(tmp_pa
         table.move_to(table.row_count - 1)
         await settle(pilot, 1)
         assert "Fit: + expansion" in detail_of(screen)
-        assert isinstance(app.screen, LiteratureScreen)       # the [@click] in a title ran nothing
+        assert isinstance(app.screen, LiteratureScreen)  # the [@click] in a title ran nothing
         await pilot.press("q")
 
 

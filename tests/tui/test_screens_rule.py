@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Static
-
 from screens_studies import write_study
+from textual.widgets import Static
 from tui_helpers import settle
+
+from metrics.distinguishing import make_rule
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.themes import ThemesScreen
 from tui.dashboard.widgets.rows import RowList
 from tui.dashboard.widgets.rule_text import rule_line
-from metrics.distinguishing import make_rule
 
 SITES = [dict(site=f"R{i}", label=f"Reed {i}", outcome=v) for i, v in enumerate([0.1, 0.2, 0.3, 0.6, 0.7, 0.8])]
-RATINGS = ([(f"R{i}", "leadership-support", t) for i, t in enumerate(["-1", "-2", "0", "+1", "+2", "+1"])]
-           + [(f"R{i}", "peer-role-clarity", t) for i, t in enumerate(["0", "+1", "0", "0", "+1", "0"])])
+RATINGS = [(f"R{i}", "leadership-support", t) for i, t in enumerate(["-1", "-2", "0", "+1", "+2", "+1"])] + [
+    (f"R{i}", "peer-role-clarity", t) for i, t in enumerate(["0", "+1", "0", "0", "+1", "0"])
+]
 RULE = "rule: means (strong: diff>=1.5; weak: diff>=1)"
 
 
@@ -34,8 +35,14 @@ def test_rule_line_names_the_rule_and_its_parameters():
 
 
 async def test_rule_on_compare_and_themes_and_each_themes_findings(tmp_path):
-    folder = write_study(tmp_path, SITES, {"outcome": {"label": "Outcome"}}, outcome="outcome", ratings=RATINGS,
-                         distinguishing={"rule": "means", "strong_diff": 1.5})
+    folder = write_study(
+        tmp_path,
+        SITES,
+        {"outcome": {"label": "Outcome"}},
+        outcome="outcome",
+        ratings=RATINGS,
+        distinguishing={"rule": "means", "strong_diff": 1.5},
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -52,8 +59,9 @@ async def test_rule_on_compare_and_themes_and_each_themes_findings(tmp_path):
         c = app.comparison
         by_id = {t.theme: t for t in c.themes}
         # nothing recorded: a dash for each
-        app.comparison = replace(c, themes=tuple(replace(t, diff=None, gap=None, met=None, published=None)
-                                                 for t in c.themes))
+        app.comparison = replace(
+            c, themes=tuple(replace(t, diff=None, gap=None, met=None, published=None) for t in c.themes)
+        )
         await settle(pilot, 1)
         listed = screen.query_one("#themes-list", RowList)
         listed.move_to(listed.keys.index("leadership-support"))
@@ -72,5 +80,5 @@ async def test_rule_on_compare_and_themes_and_each_themes_findings(tmp_path):
         row = listed.row_text(listed.keys.index("leadership-support"))
         assert row.startswith(f"{lead.distinguishing[:6]}") and "(weak)" in row
         other = listed.row_text(listed.keys.index("peer-role-clarity"))
-        assert "(" not in other.split("  ")[0]                      # no published judgement: none shown
+        assert "(" not in other.split("  ")[0]  # no published judgement: none shown
         await pilot.press("q")

@@ -3,10 +3,10 @@ not a lone "+" that looked like a column cut to one character) and as wide as it
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from screens_studies import write_study
+from textual.widgets import DataTable
 from tui_helpers import screen_text, settle
+
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.tables import SensitivityScreen, robust_widths, seen_text
 
@@ -27,10 +27,15 @@ def test_seen_in_words_and_widths_that_fit():
 
 
 async def test_seen_column_is_read_whole_at_80x24(tmp_path):
-    folder = write_study(tmp_path, SITES, {"outcome": {"label": "Outcome"}, "staff": {"label": "Staff"}},
-                         outcome="outcome", ratings=RATINGS,
-                         # gap with touching groups weak: the label runs strong, weak, none across the cuts
-                         distinguishing={"rule": "gap", "weak_gap": 0, "strong_diff": 2})
+    folder = write_study(
+        tmp_path,
+        SITES,
+        {"outcome": {"label": "Outcome"}, "staff": {"label": "Staff"}},
+        outcome="outcome",
+        ratings=RATINGS,
+        # gap with touching groups weak: the label runs strong, weak, none across the cuts
+        distinguishing={"rule": "gap", "weak_gap": 0, "strong_diff": 2},
+    )
     app = CrosscaseApp(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -42,12 +47,12 @@ async def test_seen_column_is_read_whole_at_80x24(tmp_path):
         seen_col = list(robust.columns.values())[-1]
         texts = {f"metric:{r.key}": seen_text(r.seen, "metric") for r in sens.metrics}
         texts.update({f"theme:{r.key}": seen_text(r.seen, "theme") for r in sens.themes})
-        assert any(len(t) > 16 for t in texts.values()), texts     # longer than the old 16 cells
+        assert any(len(t) > 16 for t in texts.values()), texts  # longer than the old 16 cells
         assert seen_col.width >= max(len(t) for t in texts.values())
         for key, text in texts.items():
             assert str(robust.get_cell(key, seen_col.key)) == text
         shown = screen_text(app)
         assert "H > L" in shown
         for text in texts.values():
-            assert text in shown                                   # on screen, whole (two rows)
+            assert text in shown  # on screen, whole (two rows)
         await pilot.press("q")

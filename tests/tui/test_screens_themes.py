@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 from textual.widgets import Select
-
 from tui_helpers import EXAMPLE, export_via_dialog, settle
+
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.themes import ThemesScreen
 from tui.dashboard.widgets.rows import RowList

@@ -24,10 +24,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select, Static
-
 from shapes import BIDI, SHAPES, SMALL_SHAPES, Shape, shown
+from textual.widgets import Input, Select, Static
 from tui_helpers import settle
+
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.dialogs.export import ExportDialog
 from tui.dashboard.dialogs.help import HelpDialog
@@ -95,7 +95,7 @@ def check_compare(app, shape: Shape, expected: dict[str, set[str]]) -> None:
         if not expected[group]:
             assert "(no sites)" in panel.row_text(0)
         assert f"{group.capitalize()} ({len(expected[group])})" in text
-        if keys:                        # the panel's first row: the site, its label (cut to fit)
+        if keys:  # the panel's first row: the site, its label (cut to fit)
             first = panel.row_text(0)
             assert shown(f"{keys[0]} {shape.labels[keys[0]]}")[:12] in first, first
     # the middle line lists the middle (then the missing) sites, cut to the width: the first is one
@@ -122,12 +122,12 @@ def check_sites(app, shape: Shape, expected: dict[str, set[str]]) -> None:
     values = [shape.values[s] for s in ids]
     present = [v for v in values if v is not None]
     assert present == sorted(present, reverse=True)
-    assert all(v is None for v in values[len(present):])
+    assert all(v is None for v in values[len(present) :])
     # each row shows its id and its group's mark (a 2,000-site table: the first 40 rows, laid out
     # as they scroll into view, are enough)
     for row in range(min(table.row_count, 40)):
         site, mark = table.cell_text(row, 1), table.cell_text(row, 0)
-        assert site == ids[row] or site.endswith("…") and ids[row].startswith(site[:-1])
+        assert site == ids[row] or (site.endswith("…") and ids[row].startswith(site[:-1]))
         assert ids[row] in expected[MARK.get(mark, "missing")], (ids[row], mark)
     text = check_safe_text(app, shape)
     if not shape.big:
@@ -213,7 +213,7 @@ async def visit_screens(pilot, shape: Shape, steps=(("n", 1), ("p", 0), ("p", -1
     await press(pilot, "t")
     check_themes(app, shape)
     if shape.name == "hostile":
-        check_hostile(screen_text(app), shape, [t for t in shape.theme_titles.values()])
+        check_hostile(screen_text(app), shape, list(shape.theme_titles.values()))
     await press(pilot, "v")
     check_tables(app, shape)
     await press(pilot, "g")
@@ -264,7 +264,7 @@ async def apply_split(pilot, shape: Shape, rule: str, keyboard: bool = True) -> 
     submit = "#split-apply"
     if rule == "threshold":
         await type_into(pilot, "#split-threshold", f"{shape.walk_threshold:g}")
-        submit = "#split-threshold"                 # Enter in the field applies
+        submit = "#split-threshold"  # Enter in the field applies
     elif rule == "quadrants":
         second = dialog.query_one("#split-second", Select)
         if app.comparison.split.rule != "quadrants" and not app.outcome.second:
@@ -348,7 +348,7 @@ async def export_walk(pilot, shape: Shape, tmp: Path, *, cancel: bool = True) ->
     assert data["split"]["rule"] == split.rule
     assert sorted(data["groups"]["high"]) == sorted(split.high)
     assert sorted(data["groups"]["low"]) == sorted(split.low)
-    assert tomllib.loads(raw)["schema"] == "crosscase.snapshot/1"   # plain TOML to the standard reader
+    assert tomllib.loads(raw)["schema"] == "crosscase.snapshot/1"  # plain TOML to the standard reader
 
 
 async def palette_walk(pilot, *, run: bool) -> None:
@@ -361,7 +361,7 @@ async def palette_walk(pilot, *, run: bool) -> None:
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*"split")
     await pilot.pause(0.3)
-    if run:                             # "Change split…" from the palette: the dialog opens
+    if run:  # "Change split…" from the palette: the dialog opens
         await press(pilot, "enter")
         assert isinstance(app.screen, SplitDialog)
     await press(pilot, "escape")

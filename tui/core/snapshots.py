@@ -12,16 +12,17 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from cases.errors import StudyError
 from cases.atomic import write_atomic
+from cases.errors import StudyError
+from cases.escape import clean
 from cases.snapshot import SCHEMA, created_at, current_files, dumps_snapshot, file_changes, read_snapshot
 from cases.version import __version__
-from cases.escape import clean
 
 DEFAULT_VIEW = {"screen": "compare"}
 
 
 # --- building and writing ----------------------------------------------------------------------
+
 
 def folder_name(study) -> str:
     """The study folder's name only (``.`` and relative paths resolved, never an absolute path)."""
@@ -44,7 +45,7 @@ def default_snapshot_path(study) -> Path:
         if folder == Path(os.path.abspath(example_dir())):
             return Path(name)
         return (folder.parent / name).relative_to(Path.cwd())
-    except (OSError, ValueError):       # outside the current folder (or no current folder)
+    except (OSError, ValueError):  # outside the current folder (or no current folder)
         return folder.parent / name
 
 
@@ -60,12 +61,21 @@ def _excerpts(study, theme: str) -> dict[str, list[dict]]:
     for s in study.sites:
         found = study.excerpts(s.id, theme) if hasattr(study, "excerpts") else ()
         if found:
-            out[s.id] = [{"excerpt": e.excerpt, **({"source": e.source} if e.source is not None else {})} for e in found]
+            out[s.id] = [
+                {"excerpt": e.excerpt, **({"source": e.source} if e.source is not None else {})} for e in found
+            ]
     return out
 
 
-def build_snapshot(comparison, study, *, include_evidence: bool = False, note: str | None = None,
-                   view: dict | None = None, created=None) -> dict:
+def build_snapshot(
+    comparison,
+    study,
+    *,
+    include_evidence: bool = False,
+    note: str | None = None,
+    view: dict | None = None,
+    created=None,
+) -> dict:
     """The snapshot dict: provenance first, then the summary's body, then the view and disclosure.
 
     Raises ValueError when evidence is asked for in a pseudonymised comparison (evidence text
@@ -79,29 +89,46 @@ def build_snapshot(comparison, study, *, include_evidence: bool = False, note: s
     body = to_dict(comparison)
     disclosure = body.get("disclosure", {})
     if include_evidence and disclosure.get("pseudonymise"):
-        raise ValueError("evidence cannot be exported with pseudonymised site ids: "
-                         "evidence text names the sites it is about")
+        raise ValueError(
+            "evidence cannot be exported with pseudonymised site ids: evidence text names the sites it is about"
+        )
     snapshot: dict = {"schema": SCHEMA, "crosscase": __version__, "created": created or created_at()}
     if note:
         snapshot["note"] = note
     snapshot["study"] = {
-        "title": body["study"]["title"], "folder": folder_name(study), "fingerprint": study.fingerprint,
-        "synthetic": bool(body["study"]["synthetic"]), "files": dict(sorted(study.files.items())),
+        "title": body["study"]["title"],
+        "folder": folder_name(study),
+        "fingerprint": study.fingerprint,
+        "synthetic": bool(body["study"]["synthetic"]),
+        "files": dict(sorted(study.files.items())),
     }
     for key, value in body.items():
         if key not in ("crosscase", "study", "disclosure"):
             snapshot[key] = value
     if include_evidence:
-        snapshot["themes"] = [{**t, "evidence": _evidence(study, t["theme"]),
-                               **({"excerpts": found} if (found := _excerpts(study, t["theme"])) else {})}
-                              for t in body["themes"]]
+        snapshot["themes"] = [
+            {
+                **t,
+                "evidence": _evidence(study, t["theme"]),
+                **({"excerpts": found} if (found := _excerpts(study, t["theme"])) else {}),
+            }
+            for t in body["themes"]
+        ]
     snapshot["view"] = dict(view) if view else dict(DEFAULT_VIEW)
     snapshot["disclosure"] = {"evidence_included": bool(include_evidence), **disclosure}
     return snapshot
 
 
-def write_snapshot_file(comparison, study, path, *, force: bool = False, include_evidence: bool = False,
-                        note: str | None = None, view: dict | None = None) -> Path:
+def write_snapshot_file(
+    comparison,
+    study,
+    path,
+    *,
+    force: bool = False,
+    include_evidence: bool = False,
+    note: str | None = None,
+    view: dict | None = None,
+) -> Path:
     """Write the comparison's snapshot to ``path`` atomically and return the path.
 
     Raises FileExistsError (``path`` exists and not ``force``: ask, then call again with force),
@@ -114,7 +141,7 @@ def write_snapshot_file(comparison, study, path, *, force: bool = False, include
     snapshot = build_snapshot(comparison, study, include_evidence=include_evidence, note=note, view=view)
     try:
         text = dumps_snapshot(snapshot)
-    except TypeError as exc:          # e.g. a view holding something TOML cannot write
+    except TypeError as exc:  # e.g. a view holding something TOML cannot write
         raise ValueError(f"cannot write the snapshot: {exc}") from None
     return write_atomic(path, text, force=force)
 
@@ -127,11 +154,12 @@ def _refuse_study_file(study, path: Path) -> None:
         own = {(Path(study.folder) / name).resolve() for name in study.files}
     except OSError:
         return
-    if target in own or is_study_file(study.folder, path):   # also a study file's name not (yet) used
+    if target in own or is_study_file(study.folder, path):  # also a study file's name not (yet) used
         raise ValueError(f"{path}: is one of the study's own files; write it elsewhere")
 
 
 # --- opening -----------------------------------------------------------------------------------
+
 
 def open_snapshot(snapshot_path, study_dir=None):
     """Validate a snapshot and find its study.
@@ -160,7 +188,9 @@ def open_snapshot(snapshot_path, study_dir=None):
     if snapshot["crosscase"] != __version__:
         warnings.append(f"the snapshot was written by crosscase {clean(snapshot['crosscase'])}; this is {__version__}")
     if snapshot["disclosure"].get("pseudonymise"):
-        warnings.insert(0, "pseudonymised snapshot: it cannot be matched to its study; showing its own figures, read-only")
+        warnings.insert(
+            0, "pseudonymised snapshot: it cannot be matched to its study; showing its own figures, read-only"
+        )
         return None, _outcome(snapshot, None), view, warnings, snapshot
     folder = _find_study(snapshot, snapshot_path, study_dir)
     now = current_files(folder)
@@ -185,14 +215,16 @@ def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
     folder = snapshot_path.parent / name
     if folder.is_dir():
         return folder
-    own = Path(os.path.abspath(snapshot_path)).parent      # a snapshot written inside its study folder
+    own = Path(os.path.abspath(snapshot_path)).parent  # a snapshot written inside its study folder
     if own.name == name and (own / "study.toml").is_file():
         return snapshot_path.parent
     example = example_dir()
     if name == example.name and fingerprint(current_files(example)) == snapshot["study"]["fingerprint"]:
         return example
-    raise UsageError(f"{snapshot_path}: its study folder \"{clean(name)}\" was not found next to it ({folder}); "
-                     "give the study with --study DIR")
+    raise UsageError(
+        f'{snapshot_path}: its study folder "{clean(name)}" was not found next to it ({folder}); '
+        "give the study with --study DIR"
+    )
 
 
 def _outcome(snapshot: dict, folder: Path | None):
@@ -216,10 +248,9 @@ def _study_outcome(folder: Path | None):
         return None
     from cases.errors import Collector
     from cases.manifest import parse_manifest
-
     from cases.textio import LIMITS, read_text
 
-    text = read_text(folder / "study.toml", "study.toml", Collector(), LIMITS["toml"])   # never blocks on a pipe
+    text = read_text(folder / "study.toml", "study.toml", Collector(), LIMITS["toml"])  # never blocks on a pipe
     if text is None:
         return None
     manifest = parse_manifest(text, Collector())

@@ -18,11 +18,11 @@ def study_path(arg: str | None) -> Path:
 
 def load(arg: str | None, pseudonymise: bool = False):
     from cases.errors import StudyError
-    from cases.loader import load_study
     from cases.escape import clean
+    from cases.loader import load_study
 
     try:
-        return load_study(study_path(arg), pseudonymise=pseudonymise)   # with it, problem lines withhold site ids
+        return load_study(study_path(arg), pseudonymise=pseudonymise)  # with it, problem lines withhold site ids
     except StudyError as exc:
         # one line per problem; text quoted from a data file cannot break the line or drive the terminal
         raise UsageError(*(clean(p) for p in exc.problems)) from None

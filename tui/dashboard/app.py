@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
+from cases.escape import clean
 from tui.dashboard.dialogs.confirm import ConfirmScreen
 from tui.dashboard.dialogs.export import ExportDialog, ExportRequest
 from tui.dashboard.dialogs.help import HelpDialog
@@ -25,22 +26,27 @@ from tui.dashboard.dialogs.split import SplitDialog
 from tui.dashboard.screens.base import KeysFooter, OpenSite, ShowSites, ShowTheme
 from tui.dashboard.screens.compare import CompareScreen
 from tui.dashboard.screens.error import ErrorScreen
+from tui.dashboard.screens.literature import LiteratureScreen
 from tui.dashboard.screens.matrix import MatrixScreen
 from tui.dashboard.screens.site import SiteScreen
-from tui.dashboard.screens.snapshot import SnapshotScreen
-from tui.dashboard.screens.literature import LiteratureScreen
 from tui.dashboard.screens.sites import SitesScreen
+from tui.dashboard.screens.snapshot import SnapshotScreen
 from tui.dashboard.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.dashboard.screens.themes import ThemesScreen
-from cases.escape import clean
 from tui.dashboard.session import SnapshotOnlyError, analyse_quick, analyse_split, open_study
-from tui.dashboard.widgets.palette import DEFAULTS, THEMES
 from tui.dashboard.widgets.grid import GridTable
+from tui.dashboard.widgets.palette import DEFAULTS, THEMES
 from tui.dashboard.widgets.rows import RowList
 
-SCREENS_BY_MODE = {"compare": CompareScreen, "sites": SitesScreen, "themes": ThemesScreen,
-                   "sensitivity": SensitivityScreen, "configurations": ConfigurationsScreen,
-                   "literature": LiteratureScreen, "matrix": MatrixScreen}
+SCREENS_BY_MODE = {
+    "compare": CompareScreen,
+    "sites": SitesScreen,
+    "themes": ThemesScreen,
+    "sensitivity": SensitivityScreen,
+    "configurations": ConfigurationsScreen,
+    "literature": LiteratureScreen,
+    "matrix": MatrixScreen,
+}
 
 
 @dataclass
@@ -50,15 +56,15 @@ class StudyReady(Message):
     comparison: object
     view: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
-    figures: dict | None = None   # a snapshot's own figures, when its study changed since
+    figures: dict | None = None  # a snapshot's own figures, when its study changed since
 
 
 @dataclass
 class ComparisonReady(Message):
     comparison: object
     generation: int
-    final: bool = True            # False: a fuller comparison of the same change follows
-    filled_from: object = None    # for p-values: the comparison they were computed for
+    final: bool = True  # False: a fuller comparison of the same change follows
+    filled_from: object = None  # for p-values: the comparison they were computed for
 
 
 @dataclass
@@ -97,7 +103,7 @@ class CrosscaseApp(App[int]):
         Binding("o", "split", "Split…"),
         Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
-        Binding("M", "show('matrix')", "Matrix", key_display="M"),   # after o and e: a narrow footer keeps those
+        Binding("M", "show('matrix')", "Matrix", key_display="M"),  # after o and e: a narrow footer keeps those
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -106,8 +112,14 @@ class CrosscaseApp(App[int]):
     comparison = reactive(None, init=False, always_update=True)
     updating = reactive(False, init=False)
 
-    def __init__(self, study_path: Path | None = None, *, snapshot: str | None = None,
-                 snapshot_study: str | None = None, disclosure=None) -> None:
+    def __init__(
+        self,
+        study_path: Path | None = None,
+        *,
+        snapshot: str | None = None,
+        snapshot_study: str | None = None,
+        disclosure=None,
+    ) -> None:
         super().__init__()
         self.study_path = study_path
         self.disclosure = disclosure
@@ -118,15 +130,15 @@ class CrosscaseApp(App[int]):
         self.options = None
         self.generation = 0
         self._busy_timer = None
-        self.snapshot_figures = None   # a snapshot's own figures, when its study changed since
+        self.snapshot_figures = None  # a snapshot's own figures, when its study changed since
         self.snapshot_notes: list[str] = []
-        self.daemons: list = []        # threads nobody waits for (the loading), see in_daemon_thread
+        self.daemons: list = []  # threads nobody waits for (the loading), see in_daemon_thread
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = THEMES[0].name
 
     # -- quitting ----------------------------------------------------------------------------------
-    quitting = False   # set once quit is asked for: nothing new opens after it
+    quitting = False  # set once quit is asked for: nothing new opens after it
 
     def exit(self, result=None, return_code: int = 0, message=None) -> None:
         self.quitting = True
@@ -161,7 +173,7 @@ class CrosscaseApp(App[int]):
     def on_unmount(self) -> None:
         import gc
 
-        gc.unfreeze()   # give back what on_study_ready froze (tests run many apps in one process)
+        gc.unfreeze()  # give back what on_study_ready froze (tests run many apps in one process)
         if not any(thread.is_alive() for thread in self.daemons):
             gc.enable()  # in case the app ends in the middle of a change (see _collector)
         # else: quit while loading; a collection now would walk everything read so far before the
@@ -181,10 +193,9 @@ class CrosscaseApp(App[int]):
         # a million sites), and no key, q included, is read meanwhile. Reference counting frees
         # what loading drops; the collector runs again once the study is shown or has failed.
         gc.disable()
-        message = await in_daemon_thread(self._open, name="crosscase-load", started=self.daemons,
-                                         abandoned=gc.enable)
+        message = await in_daemon_thread(self._open, name="crosscase-load", started=self.daemons, abandoned=gc.enable)
         if not isinstance(message, StudyReady):
-            gc.enable()                 # a StudyReady: enabled once the study is painted (_painted)
+            gc.enable()  # a StudyReady: enabled once the study is painted (_painted)
         self.post_message(message)
 
     def _open(self) -> Message:
@@ -194,8 +205,9 @@ class CrosscaseApp(App[int]):
 
         where = self.snapshot or self.study_path or "the built-in example"
         try:
-            study, options, view, warnings, figures = open_study(self.study_path, self.snapshot, self.snapshot_study,
-                                                                 self.disclosure)
+            study, options, view, warnings, figures = open_study(
+                self.study_path, self.snapshot, self.snapshot_study, self.disclosure
+            )
             comparison = analyse_quick(study, options)
         except SnapshotOnlyError as exc:
             return SnapshotOnly(exc.figures, exc.notes)
@@ -214,7 +226,7 @@ class CrosscaseApp(App[int]):
 
         if self.quitting:
             return
-        self._collector(False)   # still off since loading began (load): on again once painted, or in 2 s
+        self._collector(False)  # still off since loading began (load): on again once painted, or in 2 s
         self.snapshot_figures = message.figures
         # The loaded study lives as long as the app: move it (and everything made so far) out of
         # the garbage collector's view, so that its full collections no longer walk 100,000
@@ -224,7 +236,7 @@ class CrosscaseApp(App[int]):
         self.options = message.options
         self.outcome = _outcome_of(message.study, message.comparison)
         self.comparison = message.comparison
-        if self.snapshot_figures is not None:      # the screens' banner names what changed
+        if self.snapshot_figures is not None:  # the screens' banner names what changed
             self.snapshot_notes = [str(w) for w in message.warnings]
         screen = str(message.view.get("screen", "compare")).lower()
         mode = screen if screen in SCREENS_BY_MODE else "compare"
@@ -235,8 +247,12 @@ class CrosscaseApp(App[int]):
         for line in message.warnings:
             self.notify(clean(line), severity="warning", markup=False, timeout=20)
         if self.snapshot_figures is not None:
-            self.notify("The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
-                        severity="warning", markup=False, timeout=20)
+            self.notify(
+                "The study changed since the snapshot: press F (shift+f) for the snapshot's own figures.",
+                severity="warning",
+                markup=False,
+                timeout=20,
+            )
         self.call_after_refresh(self._painted, message.comparison, self.generation)
 
     def on_load_failed(self, message: LoadFailed) -> None:
@@ -254,8 +270,6 @@ class CrosscaseApp(App[int]):
         if self.snapshot_figures is not None:
             self.push_screen(SnapshotScreen(self.snapshot_figures, self.snapshot_notes, alone=False))
 
-
-
     # -- the comparison ------------------------------------------------------------------------
     def change_outcome(self, outcome) -> None:
         """Compare again with another outcome or split (a worker; the screens update when it ends)."""
@@ -270,7 +284,7 @@ class CrosscaseApp(App[int]):
         # comparison for the interpreter lock and made every change ~30 ms slower
         self._busy_later(self.generation)
         self._collector(False)
-        self.workers.cancel_group(self, "permutations")   # the old split's p-values: not needed now
+        self.workers.cancel_group(self, "permutations")  # the old split's p-values: not needed now
         self.reanalyse(self.options, self.comparison, self.generation)
 
     @work(thread=True, exclusive=True, group="analysis", description="compare again")
@@ -297,7 +311,7 @@ class CrosscaseApp(App[int]):
             if filled is not None:
                 self.post_message(ComparisonReady(filled, generation, filled_from=comparison))
 
-    BUSY_AFTER = 0.15          # seconds before a change still being computed says "updating…"
+    BUSY_AFTER = 0.15  # seconds before a change still being computed says "updating…"
 
     def _busy_later(self, generation: int) -> None:
         if self._busy_timer is not None:
@@ -315,12 +329,12 @@ class CrosscaseApp(App[int]):
         self.updating = False
 
     def _change_failed(self, generation: int) -> None:
-        if generation == self.generation:           # a newer change has its own note and collector
+        if generation == self.generation:  # a newer change has its own note and collector
             self._not_busy()
             self._collector(True)
 
     PERMUTATIONS_AFTER = 0.05  # seconds after the new groups are painted before their p-values start
-    COLLECTOR_AT_MOST = 2.0    # seconds the garbage collector may stay paused for one change
+    COLLECTOR_AT_MOST = 2.0  # seconds the garbage collector may stay paused for one change
 
     def _collector(self, on: bool) -> None:
         """Pause Python's cyclic garbage collector while a change of split is computed and drawn.
@@ -341,7 +355,7 @@ class CrosscaseApp(App[int]):
         if message.generation != self.generation:
             return
         if message.filled_from is not None and message.filled_from is not self.comparison:
-            return                                  # p-values of a comparison no longer shown
+            return  # p-values of a comparison no longer shown
         self._not_busy()
         self.comparison = message.comparison
         self.call_after_refresh(self._painted, message.comparison, message.generation, message.final)
@@ -388,8 +402,10 @@ class CrosscaseApp(App[int]):
         if isinstance(self.screen, HelpDialog):
             return
         sections = [("Everywhere", self.BINDINGS)]
-        sections += [(cls.SCREEN_NAME, cls.BINDINGS) for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen,
-                                                                    LiteratureScreen, MatrixScreen)]
+        sections += [
+            (cls.SCREEN_NAME, cls.BINDINGS)
+            for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen, LiteratureScreen, MatrixScreen)
+        ]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
         from tui.dashboard.dialogs.evidence import EvidenceDialog
 
@@ -402,14 +418,21 @@ class CrosscaseApp(App[int]):
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
         if self.comparison is not None:
-            yield SystemCommand("Change split…", "Change the outcome metric, the split rule and its threshold",
-                                self.action_split)
-            yield SystemCommand("Change distinguishing rule…", "Change the rule that labels themes, and its parameters",
-                                self.action_rule)
+            yield SystemCommand(
+                "Change split…", "Change the outcome metric, the split rule and its threshold", self.action_split
+            )
+            yield SystemCommand(
+                "Change distinguishing rule…",
+                "Change the rule that labels themes, and its parameters",
+                self.action_rule,
+            )
             yield SystemCommand("Export snapshot…", "Write the comparison and view as TOML", self.action_export)
             for mode, cls in SCREENS_BY_MODE.items():
-                yield SystemCommand(f"Show {cls.SCREEN_NAME}", f"Open the {cls.SCREEN_NAME} screen",
-                                    lambda mode=mode: self.call_later(self.action_show, mode))
+                yield SystemCommand(
+                    f"Show {cls.SCREEN_NAME}",
+                    f"Open the {cls.SCREEN_NAME} screen",
+                    lambda mode=mode: self.call_later(self.action_show, mode),
+                )
 
     # -- dialogs -------------------------------------------------------------------------------
     def action_split(self) -> None:
@@ -456,8 +479,15 @@ class CrosscaseApp(App[int]):
             comparison = self.comparison
             if comparison.pending:
                 comparison = fill_permutations(comparison)
-            path = write_snapshot_file(comparison, self.study, request.path, force=force,
-                                       include_evidence=request.include_evidence, note=request.note, view=view)
+            path = write_snapshot_file(
+                comparison,
+                self.study,
+                request.path,
+                force=force,
+                include_evidence=request.include_evidence,
+                note=request.note,
+                view=view,
+            )
         except FileExistsError:
             self.post_message(ExportDone(request, exists=True))
         except ImportError as exc:
@@ -471,16 +501,22 @@ class CrosscaseApp(App[int]):
         if self.quitting:
             return
         if message.exists:
+
             def answer(yes: bool | None) -> None:
                 if yes:
                     self.write_snapshot(message.request, True, dict(self._view))
                 else:
                     self.notify("Nothing written.", markup=False)
+
             self.push_screen(ConfirmScreen(f"{message.request.path} exists. Replace it?", yes="Replace"), answer)
         elif message.error is not None:
-            self.notify(clean(message.error, multiline=True), title="Export failed", severity="error", markup=False, timeout=10)
+            self.notify(
+                clean(message.error, multiline=True), title="Export failed", severity="error", markup=False, timeout=10
+            )
         else:
-            self.notify(f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10)
+            self.notify(
+                f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10
+            )
 
 
 async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
@@ -501,7 +537,7 @@ async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
             abandoned()
 
     def deliver(result, error) -> None:
-        if future.done():              # cancelled: nobody wants it any more
+        if future.done():  # cancelled: nobody wants it any more
             drop()
             return
         if error is not None:
@@ -512,11 +548,11 @@ async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
     def run() -> None:
         try:
             result, error = fn(), None
-        except BaseException as exc:   # handed to the awaiting task, which raises it as a worker would
+        except BaseException as exc:  # handed to the awaiting task, which raises it as a worker would
             result, error = None, exc
         try:
             loop.call_soon_threadsafe(deliver, result, error)
-        except RuntimeError:           # the event loop has closed: the app has ended
+        except RuntimeError:  # the event loop has closed: the app has ended
             drop()
 
     thread = threading.Thread(target=run, name=name, daemon=True)
@@ -542,7 +578,7 @@ def _terminal_driver():
     from textual.drivers.linux_driver import LinuxDriver
 
     class TerminalDriver(LinuxDriver):
-        def run_input_thread(self) -> None:   # LinuxDriver's, with the end of input handled
+        def run_input_thread(self) -> None:  # LinuxDriver's, with the end of input handled
             selector = selectors.SelectSelector()
             selector.register(self.fileno, selectors.EVENT_READ)
             parser = XTermParser(self._debug)
@@ -554,7 +590,7 @@ def _terminal_driver():
                             continue
                         try:
                             data = os.read(self.fileno, 1024 * 4)
-                        except OSError:       # EIO: the terminal has gone
+                        except OSError:  # EIO: the terminal has gone
                             data = b""
                         if not data:
                             self._loop.call_soon_threadsafe(self._app.exit)
@@ -586,10 +622,10 @@ def _web_driver():
     class BrowserDriver(WebDriver):
         def run_input_thread(self) -> None:
             super().run_input_thread()
-            if not self.exit_event.is_set():   # the input ended; not the app stopping
+            if not self.exit_event.is_set():  # the input ended; not the app stopping
                 try:
                     self._loop.call_soon_threadsafe(self._app.exit)
-                except RuntimeError:           # the event loop has closed already
+                except RuntimeError:  # the event loop has closed already
                     pass
 
     return BrowserDriver
@@ -601,13 +637,20 @@ def _outcome_of(study, comparison):
 
     s = comparison.split
     base = study.outcome
-    return replace(base, metric=s.outcome, split=s.rule, threshold=s.options.get("threshold", base.threshold),
-                   second=s.options.get("second", base.second),
-                   high=tuple(s.options.get("high", base.high)), low=tuple(s.options.get("low", base.low)))
+    return replace(
+        base,
+        metric=s.outcome,
+        split=s.rule,
+        threshold=s.options.get("threshold", base.threshold),
+        second=s.options.get("second", base.second),
+        high=tuple(s.options.get("high", base.high)),
+        low=tuple(s.options.get("low", base.low)),
+    )
 
 
-def run_dashboard(study_path: Path | None, snapshot: str | None = None, snapshot_study: str | None = None,
-                  disclosure=None) -> int:
+def run_dashboard(
+    study_path: Path | None, snapshot: str | None = None, snapshot_study: str | None = None, disclosure=None
+) -> int:
     """Run the dashboard; the exit status (0 on a normal quit, 2 after an error screen).
 
     ``disclosure`` ({"min_count": N or None, "pseudonymise": bool}) overrides the study's
@@ -661,14 +704,16 @@ def no_terminal(app: App, study_path: Path | None) -> str | None:
 def _is_tty(stream) -> bool:
     try:
         return stream is not None and stream.isatty()
-    except (OSError, ValueError):   # closed
+    except (OSError, ValueError):  # closed
         return False
 
 
 def _is_terminal_driver(driver_class) -> bool:
     """Textual's own terminal drivers (and ours, made from the Linux one), not the web or headless ones."""
-    return any(cls.__module__ in ("textual.drivers.linux_driver", "textual.drivers.windows_driver")
-               for cls in driver_class.__mro__)
+    return any(
+        cls.__module__ in ("textual.drivers.linux_driver", "textual.drivers.windows_driver")
+        for cls in driver_class.__mro__
+    )
 
 
 def _exit_now(code: int) -> None:

@@ -44,11 +44,11 @@ from urllib.parse import urlsplit
 
 MAX_COLUMNS = 500
 MAX_ROWS = 200
-MAX_SESSIONS = 16          # app processes at once; a further browser tab gets 503
-QUIT_GRACE = 2.0           # seconds an app has to end after "quit" and the end of its stdin
-TERM_GRACE = 1.0           # seconds after SIGTERM to its group before SIGKILL
-GUARD_GRACE = 0.5          # in the app: seconds between a reason to end and os._exit (a quit under way
-                           # finishes in less; an export is written atomically, so none is left half)
+MAX_SESSIONS = 16  # app processes at once; a further browser tab gets 503
+QUIT_GRACE = 2.0  # seconds an app has to end after "quit" and the end of its stdin
+TERM_GRACE = 1.0  # seconds after SIGTERM to its group before SIGKILL
+GUARD_GRACE = 0.5  # in the app: seconds between a reason to end and os._exit (a quit under way
+# finishes in less; an export is written atomically, so none is left half)
 PARENT_ENV = "CROSSCASE_SERVE_PARENT"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
@@ -57,15 +57,18 @@ log = logging.getLogger("crosscase.serve")
 
 def clamp_size(width: object, height: object) -> tuple[int, int]:
     """A terminal size from a client, as integers within 1..MAX_COLUMNS and 1..MAX_ROWS."""
+
     def number(value: object, default: int) -> int:
         try:
             return int(value)  # type: ignore[arg-type]
         except (TypeError, ValueError, OverflowError):
             return default
+
     return (min(max(number(width, 80), 1), MAX_COLUMNS), min(max(number(height, 24), 1), MAX_ROWS))
 
 
 # -- in the app process ------------------------------------------------------------------------------
+
 
 def _die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when serve (its parent) dies, however it dies."""
@@ -75,7 +78,7 @@ def _die_with_parent() -> None:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)          # PR_SET_PDEATHSIG
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -103,7 +106,7 @@ def _guard(parent: int) -> None:
 
     def stdin_and_parent() -> None:
         poller = select.poll()
-        poller.register(0, 0)                           # only POLLHUP / POLLERR / POLLNVAL
+        poller.register(0, 0)  # only POLLHUP / POLLERR / POLLNVAL
         while not ending.is_set():
             if poller.poll(250) or (parent and os.getppid() != parent):
                 end("stdin closed or serve gone")
@@ -116,13 +119,13 @@ def _guard(parent: int) -> None:
 def app_main(argv: list[str]) -> int:
     """The app process serve starts: the guard, then the dashboard (``crosscase [STUDY]``)."""
     parent = int(os.environ.get(PARENT_ENV, "0") or 0)
-    signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))   # inherited by every later thread
+    signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))  # inherited by every later thread
     _die_with_parent()
     if parent and os.getppid() != parent:
-        return 0                                        # serve died before prctl took effect
+        return 0  # serve died before prctl took effect
     _guard(parent)
-    from tui.dashboard.app import run_dashboard
     from tui.core.study import study_path
+    from tui.dashboard.app import run_dashboard
 
     return run_dashboard(study_path(argv[0] if argv else None))
 
@@ -213,9 +216,13 @@ def _server_class():
 
         async def _open_app_process(self, width: int = 80, height: int = 24):
             self._process = process = await asyncio.create_subprocess_exec(
-                *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, env=self._build_environment(width, height),
-                start_new_session=True)
+                *self.argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=self._build_environment(width, height),
+                start_new_session=True,
+            )
             self._stdin = process.stdin
             return process
 
@@ -265,17 +272,23 @@ def _server_class():
             if self._task is not None:
                 try:
                     await asyncio.wait_for(self._task, 2.0)
-                except (asyncio.TimeoutError, asyncio.CancelledError):
+                except (TimeoutError, asyncio.CancelledError):
                     pass
                 except Exception:
                     log.exception("app output")
                 self._task = None
 
     class CrosscaseServer(Server):
-        def __init__(self, argv: list[str], host: str, port: int, public_url: str | None = None,
-                     token: str | None = None) -> None:
-            super().__init__(" ".join(argv), host=host, port=port, title="crosscase",
-                             public_url=public_url or f"http://{_netloc(host, port)}")
+        def __init__(
+            self, argv: list[str], host: str, port: int, public_url: str | None = None, token: str | None = None
+        ) -> None:
+            super().__init__(
+                " ".join(argv),
+                host=host,
+                port=port,
+                title="crosscase",
+                public_url=public_url or f"http://{_netloc(host, port)}",
+            )
             self.argv = argv
             self.token = token or secrets.token_urlsafe(24)
             self.sessions: dict[AppProcess, web.WebSocketResponse] = {}
@@ -317,13 +330,15 @@ def _server_class():
 
         async def _make_app(self) -> web.Application:
             app = web.Application(middlewares=[self._host_check])
-            app.add_routes([
-                web.get("/", self.handle_index, name="index"),
-                web.get("/static/crosscase-page.js", self.handle_page_js),
-                web.get("/ws/{token}", self.handle_websocket, name="websocket"),
-                web.get("/download/{key}", self.handle_download, name="download"),
-                web.static("/static", self.statics_path, show_index=False, name="static"),
-            ])
+            app.add_routes(
+                [
+                    web.get("/", self.handle_index, name="index"),
+                    web.get("/static/crosscase-page.js", self.handle_page_js),
+                    web.get("/ws/{token}", self.handle_websocket, name="websocket"),
+                    web.get("/download/{key}", self.handle_download, name="download"),
+                    web.static("/static", self.statics_path, show_index=False, name="static"),
+                ]
+            )
             app.on_startup.append(self.on_startup)
             app.on_shutdown.append(self.on_shutdown)
             return app
@@ -335,17 +350,20 @@ def _server_class():
             font_size = min(max(_int(request.query.get("fontsize"), 16), 6), 64)
             page = _PAGE.format(title="crosscase", font_size=font_size, token=html.escape(self.token))
             host = request.headers["Host"]
-            csp = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                   "img-src 'self' data:; font-src 'self'; "
-                   f"connect-src 'self' ws://{host} wss://{host}; "
-                   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-            return web.Response(text=page, content_type="text/html", headers={
-                "Content-Security-Policy": csp, "Cache-Control": "no-store",
-                "X-Frame-Options": "DENY"})
+            csp = (
+                "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; font-src 'self'; "
+                f"connect-src 'self' ws://{host} wss://{host}; "
+                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+            )
+            return web.Response(
+                text=page,
+                content_type="text/html",
+                headers={"Content-Security-Policy": csp, "Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+            )
 
         async def handle_page_js(self, request: web.Request) -> web.Response:
-            return web.Response(text=_PAGE_JS, content_type="text/javascript",
-                                headers={"Cache-Control": "no-store"})
+            return web.Response(text=_PAGE_JS, content_type="text/javascript", headers={"Cache-Control": "no-store"})
 
         # -- the WebSocket -------------------------------------------------------------------
         async def _process_messages(self, websocket: web.WebSocketResponse, app_service) -> None:
@@ -380,9 +398,13 @@ def _server_class():
             app_service: AppProcess | None = None
             try:
                 await websocket.prepare(request)
-                app_service = AppProcess(self.argv, write_bytes=websocket.send_bytes,
-                                         write_str=websocket.send_str, close=websocket.close,
-                                         download_manager=self.download_manager)
+                app_service = AppProcess(
+                    self.argv,
+                    write_bytes=websocket.send_bytes,
+                    write_str=websocket.send_str,
+                    close=websocket.close,
+                    download_manager=self.download_manager,
+                )
                 self.sessions[app_service] = websocket
                 await app_service.start(width, height)
                 await self._process_messages(websocket, app_service)
@@ -435,8 +457,16 @@ def _server_class():
             for sig in STOP_SIGNALS:
                 loop.add_signal_handler(sig, self.request_exit)
             try:
-                web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False,
-                            loop=loop, print=self.announce, access_log=None, shutdown_timeout=QUIT_GRACE + TERM_GRACE + 1)
+                web.run_app(
+                    self._make_app(),
+                    host=self.host,
+                    port=self.port,
+                    handle_signals=False,
+                    loop=loop,
+                    print=self.announce,
+                    access_log=None,
+                    shutdown_timeout=QUIT_GRACE + TERM_GRACE + 1,
+                )
             finally:
                 self.kill_all()
 
@@ -454,13 +484,13 @@ async def _wait(process, seconds: float) -> bool:
     try:
         await asyncio.wait_for(process.wait(), seconds)
         return True
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
 
 
 def _signal_group(pid: int, sig: int) -> None:
     try:
-        os.killpg(pid, sig)             # its own session: the group id is its pid
+        os.killpg(pid, sig)  # its own session: the group id is its pid
     except (ProcessLookupError, PermissionError):
         pass
 

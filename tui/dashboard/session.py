@@ -29,20 +29,25 @@ def analyse_split(study, options, previous):
     """
     from dataclasses import replace
 
+    from metrics.analysis import with_literature
     from metrics.compare import compare
     from metrics.configurations import configurations
 
-    from metrics.analysis import with_literature
-
     quick = replace(options, permutations=False)
     comparison = with_literature(study, compare(study, quick, previous))
-    same = (previous is not None and previous.sensitivity is not None
-            and previous.split.outcome == comparison.split.outcome
-            and previous.rule.describe() == comparison.rule.describe())
+    same = (
+        previous is not None
+        and previous.sensitivity is not None
+        and previous.split.outcome == comparison.split.outcome
+        and previous.rule.describe() == comparison.rule.describe()
+    )
     if not same:
         return comparison, True
-    return replace(comparison, sensitivity=previous.sensitivity,
-                   configurations=configurations(study, comparison.split, comparison.disclosure)), False
+    return replace(
+        comparison,
+        sensitivity=previous.sensitivity,
+        configurations=configurations(study, comparison.split, comparison.disclosure),
+    ), False
 
 
 class SnapshotOnlyError(Exception):
@@ -83,8 +88,9 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
         from dataclasses import replace
 
         base = resolve(study, options)[2]
-        options = replace(options, disclosure=base.overridden(disclosure.get("min_count"),
-                                                              bool(disclosure.get("pseudonymise"))))
+        options = replace(
+            options, disclosure=base.overridden(disclosure.get("min_count"), bool(disclosure.get("pseudonymise")))
+        )
     if resolve(study, options)[2].pseudonymise:
         from metrics.pseudonyms import pseudonymise
 
@@ -104,10 +110,13 @@ def _snapshot_over_study(study, figures: dict, outcome, view: dict, warnings: li
     options = snapshot_options(figures, outcome, study.disclosure)
     recorded = recorded_disclosure(figures)
     if options.disclosure != recorded:
-        warnings = [*warnings, f"the study's [disclosure] is stricter than the snapshot's: min_count "
-                               f"{options.disclosure.min_count}"
-                               + (", pseudonymised" if options.disclosure.pseudonymise else "")
-                               + "; the snapshot's own figures are not shown"]
+        warnings = [
+            *warnings,
+            f"the study's [disclosure] is stricter than the snapshot's: min_count "
+            f"{options.disclosure.min_count}"
+            + (", pseudonymised" if options.disclosure.pseudonymise else "")
+            + "; the snapshot's own figures are not shown",
+        ]
         figures = None
         if options.disclosure.pseudonymise and not recorded.pseudonymise:
             view = {k: v for k, v in (view or {}).items() if k not in ("site", "filter", "filters")}

@@ -20,8 +20,8 @@ def summary(args) -> int:
 
 def validate(args) -> int:
     from cases.errors import StudyError
-    from cases.loader import load_study
     from cases.escape import clean
+    from cases.loader import load_study
 
     try:
         study = load_study(Path(args.study))
@@ -31,14 +31,16 @@ def validate(args) -> int:
                 print(clean(p))  # one line per problem, control characters from data made visible
             print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found")
         except BrokenPipeError:
-            quiet_stdout()   # `validate | head`: the reader left, the verdict stands
+            quiet_stdout()  # `validate | head`: the reader left, the verdict stands
         return 2
     derived = sum(1 for m in study.metrics.values() if m.derive)
     rated = len(study.rated_themes())
-    print(f"ok: \"{clean(study.title)}\": {len(study.sites)} sites, {len(study.metrics)} metrics"
-          f" ({derived} derived from contacts), {rated} themes rated ({len(study.ratings)} ratings)"
-          f"{', synthetic' if study.synthetic else ''}; outcome {clean(study.outcome.metric)} by {study.outcome.split}")
-    for note in study.notes:        # how cells were read (not problems): "0 (mixed)" as X, a dropped suffix
+    print(
+        f'ok: "{clean(study.title)}": {len(study.sites)} sites, {len(study.metrics)} metrics'
+        f" ({derived} derived from contacts), {rated} themes rated ({len(study.ratings)} ratings)"
+        f"{', synthetic' if study.synthetic else ''}; outcome {clean(study.outcome.metric)} by {study.outcome.split}"
+    )
+    for note in study.notes:  # how cells were read (not problems): "0 (mixed)" as X, a dropped suffix
         print(f"note: {clean(note)}")
     return 0
 
@@ -54,10 +56,21 @@ def themes(args) -> int:
         data = {
             "sources": [{"key": s.key, "doi": s.doi, "title": s.title, "citation": s.citation} for s in cat.sources],
             "themes": [
-                {k: v for k, v in {
-                    "id": t.id, "title": t.title, "kind": t.kind, "influence": t.influence, "domain": t.domain,
-                    "construct": t.construct, "parent": t.parent, "summary": t.summary, "sources": list(t.sources),
-                }.items() if v is not None}
+                {
+                    k: v
+                    for k, v in {
+                        "id": t.id,
+                        "title": t.title,
+                        "kind": t.kind,
+                        "influence": t.influence,
+                        "domain": t.domain,
+                        "construct": t.construct,
+                        "parent": t.parent,
+                        "summary": t.summary,
+                        "sources": list(t.sources),
+                    }.items()
+                    if v is not None
+                }
                 for t in cat.themes
             ],
         }
@@ -65,7 +78,11 @@ def themes(args) -> int:
 
         print(escape_serialised(json.dumps(data, indent=2, ensure_ascii=False)))
         return 0
-    kinds = {"literature": "Themes reported by the seed papers", "cfir2009": "CFIR (2009) constructs", "cfir2": "CFIR 2.0 constructs"}
+    kinds = {
+        "literature": "Themes reported by the seed papers",
+        "cfir2009": "CFIR (2009) constructs",
+        "cfir2": "CFIR 2.0 constructs",
+    }
     for kind, heading in kinds.items():
         print(f"{heading}\n")
         for t in (t for t in cat.themes if t.kind == kind):
@@ -92,7 +109,7 @@ def example(args) -> int:
         for src in sorted(example_dir().iterdir()):
             if src.suffix in (".toml", ".csv"):
                 shutil.copyfile(src, target / src.name)
-        raters = example_dir() / "ratings"          # the example's two rater files
+        raters = example_dir() / "ratings"  # the example's two rater files
         if raters.is_dir():
             (target / "ratings").mkdir(exist_ok=True)
             for src in sorted(raters.glob("*.csv")):

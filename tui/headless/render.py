@@ -10,9 +10,9 @@ import json
 import math
 import re
 
+from cases.escape import clean, escape_serialised, shorten
 from metrics.compare import Comparison, MetricResult, ThemeResult
 from metrics.summary import judgement_counts, num, to_dict
-from cases.escape import clean, escape_serialised, shorten
 
 BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."
 
@@ -33,7 +33,7 @@ def fixed(value: float, digits: int) -> str:
     file (1.065, in binary just below); now both show 1.07."""
     kept = repr(num(value))
     if not math.isfinite(value) or ("e" not in kept and len(kept.partition(".")[2]) <= digits):
-        return f"{float(kept):.{digits}f}"          # nothing to round (or inf, nan): as before
+        return f"{float(kept):.{digits}f}"  # nothing to round (or inf, nan): as before
     with decimal.localcontext() as context:
         context.rounding = decimal.ROUND_HALF_UP
         return format(decimal.Decimal(kept), f".{digits}f")
@@ -113,7 +113,9 @@ def render_text(c: Comparison) -> str:
     lines.append(f"Themes   (distinguishing rule: {c.rule.describe()})")
     judged = judgement_counts(c)
     if judged["recorded"]:
-        lines.append(f"  judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}")
+        lines.append(
+            f"  judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}"
+        )
     for t in sorted(c.themes, key=_theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         lines.append(f"  {flag:<22}{shorten(t.title, 54)}")
@@ -157,7 +159,7 @@ def theme_figures(t: ThemeResult) -> str:
     """diff, gap, the threshold the label met and, when the study records one, the authors' judgement."""
     out = f"diff {fmt(t.diff, 2)}  gap {fmt(t.gap, 2)}  {t.met or ''}".rstrip()
     out += f"  published: {t.published}" if t.published is not None else ""
-    if t.judgement is not None:     # the analyst's own label, beside the rule's (never in its place)
+    if t.judgement is not None:  # the analyst's own label, beside the rule's (never in its place)
         out += f"  judgement: {t.judgement}" + (f" ({clean(t.judgement_reason)})" if t.judgement_reason else "")
     return out
 
@@ -166,8 +168,9 @@ def _theme_order(t: ThemeResult):
     return (_ORDER[t.distinguishing], t.direction == "reversed")
 
 
-_MD_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`",
-                             "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MD_SPECIAL = str.maketrans(
+    {"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
 
 
 def _md(text: object) -> str:
@@ -190,22 +193,38 @@ def render_markdown(c: Comparison) -> str:
     out.append(f"**Split:** {_md(split_line(c))}  ")
     for g in ("high", "low", "middle", "missing"):
         out.append(f"**{g.capitalize()}** ({len(getattr(c.split, g))}): {_md(members(c, g))}  ")
-    out += ["", "## Metrics (high minus low)", "",
-            "| | metric | high mean | low mean | difference | Hedges' g | Cliff's delta | p | Spearman |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out += [
+        "",
+        "## Metrics (high minus low)",
+        "",
+        "| | metric | high mean | low mean | difference | Hedges' g | Cliff's delta | p | Spearman |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for m in c.metrics:
-        out.append(f"| {symbol(m)} | {_md(m.label)} | {fmt(m.high.mean)} | {fmt(m.low.mean)} | {fmt(m.mean_difference)} "
-                   f"| {fmt(m.hedges_g, 2)} | {fmt(m.cliffs_delta, 2)} | {fmt_p(m)} | {fmt(m.spearman_with_outcome, 2)} |")
+        out.append(
+            f"| {symbol(m)} | {_md(m.label)} | {fmt(m.high.mean)} | {fmt(m.low.mean)} | {fmt(m.mean_difference)} "
+            f"| {fmt(m.hedges_g, 2)} | {fmt(m.cliffs_delta, 2)} | {fmt_p(m)} | {fmt(m.spearman_with_outcome, 2)} |"
+        )
     judged = judgement_counts(c)
-    out += ["", f"## Themes (rule `{c.rule.describe()}`)", "",
-            *([f"Judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}", ""]
-              if judged["recorded"] else []),
-            "| distinguishing | theme | high | low | middle | diff, gap, threshold |", "|---|---|---|---|---|---|"]
+    out += [
+        "",
+        f"## Themes (rule `{c.rule.describe()}`)",
+        "",
+        *(
+            [f"Judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}", ""]
+            if judged["recorded"]
+            else []
+        ),
+        "| distinguishing | theme | high | low | middle | diff, gap, threshold |",
+        "|---|---|---|---|---|---|",
+    ]
     for t in sorted(c.themes, key=_theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
-        out.append(f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
-                   f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} "
-                   f"| {_md(theme_figures(t))} |")
+        out.append(
+            f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
+            f"| {_md(theme_ratings(t, 'low'))} (mean {fmt(t.low.mean, 2)}) | {_md(theme_ratings(t, 'middle'))} "
+            f"| {_md(theme_figures(t))} |"
+        )
     out += _literature_markdown(c)
     if c.sensitivity is not None:
         out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines(c))))]
@@ -222,23 +241,39 @@ def _literature_markdown(c: Comparison) -> list[str]:
         return []
     from metrics.literature import SYMBOLS
 
-    out = ["", "## The study against the literature", "", f"This study {_md(lit.headline()).removeprefix('this study ')}.", "",
-           "| fit | literature theme | claim | evidence in this study | sources |", "|---|---|---|---|---|"]
+    out = [
+        "",
+        "## The study against the literature",
+        "",
+        f"This study {_md(lit.headline()).removeprefix('this study ')}.",
+        "",
+        "| fit | literature theme | claim | evidence in this study | sources |",
+        "|---|---|---|---|---|",
+    ]
     for r in lit.rows:
         evidence = "none" if r.via is None else f"{r.via_title or r.via} ({r.via}): {r.distinguishing}, {r.direction}"
         papers = "; ".join(p.text() for p in r.papers) or "-"
-        out.append(f"| {SYMBOLS[r.fit]} {r.fit} | {_md(r.title)} | {_md(r.claim or '-')} | {_md(evidence)} | {_md(papers)} |")
+        out.append(
+            f"| {SYMBOLS[r.fit]} {r.fit} | {_md(r.title)} | {_md(r.claim or '-')} | {_md(evidence)} | {_md(papers)} |"
+        )
     if lit.new:
         out += ["", "New themes (expansion):", "", "| fit | theme | distinguishing |", "|---|---|---|"]
         out += [f"| {SYMBOLS[n.fit]} {n.fit} | {_md(n.title)} | {n.distinguishing}, {n.direction} |" for n in lit.new]
     if c.links:
-        out += ["", "### Statistics by themes", "",
-                "| fit | theme | distinguishing | metric | difference | Hedges' g | Cliff's delta |", "|---|---|---|---|---:|---:|---:|"]
+        out += [
+            "",
+            "### Statistics by themes",
+            "",
+            "| fit | theme | distinguishing | metric | difference | Hedges' g | Cliff's delta |",
+            "|---|---|---|---|---:|---:|---:|",
+        ]
         for link in c.links:
             label = "unrated" if link.distinguishing is None else f"{link.distinguishing}, {link.direction}"
-            out.append(f"| {SYMBOLS[link.fit]} {link.fit} | {_md(link.title or link.theme)} | {label} "
-                       f"| {_md(link.label or link.metric)} | {fmt(link.mean_difference)} | {fmt(link.hedges_g, 2)} "
-                       f"| {fmt(link.cliffs_delta, 2)} |")
+            out.append(
+                f"| {SYMBOLS[link.fit]} {link.fit} | {_md(link.title or link.theme)} | {label} "
+                f"| {_md(link.label or link.metric)} | {fmt(link.mean_difference)} | {fmt(link.hedges_g, 2)} "
+                f"| {fmt(link.cliffs_delta, 2)} |"
+            )
     return out
 
 
@@ -260,7 +295,7 @@ def drop_nulls(value):
 def render_toml(c: Comparison) -> str:
     import tomli_w
 
-    return escape_serialised(tomli_w.dumps(drop_nulls(to_dict(c))))   # C1 and bidi as \\u escapes, as in JSON
+    return escape_serialised(tomli_w.dumps(drop_nulls(to_dict(c))))  # C1 and bidi as \\u escapes, as in JSON
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "toml": render_toml}

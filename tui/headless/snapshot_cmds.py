@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from cases.errors import StudyError
+from cases.escape import clean
 from cases.snapshot import read_snapshot
 from tui.core.errors import UsageError
 from tui.core.snapshots import open_snapshot, snapshot_options, write_snapshot_file
-from cases.escape import clean
 
 
 def export(args) -> int:
@@ -26,8 +26,9 @@ def export(args) -> int:
         raise UsageError(f"{path}: already exists; use --force to replace it")
     study, comparison = comparison_for(args)
     try:
-        write_snapshot_file(comparison, study, path, force=args.force, include_evidence=args.include_evidence,
-                            note=args.note, view=None)
+        write_snapshot_file(
+            comparison, study, path, force=args.force, include_evidence=args.include_evidence, note=args.note, view=None
+        )
     except FileExistsError:
         raise UsageError(f"{path}: already exists; use --force to replace it") from None
     except (OSError, ValueError) as exc:
@@ -47,7 +48,7 @@ def diff(args) -> int:
         try:
             snapshots.append(read_snapshot(name))
         except StudyError as exc:
-            problems.extend(clean(p) for p in exc.problems)    # a schema can hold ESC, BEL, OSC ...
+            problems.extend(clean(p) for p in exc.problems)  # a schema can hold ESC, BEL, OSC ...
     if problems:
         raise UsageError(*problems)
     old, new = snapshots
@@ -70,7 +71,7 @@ def json_text(value) -> str:
 def _num(value) -> str:
     from tui.headless.render import fmt
 
-    return fmt(value, 3)        # as the views round it (10.13)
+    return fmt(value, 3)  # as the views round it (10.13)
 
 
 def _cut(cut) -> str:
@@ -94,7 +95,7 @@ def _split_text(split: dict) -> str:
 
 def _about(snapshot: dict, name: str) -> str:
     created = snapshot["created"].strftime("%Y-%m-%d %H:%M UTC")
-    note = f", \"{clean(snapshot['note'])}\"" if snapshot.get("note") else ""
+    note = f', "{clean(snapshot["note"])}"' if snapshot.get("note") else ""
     return f"{clean(name)} ({created}{note})"
 
 
@@ -103,24 +104,38 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
     lines = [f"from {_about(old, old_name)}", f"  to {_about(new, new_name)}", ""]
     if result["split"]:
         s = result["split"]
-        lines += ["THE SPLIT OR RULE CHANGED: the groups are not comparable one to one",
-                  f"  changed: {clean(', '.join(s['changed']))}",
-                  f"  old: {_split_text(s['old'])}", f"  new: {_split_text(s['new'])}", ""]
+        lines += [
+            "THE SPLIT OR RULE CHANGED: the groups are not comparable one to one",
+            f"  changed: {clean(', '.join(s['changed']))}",
+            f"  old: {_split_text(s['old'])}",
+            f"  new: {_split_text(s['new'])}",
+            "",
+        ]
     cuts = old["split"].get("cut"), new["split"].get("cut")
     if cuts[0] != cuts[1] and not result["split"]:
         lines += [f"same split; its cut moved with the data: {_cut(cuts[0])} -> {_cut(cuts[1])}", ""]
     sections = [
-        ("Sites that changed group", [f"  {clean(m['site'])}: {m['from']} -> {m['to']}" for m in result["moved_sites"]]),
+        (
+            "Sites that changed group",
+            [f"  {clean(m['site'])}: {m['from']} -> {m['to']}" for m in result["moved_sites"]],
+        ),
         ("Metric changes", [_metric_line(m) for m in result["metrics"]]),
         ("Themes whose distinguishing label changed", [_theme_line(t) for t in result["themes"]]),
         ("Ratings that changed", _rating_lines(result.get("ratings", []), old, new)),
         ("Literature themes whose fit changed", [_fit_line(t) for t in result.get("literature", [])]),
         ("Study files", [f"  {clean(f['file'])} {f['change']}" for f in result["files"]]),
     ]
-    if result.get("judgements"):     # only when a judgement (judgements.csv) changed
-        sections.insert(3, ("Judgements that changed", [
-            f"  {clean(j['theme'])}: {j['from'] or 'none recorded'} -> {j['to'] or 'none recorded'}"
-            for j in result["judgements"]]))
+    if result.get("judgements"):  # only when a judgement (judgements.csv) changed
+        sections.insert(
+            3,
+            (
+                "Judgements that changed",
+                [
+                    f"  {clean(j['theme'])}: {j['from'] or 'none recorded'} -> {j['to'] or 'none recorded'}"
+                    for j in result["judgements"]
+                ],
+            ),
+        )
     for title, rows in sections:
         lines.append(f"{title}: {len(rows) if rows else 'none'}")
         lines += rows
@@ -142,8 +157,10 @@ def _metric_line(m: dict) -> str:
 def _rating_lines(changes: list[dict], old: dict, new: dict) -> list[str]:
     """``  Title, site: old -> new``, the title as the newer snapshot has it."""
     titles = {t["theme"]: t.get("title", t["theme"]) for t in (*old.get("themes", []), *new.get("themes", []))}
-    return [f"  {clean(titles.get(r['theme'], r['theme']))}, {clean(r['site'])}: {clean(r['from'])} -> {clean(r['to'])}"
-            for r in changes]
+    return [
+        f"  {clean(titles.get(r['theme'], r['theme']))}, {clean(r['site'])}: {clean(r['from'])} -> {clean(r['to'])}"
+        for r in changes
+    ]
 
 
 def _fit_line(t: dict) -> str:
@@ -159,7 +176,9 @@ def _theme_line(t: dict) -> str:
     def label(lab, direction):
         return f"{lab} ({direction})" if direction == "reversed" else lab
 
-    return f"  {clean(t['theme'])}: {label(t['from'], t.get('from_direction'))} -> {label(t['to'], t.get('to_direction'))}"
+    return (
+        f"  {clean(t['theme'])}: {label(t['from'], t.get('from_direction'))} -> {label(t['to'], t.get('to_direction'))}"
+    )
 
 
 def check_open(snapshot_path, study_dir=None) -> None:

@@ -23,30 +23,52 @@ GROUP_ORDER = ("high", "middle", "low")
 STUDY_GROUP = "Study themes"
 NO_DOMAIN = "Other"
 # CFIR's order of domains (2.0 and 2009 names); other domains follow in the order they first appear
-DOMAIN_ORDER = ("Innovation", "Intervention Characteristics", "Outer Setting", "Inner Setting", "Individuals",
-                "Characteristics of Individuals", "Implementation Process", "Process")
+DOMAIN_ORDER = (
+    "Innovation",
+    "Intervention Characteristics",
+    "Outer Setting",
+    "Inner Setting",
+    "Individuals",
+    "Characteristics of Individuals",
+    "Implementation Process",
+    "Process",
+)
 
 
 @dataclass(frozen=True)
 class Table:
     """The table as plain text cells, before any format's escaping."""
 
-    sites: tuple[tuple[str, str], ...]          # (site id, group) in column order
+    sites: tuple[tuple[str, str], ...]  # (site id, group) in column order
     rows: tuple[tuple[str, str, tuple[str, ...], str, str | None, str | None], ...]
     # (domain group, theme title, one token per site ("" = not rated), mark, published, judgement)
-    published: bool                             # the published column is shown
-    judged: bool                                # the judgement column is shown
+    published: bool  # the published column is shown
+    judged: bool  # the judgement column is shown
     legend: tuple[str, ...]
 
     def header(self) -> list[str]:
-        return ["Domain", "Theme", *(f"{s} ({g})" for s, g in self.sites), "Distinguishing",
-                *(["Published"] if self.published else []), *(["Judgement"] if self.judged else [])]
+        return [
+            "Domain",
+            "Theme",
+            *(f"{s} ({g})" for s, g in self.sites),
+            "Distinguishing",
+            *(["Published"] if self.published else []),
+            *(["Judgement"] if self.judged else []),
+        ]
 
     def records(self) -> list[list[str]]:
         """Every row as cells, the domain on each row (csv, xlsx)."""
-        return [[domain, title, *tokens, mark, *([published or ""] if self.published else []),
-                 *([judgement or ""] if self.judged else [])]
-                for domain, title, tokens, mark, published, judgement in self.rows]
+        return [
+            [
+                domain,
+                title,
+                *tokens,
+                mark,
+                *([published or ""] if self.published else []),
+                *([judgement or ""] if self.judged else []),
+            ]
+            for domain, title, tokens, mark, published, judgement in self.rows
+        ]
 
 
 def mark(label: str, direction: str) -> str:
@@ -61,7 +83,7 @@ def _site_order(comparison, study) -> list[tuple[str, str]]:
     higher is better), sites without a value last, ties in sites-file order."""
     split = comparison.split
     values = study.column(split.outcome) if split.outcome in study.metrics else {}
-    if comparison.disclosure.pseudonymise:      # the comparison's ids are pseudonyms: look the values up by them
+    if comparison.disclosure.pseudonymise:  # the comparison's ids are pseudonyms: look the values up by them
         from metrics.pseudonyms import pseudonym_map
 
         values = {p: values.get(real) for real, p in pseudonym_map(study).items()}
@@ -92,10 +114,10 @@ def build_table(comparison, study) -> Table:
     if own:
         groups[STUDY_GROUP] = own
     found: dict[str, list] = {}
-    for t in others:                    # within a domain, themes in the theme pass's (catalogue) order
+    for t in others:  # within a domain, themes in the theme pass's (catalogue) order
         found.setdefault(t.domain or NO_DOMAIN, []).append(t)
     rank = {d: i for i, d in enumerate(DOMAIN_ORDER)}
-    for domain in sorted(found, key=lambda d: (rank.get(d, len(rank)), d == NO_DOMAIN)):   # stable: first seen
+    for domain in sorted(found, key=lambda d: (rank.get(d, len(rank)), d == NO_DOMAIN)):  # stable: first seen
         groups[domain] = found[domain]
     rows = []
     for domain, themes in groups.items():
@@ -103,8 +125,16 @@ def build_table(comparison, study) -> Table:
             tokens = {}
             for g in GROUP_ORDER:
                 tokens.update(getattr(t, g).ratings)
-            rows.append((domain, t.title, tuple(tokens.get(s, "") for s, _ in sites), mark(t.distinguishing, t.direction),
-                         t.published, t.judgement))
+            rows.append(
+                (
+                    domain,
+                    t.title,
+                    tuple(tokens.get(s, "") for s, _ in sites),
+                    mark(t.distinguishing, t.direction),
+                    t.published,
+                    t.judgement,
+                )
+            )
     published = any(r[4] is not None for r in rows)
     judged = any(r[5] is not None for r in rows)
     counts = {g: len(getattr(comparison.split, g)) for g in (*GROUP_ORDER, "missing")}
@@ -125,8 +155,10 @@ def build_table(comparison, study) -> Table:
         from metrics.summary import judgement_counts
 
         j = judgement_counts(comparison)
-        legend.append(f"Judgement: the analyst's own label (judgements.csv); {j['recorded']} recorded, "
-                      f"{j['disagree']} differ from the rule's label.")
+        legend.append(
+            f"Judgement: the analyst's own label (judgements.csv); {j['recorded']} recorded, "
+            f"{j['disagree']} differ from the rule's label."
+        )
     if comparison.disclosure.pseudonymise:
         legend.append("Sites are pseudonymised (Site A, Site B, ...).")
     return Table(tuple(sites), tuple(rows), published, judged, tuple(clean(line) for line in legend))
@@ -134,13 +166,19 @@ def build_table(comparison, study) -> Table:
 
 # --- formats ------------------------------------------------------------------------------------
 
+
 def render_markdown(table: Table) -> str:
     from tui.headless.render import _md
 
     header = table.header()
-    out = ["| " + " | ".join(_md(h) for h in header) + " |",
-           "|" + "|".join(["---", "---", *([":---:"] * len(table.sites)), ":---:",
-                           *(["---"] * (len(header) - len(table.sites) - 3))]) + "|"]
+    out = [
+        "| " + " | ".join(_md(h) for h in header) + " |",
+        "|"
+        + "|".join(
+            ["---", "---", *([":---:"] * len(table.sites)), ":---:", *(["---"] * (len(header) - len(table.sites) - 3))]
+        )
+        + "|",
+    ]
     last = None
     for record in table.records():
         domain = record[0]
@@ -175,8 +213,20 @@ def _cell(text: str) -> str:
     return text
 
 
-_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
-          "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
 
 
 def latex_escape(text: str) -> str:
@@ -197,12 +247,19 @@ def render_latex(table: Table) -> str:
         if n:
             spans.append((g, at, at + n - 1))
             at += n
-    out.append(" & ".join(["", *(rf"\multicolumn{{{b - a + 1}}}{{c}}{{{g}}}" for g, a, b in spans), "", *[""] * extra])
-               + r" \\")
+    out.append(
+        " & ".join(["", *(rf"\multicolumn{{{b - a + 1}}}{{c}}{{{g}}}" for g, a, b in spans), "", *[""] * extra])
+        + r" \\"
+    )
     if spans:
         out.append("".join(rf"\cmidrule(lr){{{a}-{b}}}" for _, a, b in spans))
-    header = ["Theme", *(latex_escape(s) for s, _ in table.sites), "Distinguishing",
-              *(["Published"] if table.published else []), *(["Judgement"] if table.judged else [])]
+    header = [
+        "Theme",
+        *(latex_escape(s) for s, _ in table.sites),
+        "Distinguishing",
+        *(["Published"] if table.published else []),
+        *(["Judgement"] if table.judged else []),
+    ]
     out += [" & ".join(header) + r" \\", r"\midrule"]
     last = None
     for domain, title, tokens, mk, published, judgement in table.rows:
@@ -211,9 +268,13 @@ def render_latex(table: Table) -> str:
                 out.append(r"\addlinespace")
             out.append(rf"\multicolumn{{{width}}}{{l}}{{\textit{{{latex_escape(domain)}}}}} \\")
             last = domain
-        cells = [latex_escape(title), *(latex_escape(t) for t in tokens), latex_escape(mk),
-                 *([latex_escape(published or "")] if table.published else []),
-                 *([latex_escape(judgement or "")] if table.judged else [])]
+        cells = [
+            latex_escape(title),
+            *(latex_escape(t) for t in tokens),
+            latex_escape(mk),
+            *([latex_escape(published or "")] if table.published else []),
+            *([latex_escape(judgement or "")] if table.judged else []),
+        ]
         out.append(" & ".join(cells) + r" \\")
     out += [r"\bottomrule", r"\end{tabular}", "", r"\smallskip", ""]
     out += [r"\noindent\footnotesize " + latex_escape(line) + r"\par" for line in table.legend]
@@ -227,7 +288,7 @@ def render_xlsx(table: Table) -> bytes:
 
     header = table.header()
     data = {h: [_cell(r[i]) for r in table.records()] for i, h in enumerate(header)}
-    frame = pl.DataFrame(data, schema={h: pl.String for h in header})
+    frame = pl.DataFrame(data, schema=dict.fromkeys(header, pl.String))
     legend = pl.DataFrame({"legend": list(table.legend)}, schema={"legend": pl.String})
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})

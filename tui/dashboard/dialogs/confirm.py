@@ -12,8 +12,11 @@ from tui.dashboard.widgets.safe_text import safe_block
 
 
 class ConfirmScreen(Dialog[bool]):
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n", "answer(False)", "No"),
-                Binding("escape", "answer(False)", "Cancel")]
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "Cancel"),
+    ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
         super().__init__()

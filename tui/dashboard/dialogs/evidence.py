@@ -22,7 +22,7 @@ from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 
 GROUPS = ("high", "middle", "low", "missing")
-SITES_AT_MOST = 200       # sites per group listed with every site (a 2,000-site study stays quick)
+SITES_AT_MOST = 200  # sites per group listed with every site (a 2,000-site study stays quick)
 WITHHELD = "Evidence is not shown with pseudonymised sites: memos and excerpts may name them."
 
 
@@ -50,8 +50,9 @@ def _site_evidence(study, theme: str, site: str, indent: str = "") -> Text:
     out.append(f"\n{indent}Excerpts ({len(found)})", style="bold")
     if not found:
         has_file = bool(getattr(study, "evidence", ())) or "evidence.csv" in (getattr(study, "files", None) or {})
-        out.append(": none coded for this site and theme" if has_file else ": the study has no evidence.csv",
-                   style="dim")
+        out.append(
+            ": none coded for this site and theme" if has_file else ": the study has no evidence.csv", style="dim"
+        )
     for e in found:
         out.append(f"\n{indent}• ")
         out.append_text(safe_block(getattr(e, "excerpt", "")))
@@ -70,8 +71,14 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     out = join(safe(title, 200, "bold"), Text(f"  ({theme})", style="dim"), "\n")
     if site is not None:
         group = groups.get(site, "missing")
-        out.append_text(join(safe(f"{site} {comparison.labels.get(site, site)}", 80), f" · group {GROUP_MARK[group]} "
-                             f"({group}) · rating ", Text(tokens.get(site, "no rating"), style="bold"), "\n\n"))
+        out.append_text(
+            join(
+                safe(f"{site} {comparison.labels.get(site, site)}", 80),
+                f" · group {GROUP_MARK[group]} ({group}) · rating ",
+                Text(tokens.get(site, "no rating"), style="bold"),
+                "\n\n",
+            )
+        )
         if pseudonymised:
             out.append(WITHHELD, style="dim")
         else:
@@ -87,8 +94,13 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
             continue
         out.append(f"\n{GROUP_MARK[group]} {group} ({len(members)})\n", style="bold underline")
         for s in members[:SITES_AT_MOST]:
-            out.append_text(join(Text(f"{tokens.get(s, 'no rating'):>9}  ", style="bold"),
-                                 safe(f"{s} {comparison.labels.get(s, s)}", 60), "\n"))
+            out.append_text(
+                join(
+                    Text(f"{tokens.get(s, 'no rating'):>9}  ", style="bold"),
+                    safe(f"{s} {comparison.labels.get(s, s)}", 60),
+                    "\n",
+                )
+            )
             if not pseudonymised:
                 out.append_text(_site_evidence(study, theme, s, indent="    "))
                 out.append("\n")
@@ -105,6 +117,7 @@ def _outcome_order(study, comparison):
         v = values.get(site)
         number = v if isinstance(v, int | float) and not isinstance(v, bool) else None
         return (number is None, -(number or 0.0), position.get(site, 0))
+
     return key
 
 
@@ -139,7 +152,8 @@ class EvidenceDialog(Dialog[None]):
 
     def _fill(self) -> None:
         self.query_one("#evidence-title", Static).update(
-            "Evidence: the theme at every site" if self.every_site else "Evidence: one cell")
+            "Evidence: the theme at every site" if self.every_site else "Evidence: one cell"
+        )
         self.query_one("#evidence-text", Static).update(self.text)
         hint = "arrows/PgUp/PgDn scroll · Escape closes"
         if self.site is not None:

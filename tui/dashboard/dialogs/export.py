@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from tui.dashboard.dialogs.base import Dialog
 from cases.escape import clean
+from tui.dashboard.dialogs.base import Dialog
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,20 @@ class ExportDialog(Dialog[ExportRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box", classes="dialog"):
-            yield Static("Export the current comparison and view as a TOML snapshot", classes="dialog-title",
-                         markup=False)
+            yield Static(
+                "Export the current comparison and view as a TOML snapshot", classes="dialog-title", markup=False
+            )
             yield Label("File")
             # an Input draws its value as is: an escape sequence in a folder name would reach the terminal
             yield Input(clean(self.default_path), id="export-path", compact=True)
             yield Label("Note (optional)")
             yield Input("", id="export-note", compact=True, placeholder="e.g. steering group, month 6")
-            yield TextCheckbox("Include evidence excerpts (only if they may leave this machine)",
-                           value=False, id="export-evidence", compact=True)
+            yield TextCheckbox(
+                "Include evidence excerpts (only if they may leave this machine)",
+                value=False,
+                id="export-evidence",
+                compact=True,
+            )
             yield Static("", id="export-problem", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Write", id="export-write", variant="primary")

@@ -11,10 +11,12 @@ from textual.widgets import Static
 
 from tui.dashboard.dialogs.base import Dialog
 
-INTRO = ("crosscase compares the high and the low group of sites. Colours are doubled by text: "
-         "H/L/M mark the high, low and middle groups; ▲ the high group is better on a metric, "
-         "▼ worse, = equal. p~ is a Monte Carlo p-value; 'pending' fills in when ready. "
-         "Ctrl+P opens the command palette (Change split…, themes). Mouse clicks work too.")
+INTRO = (
+    "crosscase compares the high and the low group of sites. Colours are doubled by text: "
+    "H/L/M mark the high, low and middle groups; ▲ the high group is better on a metric, "
+    "▼ worse, = equal. p~ is a Monte Carlo p-value; 'pending' fills in when ready. "
+    "Ctrl+P opens the command palette (Change split…, themes). Mouse clicks work too."
+)
 
 
 class HelpDialog(Dialog[None]):

@@ -14,12 +14,12 @@ from tui.dashboard.widgets.select import SafeSelect
 
 RULE_HELP = {
     "gap": "strong: gap >= strong_gap and diff >= strong_diff; weak: gap >= weak_gap and diff >= weak_diff "
-           "(gap = lowest high rating - highest low rating; diff = difference in means)",
+    "(gap = lowest high rating - highest low rating; diff = difference in means)",
     "means": "strong: diff >= strong_diff; weak: diff >= weak_diff (diff = mean high - mean low)",
     "valence": "strong: every high site positive and every low site negative; "
-               "weak: none against the pattern and diff >= weak_diff",
+    "weak: none against the pattern and diff >= weak_diff",
     "share": "weak: share >= min_share and z >= min_z; strong: also diff >= strong_diff (share = part of the "
-             "high sites above every low site; z = diff / sqrt(1/n_high + 1/n_low))",
+    "high sites above every low site; z = diff / sqrt(1/n_high + 1/n_low))",
 }
 
 
@@ -44,15 +44,25 @@ class RuleDialog(Dialog[Rule | None]):
         with Vertical(id="rule-box", classes="dialog"):
             yield Static("Change the distinguishing rule", classes="dialog-title", markup=False)
             yield Label("Rule")
-            yield SafeSelect([(name, name) for name in DEFAULTS], value=self.rule.name, allow_blank=False,
-                             id="rule-name", compact=True)
+            yield SafeSelect(
+                [(name, name) for name in DEFAULTS],
+                value=self.rule.name,
+                allow_blank=False,
+                id="rule-name",
+                compact=True,
+            )
             yield Static("", id="rule-help", classes="hint", markup=False)
             for name, defaults in DEFAULTS.items():
                 for key, default in defaults.items():
                     value = self.rule.params.get(key, default) if name == self.rule.name else default
                     yield Label(f"{key} (default {_fmt(default)})", classes=f"-{name}")
-                    yield Input(_fmt(value), id=f"rule-{name}-{key}", placeholder=f"a number, e.g. {_fmt(default)}",
-                                compact=True, classes=f"-{name}")
+                    yield Input(
+                        _fmt(value),
+                        id=f"rule-{name}-{key}",
+                        placeholder=f"a number, e.g. {_fmt(default)}",
+                        compact=True,
+                        classes=f"-{name}",
+                    )
             yield Static("", id="rule-problems")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="rule-apply", variant="primary")
@@ -92,10 +102,10 @@ class RuleDialog(Dialog[Rule | None]):
             try:
                 value = float(text)
             except ValueError:
-                problems.append(f"{key}: \"{text}\" is not a number")
+                problems.append(f'{key}: "{text}" is not a number')
                 continue
             if value != value or value in (float("inf"), float("-inf")):
-                problems.append(f"{key}: \"{text}\" is not a finite number")
+                problems.append(f'{key}: "{text}" is not a finite number')
                 continue
             params[key] = value
         if problems:

@@ -9,11 +9,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tui.dashboard.widgets.select import SafeSelect
+from cases.escape import clean
 from cases.model import SPLIT_RULES, Outcome
 from tui.dashboard.dialogs.base import Dialog
-from cases.escape import clean
 from tui.dashboard.widgets.safe_text import safe, safe_block
+from tui.dashboard.widgets.select import SafeSelect
 
 RULE_HELP = {
     "median": "above the median: high; below: low; at the median: middle",
@@ -28,7 +28,7 @@ def parse_ids(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
-SHOWN_PROBLEMS = 3   # more would push the buttons off an 80x24 screen
+SHOWN_PROBLEMS = 3  # more would push the buttons off an 80x24 screen
 
 
 class SplitDialog(Dialog[Outcome | None]):
@@ -47,21 +47,34 @@ class SplitDialog(Dialog[Outcome | None]):
             yield Label("Outcome metric")
             yield SafeSelect(metrics, value=o.metric, allow_blank=False, id="split-metric", compact=True)
             yield Label("Split rule")
-            yield SafeSelect([(r, r) for r in SPLIT_RULES], value=o.split, allow_blank=False, id="split-rule",
-                         compact=True)
+            yield SafeSelect(
+                [(r, r) for r in SPLIT_RULES], value=o.split, allow_blank=False, id="split-rule", compact=True
+            )
             yield Static("", id="split-rule-help", markup=False)
             yield Label("Threshold", classes="-threshold")
-            yield Input("" if o.threshold is None else f"{o.threshold:g}", id="split-threshold",
-                        placeholder="a number, e.g. 0.6", compact=True, classes="-threshold")
+            yield Input(
+                "" if o.threshold is None else f"{o.threshold:g}",
+                id="split-threshold",
+                placeholder="a number, e.g. 0.6",
+                compact=True,
+                classes="-threshold",
+            )
             yield Label("Second metric", classes="-quadrants")
-            yield SafeSelect(metrics, value=o.second if o.second in self.study.metrics else SafeSelect.NULL,
-                         id="split-second", compact=True, classes="-quadrants")
+            yield SafeSelect(
+                metrics,
+                value=o.second if o.second in self.study.metrics else SafeSelect.NULL,
+                id="split-second",
+                compact=True,
+                classes="-quadrants",
+            )
             yield Label("High sites (comma-separated ids)", classes="-explicit")
-            yield Input(self._ids_text(o.high), id="split-high", compact=True, classes="-explicit",
-                    placeholder="e.g. S1,S3")
+            yield Input(
+                self._ids_text(o.high), id="split-high", compact=True, classes="-explicit", placeholder="e.g. S1,S3"
+            )
             yield Label("Low sites (comma-separated ids)", classes="-explicit")
-            yield Input(self._ids_text(o.low), id="split-low", compact=True, classes="-explicit",
-                    placeholder="e.g. S6,S7")
+            yield Input(
+                self._ids_text(o.low), id="split-low", compact=True, classes="-explicit", placeholder="e.g. S6,S7"
+            )
             yield Static("", id="split-problems")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="split-apply", variant="primary")
@@ -113,11 +126,16 @@ class SplitDialog(Dialog[Outcome | None]):
             try:
                 threshold = float(text) if text else None
             except ValueError:
-                return None, [f"the threshold \"{text}\" is not a number"]
-        outcome = replace(self.outcome, metric=metric, split=rule, threshold=threshold,
-                          second=second if isinstance(second, str) else None,
-                          high=self._ids(self.query_one("#split-high", Input).value),
-                          low=self._ids(self.query_one("#split-low", Input).value))
+                return None, [f'the threshold "{text}" is not a number']
+        outcome = replace(
+            self.outcome,
+            metric=metric,
+            split=rule,
+            threshold=threshold,
+            second=second if isinstance(second, str) else None,
+            high=self._ids(self.query_one("#split-high", Input).value),
+            low=self._ids(self.query_one("#split-low", Input).value),
+        )
         problems = check_outcome(self.study, outcome)
         return (None, problems) if problems else (outcome, [])
 

@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui.headless.render import BANNER, fmt, split_line
 from tui.dashboard.widgets.palette import GROUP_MARK, colours
 from tui.dashboard.widgets.safe_text import safe
+from tui.headless.render import BANNER, fmt, split_line
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -58,10 +58,10 @@ class KeysFooter(Footer):
         keys = list(super().compose())
 
         def rank(widget) -> int:
-            action = getattr(widget, "action", None)   # a FooterKey's
+            action = getattr(widget, "action", None)  # a FooterKey's
             return self.FIRST.index(action) if action in self.FIRST else len(self.FIRST)
 
-        yield from sorted(keys, key=rank)   # stable: the other keys keep their order
+        yield from sorted(keys, key=rank)  # stable: the other keys keep their order
 
 
 def status_text(comparison) -> str:
@@ -119,9 +119,14 @@ class DashboardScreen(Screen):
     def styles_map(self) -> dict[str, str]:
         """Styles of the groups and of better/worse, from the current theme's variables."""
         c = colours(self.app.theme_variables)
-        return {"high": f"bold {c['group-high']}", "low": f"bold {c['group-low']}",
-                "middle": c["group-middle"], "missing": "dim", "better": f"bold {c['better']}",
-                "worse": f"bold {c['worse']}"}
+        return {
+            "high": f"bold {c['group-high']}",
+            "low": f"bold {c['group-low']}",
+            "middle": c["group-middle"],
+            "missing": "dim",
+            "better": f"bold {c['better']}",
+            "worse": f"bold {c['worse']}",
+        }
 
     def on_mount(self) -> None:
         self.watch(self.app, "comparison", self._comparison_changed, init=True)
@@ -186,7 +191,8 @@ class DashboardScreen(Screen):
         if small:
             self.query_one("#too-small", Static).update(
                 f"The terminal is {width}×{height}.\n\nEnlarge the terminal to at least "
-                f"{MIN_WIDTH}×{MIN_HEIGHT} to use the crosscase dashboard.\n\n(q quits)")
+                f"{MIN_WIDTH}×{MIN_HEIGHT} to use the crosscase dashboard.\n\n(q quits)"
+            )
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -223,7 +229,13 @@ def shown_value(study, metric_key: str, value: object, disclosure) -> object:
     """A site's value as it may be shown: a count below the disclosure limit becomes "<N"."""
     metric = study.metrics.get(metric_key) if study is not None else None
     limit = getattr(disclosure, "min_count", 0) or 0
-    if (metric is not None and metric.count and limit > 0 and isinstance(value, int | float)
-            and not isinstance(value, bool) and value < limit):
+    if (
+        metric is not None
+        and metric.count
+        and limit > 0
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value < limit
+    ):
         return f"<{limit}"
     return value

@@ -10,16 +10,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from metrics.literature import SYMBOLS
 from cases.escape import clean
-from tui.headless.render import fmt, fmt_p, symbol
+from metrics.literature import SYMBOLS
 from tui.dashboard.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
+from tui.dashboard.screens.literature import link_marker
 from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note, strip
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line
-from tui.dashboard.screens.literature import link_marker
 from tui.dashboard.widgets.safe_text import join, safe
+from tui.headless.render import fmt, fmt_p, symbol
 
 PANEL_LIMIT = 60
 ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
@@ -51,7 +51,7 @@ def figure_width(values, digits: int, least: int = 5) -> int:
     least = max(least, 5)
     nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     texts = [fmt_value(x, digits) for x in (min(nums), max(nums))] if nums else []
-    texts += [v for v in values if isinstance(v, str)]          # suppressed counts ("<10")
+    texts += [v for v in values if isinstance(v, str)]  # suppressed counts ("<10")
     return max([least, *(len(t) for t in texts)])
 
 
@@ -94,7 +94,7 @@ class CompareScreen(DashboardScreen):
             yield RowList(id="low-sites", classes="group-panel -low")
         yield Static("", id="middle-sites", markup=False)
         yield RowList(id="metrics-table", classes="table")
-        yield Static("", id="rule-line", markup=False)       # the distinguishing rule in force
+        yield Static("", id="rule-line", markup=False)  # the distinguishing rule in force
         yield RowList(id="themes-table", classes="table")
 
     def action_focus(self, widget_id: str) -> None:
@@ -145,8 +145,12 @@ class CompareScreen(DashboardScreen):
             row = [Text(sym, style=sym_style), safe(m.label, label_w), strip(points, strip_w, styles)]
             if self.wide:
                 row += [Text(fmt(m.high.mean)), Text(fmt(m.low.mean))]
-            row += [Text(fmt(m.mean_difference)), Text(fmt(m.hedges_g, 2)), Text(fmt(m.cliffs_delta, 2)),
-                    Text(fmt_p(m), style="dim italic" if m.permutation is None else "")]
+            row += [
+                Text(fmt(m.mean_difference)),
+                Text(fmt(m.hedges_g, 2)),
+                Text(fmt(m.cliffs_delta, 2)),
+                Text(fmt_p(m), style="dim italic" if m.permutation is None else ""),
+            ]
             rows.append((m.metric, cells(*((value, *column[1:]) for value, column in zip(row, columns)), gap=2)))
         table.set_rows(rows, header=head)
 
@@ -203,12 +207,11 @@ class CompareScreen(DashboardScreen):
         self._panel_key = (c, key)
         styles = self.styles_map
         order = self._order(c)
-        outcome = c.split.outcome
         every = []
         if m is not None:
             every = [v for _, v in (*m.high.values, *m.low.values)]
             every += self._values(c, c.split.middle, m.metric)
-        lo, hi = bar_scale(every)          # from zero, so that a bar's length is its value
+        lo, hi = bar_scale(every)  # from zero, so that a bar's length is its value
         digits = digits_for(self.study, m.metric) if m is not None else 2
         note = baseline_note(lo, digits)
         title_w = max(self.size.width // 2 - 6, 20)
@@ -221,12 +224,13 @@ class CompareScreen(DashboardScreen):
             if m is None:
                 panel.border_title = Text(head)
             else:
-                mean = ("withheld" if m.suppressed else fmt(figures.mean, max(digits, 2)))
+                mean = "withheld" if m.suppressed else fmt(figures.mean, max(digits, 2))
                 tail = f": mean {mean}"
                 room = max(title_w - len(head) - 3 - len(tail), 8)
                 panel.border_title = join(f"{head} · ", safe(m.label, room), tail)
-            panel.border_subtitle = safe(" · ".join(x for x in (note, self._outcome_range(c, group, order))
-                                                    if x), title_w)
+            panel.border_subtitle = safe(
+                " · ".join(x for x in (note, self._outcome_range(c, group, order)) if x), title_w
+            )
         self._fill_middle(c, m)
 
     def _outcome_range(self, c, group: str, order) -> str:
@@ -256,14 +260,20 @@ class CompareScreen(DashboardScreen):
 
         def row(site, outcome_value, value) -> Text:
             num = value if isinstance(value, float) else None
-            return cells((Text(GROUP_MARK[group], style=style), 1),
-                         (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
-                         (fmt_value(outcome_value, out_digits), out_w, "right"),
-                         (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
-                         (fmt_value(value, digits), val_w, "right"))
+            return cells(
+                (Text(GROUP_MARK[group], style=style), 1),
+                (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
+                (fmt_value(outcome_value, out_digits), out_w, "right"),
+                (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
+                (fmt_value(value, digits), val_w, "right"),
+            )
 
-        header = cells(("", 1), ("Site", name_w), (safe(c.split.outcome, out_w), out_w, "right"),
-                       (safe(m.label if m is not None else "", bar_w + 1 + val_w), bar_w + 1 + val_w, "right"))
+        header = cells(
+            ("", 1),
+            ("Site", name_w),
+            (safe(c.split.outcome, out_w), out_w, "right"),
+            (safe(m.label if m is not None else "", bar_w + 1 + val_w), bar_w + 1 + val_w, "right"),
+        )
         # rows are made when first shown: a panel shows about 7 of its 60
         shown: list = [(site, functools.partial(row, site, ov, v)) for site, ov, v in rows[:PANEL_LIMIT]]
         if len(rows) > PANEL_LIMIT:
@@ -271,8 +281,9 @@ class CompareScreen(DashboardScreen):
         if not shown:
             shown.append((None, Text("(no sites)", style="dim")))
         made_later = 1 + name_w + out_w + bar_w + val_w + 4
-        panel.set_rows(shown, header=header,
-                       width=max([made_later, *(t.cell_len for _, t in shown if isinstance(t, Text))]))
+        panel.set_rows(
+            shown, header=header, width=max([made_later, *(t.cell_len for _, t in shown if isinstance(t, Text))])
+        )
 
     def _fill_middle(self, c, m) -> None:
         parts: list[Text | str] = []
@@ -285,8 +296,9 @@ class CompareScreen(DashboardScreen):
             named = ""
             if group == "middle":
                 named = f" [{clean(c.split.outcome)}" + (f" · {clean(m.label)}" if m is not None else "") + "]"
-            parts.append(Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(sites)}){named}: ",
-                              style=self.styles_map[group]))
+            parts.append(
+                Text(f"{GROUP_MARK[group]} {group.capitalize()} ({len(sites)}){named}: ", style=self.styles_map[group])
+            )
             shown = []
             listed = order[group] if group == "middle" else [(s, None) for s in sites]
             for s, outcome_value in listed[:12]:
@@ -304,8 +316,7 @@ class CompareScreen(DashboardScreen):
 
     # -- themes --------------------------------------------------------------------------------
     def _fill_themes(self, c) -> None:
-        self.query_one("#rule-line", Static).update(
-            safe(rule_line(c.rule), max(self.size.width - 1, 20), "dim"))
+        self.query_one("#rule-line", Static).update(safe(rule_line(c.rule), max(self.size.width - 1, 20), "dim"))
         table = self.query_one("#themes-table", RowList)
         wide = self.wide
         group_w, middle_w = (24, 16) if wide else (18, 8)
@@ -324,23 +335,46 @@ class CompareScreen(DashboardScreen):
             style = "bold" if t.distinguishing == "strong" else "" if t.distinguishing == "weak" else "dim"
             mine = rating_tokens.get(t.theme, {})
             # a [[link]]ed theme: ⇄ and each link's fit symbol before the title (the metric below, when wide)
-            mark = "⇄" + "".join(SYMBOLS.get(link.fit, "?") for link in linked.get(t.theme, ())) + " " \
-                if t.theme in linked else ""
-            return cells(*zip((Text(flag, style=style), join(mark, safe(t.title, title_w - len(mark))),
-                               self._styled(tokens(order["high"], mine, group_w, sep), styles["high"]),
-                               self._styled(tokens(order["low"], mine, group_w, sep), styles["low"]),
-                               self._styled(tokens(order["middle"], mine, middle_w, sep), styles["middle"])),
-                              widths),
-                         gap=2)
+            mark = (
+                "⇄" + "".join(SYMBOLS.get(link.fit, "?") for link in linked.get(t.theme, ())) + " "
+                if t.theme in linked
+                else ""
+            )
+            return cells(
+                *zip(
+                    (
+                        Text(flag, style=style),
+                        join(mark, safe(t.title, title_w - len(mark))),
+                        self._styled(tokens(order["high"], mine, group_w, sep), styles["high"]),
+                        self._styled(tokens(order["low"], mine, group_w, sep), styles["low"]),
+                        self._styled(tokens(order["middle"], mine, middle_w, sep), styles["middle"]),
+                    ),
+                    widths,
+                ),
+                gap=2,
+            )
 
         rows = []
         for t in sorted(c.themes, key=theme_order):
             rows.append((t.theme, functools.partial(row, t)))
-            if wide:        # each link's metric effect and fit, under its theme (the cursor passes over it)
-                rows += [(None, Text(" " * (widths[0] + 2) + f"{link_marker(link)} {link.fit}"
-                                     + (f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
-                                        if link.mean_difference is not None else ""), style="dim", end=""))
-                         for link in linked.get(t.theme, ())]
+            if wide:  # each link's metric effect and fit, under its theme (the cursor passes over it)
+                rows += [
+                    (
+                        None,
+                        Text(
+                            " " * (widths[0] + 2)
+                            + f"{link_marker(link)} {link.fit}"
+                            + (
+                                f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
+                                if link.mean_difference is not None
+                                else ""
+                            ),
+                            style="dim",
+                            end="",
+                        ),
+                    )
+                    for link in linked.get(t.theme, ())
+                ]
         table.set_rows(rows, header=head, width=head.cell_len)
 
     @staticmethod

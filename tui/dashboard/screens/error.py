@@ -9,7 +9,6 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tui.dashboard.screens.base import KeysFooter
-
 from tui.dashboard.widgets.safe_text import safe, safe_block
 
 
@@ -24,12 +23,14 @@ class ErrorScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         count = len(self.problems)
-        yield Static(safe(f"{self.heading} ({count} problem{'s' if count != 1 else ''})", 200),
-                     id="error-title")
+        yield Static(safe(f"{self.heading} ({count} problem{'s' if count != 1 else ''})", 200), id="error-title")
         with VerticalScroll(id="error-list"):
             yield Static(safe_block("\n".join(self.problems), limit=200_000), id="error-text")
-        yield Static("Fix the files listed above (file:row: column: problem), then open the study again. "
-                     "q quits.", id="error-hint", markup=False)
+        yield Static(
+            "Fix the files listed above (file:row: column: problem), then open the study again. q quits.",
+            id="error-hint",
+            markup=False,
+        )
         yield KeysFooter()
 
     def on_mount(self) -> None:

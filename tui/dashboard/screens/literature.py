@@ -24,8 +24,8 @@ from tui.dashboard.widgets.select import SafeSelect
 
 ALL = "__all__"
 FIT_CHOICES = [("All fits", ALL)] + [(f"{SYMBOLS[f]} {f}", f) for f in FITS]
-NEW_PREFIX = "new:"      # the key of a new theme's row (a theme id has no colon)
-GROUP_LIMIT = 12         # sites listed per group in the detail
+NEW_PREFIX = "new:"  # the key of a new theme's row (a theme id has no colon)
+GROUP_LIMIT = 12  # sites listed per group in the detail
 HOW = {"own": "the theme itself", "cfir2009": "its CFIR 2009 construct", "cfir2": "its CFIR 2.0 construct"}
 MEANING = {
     "confirmation": "the high sites are rated higher, as the literature expects",
@@ -71,8 +71,9 @@ class LiteratureScreen(DashboardScreen):
         yield Static("", id="literature-head")
         with Horizontal(id="literature-controls"):
             yield SafeSelect(FIT_CHOICES, id="literature-fit", value=ALL, allow_blank=False, compact=True)
-            yield SafeSelect([(Text("All domains"), ALL)], id="literature-domain", value=ALL, allow_blank=False,
-                             compact=True)
+            yield SafeSelect(
+                [(Text("All domains"), ALL)], id="literature-domain", value=ALL, allow_blank=False, compact=True
+            )
         with Horizontal(id="literature-split"):
             yield RowList(id="literature-list")
             with VerticalScroll(id="literature-detail"):
@@ -106,8 +107,11 @@ class LiteratureScreen(DashboardScreen):
                 select.value = self.domain
 
     def _visible(self, items):
-        return [r for r in items if (self.fit == ALL or r.fit == self.fit)
-                and (self.domain == ALL or r.domain == self.domain)]
+        return [
+            r
+            for r in items
+            if (self.fit == ALL or r.fit == self.fit) and (self.domain == ALL or r.domain == self.domain)
+        ]
 
     def _fill_list(self, comparison) -> None:
         lit = comparison.literature
@@ -120,9 +124,14 @@ class LiteratureScreen(DashboardScreen):
 
         def row(item, key_prefix: str = ""):
             mark = " ⇄" if item.theme in linked or getattr(item, "via", None) in linked else ""
-            return (key_prefix + item.theme,
-                    cells((f"{SYMBOLS[item.fit]} {item.fit}", fit_w),
-                          (join(safe(item.title, title_w - len(mark)), mark), title_w), gap=2))
+            return (
+                key_prefix + item.theme,
+                cells(
+                    (f"{SYMBOLS[item.fit]} {item.fit}", fit_w),
+                    (join(safe(item.title, title_w - len(mark)), mark), title_w),
+                    gap=2,
+                ),
+            )
 
         rows = [row(r) for r in self._visible(lit.rows)]
         new = self._visible(lit.new)
@@ -145,7 +154,7 @@ class LiteratureScreen(DashboardScreen):
         if key is None or lit is None:
             return None
         if key.startswith(NEW_PREFIX):
-            return next((n for n in lit.new if n.theme == key[len(NEW_PREFIX):]), None)
+            return next((n for n in lit.new if n.theme == key[len(NEW_PREFIX) :]), None)
         return next((r for r in lit.rows if r.theme == key), None)
 
     def _show_detail(self, key: str | None) -> None:
@@ -160,8 +169,11 @@ class LiteratureScreen(DashboardScreen):
     def _detail(self, item) -> Text:
         width = max(self.size.width // 2, 30)
         out = join(safe(item.title, 200, "bold"), "\n")
-        facts = [f"id {item.theme}"] + ([f"influence {item.influence}"] if getattr(item, "influence", None) else []) \
+        facts = (
+            [f"id {item.theme}"]
+            + ([f"influence {item.influence}"] if getattr(item, "influence", None) else [])
             + ([f"domain {item.domain}"] if item.domain else [])
+        )
         out.append(safe(" · ".join(facts), 300, "dim"))
         out.append("\n\nFit: ")
         out.append(f"{SYMBOLS[item.fit]} {item.fit}", style="bold")
@@ -173,8 +185,14 @@ class LiteratureScreen(DashboardScreen):
         else:
             how = HOW.get(getattr(item, "via_kind", None) or "own", "")
             title = getattr(item, "via_title", None) or (item.evidence.title if item.evidence is not None else via)
-            out.append(join(safe(title, 200), " ", safe(f"[{via}]", 100, "dim"),
-                            f" ({how})" if how and hasattr(item, "via_kind") else ""))
+            out.append(
+                join(
+                    safe(title, 200),
+                    " ",
+                    safe(f"[{via}]", 100, "dim"),
+                    f" ({how})" if how and hasattr(item, "via_kind") else "",
+                )
+            )
             out.append("\ndistinguishing: ")
             out.append(f"{item.distinguishing}", style="bold")
             out.append(f", {item.direction}\n")
@@ -184,14 +202,23 @@ class LiteratureScreen(DashboardScreen):
             out.append("\nLinked metrics (statistics by themes)\n", style="bold")
             for link in links:
                 diff = "n/a" if link.mean_difference is None else f"{link.mean_difference:+.3g}"
-                out.append(join(safe(link_marker(link), width), " ", f"{link.fit}\n  ",
-                                safe(link.label or link.metric, 200), f": high minus low {diff}\n"))
+                out.append(
+                    join(
+                        safe(link_marker(link), width),
+                        " ",
+                        f"{link.fit}\n  ",
+                        safe(link.label or link.metric, 200),
+                        f": high minus low {diff}\n",
+                    )
+                )
         if item.claim:
             out.append("\nClaim\n", style="bold")
             out.append(safe_block(item.claim))
         papers = getattr(item, "papers", ())
         if papers:
-            out.append(("\n\n" if item.claim else "\n") + "Paper" + ("s" if len(papers) > 1 else "") + "\n", style="bold")
+            out.append(
+                ("\n\n" if item.claim else "\n") + "Paper" + ("s" if len(papers) > 1 else "") + "\n", style="bold"
+            )
             for p in papers:
                 out.append("• ")
                 out.append(safe(p.citation or p.title or p.ref, 300))

@@ -25,8 +25,8 @@ from textual.widgets import Input, Select, Static
 
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
-from tui.dashboard.widgets.rows import cells
 from tui.dashboard.widgets.palette import GROUP_MARK
+from tui.dashboard.widgets.rows import cells
 from tui.dashboard.widgets.rule_text import figure, rule_line
 from tui.dashboard.widgets.safe_text import join, safe
 from tui.dashboard.widgets.select import SafeSelect
@@ -36,15 +36,36 @@ GROUPS = ("high", "middle", "low", "missing")
 STUDY_GROUP = "This study's themes"
 NO_DOMAIN = "No CFIR domain"
 # CFIR domains in the framework's order; CFIR 2009 and CFIR 2.0 names of the same domain together
-DOMAIN_ORDER = (("innovation", "intervention characteristics"), ("outer setting",), ("inner setting",),
-                ("individuals", "characteristics of individuals"), ("implementation process", "process"))
+DOMAIN_ORDER = (
+    ("innovation", "intervention characteristics"),
+    ("outer setting",),
+    ("inner setting",),
+    ("individuals", "characteristics of individuals"),
+    ("implementation process", "process"),
+)
 # what a cell shows for each canonical token (text, never colour alone); no row at all: "·"
-CELL = {"+2": "+2", "+1": "+1", "0": "0", "-1": "-1", "-2": "-2", "X": "X", "Missing": "·", "N/A": "n/a",
-        "E": "E", "I": "I"}
+CELL = {
+    "+2": "+2",
+    "+1": "+1",
+    "0": "0",
+    "-1": "-1",
+    "-2": "-2",
+    "X": "X",
+    "Missing": "·",
+    "N/A": "n/a",
+    "E": "E",
+    "I": "I",
+}
 ABSENT = "·"
 MARK = {"strong": "**", "weak": "*", "insufficient": "?"}
-LABELS = [("Every label", ALL), ("Strong or weak", "distinguishing"), ("Strong", "strong"), ("Weak", "weak"),
-          ("None", "none"), ("Insufficient", "insufficient")]
+LABELS = [
+    ("Every label", ALL),
+    ("Strong or weak", "distinguishing"),
+    ("Strong", "strong"),
+    ("Weak", "weak"),
+    ("None", "none"),
+    ("Insufficient", "insufficient"),
+]
 
 
 def domain_rank(domain: str | None) -> tuple[int, str]:
@@ -109,7 +130,7 @@ def keeps(result, label: str) -> bool:
 class MatrixRow:
     """One theme's cells, made when asked for: the grid asks only for the columns in view."""
 
-    __slots__ = ("head", "tokens", "sites", "tail")
+    __slots__ = ("head", "sites", "tail", "tokens")
 
     def __init__(self, head: list, tokens: dict, sites: list[str], tail: list) -> None:
         self.head, self.tokens, self.sites, self.tail = head, tokens, sites, tail
@@ -147,7 +168,7 @@ class MatrixGrid(GridTable):
         self._whole: set[int] = set()
         self._fixed = 0
         self._range: tuple[int, int] | None = None
-        self.laid_out = 0            # rows laid out since the grid was last set (for tests)
+        self.laid_out = 0  # rows laid out since the grid was last set (for tests)
 
     def set_marks(self, marks: list[tuple[str, str]] | None) -> None:
         """The group line, one (text, style) per column; set before ``set_grid`` (the header's
@@ -161,8 +182,9 @@ class MatrixGrid(GridTable):
         self._fixed = min(fixed, len(columns))
         self._range = None
         self.laid_out = 0
-        super().set_grid(columns, [(key, (lambda: []) if i in self._whole else row)
-                                   for i, (key, row) in enumerate(rows)], fixed)
+        super().set_grid(
+            columns, [(key, (list) if i in self._whole else row) for i, (key, row) in enumerate(rows)], fixed
+        )
         for i in self._whole:
             self._rows[i] = (rows[i][0], rows[i][1])
 
@@ -196,8 +218,9 @@ class MatrixGrid(GridTable):
         start = max(first, self._fixed)
         if start < last:
             out.append(" " * (self._x[start] - out.cell_len))
-            out.append_text(cells(*((value(i), columns[i].width, columns[i].align) for i in range(start, last)),
-                                  gap=GAP))
+            out.append_text(
+                cells(*((value(i), columns[i].width, columns[i].align) for i in range(start, last)), gap=GAP)
+            )
         return out
 
     def _strip(self, index: int) -> Strip:
@@ -209,8 +232,11 @@ class MatrixGrid(GridTable):
             if index < 0:
                 titles = [c.title for c in self._columns]
                 text = self._laid_out(titles.__getitem__, first, last)
-                found = Strip(Segment.apply_style(list(text.render(self.app.console)),
-                                                  self.get_component_rich_style("rowlist--header")))
+                found = Strip(
+                    Segment.apply_style(
+                        list(text.render(self.app.console)), self.get_component_rich_style("rowlist--header")
+                    )
+                )
             else:
                 self.laid_out += 1
                 values = self._makers[index]()
@@ -226,23 +252,26 @@ class MatrixGrid(GridTable):
             first, last = self._range or self._visible()
             marks = self._marks
             text = self._laid_out(lambda i: Text(marks[i][0], style=marks[i][1]), first, last)
-            found = self._strips[-2] = Strip(Segment.apply_style(list(text.render(self.app.console)),
-                                                                 self.get_component_rich_style("rowlist--header")))
+            found = self._strips[-2] = Strip(
+                Segment.apply_style(
+                    list(text.render(self.app.console)), self.get_component_rich_style("rowlist--header")
+                )
+            )
         return found
 
     def render_line(self, y: int) -> Strip:
         if self._columns:
             window = self._visible()
-            if window != self._range:          # scrolled sideways: the rows in view are laid out again
+            if window != self._range:  # scrolled sideways: the rows in view are laid out again
                 self._range = window
                 self._strips.clear()
-        if self._marks is not None and self._header is not None:
-            if y == 0:
-                from rich.style import Style
+        if self._marks is not None and self._header is not None and y == 0:
+            from rich.style import Style
 
-                fill = Style.combine([self.rich_style, self.get_component_rich_style("rowlist--header")])
-                return self._window(self._marks_strip(), round(self.scroll_x), self.scrollable_content_region.width,
-                                    fill).apply_style(self.rich_style)
+            fill = Style.combine([self.rich_style, self.get_component_rich_style("rowlist--header")])
+            return self._window(
+                self._marks_strip(), round(self.scroll_x), self.scrollable_content_region.width, fill
+            ).apply_style(self.rich_style)
         return super().render_line(y)
 
 
@@ -252,13 +281,13 @@ class MatrixScreen(DashboardScreen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("f", "focus_domain", "Domain"),
-        Binding("b", "focus_label", "Label filter", show=False),   # l is Literature
+        Binding("b", "focus_label", "Label filter", show=False),  # l is Literature
         Binding("h", "toggle_middle", "Hide middle"),
         Binding("a", "all_sites", "Every site"),
         Binding("left_square_bracket", "edge(0)", "First site", show=False, key_display="["),
         Binding("right_square_bracket", "edge(1)", "Label columns", show=False, key_display="]"),
     ]
-    FIXED = 2      # the theme and its mark stay on the left
+    FIXED = 2  # the theme and its mark stay on the left
 
     DEFAULT_CSS = """
     #matrix-controls { height: 1; }
@@ -282,15 +311,17 @@ class MatrixScreen(DashboardScreen):
         self._domains_of = None
         self._site_columns: dict = {}
         self._wide: bool | None = None
-        self._want: tuple[str | None, str | None] | None = None   # (theme, site) to put the cursor on
+        self._want: tuple[str | None, str | None] | None = None  # (theme, site) to put the cursor on
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="matrix-controls"):
             yield Input(placeholder="/ filter themes: words of the title or id", id="matrix-filter", compact=True)
-            yield SafeSelect([(Text("All domains"), ALL)], id="matrix-domain", value=ALL, allow_blank=False,
-                             compact=True)
-            yield SafeSelect([(Text(t), v) for t, v in LABELS], id="matrix-label", value=ALL, allow_blank=False,
-                             compact=True)
+            yield SafeSelect(
+                [(Text("All domains"), ALL)], id="matrix-domain", value=ALL, allow_blank=False, compact=True
+            )
+            yield SafeSelect(
+                [(Text(t), v) for t, v in LABELS], id="matrix-label", value=ALL, allow_blank=False, compact=True
+            )
         yield Static("", id="matrix-rule", markup=False)
         yield Static("", id="matrix-empty", markup=False)
         yield MatrixGrid(id="matrix-table")
@@ -299,8 +330,14 @@ class MatrixScreen(DashboardScreen):
     # -- data ----------------------------------------------------------------------------------
     def show(self, comparison) -> None:
         self._fill_domains(comparison)
-        self._update("#matrix-rule", safe(rule_line(comparison.rule) + " · ** strong, * weak, ? insufficient, "
-                                          "↺ reversed; · no rating", max(self.size.width - 1, 20), "dim"))
+        self._update(
+            "#matrix-rule",
+            safe(
+                rule_line(comparison.rule) + " · ** strong, * weak, ? insufficient, ↺ reversed; · no rating",
+                max(self.size.width - 1, 20),
+                "dim",
+            ),
+        )
         self._fill_table()
 
     def _update(self, selector: str, text) -> None:
@@ -334,8 +371,11 @@ class MatrixScreen(DashboardScreen):
         for name, results in theme_groups(self.study, self.comparison):
             if self.domain != ALL and name != self.domain:
                 continue
-            kept = [r for r in results if keeps(r, self.label)
-                    and all(w in f"{r.theme} {r.title}".casefold() for w in words)]
+            kept = [
+                r
+                for r in results
+                if keeps(r, self.label) and all(w in f"{r.theme} {r.title}".casefold() for w in words)
+            ]
             if kept:
                 out.append((name, kept))
         return out
@@ -350,7 +390,9 @@ class MatrixScreen(DashboardScreen):
             keep_theme, keep_site = self._want
             self._want = None
         if not study.ratings:
-            self._update("#matrix-empty", "This study has no ratings: the matrix needs ratings.csv (or ratings-wide.csv).")
+            self._update(
+                "#matrix-empty", "This study has no ratings: the matrix needs ratings.csv (or ratings-wide.csv)."
+            )
             empty.display, table.display = True, False
             self._row_themes = []
             self._show_cell()
@@ -368,18 +410,21 @@ class MatrixScreen(DashboardScreen):
             made[None] = (study, site_w)
         for s, _ in sites:
             column = made.get(s)
-            if column is None:     # kept for the study: a change of split only reorders them
+            if column is None:  # kept for the study: a change of split only reorders them
                 title = s if s.isascii() and s.isprintable() else safe(s, site_w)
                 column = made[s] = GridColumn(f"site:{s}", title, site_w, "right")
             columns.append(column)
-        columns += [GridColumn("label", "Dist.", 13), GridColumn("diff", "diff", 5, "right"),
-                    GridColumn("gap", "gap", 5, "right")]
+        columns += [
+            GridColumn("label", "Dist.", 13),
+            GridColumn("diff", "diff", 5, "right"),
+            GridColumn("gap", "gap", 5, "right"),
+        ]
         if authors:
             columns.append(GridColumn("published", "Authors", 12))
         self._columns = columns
         styles = self.styles_map
         marks = [("H/M/L: high/middle/low", "dim"), ("", "")]
-        marks += [(GROUP_MARK[g], styles.get(g, "")) for _s, g in sites]   # over each token (right-aligned)
+        marks += [(GROUP_MARK[g], styles.get(g, "")) for _s, g in sites]  # over each token (right-aligned)
         marks += [("", "")] * (len(columns) - len(marks))
         tokens = study.rating_tokens
         site_ids = [s for s, _ in sites]
@@ -389,8 +434,9 @@ class MatrixScreen(DashboardScreen):
             rows.append((None, Text(f"▸ {name} ({len(results)})", style="bold", end="")))
             row_themes.append(None)
             for r in results:
-                rows.append((r.theme, functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors,
-                                                        title_w)))
+                rows.append(
+                    (r.theme, functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors, title_w))
+                )
                 row_themes.append(r.theme)
         table.set_marks(marks)
         table.set_grid(columns, rows, fixed=self.FIXED)
@@ -426,7 +472,7 @@ class MatrixScreen(DashboardScreen):
         if not self._columns or table.cursor_column >= len(self._columns):
             return None
         key = self._columns[table.cursor_column].key
-        return key[len("site:"):] if key.startswith("site:") else None
+        return key[len("site:") :] if key.startswith("site:") else None
 
     def _show_cell(self) -> None:
         """The line under the grid: the cursor's theme and site in full, and its rating."""
@@ -446,8 +492,17 @@ class MatrixScreen(DashboardScreen):
         group = dict(self._sites).get(site, "missing")
         token = self.study.rating_tokens.get(theme, {}).get(site, "no rating")
         label = self.comparison.labels.get(site, site)
-        line(join(safe(title, 30, "bold"), " · ", safe(f"{site} {label}", 30), f" ({GROUP_MARK[group]})",
-                         " · ", Text(str(token), style="bold"), " · Enter: evidence"))
+        line(
+            join(
+                safe(title, 30, "bold"),
+                " · ",
+                safe(f"{site} {label}", 30),
+                f" ({GROUP_MARK[group]})",
+                " · ",
+                Text(str(token), style="bold"),
+                " · Enter: evidence",
+            )
+        )
 
     def on_row_list_highlighted(self, event) -> None:
         if self.comparison is not None:
@@ -455,9 +510,12 @@ class MatrixScreen(DashboardScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.watch(self.query_one("#matrix-table", MatrixGrid), "cursor_column",
-                   lambda _c: self._show_cell() if self.comparison is not None and self._columns else None,
-                   init=False)
+        self.watch(
+            self.query_one("#matrix-table", MatrixGrid),
+            "cursor_column",
+            lambda _c: self._show_cell() if self.comparison is not None and self._columns else None,
+            init=False,
+        )
 
     def on_row_list_selected(self, event) -> None:
         site = self.current_site()
@@ -479,7 +537,7 @@ class MatrixScreen(DashboardScreen):
     def on_resize(self, event) -> None:
         super().on_resize(event)
         if self._wide is not None and (event.size.width >= 110) != self._wide and self._shown is not None:
-            self.show(self.comparison)       # the theme column widens (or narrows) with the terminal
+            self.show(self.comparison)  # the theme column widens (or narrows) with the terminal
 
     # -- controls ------------------------------------------------------------------------------
     def action_edge(self, end: int) -> None:
@@ -560,8 +618,10 @@ class MatrixScreen(DashboardScreen):
         if view.get("label") in {value for _, value in LABELS}:
             self.label = view["label"]
         self.hide_middle = view.get("middle") == "hidden"
-        self._want = (view.get("theme") if isinstance(view.get("theme"), str) else None,
-                      view.get("site") if isinstance(view.get("site"), str) else None)
+        self._want = (
+            view.get("theme") if isinstance(view.get("theme"), str) else None,
+            view.get("site") if isinstance(view.get("site"), str) else None,
+        )
         self.filter_text = str(view.get("filter", "")) if isinstance(view.get("filter", ""), str) else ""
         field = self.query_one("#matrix-filter", Input)
         with field.prevent(Input.Changed):

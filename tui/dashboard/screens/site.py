@@ -10,12 +10,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.dashboard.dialogs.evidence import excerpts_of
-from tui.headless.render import fmt
 from tui.dashboard.screens.base import DashboardScreen, digits_for, fmt_value, shown_value
 from tui.dashboard.screens.compare import theme_order
 from tui.dashboard.widgets.charts import marker_strip, numbers
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
+from tui.headless.render import fmt
 
 
 class SiteScreen(DashboardScreen):
@@ -46,18 +46,29 @@ class SiteScreen(DashboardScreen):
             return
         group = comparison.split.group_of(site.id) or "missing"
         styles = self.styles_map
-        head = join(Text(f"{GROUP_MARK[group]} ", style=styles[group]), safe(site.id, 20, "bold"), "  ",
-                    safe(site.label, 50, "bold"), Text(f"   {group} group", style=styles[group]))
-        attrs = [join("\n", safe(a, 20, "dim"), ": ", safe(site.attributes.get(a) or "-", 50))
-                 for a in study.attributes]
+        head = join(
+            Text(f"{GROUP_MARK[group]} ", style=styles[group]),
+            safe(site.id, 20, "bold"),
+            "  ",
+            safe(site.label, 50, "bold"),
+            Text(f"   {group} group", style=styles[group]),
+        )
+        attrs = [
+            join("\n", safe(a, 20, "dim"), ": ", safe(site.attributes.get(a) or "-", 50)) for a in study.attributes
+        ]
         self.query_one("#site-head", Static).update(join(head, *attrs))
         self.query_one("#site-metrics", Static).update(self._metrics_table(comparison, site))
         self.query_one("#site-themes", Static).update(self._themes_text(comparison, site))
 
     def _metrics_table(self, c, site) -> Table:
         wide = self.size.width >= 110
-        table = Table(box=None, pad_edge=False, expand=False, title_justify="left",
-                      title=Text("Metrics (◆ this site among all sites)", style="bold"))
+        table = Table(
+            box=None,
+            pad_edge=False,
+            expand=False,
+            title_justify="left",
+            title=Text("Metrics (◆ this site among all sites)", style="bold"),
+        )
         table.add_column("Metric", no_wrap=True, max_width=40 if wide else 26)
         table.add_column("Value", justify="right", no_wrap=True)
         table.add_column("Among sites", no_wrap=True)
@@ -72,18 +83,23 @@ class SiteScreen(DashboardScreen):
             name = safe(metric.label, 40 if wide else 26)
             if key == c.split.outcome:
                 name.append(" (outcome)", style="italic")
-            table.add_row(name, fmt_value(mine, digits_for(self.study, key)), marker_strip(numbers(every), mine if isinstance(mine, float) else None,
-                                                              24 if wide else 16, style),
-                          fmt(m.high.mean, max(digits_for(self.study, key), 2)) if m else "",
-                          fmt(m.low.mean, max(digits_for(self.study, key), 2)) if m else "")
+            table.add_row(
+                name,
+                fmt_value(mine, digits_for(self.study, key)),
+                marker_strip(numbers(every), mine if isinstance(mine, float) else None, 24 if wide else 16, style),
+                fmt(m.high.mean, max(digits_for(self.study, key), 2)) if m else "",
+                fmt(m.low.mean, max(digits_for(self.study, key), 2)) if m else "",
+            )
         return table
 
     def _themes_text(self, c, site) -> Text:
         ratings = {r.theme: r for r in self.study.ratings if r.site == site.id}
         out = Text("\nTheme ratings and evidence\n", style="bold", end="")
         results = {t.theme: t for t in c.themes}
-        ordered = sorted((t for t in self.study.rated_themes() if t.id in ratings),
-                         key=lambda t: theme_order(results[t.id]) if t.id in results else (9, False))
+        ordered = sorted(
+            (t for t in self.study.rated_themes() if t.id in ratings),
+            key=lambda t: theme_order(results[t.id]) if t.id in results else (9, False),
+        )
         if not ordered:
             out.append("(this site has no theme ratings)", style="dim")
         for theme in ordered:
@@ -97,7 +113,7 @@ class SiteScreen(DashboardScreen):
             out.append(Text("         "))
             out.append(memo)
             out.append("\n")
-            for e in excerpts_of(self.study, site.id, theme.id):     # evidence.csv's coded excerpts
+            for e in excerpts_of(self.study, site.id, theme.id):  # evidence.csv's coded excerpts
                 out.append(Text("         • "))
                 out.append(safe_block(e.excerpt))
                 out.append(join(Text(" — ", style="dim"), safe(e.source or "(no source)", 60, "dim"), "\n"))

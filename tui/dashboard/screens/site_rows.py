@@ -22,13 +22,17 @@ _TERM = re.compile(r"^(?P<col>[A-Za-z_][\w.-]*)(?P<op>>=|<=|!=|=|>|<|:)(?P<val>.
 class Column:
     key: str
     title: str
-    kind: str   # group | text | metric | attribute
+    kind: str  # group | text | metric | attribute
 
 
 def columns(study, comparison) -> list[Column]:
     outcome = comparison.split.outcome
-    cols = [Column("group", "Grp", "group"), Column("site", "Site", "text"), Column("label", "Label", "text"),
-            Column(outcome, outcome, "metric")]
+    cols = [
+        Column("group", "Grp", "group"),
+        Column("site", "Site", "text"),
+        Column("label", "Label", "text"),
+        Column(outcome, outcome, "metric"),
+    ]
     cols += [Column(k, k, "metric") for k in study.metrics if k != outcome]
     cols += [Column(a, a, "attribute") for a in study.attributes]
     return cols
@@ -61,6 +65,7 @@ def _number(value) -> float | None:
 
 def sort_key(column: Column, descending: bool):
     """A key that sorts undefined values last whatever the direction."""
+
     def key(row: dict):
         value = row.get(column.key)
         if column.kind == "group":
@@ -73,6 +78,7 @@ def sort_key(column: Column, descending: bool):
             return (0, -num if descending else num, "")
         text = "" if value is None else str(value).casefold()
         return (0 if text else 1, 0.0, text)
+
     return key
 
 
@@ -126,10 +132,12 @@ def make_filter(text: str, cols: list[Column], theme_sites):
 def _column_test(col: Column, op: str, raw: str):
     needle = raw.casefold()
     if op in ("=", ":", "!="):
+
         def contains(row):
             text = _cell_text(col.key, row.get(col.key)).casefold()
             hit = (needle in text) if col.kind != "group" else (needle in (text, text[:1], text[2:]))
             return hit != (op == "!=")
+
         return contains
     try:
         bound = float(raw)
@@ -140,6 +148,7 @@ def _column_test(col: Column, op: str, raw: str):
     def numeric(row):
         num = _number(row.get(col.key))
         return num is not None and compare(num, bound)
+
     return numeric
 
 
@@ -171,7 +180,7 @@ def filter_problems(text: str, cols: list[Column], themes=None) -> list[str]:
                 problems.append(f'no theme "{raw}"{hint}')
         elif col is None:
             if op == ":":
-                continue              # a word with a colon in it ("10:30"): searched as a word
+                continue  # a word with a colon in it ("10:30"): searched as a word
             near = difflib.get_close_matches(name.casefold(), list(known), n=1)
             hint = f'did you mean "{known[near[0]].key}"? ' if near else ""
             problems.append(f'no column "{name}" ({hint}columns: {", ".join(c.key for c in cols)})')

@@ -12,7 +12,6 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
 from textual_plotext import PlotextPlot
 
-from tui.dashboard.widgets.select import SafeSelect
 from cases.escape import shorten
 from tui.dashboard.screens import site_rows
 from tui.dashboard.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
@@ -20,10 +19,11 @@ from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note
 from tui.dashboard.widgets.grid import GridColumn, GridTable
 from tui.dashboard.widgets.palette import GROUP_MARK, colours
 from tui.dashboard.widgets.safe_text import safe
+from tui.dashboard.widgets.select import SafeSelect
 
 LABELLED_POINTS = 30
 DEFAULT_SCATTER = "fidelity"
-SHORT = 32   # below this height the table and the scatter take turns (p)
+SHORT = 32  # below this height the table and the scatter take turns (p)
 
 
 class SitesScreen(DashboardScreen):
@@ -48,7 +48,7 @@ class SitesScreen(DashboardScreen):
         self._visible: list[dict] = []
         self._want_site: str | None = None
         self._row_sites: list[str] = []
-        self._base: tuple | None = None     # (study, disclosure, rows without groups, column layouts)
+        self._base: tuple | None = None  # (study, disclosure, rows without groups, column layouts)
         self._select_for: tuple | None = None
         self._bars_note: list[str] = []
         self._filter_lines: list[str] = []
@@ -56,8 +56,11 @@ class SitesScreen(DashboardScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="sites-controls"):
-            yield Input(placeholder="/ filter: word, column=word, column>number, group=H, theme:ID",
-                        id="sites-filter", compact=True)
+            yield Input(
+                placeholder="/ filter: word, column=word, column>number, group=H, theme:ID",
+                id="sites-filter",
+                compact=True,
+            )
             yield SafeSelect([], id="scatter-metric", compact=True, allow_blank=True, prompt="scatter x")
         # one line, shown only when it has something to say: what is wrong with the filter, and
         # where the bars of a metric with values below zero start (the others start at zero)
@@ -76,7 +79,7 @@ class SitesScreen(DashboardScreen):
             # every value but the group: kept while the study and its disclosure settings stay
             base = self._base = (study, comparison.disclosure, site_rows.rows(study, comparison), {})
         groups = site_rows.group_map(comparison.split)
-        for row in base[2]:                 # the rows are this screen's own: a new split sets each group
+        for row in base[2]:  # the rows are this screen's own: a new split sets each group
             row["group"] = groups.get(row["site"], "missing")
         self._rows = base[2]
         if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
@@ -93,7 +96,7 @@ class SitesScreen(DashboardScreen):
         if self.scatter_metric not in keys:
             self.scatter_metric = DEFAULT_SCATTER if DEFAULT_SCATTER in keys else (keys[0] if keys else None)
         with select.prevent(Select.Changed):
-            if self._select_for != (self.study, keys):      # the choices change with the outcome only
+            if self._select_for != (self.study, keys):  # the choices change with the outcome only
                 self._select_for = (self.study, keys)
                 select.set_options([(safe(f"x: {self.study.metrics[k].label}", 40), k) for k in keys])
             if self.scatter_metric is not None and select.value != self.scatter_metric:
@@ -107,11 +110,13 @@ class SitesScreen(DashboardScreen):
         ordered = site_rows.sort_rows(self._rows, column, self.descending)
         self._filter_lines = []
         if self.filter_text.strip():
-            test = site_rows.make_filter(self.filter_text, self._cols,
-                                         lambda theme: site_rows.theme_sites(self.study, theme))
+            test = site_rows.make_filter(
+                self.filter_text, self._cols, lambda theme: site_rows.theme_sites(self.study, theme)
+            )
             ordered = [r for r in ordered if test(r)]
-            self._filter_lines = [f"filter: {p}" for p in
-                                  site_rows.filter_problems(self.filter_text, self._cols, self.study.themes)]
+            self._filter_lines = [
+                f"filter: {p}" for p in site_rows.filter_problems(self.filter_text, self._cols, self.study.themes)
+            ]
             if not self._filter_lines:
                 self._filter_lines = [f"{len(ordered)} of {len(self._rows)} sites match the filter"]
         self._visible = ordered
@@ -143,8 +148,11 @@ class SitesScreen(DashboardScreen):
 
         table.set_grid(columns, [(r["site"], functools.partial(row, r)) for r in ordered], fixed=3)
         self._row_sites = [r["site"] for r in ordered]
-        self._bars_note = [f"{shorten(col.title, 20)}: {baseline_note(layouts[col.key][1], layouts[col.key][3])}"
-                           for col in self._cols if col.kind == "metric" and baseline_note(layouts[col.key][1])]
+        self._bars_note = [
+            f"{shorten(col.title, 20)}: {baseline_note(layouts[col.key][1], layouts[col.key][3])}"
+            for col in self._cols
+            if col.kind == "metric" and baseline_note(layouts[col.key][1])
+        ]
         self._show_note()
 
     def _show_note(self) -> None:
@@ -155,7 +163,7 @@ class SitesScreen(DashboardScreen):
             parts.append("bars start at 0, except " + "; ".join(self._bars_note))
         text = " · ".join(parts)
         if text == getattr(self, "_note_text", None):
-            return                        # unchanged (a change of split): no update, no layout
+            return  # unchanged (a change of split): no update, no layout
         self._note_text = text
         note = self.query_one("#sites-note", Static)
         note.update(safe(text, 400))
@@ -212,12 +220,16 @@ class SitesScreen(DashboardScreen):
             if not mine:
                 continue
             colour = Color.parse(rgb[group]).rgb
-            plt.scatter([r[x] for r in mine], [r[outcome] for r in mine], marker=GROUP_MARK[group],
-                        color=colour)
+            plt.scatter([r[x] for r in mine], [r[outcome] for r in mine], marker=GROUP_MARK[group], color=colour)
             if label:
                 for r in mine:
-                    plt.text(f"{GROUP_MARK[group]} {shorten(r['label'] or r['site'], 12)}", r[x], r[outcome],
-                             color=colour, alignment="left")
+                    plt.text(
+                        f"{GROUP_MARK[group]} {shorten(r['label'] or r['site'], 12)}",
+                        r[x],
+                        r[outcome],
+                        color=colour,
+                        alignment="left",
+                    )
         xs = [r[x] for r in points]
         if label and xs:
             span = (max(xs) - min(xs)) or 1.0

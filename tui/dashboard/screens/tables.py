@@ -9,8 +9,13 @@ from textual.widgets import DataTable, Static
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.safe_text import join, safe
 
-VERDICT = {"robust": ("✔ robust", "better"), "unstable": ("✘ unstable", "worse"), "no contrast": ("· no contrast", ""),
-           "no verdict": ("? no verdict", ""), "undetermined": ("? undetermined", "")}
+VERDICT = {
+    "robust": ("✔ robust", "better"),
+    "unstable": ("✘ unstable", "worse"),
+    "no contrast": ("· no contrast", ""),
+    "no verdict": ("? no verdict", ""),
+    "undetermined": ("? undetermined", ""),
+}
 
 
 def _ratio(value: float | None) -> str:
@@ -29,7 +34,7 @@ class SensitivityScreen(DashboardScreen):
     def show(self, comparison) -> None:
         sens = comparison.sensitivity
         key = (self.app.theme, self.size.width >= 110)
-        drawn = getattr(self, "_drawn", None)     # the table itself, not its id(): ids are reused
+        drawn = getattr(self, "_drawn", None)  # the table itself, not its id(): ids are reused
         if sens is not None and drawn is not None and drawn[0] is sens and drawn[1] == key:
             return
         self._drawn = (sens, key)
@@ -42,28 +47,47 @@ class SensitivityScreen(DashboardScreen):
             head.update(Text("The split-sensitivity table is being computed…", style="dim italic"))
             return
         counted = sum(c.qualifies for c in sens.cuts)
-        head.update(safe(f"Every cut of {sens.outcome}: which sites join the low group as the cut rises "
-                         f"({len(sens.cuts)}{f' of {sens.total_cuts}' if sens.capped else ''} cuts, {counted} with at least 2 sites per group; * = not counted). "
-                         "A contrast is robust when it keeps its direction at every counted cut "
-                         "(H > L: the high group higher).", 400))
+        head.update(
+            safe(
+                f"Every cut of {sens.outcome}: which sites join the low group as the cut rises "
+                f"({len(sens.cuts)}{f' of {sens.total_cuts}' if sens.capped else ''} cuts, {counted} with at least 2 sites per group; * = not counted). "
+                "A contrast is robust when it keeps its direction at every counted cut "
+                "(H > L: the high group higher).",
+                400,
+            )
+        )
         wide = self.size.width >= 110
         for name, width in (("", 1), ("Cut", 9), ("High", 5), ("Low", 5), ("Sites joining low", 80 if wide else 48)):
             cuts.add_column(name, key=name or "mark", width=width)
         labels = comparison.labels
         for i, c in enumerate(sens.cuts):
             moved = ", ".join(f"{s} {labels.get(s, s)}" if labels.get(s, s) != s else s for s in c.moved)
-            cuts.add_row(Text(" " if c.qualifies else "*"), Text(c.shown), Text(str(c.n_high)),
-                         Text(str(c.n_low)), safe(moved, 80 if wide else 48), key=str(i))
+            cuts.add_row(
+                Text(" " if c.qualifies else "*"),
+                Text(c.shown),
+                Text(str(c.n_high)),
+                Text(str(c.n_low)),
+                safe(moved, 80 if wide else 48),
+                key=str(i),
+            )
         styles = self.styles_map
-        rows = [(kind, r, seen_text(r.seen, kind)) for kind, rows in (("metric", sens.metrics),
-                                                                      ("theme", sens.themes)) for r in rows]
+        rows = [
+            (kind, r, seen_text(r.seen, kind))
+            for kind, rows in (("metric", sens.metrics), ("theme", sens.themes))
+            for r in rows
+        ]
         label_w, seen_w = robust_widths(self.size.width, [seen for _, _, seen in rows])
         for name, width in (("Verdict", 14), ("Kind", 6), ("Metric or theme", label_w), ("Seen at the cuts", seen_w)):
             robust.add_column(name, key=name, width=width)
         for kind, r, seen in rows:
             text, style = VERDICT[r.verdict]
-            robust.add_row(Text(text, style=styles.get(style, "")), Text(kind), safe(r.label, label_w),
-                           safe(seen, seen_w), key=f"{kind}:{r.key}")
+            robust.add_row(
+                Text(text, style=styles.get(style, "")),
+                Text(kind),
+                safe(r.label, label_w),
+                safe(seen, seen_w),
+                key=f"{kind}:{r.key}",
+            )
 
 
 SIGNS = {"+": "H > L", "-": "H < L", "0": "H = L", "none": "no value"}
@@ -111,8 +135,7 @@ class ConfigurationsScreen(DashboardScreen):
             head.update(Text("The configuration table is being computed…", style="dim italic"))
             return
         if not conf.conditions:
-            head.update(Text("No configuration table: the study defines no [[condition]] in study.toml.",
-                             style="dim"))
+            head.update(Text("No configuration table: the study defines no [[condition]] in study.toml.", style="dim"))
             return
         legend = [join(f"C{i + 1} = ", safe(name, 60)) for i, name in enumerate(conf.conditions)]
         note = f"Outcome: membership of the high group ({conf.with_outcome} sites); 1 = the condition holds."
@@ -126,11 +149,25 @@ class ConfigurationsScreen(DashboardScreen):
             truth.add_column(name, key=name, width=width)
         for i, r in enumerate(conf.rows):
             names = ", ".join(s + ("*" if s in r.outcome_set else "") for s in r.sites)
-            truth.add_row(*[Text(str(v), style="bold" if v else "dim") for v in r.values],
-                          Text(_ratio(r.consistency)), Text(_ratio(r.coverage)), safe(names, 60), key=str(i))
-        for name, width in (("Condition alone", 40 if wide else 30), ("Sites", 6), ("Consistency", 11),
-                            ("Coverage", 8)):
+            truth.add_row(
+                *[Text(str(v), style="bold" if v else "dim") for v in r.values],
+                Text(_ratio(r.consistency)),
+                Text(_ratio(r.coverage)),
+                safe(names, 60),
+                key=str(i),
+            )
+        for name, width in (
+            ("Condition alone", 40 if wide else 30),
+            ("Sites", 6),
+            ("Consistency", 11),
+            ("Coverage", 8),
+        ):
             singles.add_column(name, key=name, width=width)
         for s in conf.singles:
-            singles.add_row(safe(s.name, 40), Text(str(s.members)), Text(_ratio(s.consistency)),
-                            Text(_ratio(s.coverage)), key=s.name)
+            singles.add_row(
+                safe(s.name, 40),
+                Text(str(s.members)),
+                Text(_ratio(s.consistency)),
+                Text(_ratio(s.coverage)),
+                key=s.name,
+            )

@@ -9,17 +9,20 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Select, Static
 
 from tui.dashboard.dialogs.evidence import excerpts_of
-from tui.dashboard.widgets.select import SafeSelect
 from tui.dashboard.screens.base import DashboardScreen, ShowSites
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
-from tui.dashboard.widgets.rule_text import theme_findings, rule_line
+from tui.dashboard.widgets.rule_text import rule_line, theme_findings
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
+from tui.dashboard.widgets.select import SafeSelect
 
-SCOPES = [("Themes rated in this study", "rated"), ("Literature themes", "literature"),
-          ("All themes and CFIR constructs", "all")]
+SCOPES = [
+    ("Themes rated in this study", "rated"),
+    ("Literature themes", "literature"),
+    ("All themes and CFIR constructs", "all"),
+]
 ALL = "__all__"
-GROUP_LIMIT = 25      # sites listed per group in the detail; j lists them all in Sites
+GROUP_LIMIT = 25  # sites listed per group in the detail; j lists them all in Sites
 
 
 class ThemesScreen(DashboardScreen):
@@ -36,15 +39,16 @@ class ThemesScreen(DashboardScreen):
         self.domain = ALL
         self._ids: list[str] = []
         self._want: str | None = None
-        self._domains_of = None          # the study whose domains the filter lists
-        self._detail_key = None          # what the detail shows (theme, comparison): drawn once
+        self._domains_of = None  # the study whose domains the filter lists
+        self._detail_key = None  # what the detail shows (theme, comparison): drawn once
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="themes-controls"):
             yield SafeSelect(SCOPES, id="theme-scope", value="rated", allow_blank=False, compact=True)
-            yield SafeSelect([(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False,
-                         compact=True)
-        yield Static("", id="themes-rule", markup=False)     # the distinguishing rule in force
+            yield SafeSelect(
+                [(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False, compact=True
+            )
+        yield Static("", id="themes-rule", markup=False)  # the distinguishing rule in force
         with Horizontal(id="themes-split"):
             yield RowList(id="themes-list")
             with VerticalScroll(id="theme-detail"):
@@ -57,7 +61,8 @@ class ThemesScreen(DashboardScreen):
                 scope.value = self.scope
         self._fill_domains()
         self.query_one("#themes-rule", Static).update(
-            safe(rule_line(comparison.rule), max(self.size.width - 1, 20), "dim"))
+            safe(rule_line(comparison.rule), max(self.size.width - 1, 20), "dim")
+        )
         self._fill_list(comparison)
 
     def _themes(self):
@@ -90,7 +95,7 @@ class ThemesScreen(DashboardScreen):
         self._want = None
         results = {t.theme: t for t in c.themes}
         authors = any(t.published is not None for t in c.themes)
-        flag_w = 16 if authors else 7          # "weak↺ (strong)": the rule's label, the authors'
+        flag_w = 16 if authors else 7  # "weak↺ (strong)": the rule's label, the authors'
         title_w = (34 if self.size.width >= 110 else 22) - (flag_w - 7)
         themes = self._themes()
         rows = []
@@ -99,11 +104,20 @@ class ThemesScreen(DashboardScreen):
             flag = (r.distinguishing[:6] + ("↺" if r.direction == "reversed" else "")) if r else ""
             if r is not None and r.published is not None:
                 flag += f" ({r.published})"
-            rows.append((theme.id, cells((safe(flag, flag_w, "bold" if r and r.distinguishing == "strong" else ""),
-                                          flag_w), (safe(theme.title, title_w), title_w), gap=2)))
+            rows.append(
+                (
+                    theme.id,
+                    cells(
+                        (safe(flag, flag_w, "bold" if r and r.distinguishing == "strong" else ""), flag_w),
+                        (safe(theme.title, title_w), title_w),
+                        gap=2,
+                    ),
+                )
+            )
         self._ids = [t.id for t in themes]
-        table.set_rows(rows, header=cells(("Dist. (authors)" if authors else "Dist.", flag_w), ("Theme", title_w),
-                                          gap=2))
+        table.set_rows(
+            rows, header=cells(("Dist. (authors)" if authors else "Dist.", flag_w), ("Theme", title_w), gap=2)
+        )
         if keep in self._ids:
             table.move_to(self._ids.index(keep))
         self._show_detail(self.current_theme())
@@ -151,8 +165,14 @@ class ThemesScreen(DashboardScreen):
             out.append(safe(theme_findings(result), 300))
             if result.published is not None:
                 out.append("\n")
-                out.append(join("authors' judgement: ", safe(result.published, 60, "bold"),
-                                " · rule's: ", Text(result.distinguishing, style="bold")))
+                out.append(
+                    join(
+                        "authors' judgement: ",
+                        safe(result.published, 60, "bold"),
+                        " · rule's: ",
+                        Text(result.distinguishing, style="bold"),
+                    )
+                )
             out.append("\n")
             out.append(safe(rule_line(c.rule), 300, "dim"))
         out.append("\n")
@@ -175,7 +195,7 @@ class ThemesScreen(DashboardScreen):
                 out.append(f"  {tokens[s]:>7}  ", style="bold")
                 out.append(safe(f"{s} {c.labels.get(s, s)}", 40))
                 out.append("\n")
-                for e in excerpts_of(self.study, s, theme_id):     # evidence.csv's excerpts, one line each
+                for e in excerpts_of(self.study, s, theme_id):  # evidence.csv's excerpts, one line each
                     out.append(safe(f"           • {e.excerpt} — {e.source or '(no source)'}", 120, "dim"))
                     out.append("\n")
             if len(sites) > GROUP_LIMIT:
@@ -227,8 +247,8 @@ class ThemesScreen(DashboardScreen):
         flt = view.get("filter")
         scope = view.get("scope")
         if isinstance(flt, str) and flt.startswith("domain="):
-            self.domain = flt[len("domain="):]
-            self.scope = "all"                 # a snapshot written before [view] had a scope
+            self.domain = flt[len("domain=") :]
+            self.scope = "all"  # a snapshot written before [view] had a scope
         if scope in {value for _, value in SCOPES}:
             self.scope = scope
         if isinstance(view.get("theme"), str):

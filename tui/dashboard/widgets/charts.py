@@ -73,11 +73,13 @@ def strip(points: Iterable[tuple[object, str]], width: int, styles: dict[str, st
     ``points`` are (value, group) pairs; a cell holding sites of more than one group shows ``*``.
     Non-numeric values (suppressed counts) are left out.
     """
-    pts = [(v, g) for v, g in points if v.__class__ is float or isinstance(v, int | float) and not isinstance(v, bool)]
+    pts = [
+        (v, g) for v, g in points if v.__class__ is float or (isinstance(v, int | float) and not isinstance(v, bool))
+    ]
     if not pts:
         return Text("(no values)".ljust(width)[:width], style="dim", end="")
     lo, hi = min(v for v, _ in pts), max(v for v, _ in pts)
-    cells = [0] * width                   # per cell, a bit for each group found there
+    cells = [0] * width  # per cell, a bit for each group found there
     bit_of = dict(_BITS)
     factor = (width - 1) / (hi - lo) if hi > lo else 0.0
     for v, g in pts:
@@ -88,7 +90,7 @@ def strip(points: Iterable[tuple[object, str]], width: int, styles: dict[str, st
     for bits in cells:
         if not bits:
             out.append("·", style="dim")
-        elif bits & (bits - 1):           # more than one group
+        elif bits & (bits - 1):  # more than one group
             out.append(SEVERAL, style="bold")
         else:
             g = group_of[bits]
@@ -108,5 +110,5 @@ def marker_strip(values: Iterable[float], mine: float | None, width: int, style:
     at = position(mine, lo, hi, width)
     out = Text("".join(cells[:at]), style="dim", end="", no_wrap=True)
     out.append("◆", style=style)
-    out.append("".join(cells[at + 1:]), style="dim")
+    out.append("".join(cells[at + 1 :]), style="dim")
     return out

@@ -11,6 +11,7 @@ Two decimals hid small proportions (0.07 against 0.068); a fixed number cannot s
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 
@@ -41,7 +42,7 @@ def decimals(values: Iterable[object]) -> int:
     if all(v.is_integer() for v in nums):
         return 0
     need = 2
-    gaps = [b - a for a, b in zip(nums, nums[1:]) if b - a > 1e-12 * max(1.0, abs(b))]
+    gaps = [b - a for a, b in itertools.pairwise(nums) if b - a > 1e-12 * max(1.0, abs(b))]
     if gaps:
         need = max(need, 1 - math.floor(math.log10(min(gaps))))
     small = [abs(v) for v in nums if v != 0]

@@ -65,8 +65,9 @@ class GridTable(RowList):
         self._x: list[int] = []
         self._fixed_w = 0
 
-    def set_grid(self, columns: Sequence[GridColumn], rows: list[tuple[str, Callable[[], list]]],
-                 fixed: int = 0) -> None:
+    def set_grid(
+        self, columns: Sequence[GridColumn], rows: list[tuple[str, Callable[[], list]]], fixed: int = 0
+    ) -> None:
         """Replace the columns and rows; ``fixed`` leading columns stay when scrolling sideways."""
         self._columns = list(columns)
         self._x, x = [], 0
@@ -93,7 +94,7 @@ class GridTable(RowList):
     def cell_text(self, index: int, column: int) -> str:
         """The plain text of one cell, without its padding (for tests)."""
         x, width = self._x[column], self._columns[column].width
-        return self.row_text(index)[x:x + width].strip()
+        return self.row_text(index)[x : x + width].strip()
 
     def column_texts(self, column: int) -> list[str]:
         return [self.cell_text(i, column) for i in range(self.row_count)]
@@ -116,7 +117,7 @@ class GridTable(RowList):
         if not self._columns or self.cursor_column < 0 or self.cursor_column >= len(self._columns):
             return
         x, width = self._x[self.cursor_column], self._columns[self.cursor_column].width
-        if x < self._fixed_w:                           # a fixed column is always in view
+        if x < self._fixed_w:  # a fixed column is always in view
             return
         view = self.scrollable_content_region.width
         left = round(self.scroll_x)
@@ -162,9 +163,13 @@ class GridTable(RowList):
         strip = strip.extend_cell_length(x + width)
         before, cell, after = strip.divide([x, x + width, strip.cell_length])
         cursor = self.get_component_rich_style("rowlist--cursor")
-        return Strip.join([Strip(Segment.apply_style(list(before), post_style=row_style)),
-                           Strip(Segment.apply_style(list(cell), post_style=cursor)),
-                           Strip(Segment.apply_style(list(after), post_style=row_style))])
+        return Strip.join(
+            [
+                Strip(Segment.apply_style(list(before), post_style=row_style)),
+                Strip(Segment.apply_style(list(cell), post_style=cursor)),
+                Strip(Segment.apply_style(list(after), post_style=row_style)),
+            ]
+        )
 
     def _row_fill(self, index: int) -> Style:
         return self.rich_style if index != self.cursor else Style.combine([self.rich_style, self._row_style()])
@@ -173,5 +178,6 @@ class GridTable(RowList):
         fixed = min(self._fixed_w, width)
         if not fixed or not scroll_x:
             return strip.crop_extend(scroll_x, scroll_x + width, fill)
-        return Strip.join([strip.crop_extend(0, fixed, fill),
-                           strip.crop_extend(fixed + scroll_x, scroll_x + width, fill)])
+        return Strip.join(
+            [strip.crop_extend(0, fixed, fill), strip.crop_extend(fixed + scroll_x, scroll_x + width, fill)]
+        )

@@ -10,8 +10,14 @@ from __future__ import annotations
 from textual.theme import Theme
 
 OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky-blue": "#56B4E9", "bluish-green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish-purple": "#CC79A7",
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky-blue": "#56B4E9",
+    "bluish-green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish-purple": "#CC79A7",
     "grey": "#999999",
 }
 
@@ -25,18 +31,32 @@ DEFAULTS = {
 }
 
 DARK = Theme(
-    name="crosscase-dark", dark=True,
-    primary=OKABE_ITO["sky-blue"], secondary=OKABE_ITO["orange"], accent=OKABE_ITO["yellow"],
-    warning=OKABE_ITO["orange"], error=OKABE_ITO["vermillion"], success=OKABE_ITO["bluish-green"],
-    background="#101418", surface="#1A1F24", panel="#242B33",
+    name="crosscase-dark",
+    dark=True,
+    primary=OKABE_ITO["sky-blue"],
+    secondary=OKABE_ITO["orange"],
+    accent=OKABE_ITO["yellow"],
+    warning=OKABE_ITO["orange"],
+    error=OKABE_ITO["vermillion"],
+    success=OKABE_ITO["bluish-green"],
+    background="#101418",
+    surface="#1A1F24",
+    panel="#242B33",
     variables={**DEFAULTS, "group-high": OKABE_ITO["sky-blue"]},
 )
 
 LIGHT = Theme(
-    name="crosscase-light", dark=False,
-    primary=OKABE_ITO["blue"], secondary=OKABE_ITO["orange"], accent=OKABE_ITO["reddish-purple"],
-    warning=OKABE_ITO["orange"], error=OKABE_ITO["vermillion"], success=OKABE_ITO["bluish-green"],
-    background="#FAFAFA", surface="#F0F0F0", panel="#E2E6EA",
+    name="crosscase-light",
+    dark=False,
+    primary=OKABE_ITO["blue"],
+    secondary=OKABE_ITO["orange"],
+    accent=OKABE_ITO["reddish-purple"],
+    warning=OKABE_ITO["orange"],
+    error=OKABE_ITO["vermillion"],
+    success=OKABE_ITO["bluish-green"],
+    background="#FAFAFA",
+    surface="#F0F0F0",
+    panel="#E2E6EA",
     variables=dict(DEFAULTS),
 )
 

@@ -41,7 +41,7 @@ def cells(*columns: Cell, gap: int = 1) -> Text:
     our own wording and figures; data text comes as Text from ``safe``.
     """
     out = Text(end="", no_wrap=True)
-    plain: list[str] = []                 # runs of unstyled text, appended to ``out`` at once
+    plain: list[str] = []  # runs of unstyled text, appended to ``out`` at once
     spacer = " " * gap
     for i, column in enumerate(columns):
         value, width = column[0], column[1]
@@ -136,8 +136,12 @@ class RowList(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
 
     # -- content ---------------------------------------------------------------------------------
-    def set_rows(self, rows: list[tuple[str | None, Text | Callable[[], Text]]], header: Text | None = None,
-                 width: int | None = None) -> None:
+    def set_rows(
+        self,
+        rows: list[tuple[str | None, Text | Callable[[], Text]]],
+        header: Text | None = None,
+        width: int | None = None,
+    ) -> None:
         """Replace every row (and the header); the cursor stays on the same position when it can.
 
         ``width`` (cells) is needed when rows are made on demand; otherwise it is measured.
@@ -153,7 +157,7 @@ class RowList(ScrollView, can_focus=True):
         keep = self.cursor
         if keep is None or not self._selectable(keep):
             keep = self._nearest(0 if keep is None else min(keep, len(self._rows) - 1))
-        self.set_reactive(RowList.cursor, keep)     # same place, new rows: no Highlighted message
+        self.set_reactive(RowList.cursor, keep)  # same place, new rows: no Highlighted message
         self._keep_cursor_visible()
         self.refresh()
 
@@ -204,7 +208,7 @@ class RowList(ScrollView, can_focus=True):
         self.cursor = None if index is None else self._nearest(min(max(index, 0), len(self._rows) - 1))
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
-        for index in (old, new):            # both rows are drawn again: one loses the cursor
+        for index in (old, new):  # both rows are drawn again: one loses the cursor
             if index is not None:
                 self._strips.pop(index, None)
         self._keep_cursor_visible()
@@ -309,8 +313,11 @@ class RowList(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, fill)
 
     def _row_fill(self, index: int) -> Style:
-        return self.rich_style if index != self.cursor else Style.combine(
-            [self.rich_style, self.get_component_rich_style("rowlist--cursor")])
+        return (
+            self.rich_style
+            if index != self.cursor
+            else Style.combine([self.rich_style, self.get_component_rich_style("rowlist--cursor")])
+        )
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

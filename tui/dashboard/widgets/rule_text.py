@@ -47,5 +47,4 @@ def figure(value, digits: int = 2) -> str:
 
 def theme_findings(result) -> str:
     """``diff 1.67 · gap 1 · met: gap >= 1, diff >= 2`` for one ThemeResult ("–" where None)."""
-    return (f"diff {figure(result.diff)} · gap {figure(result.gap)} · "
-            f"met: {result.met if result.met else NONE}")
+    return f"diff {figure(result.diff)} · gap {figure(result.gap)} · met: {result.met if result.met else NONE}"
