@@ -67,3 +67,9 @@ def test_quick_start_is_two_commands_that_each_stand_alone():
 def test_ci_runs_the_readme_test_command_word_for_word():
     run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert quick_start()[1] in run.splitlines()
+
+
+def test_ci_runs_the_check_command_before_the_tests():
+    lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ".ci/check" in lines
+    assert lines.index(".ci/check") < lines.index(quick_start()[1])
