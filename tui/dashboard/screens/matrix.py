@@ -25,6 +25,7 @@ from textual.widgets import Input, Select, Static
 
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
+from tui.dashboard.widgets.judgement import HEADER, judged, judgement_cell, judgement_count_line, judgement_words
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import cells
 from tui.dashboard.widgets.rule_text import figure, rule_line
@@ -323,6 +324,7 @@ class MatrixScreen(DashboardScreen):
                 [(Text(t), v) for t, v in LABELS], id="matrix-label", value=ALL, allow_blank=False, compact=True
             )
         yield Static("", id="matrix-rule", markup=False)
+        yield Static("", id="matrix-judged", markup=False)  # the analyst's judgements: how many differ
         yield Static("", id="matrix-empty", markup=False)
         yield MatrixGrid(id="matrix-table")
         yield Static("", id="matrix-cell", markup=False)
@@ -338,6 +340,9 @@ class MatrixScreen(DashboardScreen):
                 "dim",
             ),
         )
+        count = judgement_count_line(comparison)
+        self.query_one("#matrix-judged", Static).display = bool(count)
+        self._update("#matrix-judged", safe(count, max(self.size.width - 1, 20)))
         self._fill_table()
 
     def _update(self, selector: str, text) -> None:
@@ -400,6 +405,7 @@ class MatrixScreen(DashboardScreen):
         groups = self._results()
         sites = self._sites = ordered_sites(study, comparison, self.hide_middle)
         authors = any(r.published is not None for r in comparison.themes)
+        analyst = judged(comparison)
         wide = self._wide = self.size.width >= 110
         title_w = 30 if wide else 22
         site_w = max(3, min(6, max((len(s) for s, _ in sites), default=3)))
@@ -421,6 +427,8 @@ class MatrixScreen(DashboardScreen):
         ]
         if authors:
             columns.append(GridColumn("published", "Authors", 12))
+        if analyst:  # beside the rule's label, never in its place
+            columns.append(GridColumn("judgement", HEADER, 14))
         self._columns = columns
         styles = self.styles_map
         marks = [("H/M/L: high/middle/low", "dim"), ("", "")]
@@ -435,7 +443,10 @@ class MatrixScreen(DashboardScreen):
             row_themes.append(None)
             for r in results:
                 rows.append(
-                    (r.theme, functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors, title_w))
+                    (
+                        r.theme,
+                        functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors, title_w, analyst),
+                    )
                 )
                 row_themes.append(r.theme)
         table.set_marks(marks)
@@ -455,12 +466,14 @@ class MatrixScreen(DashboardScreen):
         self._show_cell()
 
     @staticmethod
-    def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> MatrixRow:
+    def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int, analyst: bool = False) -> MatrixRow:
         mark = MARK.get(result.distinguishing, "") + ("↺" if result.direction == "reversed" else "")
         head = [safe(result.title, title_w, "bold" if result.distinguishing == "strong" else ""), mark]
-        tail = [label_of(result), figure(result.diff), figure(result.gap)]
+        tail: list[str | Text] = [label_of(result), figure(result.diff), figure(result.gap)]
         if authors:
             tail.append(safe(result.published or "", 12))
+        if analyst:
+            tail.append(judgement_cell(result, 14))
         return MatrixRow(head, tokens, sites, tail)
 
     # -- the cursor ----------------------------------------------------------------------------
@@ -487,7 +500,10 @@ class MatrixScreen(DashboardScreen):
             findings = f"{label_of(result)} · diff {figure(result.diff)} · gap {figure(result.gap)}" if result else ""
             if result is not None and result.published is not None:
                 findings += f" · authors: {result.published}"
-            line(join(safe(title, 40, "bold"), " · ", safe(findings, 60), " · Enter/a: every site's evidence"))
+            analyst = judgement_words(result)
+            if result is not None and analyst:
+                findings += f" · {analyst}" + (f" ({result.judgement_reason})" if result.judgement_reason else "")
+            line(join(safe(title, 40, "bold"), " · ", safe(findings, 90), " · Enter/a: every site's evidence"))
             return
         group = dict(self._sites).get(site, "missing")
         token = self.study.rating_tokens.get(theme, {}).get(site, "no rating")
