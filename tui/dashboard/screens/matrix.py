@@ -14,8 +14,10 @@ ASCII strings (the token), so a row of 2,000 sites is one string join.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -155,11 +157,14 @@ class MatrixGrid(GridTable):
     """A GridTable that lays out only the columns in view, with a line above the column titles
     (each site's group: H, M, L).
 
-    A row of the matrix has a cell for every site (2,000 in the benchmark): GridTable would make
-    and render the whole row for the few dozen cells on screen. Here a row's cells are asked for
-    when it comes into view, and only the fixed columns and those in the window are laid out and
-    rendered; scrolling sideways lays the rows in view out again. ``row_text`` and ``cell_text``
-    (for tests) still give the whole row.
+    A row of the matrix has a cell for every site (2,000 in the benchmark): GridTable would make and
+    render the whole row for the few dozen cells on screen. Here a row's cells are asked for when it
+    comes into view, and only the fixed columns and those in the window are laid out and rendered;
+    scrolling sideways lays the rows in view out again. A row's strip holds the fixed columns, then
+    the window's columns right after them (not at their place in the whole row, which is 16,000 cells
+    wide at 2,000 sites: every strip operation is linear in its length), and the window is cut from
+    it shifted by as much. ``row_text``, ``cell_text`` and ``header_text`` (for tests) still give the
+    whole row.
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -169,6 +174,7 @@ class MatrixGrid(GridTable):
         self._whole: set[int] = set()
         self._fixed = 0
         self._range: tuple[int, int] | None = None
+        self._base: Style | None = None  # the widget's style during one render pass
         self.laid_out = 0  # rows laid out since the grid was last set (for tests)
 
     def set_marks(self, marks: list[tuple[str, str]] | None) -> None:
@@ -177,23 +183,45 @@ class MatrixGrid(GridTable):
         self._marks = marks
 
     def set_grid(self, columns, rows, fixed: int = 0) -> None:
-        """GridTable's, except that a row given as Text (a group's title) spans the columns."""
+        """GridTable's, except that a row given as Text (a group's title) spans the columns, and that
+        the header is not laid out whole (only the titles in view are, when drawn)."""
+        self._columns = list(columns)
+        self._x, x = [], 0
+        for column in self._columns:
+            self._x.append(x)
+            x += column.width + GAP
+        self._fixed = fixed = min(fixed, len(self._columns))
+        self._fixed_w = self._x[fixed - 1] + self._columns[fixed - 1].width + GAP if fixed else 0
         self._whole = {i for i, (_key, row) in enumerate(rows) if isinstance(row, Text)}
         self._makers = [row for _key, row in rows]
-        self._fixed = min(fixed, len(columns))
         self._range = None
         self.laid_out = 0
-        super().set_grid(
-            columns, [(key, (list) if i in self._whole else row) for i, (key, row) in enumerate(rows)], fixed
+        layout = [(c.width, c.align) for c in self._columns]
+
+        def whole(make) -> Callable[[], Text]:  # the whole row, for row_text (tests)
+            return lambda: cells(*((value, w, align) for value, (w, align) in zip(make(), layout)), gap=GAP)
+
+        self.set_rows(
+            [(key, row if isinstance(row, Text) else whole(row)) for key, row in rows],
+            header=Text(" ", end=""),  # drawn by _strip(-1) from the titles in view
+            width=max(x - GAP, 0),
         )
-        for i in self._whole:
-            self._rows[i] = (rows[i][0], rows[i][1])
+        self.set_reactive(GridTable.cursor_column, min(self.cursor_column, max(len(self._columns) - 1, 0)))
+        self._keep_column_visible()
+
+    @property
+    def header_text(self) -> str:
+        """Every column's title at its place (for tests)."""
+        if not self._columns:
+            return ""
+        return cells(*((c.title, c.width, c.align) for c in self._columns), gap=GAP).plain
 
     @property
     def marks_text(self) -> str:
         if self._marks is None:
             return ""
-        return self._laid_out(lambda i: self._marks[i][0], 0, len(self._columns)).plain
+        marks = self._marks
+        return self._laid_out(lambda i: marks[i][0], 0, len(self._columns)).plain
 
     @property
     def _header_height(self) -> int:
@@ -212,13 +240,19 @@ class MatrixGrid(GridTable):
         last = bisect.bisect_left(self._x, hi)
         return first, max(last, first)
 
+    def _shift(self, first: int) -> int:
+        """How far left of its place in the whole row column ``first`` (the first scrolling column in
+        view) is laid out: right after the fixed columns. 0 when the view is not scrolled."""
+        start = max(first, self._fixed)
+        return self._x[start] - self._fixed_w if start < len(self._x) else 0
+
     def _laid_out(self, value, first: int, last: int) -> Text:
-        """The fixed columns and columns [first, last), at their places (blank between)."""
+        """The fixed columns, then columns [first, last) right after them (shifted by ``_shift``)."""
         columns = self._columns
         out = cells(*((value(i), columns[i].width, columns[i].align) for i in range(self._fixed)), gap=GAP)
         start = max(first, self._fixed)
         if start < last:
-            out.append(" " * (self._x[start] - out.cell_len))
+            out.append(" " * (self._x[start] - self._shift(first) - out.cell_len))
             out.append_text(
                 cells(*((value(i), columns[i].width, columns[i].align) for i in range(start, last)), gap=GAP)
             )
@@ -247,11 +281,31 @@ class MatrixGrid(GridTable):
             self._strips[index] = found
         return found
 
+    def _cursor_strip(self, strip: Strip) -> Strip:
+        """GridTable's, with the cursor's cell at its place in the shifted strip."""
+        row_style = self._row_style()
+        column = self.cursor_column
+        first, last = self._range or self._visible()
+        if not (0 <= column < len(self._columns)) or not (column < self._fixed or first <= column < last):
+            return Strip(Segment.apply_style(list(strip), post_style=row_style))
+        x = self._x[column] - (0 if column < self._fixed else self._shift(first))
+        width = self._columns[column].width
+        strip = strip.extend_cell_length(x + width)
+        before, cell, after = strip.divide([x, x + width, strip.cell_length])
+        cursor = self.get_component_rich_style("rowlist--cursor")
+        return Strip.join(
+            [
+                Strip(Segment.apply_style(list(before), post_style=row_style)),
+                Strip(Segment.apply_style(list(cell), post_style=cursor)),
+                Strip(Segment.apply_style(list(after), post_style=row_style)),
+            ]
+        )
+
     def _marks_strip(self) -> Strip:
         found = self._strips.get(-2)
         if found is None:
             first, last = self._range or self._visible()
-            marks = self._marks
+            marks = self._marks or []
             text = self._laid_out(lambda i: Text(marks[i][0], style=marks[i][1]), first, last)
             found = self._strips[-2] = Strip(
                 Segment.apply_style(
@@ -260,20 +314,43 @@ class MatrixGrid(GridTable):
             )
         return found
 
-    def render_line(self, y: int) -> Strip:
-        if self._columns:
-            window = self._visible()
-            if window != self._range:  # scrolled sideways: the rows in view are laid out again
-                self._range = window
-                self._strips.clear()
-        if self._marks is not None and self._header is not None and y == 0:
-            from rich.style import Style
+    def _shifted(self, strip: Strip, scroll_x: int, width: int, fill: Style) -> Strip:
+        """The window of a strip laid out by ``_laid_out``: the fixed columns, then the scrolling part
+        of the view, ``_shift`` cells further left than in the whole row."""
+        fixed = min(self._fixed_w, width)
+        shift = self._shift(self._range[0]) if self._range is not None else 0
+        right = strip.crop_extend(fixed + scroll_x - shift, scroll_x + width - shift, fill)
+        return Strip.join([strip.crop_extend(0, fixed, fill), right]) if fixed else right
 
-            fill = Style.combine([self.rich_style, self.get_component_rich_style("rowlist--header")])
-            return self._window(
-                self._marks_strip(), round(self.scroll_x), self.scrollable_content_region.width, fill
-            ).apply_style(self.rich_style)
-        return super().render_line(y)
+    def render_lines(self, crop):
+        self._base = self.rich_style  # once a pass, not once a line: it looks at every ancestor
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
+    def render_line(self, y: int) -> Strip:
+        if not self._columns:
+            return super().render_line(y)
+        window = self._visible()
+        if window != self._range:  # scrolled sideways: the rows in view are laid out again
+            self._range = window
+            self._strips.clear()
+        width = self.scrollable_content_region.width
+        base = self._base or self.rich_style
+        scroll_x = round(self.scroll_x)
+        if y < self._header_height:
+            strip = self._marks_strip() if self._marks is not None and y == 0 else self._strip(-1)
+            fill = Style.combine([base, self.get_component_rich_style("rowlist--header")])
+        else:
+            index = round(self.scroll_y) + y - self._header_height
+            if not 0 <= index < len(self._rows):
+                return Strip.blank(width, base)
+            strip = self._strip(index)
+            fill = base if index != self.cursor else Style.combine([base, self._row_style()])
+            if index in self._whole:  # a group's title: laid out whole, from the left
+                return GridTable._window(self, strip, scroll_x, width, fill).apply_style(base)
+        return self._shifted(strip, scroll_x, width, fill).apply_style(base)
 
 
 class MatrixScreen(DashboardScreen):
