@@ -477,17 +477,22 @@ class CrosscaseApp(App[int]):
             from tui.core.snapshots import write_snapshot_file
 
             comparison = self.comparison
-            if comparison.pending:
-                comparison = fill_permutations(comparison)
-            path = write_snapshot_file(
-                comparison,
-                self.study,
-                request.path,
-                force=force,
-                include_evidence=request.include_evidence,
-                note=request.note,
-                view=view,
-            )
+            if request.table is not None:  # the paper's table: crosscase table's builder, disclosure and write
+                from tui.headless.table_cmd import write_table_file
+
+                path = write_table_file(comparison, self.study, request.path, request.table, force=force)
+            else:
+                if comparison.pending:
+                    comparison = fill_permutations(comparison)
+                path = write_snapshot_file(
+                    comparison,
+                    self.study,
+                    request.path,
+                    force=force,
+                    include_evidence=request.include_evidence,
+                    note=request.note,
+                    view=view,
+                )
         except FileExistsError:
             self.post_message(ExportDone(request, exists=True))
         except ImportError as exc:
@@ -515,7 +520,10 @@ class CrosscaseApp(App[int]):
             )
         else:
             self.notify(
-                f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10
+                f"{'Table' if message.request.table else 'Snapshot'} written to {clean(message.path.resolve())}",
+                title="Exported",
+                markup=False,
+                timeout=10,
             )
 
 
