@@ -35,7 +35,7 @@ def example_files():
     study = load_study(EXAMPLE)
     engagement = study.column(study.outcome.metric)
     with open(EXAMPLE / "sites.csv", newline="", encoding="utf-8") as f:
-        sites = {r["site"]: (r["label"], float(engagement[r["site"]])) for r in csv.DictReader(f)}
+        sites = {r["site"]: (r["label"], float(engagement[r["site"]] or 0.0)) for r in csv.DictReader(f)}
     with open(EXAMPLE / "ratings.csv", newline="", encoding="utf-8") as f:
         ratings = {(r["site"], r["theme"]): (r["rating"], r.get("evidence") or "") for r in csv.DictReader(f)}
     excerpts: dict = {}
