@@ -182,3 +182,26 @@ def test_path_for_keeps_the_users_own_name():
     assert path_for("x-table.xlsx", "snapshot") == "x-snapshot.toml"
     assert path_for("notes.txt", "latex") == "notes.txt"  # a suffix of the user's own is left alone
     assert path_for("", "markdown") == ""
+
+
+@pytest.mark.parametrize(
+    "name", ["two-sites", "empty-group", "no-ratings", "wide-only", "hostile", "pseudonymised", "min-count"]
+)
+async def test_on_each_study_shape_the_dashboards_table_is_the_commands(capsys, study_shapes, tmp_path, name):
+    """tests/shapes.py's shapes: whatever the shape (an empty group, no ratings, a published table only,
+    hostile text, the study's own pseudonyms or min_count), the dashboard writes the command's bytes."""
+    shape = study_shapes[name]
+    expected = {
+        fmt: cli_table(capsys, shape.folder, fmt, tmp_path / f"cli{SUFFIX[fmt]}") for fmt in ("markdown", "latex")
+    }
+    app = CrosscaseApp(shape.folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        for fmt, data in expected.items():
+            path = tmp_path / f"dash{SUFFIX[fmt]}"
+            await export_table(pilot, fmt, path)
+            assert path.read_bytes() == data, (name, fmt)
+            for secret in shape.hidden:
+                assert secret.encode() not in data
