@@ -69,14 +69,14 @@ async def quiet(app) -> None:
 
 
 def figures(pairs: list[tuple[float, float]]) -> str:
-    """min / median / max of the wall-clock times, then the median CPU time."""
+    """min / median / max of the wall-clock times, then the median and max CPU time."""
     if not pairs:
         return "-"
     values = [wall for wall, _ in pairs]
-    cpu = statistics.median(c for _, c in pairs)
+    cpu = [c for _, c in pairs]
     return (
         f"min {min(values):5.0f}  median {statistics.median(values):5.0f}  max {max(values):5.0f} ms"
-        f"  (CPU median {cpu:4.0f} ms; n={len(values)}; goal {GOAL_MS:.0f}: "
+        f"  (CPU median {statistics.median(cpu):4.0f}, max {max(cpu):4.0f} ms; n={len(values)}; goal {GOAL_MS:.0f}: "
         f"{'met' if max(values) <= GOAL_MS else 'median met' if statistics.median(values) <= GOAL_MS else 'NOT met'})"
     )
 
@@ -88,15 +88,15 @@ async def measure(study: Path, runs: int, profile=None) -> dict:
     from tui.dashboard.screens.matrix import MatrixGrid, MatrixScreen
 
     app = CrosscaseApp(study)
-    spent = {"analysis": 0.0, "show": 0.0, "render": 0.0}  # the parts of a re-split
+    spent = {"analysis": 0.0, "show": 0.0, "render": 0.0}  # the parts of a re-split: CPU time of their thread
 
     def timed(part: str, function):
         def run(*args, **kwargs):
-            t = time.perf_counter()
+            t = time.thread_time()
             try:
                 return function(*args, **kwargs)
             finally:
-                spent[part] += time.perf_counter() - t
+                spent[part] += time.thread_time() - t
 
         return run
 
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"re-split (change_outcome):       {figures(split)}")
     for rule, (wall, cpu), laid, parts in out["split"]:
         of = ", ".join(f"{k} {1000 * v:.0f}" for k, v in parts.items())
-        print(f"  {rule:10} {wall:5.0f} ms, CPU {cpu:4.0f} ms  (of which {of}; {laid} rows laid out)")
+        print(f"  {rule:10} {wall:5.0f} ms, CPU {cpu:4.0f} ms  (CPU of which {of}; {laid} rows laid out)")
     if profile is not None:
         import pstats
 
