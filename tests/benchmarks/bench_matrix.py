@@ -10,9 +10,10 @@ screen shows its effect and Textual's compositor has laid the screen out and ren
 no idle sleep of Pilot's is counted):
   open      M from Compare until the Matrix shows the comparison (the first time: compose + mount);
             then c and M again, ``runs`` times (the screen is kept, only re-shown);
-  scroll    right across the site columns (each press moves the cursor one site; a press that
-            scrolls sideways lays the rows in view out again), PgDn/PgUp, and ] / [ (the label
-            columns and back: the widest jumps);
+  scroll    right across the first site columns (each press moves the cursor one site; a press
+            that scrolls sideways lays the rows in view out again), left across the last ones (the
+            window 16,000 cells from the left), PgDn/PgUp, and ] / [ (the label columns and back:
+            the widest jumps);
   re-split  ``app.change_outcome`` over median / tertiles / threshold / quadrants on the Matrix,
             scrolled half-way across the sites, until its columns follow the new groups (the
             comparison in the worker included, as on the other screens).
@@ -104,7 +105,16 @@ async def measure(study: Path, runs: int, profile=None) -> dict:
     app_module.analyse_quick = timed("analysis", app_module.analyse_quick)
     MatrixScreen.show = timed("show", MatrixScreen.show)  # filling the widgets
     MatrixGrid.render_line = timed("render", MatrixGrid.render_line)  # the grid's lines (the rest: Textual's)
-    out: dict = {"open_first": [], "open": [], "right": [], "right_scrolled": [], "page": [], "jump": [], "split": []}
+    out: dict = {
+        "open_first": [],
+        "open": [],
+        "right": [],
+        "right_scrolled": [],
+        "far": [],
+        "page": [],
+        "jump": [],
+        "split": [],
+    }
     async with app.run_test(size=(120, 40)) as pilot:
         await until(
             pilot,
@@ -142,6 +152,10 @@ async def measure(study: Path, runs: int, profile=None) -> dict:
                 keys = table.column_keys
                 want = keys.index("label") if column else MatrixScreen.FIXED
                 out["jump"].append(await key(pilot, name, lambda w=want: table.cursor_column == w))
+                if column:  # at the far right (16,000 cells in): left across the last sites
+                    for _ in range(20):
+                        before_c = table.cursor_column
+                        out["far"].append(await key(pilot, "left", lambda c=before_c: table.cursor_column == c - 1))
         middle = [k for k in table.column_keys if k.startswith("site:")]
         table.move_cell(table.cursor, table.column_keys.index(middle[len(middle) // 2]))  # scrolled half-way
         await pilot.pause()
@@ -196,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"open (again, from Compare):      {figures(out['open'])}")
     print(f"scroll: right, in view:          {figures(out['right'])}")
     print(f"scroll: right, scrolls sideways: {figures(out['right_scrolled'])}")
+    print(f"scroll: left at the far right:   {figures(out['far'])}")
     print(f"scroll: PgDn / PgUp:             {figures(out['page'])}")
     print(f"scroll: ] and [ (widest jumps):  {figures(out['jump'])}")
     split = [took for _, took, _, _ in out["split"]]
