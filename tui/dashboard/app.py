@@ -108,6 +108,7 @@ class CrosscaseApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("F", "snapshot_figures", "Snapshot figures", key_display="F"),
+        Binding("K", "consensus", "Consensus", key_display="K", show=False),  # tui/dashboard/screens/consensus.py
     ]
     comparison = reactive(None, init=False, always_update=True)
     updating = reactive(False, init=False)
@@ -119,8 +120,12 @@ class CrosscaseApp(App[int]):
         snapshot: str | None = None,
         snapshot_study: str | None = None,
         disclosure=None,
+        rater: str | None = None,
     ) -> None:
         super().__init__()
+        from tui.dashboard.rating import RatingController
+
+        self.rating = RatingController(rater) if rater else None  # rating mode: --rater NAME
         self.study_path = study_path
         self.disclosure = disclosure
         self.snapshot = snapshot
@@ -208,6 +213,8 @@ class CrosscaseApp(App[int]):
             study, options, view, warnings, figures = open_study(
                 self.study_path, self.snapshot, self.snapshot_study, self.disclosure
             )
+            if self.rating is not None:  # rating mode: this rater's ratings only (tui/dashboard/rating.py)
+                study = self.rating.open(study, options)
             comparison = analyse_quick(study, options)
         except SnapshotOnlyError as exc:
             return SnapshotOnly(exc.figures, exc.notes)
@@ -407,10 +414,20 @@ class CrosscaseApp(App[int]):
             for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen, LiteratureScreen, MatrixScreen)
         ]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
+        if self.rating is not None:
+            from tui.dashboard.rating import BINDINGS as RATING_KEYS
+            from tui.dashboard.rating import SiteRatingKeys
+
+            sections += [("Rating mode (Site and Matrix)", RATING_KEYS + SiteRatingKeys.BINDINGS)]
         from tui.dashboard.dialogs.evidence import EvidenceDialog
 
         sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS + EvidenceDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))
+
+    def action_consensus(self) -> None:
+        from tui.dashboard.screens.consensus import open_consensus
+
+        open_consensus(self)
 
     def action_toggle_theme(self) -> None:
         self.theme = "crosscase-light" if self.theme == "crosscase-dark" else "crosscase-dark"
@@ -649,14 +666,18 @@ def _outcome_of(study, comparison):
 
 
 def run_dashboard(
-    study_path: Path | None, snapshot: str | None = None, snapshot_study: str | None = None, disclosure=None
+    study_path: Path | None,
+    snapshot: str | None = None,
+    snapshot_study: str | None = None,
+    disclosure=None,
+    rater: str | None = None,
 ) -> int:
     """Run the dashboard; the exit status (0 on a normal quit, 2 after an error screen).
 
     ``disclosure`` ({"min_count": N or None, "pseudonymise": bool}) overrides the study's
     [disclosure] for every screen and export, as ``--min-count`` and ``--pseudonymise`` do.
     """
-    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure)
+    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure, rater=rater)
     problem = no_terminal(app, study_path if snapshot is None else None)
     if problem is not None:
         import sys
