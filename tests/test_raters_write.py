@@ -3,6 +3,7 @@ audited in audit.csv; never over someone's edit; a clear line and nothing lost o
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import re
@@ -361,3 +362,24 @@ def test_a_killed_write_leaves_the_old_or_the_new_file(study):
     assert len(versions) >= 2
     RatingFile.for_rater(study, "ana").set("S2", "leadership-support", "0")
     assert not [n for n in os.listdir(study / "ratings") if n.endswith(".tmp")]
+
+
+def test_rater_with_pseudonyms_is_one_line(capsys, study):
+    from tests.cli_helpers import run_cli
+
+    rc, out, err = run_cli(capsys, study, "--rater", "ana", "--pseudonymise")
+    assert (rc, out) == (2, "")
+    assert err == "--rater writes ratings/NAME.csv under the real site ids: leave out --pseudonymise\n"
+
+
+def test_rating_mode_refuses_a_study_shown_under_pseudonyms(study):
+    """[disclosure] pseudonymise in study.toml: rating mode would write pseudonyms as site ids."""
+    from metrics.compare import Options
+    from tui.core.errors import UsageError
+    from tui.dashboard.rating import RatingController
+
+    loaded = load_study(study)
+    options = Options(disclosure=dataclasses.replace(loaded.disclosure, pseudonymise=True))
+    with pytest.raises(UsageError, match="shown under pseudonyms"):
+        RatingController("ana").open(loaded, options)
+    assert read_audit(study) == [] and not (study / AUDIT).exists()

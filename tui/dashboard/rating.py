@@ -33,7 +33,7 @@ from cases.errors import Collector
 from cases.model import Rating, Study
 from cases.rating_write import Change, ChangedOnDisk, RatingFile, RatingWriteError
 from cases.ratings import read_long
-from cases.textio import parse_delimited
+from cases.textio import decode, parse_delimited
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.dialogs.evidence import excerpts_of
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
@@ -73,6 +73,7 @@ class RatingController:
         self.file: RatingFile | None = None
         self.full: Study | None = None  # the study as loaded (every rater, the consensus): never shown in rating mode
         self.unrated: set[tuple[str, str]] = set()
+        self.problems: list[str] = []
         self._lock = threading.Lock()  # one write at a time, in the order the keys came
 
     # -- the study as this rater sees it (loading thread, then after every change) --------------
@@ -103,12 +104,12 @@ class RatingController:
         if self.file.data is None:
             return []
         out = Collector()
-        text = self.file.data.decode("utf-8-sig", errors="replace")
-        table = parse_delimited(text, self.file.rel, out, ",")
-        if table is None:
-            return []
+        text = decode(self.file.data, self.file.rel, out)
+        table = None if text is None else parse_delimited(text, self.file.rel, out, ",")
         sites = {s.id for s in self.full.sites}
-        return read_long(table, self.file.rel, sites, dict(self.full.themes), out)
+        rows = [] if table is None else read_long(table, self.file.rel, sites, dict(self.full.themes), out)
+        self.problems = [str(p) for p in out.problems]  # an edit on disk may have made the file invalid
+        return rows
 
     def study(self):
         """The study with this rater's ratings only; every cell not rated yet shown as Missing."""
@@ -217,6 +218,9 @@ class RatingController:
                     return
                 app.notify(f"{self.file.rel} reloaded; undo starts afresh.", markup=False)
                 refresh(app, self.study())
+                if self.problems:  # rows with a problem are left out until the file is fixed
+                    more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+                    _error(app, self.problems[0] + more)
 
         app.push_screen(ConfirmScreen(f"{message}. Reload it now?", yes="Reload"), answer)
 
