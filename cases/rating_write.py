@@ -309,7 +309,7 @@ class RatingFile:
             self.rel,
             site,
             theme,
-            action or ("consensus" if self.rel == CONSENSUS else "rate"),
+            action or _action(self.rel, before, after),
             self.data,
             doc.encode(),
             before[0] if before else None,
@@ -380,6 +380,13 @@ class RatingFile:
             raise RatingWriteError(str(exc)) from None
         except OSError as exc:
             raise RatingWriteError(f"cannot write {self.rel}: {exc.strerror or exc}; nothing was written") from None
+
+
+def _action(rel: str, before: tuple[str, str | None] | None, after: tuple[str, str | None] | None) -> str:
+    """``consensus`` (ratings.csv), ``memo`` (only the memo changed) or ``rate``."""
+    if rel == CONSENSUS:
+        return "consensus"
+    return "memo" if before is not None and after is not None and before[0] == after[0] else "rate"
 
 
 def audit_row(who: str, change: Change, reason: str = "", when: str | None = None) -> list[str]:

@@ -91,7 +91,7 @@ def test_memo_only_keeps_the_rating_cell_as_written(tmp_path):
     f.set("S1", "leadership-support", None, memo="new memo")
     assert (folder / "ratings" / "ana.csv").read_text().splitlines()[1] == "S1,leadership-support, 2 ,new memo"
     assert f.set("S1", "leadership-support", "+2") is None  # the same token: nothing written, nothing audited
-    assert [r["action"] for r in read_audit(folder)] == ["rate"]
+    assert [r["action"] for r in read_audit(folder)] == ["memo"]
 
 
 def test_a_new_rater_file_is_created_and_undo_removes_it(tmp_path):

@@ -34,6 +34,11 @@ def shown(app) -> Any:
     return app.study
 
 
+def compared(app) -> Any:
+    """The comparison the screens show."""
+    return app.comparison
+
+
 def token_of(folder, rater: str, site: str, theme: str) -> str | None:
     rows = load_study(folder).raters.get(rater, ())
     return next((r.token for r in rows if (r.site, r.theme) == (site, theme)), None)
@@ -62,12 +67,17 @@ async def test_rate_a_cell_on_the_matrix_and_undo(study):
         panel = screen_text(app)
         assert "Rating as ana" in panel and "1-5 rate -2..+2" in panel
         key = "1" if before != "-2" else "5"
+        old = next(t for t in compared(app).themes if t.theme == theme)
         await pilot.press(key)
         await settle(pilot)
         wanted = "-2" if key == "1" else "+2"
         assert token_of(study, "ana", site, theme) == wanted
         assert shown(app).rating_tokens[theme][site] == wanted  # the screens and the figures follow
-        assert app.comparison is not None
+        new = next(t for t in compared(app).themes if t.theme == theme)
+        assert compared(app).split.group_of(site) == "high"
+        assert dict(new.high.ratings)[site] == wanted != dict(old.high.ratings).get(site)  # compared again
+        assert (new.high.rated, new.high.mean) != (old.high.rated, old.high.mean)
+        assert f" · {wanted}" in screen_text(app)
         await pilot.press("u")
         await settle(pilot)
         assert (study / "ratings" / "ana.csv").read_bytes() == original

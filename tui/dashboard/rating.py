@@ -41,12 +41,12 @@ from tui.dashboard.widgets.safe_text import join, safe, safe_block
 KEYS = {"1": "-2", "2": "-1", "3": "0", "4": "+1", "5": "+2", "X": "X", "M": "Missing", "N": "N/A"}
 RATING_ACTIONS = ("rate", "memo", "undo_rating", "rating_theme")
 CSS = """
-#rating-panel { height: auto; max-height: 12; padding: 0 1; border-top: solid $accent; }
+#rating-panel { height: auto; max-height: 35%; padding: 0 1; border-top: solid $accent; }
 """
 HELP = "1-5 rate -2..+2 · X mixed · M Missing · N N/A · w memo · u undo"
 BINDINGS: list[BindingType] = [
     *(
-        Binding(key, f"rate('{token}')", f"Rate {token}", show=key == "1", key_display="1-5 X M N")
+        Binding(key, f"rate('{token}')", "Rate", key_display="1-5 X M N")
         if key == "1"
         else Binding(key, f"rate('{token}')", f"Rate {token}", show=False)
         for key, token in KEYS.items()
@@ -197,9 +197,11 @@ class RatingController:
             app.notify("Nothing to undo." if change == "nothing" else "No change.", markup=False)
             return
         what = "undone" if change.action == "undo" else "written"
+        tokens = f"{change.from_token or 'not rated'} → {change.to_token or 'not rated'}"
+        if change.from_token == change.to_token:
+            tokens = "memo " + ("removed" if not change.to_memo else "kept")
         app.notify(
-            f"{change.site} · {change.theme}: {change.from_token or 'not rated'} → {change.to_token or 'not rated'} "
-            f"({what}: {change.rel})",
+            f"{change.site} · {change.theme}: {tokens} ({what}: {change.rel})",
             markup=False,
             timeout=4,
         )
@@ -336,6 +338,7 @@ def show_cell(screen, cell: tuple[str, str] | None) -> None:
     found = controller(screen)
     if found is None or screen.study is None:
         return
+    screen.sub_title = f"{screen.SCREEN_NAME} · rating as {found.rater}"
     for panel in screen.query("#rating-panel"):
         if isinstance(panel, Static):
             panel.update(found.cell_text(screen.study, cell))
