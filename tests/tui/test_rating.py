@@ -233,3 +233,14 @@ async def test_consensus_is_refused_in_rating_mode(study):
         await settle(pilot)
         assert not isinstance(app.screen, ConsensusScreen)
         assert any("without --rater" in n.message for n in app._notifications)
+
+
+async def test_no_snapshot_export_in_rating_mode(study):
+    """The figures in rating mode are one rater's, not the study's: e does not offer a snapshot."""
+    app = CrosscaseApp(study, rater="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ != "ExportDialog"
+        assert "Export" not in screen_text(app).splitlines()[-1]

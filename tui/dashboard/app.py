@@ -383,6 +383,8 @@ class CrosscaseApp(App[int]):
 
     # -- navigation ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "export" and self.rating is not None:
+            return False  # rating mode: the figures are one rater's, not the study's (docs/raters.md)
         if action in ("show", "split", "export"):
             return self.comparison is not None and not isinstance(self.screen, ErrorScreen | SnapshotScreen)
         if action == "snapshot_figures":
