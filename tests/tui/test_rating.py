@@ -244,3 +244,17 @@ async def test_no_snapshot_export_in_rating_mode(study):
         await settle(pilot)
         assert app.screen.__class__.__name__ != "ExportDialog"
         assert "Export" not in screen_text(app).splitlines()[-1]
+
+
+async def test_help_lists_the_rating_keys_in_rating_mode(study):
+    app = CrosscaseApp(study, rater="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix_at(pilot, "S1")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        from tui.dashboard.dialogs.help import HelpDialog
+
+        assert isinstance(app.screen, HelpDialog)
+        rows = [(section, keys, what) for section, keys, what in app.screen.key_rows() if section.startswith("Rating")]
+        assert ("Rating mode (Site and Matrix)", "1-5 X M N", "Rate") in rows
+        assert {what for _s, _k, what in rows} >= {"Rate -1", "Rate N/A", "Memo…", "Undo", "Next theme"}
