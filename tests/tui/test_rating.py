@@ -258,3 +258,32 @@ async def test_help_lists_the_rating_keys_in_rating_mode(study):
         rows = [(section, keys, what) for section, keys, what in app.screen.key_rows() if section.startswith("Rating")]
         assert ("Rating mode (Site and Matrix)", "1-5 X M N", "Rate") in rows
         assert {what for _s, _k, what in rows} >= {"Rate -1", "Rate N/A", "Memo…", "Undo", "Next theme"}
+
+
+async def test_a_memo_with_control_characters_is_shown_escaped_and_kept(study):
+    path = study / "ratings" / "ana.csv"
+    lines = path.read_text().split("\n")
+    site, theme = lines[1].split(",")[:2]
+    lines[1] = f"{site},{theme},{lines[1].split(',')[2]},red \x1b[31malert\x1b[0m memo"
+    path.write_text("\n".join(lines))
+    original = path.read_bytes()
+    app = CrosscaseApp(study, rater="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(SiteScreen(site))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SiteScreen)
+        for _ in range(40):
+            if screen.rating_cell() == (site, theme):
+                break
+            await pilot.press("j")
+        assert screen.rating_cell() == (site, theme)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        value = app.screen.query_one(Input).value
+        assert "\x1b" not in value and "alert" in value
+        await pilot.press("enter")  # unchanged: the memo stays as it was, nothing written
+        await settle(pilot)
+        assert path.read_bytes() == original and read_audit(study) == []

@@ -30,6 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from cases.errors import Collector
+from cases.escape import clean
 from cases.model import Rating, Study
 from cases.rating_write import Change, ChangedOnDisk, RatingFile, RatingWriteError
 from cases.ratings import read_long
@@ -201,7 +202,7 @@ class RatingController:
         if change.from_token == change.to_token:
             tokens = "memo " + ("removed" if not change.to_memo else "kept")
         app.notify(
-            f"{change.site} · {change.theme}: {tokens} ({what}: {change.rel})",
+            clean(f"{change.site} · {change.theme}: {tokens} ({what}: {change.rel})"),
             markup=False,
             timeout=4,
         )
@@ -244,8 +245,6 @@ class ConsensusController(RatingController):
 
 
 def _error(app, message: str) -> None:
-    from cases.escape import clean
-
     app.notify(clean(message, multiline=True), title="Not written", severity="error", markup=False, timeout=15)
 
 
@@ -359,7 +358,9 @@ class TextDialog(Dialog[str | None]):
 
     def __init__(self, title: Text, value: str | None, hint: tuple[str, str]) -> None:
         super().__init__()
-        self.title_text, self.value, self.hint = title, value or "", hint
+        # a control character in the text is shown as its code (cases.escape), never sent to the terminal;
+        # submitted unchanged, the text is kept as it was
+        self.original, self.value, self.title_text, self.hint = value or "", clean(value or ""), title, hint
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo-box", classes="dialog"):
@@ -371,7 +372,7 @@ class TextDialog(Dialog[str | None]):
         self.query_one("#memo-input", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self.dismiss(self.original if event.value == self.value else event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
