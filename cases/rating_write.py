@@ -299,6 +299,8 @@ class RatingFile:
         )
         before = doc.get(site, theme)
         if before is not None and token in (None, before[0]) and (memo is _KEEP or (memo or None) == before[1]):
+            if self.rel == CONSENSUS and reason:  # a decision that confirms the consensus: audited, not written
+                return self._confirm(site, theme, before, reason)
             return None  # the same rating and memo: nothing to write
         try:
             doc.put(site, theme, token, memo)
@@ -318,7 +320,7 @@ class RatingFile:
             after[1] if after else None,
         )
         self._commit(change, change.after, reason)
-        self.history.append(change)
+        self.history.append(change)  # (a confirmed consensus is not: see _confirm)
         del self.history[:-UNDO_LIMIT]
         return change
 
@@ -343,14 +345,25 @@ class RatingFile:
         self.history.pop()
         return undone
 
-    def _commit(self, change: Change, data: bytes | None, reason: str) -> None:
-        """Write ``data`` (None: remove the file crosscase created) after checking that the file is still
-        what was read, then append the audit row; on an audit failure the file is put back."""
+    def _confirm(self, site: str, theme: str, now: tuple[str, str | None], reason: str) -> Change:
+        """A consensus decision for the token ratings.csv already holds: the audit log records it (and
+        its reason); the file is not written, and undo is not offered for it."""
+        self._check()
+        change = Change(self.rel, site, theme, "consensus", self.data, self.data or b"", now[0], now[0], now[1], now[1])
+        append_audit(self.folder, self.who, change, reason)
+        return change
+
+    def _check(self) -> None:
         if self.changed_on_disk():
             raise ChangedOnDisk(
                 f"{self.rel} changed on disk since crosscase read it (another program or person edited it); "
                 "nothing was written: reload it to see its ratings, then rate again"
             )
+
+    def _commit(self, change: Change, data: bytes | None, reason: str) -> None:
+        """Write ``data`` (None: remove the file crosscase created) after checking that the file is still
+        what was read, then append the audit row; on an audit failure the file is put back."""
+        self._check()
         self._replace(data)
         try:
             append_audit(self.folder, self.who, change, reason)

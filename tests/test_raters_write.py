@@ -383,3 +383,21 @@ def test_rating_mode_refuses_a_study_shown_under_pseudonyms(study):
     with pytest.raises(UsageError, match="shown under pseudonyms"):
         RatingController("ana").open(loaded, options)
     assert read_audit(study) == [] and not (study / AUDIT).exists()
+
+
+def test_a_consensus_confirming_the_current_token_is_audited_not_written(study):
+    f = RatingFile.consensus(study, "team")
+    now = f.get("S1", "leadership-support")
+    assert now is not None
+    before = (study / "ratings.csv").read_bytes()
+    change = f.set("S1", "leadership-support", now[0], reason="both agreed the consensus stands")
+    assert change is not None and (study / "ratings.csv").read_bytes() == before and f.history == []
+    row = read_audit(study)[-1]
+    assert (row["action"], row["from"], row["to"], row["reason"]) == (
+        "consensus",
+        now[0],
+        now[0],
+        "both agreed the consensus stands",
+    )
+    assert f.set("S1", "leadership-support", now[0]) is None  # without a reason: nothing to record
+    assert len(read_audit(study)) == 1

@@ -287,3 +287,38 @@ async def test_a_memo_with_control_characters_is_shown_escaped_and_kept(study):
         await pilot.press("enter")  # unchanged: the memo stays as it was, nothing written
         await settle(pilot)
         assert path.read_bytes() == original and read_audit(study) == []
+
+
+async def test_consensus_with_one_rater_says_so(study):
+    (study / "ratings" / "ben.csv").unlink()
+    app = CrosscaseApp(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        assert isinstance(app.screen, ConsensusScreen) and app.screen.current() is None
+        assert "Consensus needs two rater files" in screen_text(app)
+        await pilot.press("3")
+        await settle(pilot)
+        assert not isinstance(app.screen, TextDialog) and read_audit(study) == []
+
+
+async def test_consensus_refuses_to_overwrite_an_edited_ratings_csv(study):
+    app = CrosscaseApp(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        path = study / "ratings.csv"
+        edited = path.read_bytes() + b"\n"  # a colleague saved the file meanwhile
+        path.write_bytes(edited)
+        await pilot.press("3")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "agreed"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert path.read_bytes() == edited and read_audit(study) == []
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, ConsensusScreen)

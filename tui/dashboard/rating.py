@@ -201,6 +201,8 @@ class RatingController:
         tokens = f"{change.from_token or 'not rated'} → {change.to_token or 'not rated'}"
         if change.from_token == change.to_token:
             tokens = "memo " + ("removed" if not change.to_memo else "kept")
+            if change.action == "consensus":
+                tokens, what = f"{change.to_token} confirmed", "recorded: audit.csv"
         app.notify(
             clean(f"{change.site} · {change.theme}: {tokens} ({what}: {change.rel})"),
             markup=False,
