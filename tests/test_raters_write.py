@@ -401,3 +401,12 @@ def test_a_consensus_confirming_the_current_token_is_audited_not_written(study):
     )
     assert f.set("S1", "leadership-support", now[0]) is None  # without a reason: nothing to record
     assert len(read_audit(study)) == 1
+
+
+def test_the_command_line_passes_the_rater_to_the_dashboard(monkeypatch, study):
+    from tui import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "cmd_dashboard", lambda study, **k: seen.append((study, k)) or 0)
+    assert cli.main([str(study), "--rater", "ana"]) == 0
+    assert seen == [(str(study), {"disclosure": None, "rater": "ana"})]

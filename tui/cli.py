@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_dashboard(
             args.study,
             disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None,
-            rater=args.rater,
+            **({"rater": args.rater} if args.rater is not None else {}),
         )
     except UsageError as exc:
         for line in exc.lines:
