@@ -132,9 +132,15 @@ class ThemesScreen(DashboardScreen):
         self._detail_key = (self.comparison, key)
         detail = self.query_one("#theme-detail-text", Static)
         if theme_id is None:
-            detail.update(Text("No theme matches this filter.", style="dim"))
+            detail.update(Text(self._none_shown(), style="dim"))
             return
         detail.update(self._detail(theme_id))
+
+    def _none_shown(self) -> str:
+        """Why the list is empty: a study without ratings says so, rather than blame a filter."""
+        if self.scope == "rated" and not self.study.ratings_by_theme:
+            return "This study has no ratings yet, so no theme is rated: choose Literature themes above to read them."
+        return "No theme matches this filter."
 
     def _detail(self, theme_id: str) -> Text:
         from cases.catalogue import load_catalogue
