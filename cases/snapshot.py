@@ -8,11 +8,10 @@ Building a snapshot from a comparison is the command line's job (tui/headless/sn
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
-import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from cases.errors import Collector, Problem, StudyError
 from cases.rules import LABELS
 from cases.textio import MIB, read_text
 from cases.tokens import CANONICAL
-from cases.tomlspan import TomlLines, TomlProblem, load_toml
+from cases.tomlcheck import SCALAR, VIEW_VALUE, TomlChecker, describe, is_kind
+from cases.tomlspan import TomlProblem, load_toml
 
 SCHEMA = "crosscase.snapshot/1"
 SCHEMA_FAMILY = "crosscase.snapshot/"
@@ -42,10 +42,9 @@ GROUP_FIGURES = ("mean", "median", "min", "max")
 # --- writing -----------------------------------------------------------------------------------
 
 
-def created_at(env: dict | None = None) -> datetime:
+def created_at(env: Mapping[str, str] | None = None) -> datetime:
     """The snapshot's time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; UTC, seconds."""
-    env = os.environ if env is None else env
-    raw = env.get("SOURCE_DATE_EPOCH")
+    raw = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH")
     if raw is None or raw == "":
         return datetime.now(UTC).replace(microsecond=0)
     try:
@@ -129,7 +128,7 @@ def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
         data = load_toml(text)
     except TomlProblem as exc:
         raise StudyError([Problem(name, exc.line, None, exc.message)]) from None
-    check = _Checker(name, text)
+    check = TomlChecker(name, text, keyed=True)
     _check_schema(data, check)
     if not check.problems:
         _check_body(data, check)
@@ -138,7 +137,7 @@ def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
     return with_nulls(data)
 
 
-def _check_schema(data: dict, c: _Checker) -> None:
+def _check_schema(data: dict, c: TomlChecker) -> None:
     schema = data.get("schema")
     if schema is None:
         c.err((), None, f'not a crosscase snapshot: it has no schema key (a snapshot starts with schema = "{SCHEMA}")')
@@ -157,7 +156,7 @@ def _check_schema(data: dict, c: _Checker) -> None:
             c.err((), "schema", f'schema "{schema}" is not supported (this crosscase reads {SCHEMA})')
 
 
-def _check_body(data: dict, c: _Checker) -> None:
+def _check_body(data: dict, c: TomlChecker) -> None:
     """Every key crosscase reads back has its type (the dashboard, ``diff`` and ``open`` rely on it)."""
     c.need(data, (), "crosscase", str)
     c.need(data, (), "created", datetime)
@@ -257,8 +256,8 @@ def _check_body(data: dict, c: _Checker) -> None:
                     if token not in CANONICAL:
                         c.err((*where, g, "ratings"), site, f'"{token}" is not a rating ({", ".join(CANONICAL)})')
         for key, value in theme.items():
-            if key not in ("high", "low", "middle", "evidence", "excerpts") and not _is(value, (SCALAR, [SCALAR])):
-                c.err(where, key, f"must be {_describe((SCALAR, [SCALAR]))}")
+            if key not in ("high", "low", "middle", "evidence", "excerpts") and not is_kind(value, (SCALAR, [SCALAR])):
+                c.err(where, key, f"must be {describe((SCALAR, [SCALAR]))}")
     disclosure = c.need(data, (), "disclosure", dict)
     if disclosure is not None:
         c.need(disclosure, ("disclosure",), "evidence_included", bool)
@@ -280,18 +279,18 @@ def _check_body(data: dict, c: _Checker) -> None:
 LITERATURE_FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 
 
-def _fit(item: dict, where: tuple, c: _Checker, allowed=LITERATURE_FITS) -> None:
+def _fit(item: dict, where: tuple, c: TomlChecker, allowed=LITERATURE_FITS) -> None:
     fit = c.need(item, where, "fit", str)
     if isinstance(fit, str) and fit not in allowed:
         c.err(where, "fit", f'"{fit}" is not one of {", ".join(allowed)}')
 
 
-def _check_literature(data: dict, c: _Checker) -> None:
+def _check_literature(data: dict, c: TomlChecker) -> None:
     """The joint display (analysis.md section 1): every field the snapshot view and ``diff`` read."""
     literature = c.need(data, (), "literature", dict, required=False)
     if literature is not None:
         for i, row in enumerate(c.need(literature, ("literature",), "rows", [dict], required=False) or []):
-            where = ("literature", "rows", i)
+            where: tuple = ("literature", "rows", i)
             for key in ("theme", "title"):
                 c.need(row, where, key, str, required=key == "theme")
             for key in ("influence", "via", "distinguishing", "direction"):
@@ -319,11 +318,11 @@ def _check_literature(data: dict, c: _Checker) -> None:
 _PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
 
 
-def _check_disclosure(data: dict, disclosure: dict, c: _Checker) -> None:
+def _check_disclosure(data: dict, disclosure: dict, c: TomlChecker) -> None:
     """The content agrees with the disclosure record: no evidence unless it says so, none with
     pseudonyms, and only pseudonyms (Site A, Site B, ...) in a pseudonymised snapshot."""
     pseudonymised = disclosure.get("pseudonymise") is True
-    themes = data.get("themes") if isinstance(data.get("themes"), list) else []
+    themes: list = data["themes"] if isinstance(data.get("themes"), list) else []
     for i, theme in enumerate(themes):
         if not isinstance(theme, dict) or not ("evidence" in theme or "excerpts" in theme):
             continue
@@ -366,7 +365,8 @@ def _check_disclosure(data: dict, disclosure: dict, c: _Checker) -> None:
             pseudonyms(("groups",), g, groups[g])
     labels = table(data.get("labels"))
     pseudonyms(("labels",), None, [*labels, *labels.values()])
-    for i, metric in enumerate(data.get("metrics") if isinstance(data.get("metrics"), list) else []):
+    metrics: list = data["metrics"] if isinstance(data.get("metrics"), list) else []
+    for i, metric in enumerate(metrics):
         for g in ("high", "low"):
             pseudonyms(("metrics", i, g), "values", table(table(table(metric).get(g)).get("values")))
     for i, theme in enumerate(themes):
@@ -374,120 +374,7 @@ def _check_disclosure(data: dict, disclosure: dict, c: _Checker) -> None:
             pseudonyms(("themes", i, g), "ratings", table(table(table(theme).get(g)).get("ratings")))
 
 
-class _Checker:
-    """Type checks of a parsed snapshot; each problem names the file, the line and the key."""
-
-    def __init__(self, name: str, text: str):
-        self.name = name
-        self.lines = TomlLines(text)
-        self.problems: list[Problem] = []
-
-    def err(self, where: tuple, key: str | None, message: str) -> None:
-        line = None
-        if key:  # the key's own line, or its own table's header ([themes.evidence])
-            line = self.lines.keys.get((*where, key)) or self.lines.tables.get((*where, key))
-            line = line or self.lines.line(where, key)
-        if line is None and key:
-            line = self.lines.line((*where, key))
-        for cut in range(len(where), 0, -1):
-            if line is None:
-                line = self.lines.line(where[:cut])
-        label = _dotted((*where, key) if key else where)
-        self.problems.append(Problem(self.name, line, None, f"{label}: {message}" if label else message))
-
-    def need(self, table: dict, where: tuple, key: str, kind, required: bool = True):
-        """``table[key]`` when it has the ``kind`` (a type, [type], {str: type}); else a problem and None."""
-        if key not in table:
-            if required:
-                self.err(where, None, f'missing key "{key}"' if where else f'missing "{key}"')
-            return None
-        value = table[key]
-        if not _is(value, kind):
-            self.err(where, key, f"must be {_describe(kind)}" + _too_large(value))
-            return None
-        return value
-
-
-SCALAR = (str, float, bool)  # a value of [view], or an extra key: text, a number, true or false
-VIEW_VALUE = (SCALAR, [SCALAR], {str: (SCALAR, [SCALAR])})  # e.g. screen = "sites", filters = {employer = ["NHS"]}
 DIRECTIONS = ("expected", "reversed")
-_LARGEST = 2**53  # whole numbers beyond this are no count, seed or size crosscase writes
-
-
-def _number(value) -> bool:
-    """A finite number that a float holds (an int too large for a float raised OverflowError)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value) if isinstance(value, float) else abs(value) <= sys.float_info.max
-
-
-def _too_large(value) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return f" (not {value})"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST:
-        return " (this one is too large)"
-    return ""
-
-
-def _is(value, kind) -> bool:
-    if isinstance(kind, list):
-        return isinstance(value, list) and all(_is(v, kind[0]) for v in value)
-    if isinstance(kind, dict):
-        (inner,) = kind.values()
-        return isinstance(value, dict) and all(_is(v, inner) for v in value.values())
-    if isinstance(kind, tuple):
-        return any(_is(value, k) for k in kind)
-    if kind is float:
-        return _number(value)
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _LARGEST
-    return isinstance(value, kind)
-
-
-_NAMES = {
-    str: "text",
-    bool: "true or false",
-    int: "a whole number",
-    float: "a number",
-    dict: "a table",
-    datetime: "a date-time such as 2026-01-31T12:00:00Z",
-}
-
-
-_PLURALS = {
-    str: "text",
-    bool: "true or false",
-    int: "whole numbers",
-    float: "numbers",
-    SCALAR: "text, numbers or true/false",
-    (float, str): "numbers or text",
-}
-
-
-def _plural(kind) -> str:
-    return next((words for k, words in _PLURALS.items() if k == kind), None) or _describe(kind)
-
-
-def _describe(kind) -> str:
-    if kind == SCALAR:
-        return "text, a number or true/false"
-    if kind == VIEW_VALUE:
-        return "text, a number, true/false, or a list or table of them"
-    if isinstance(kind, list):
-        return "a table array" if kind[0] is dict else f"a list of {_plural(kind[0])}"
-    if isinstance(kind, dict):
-        (inner,) = kind.values()
-        return f"a table of {_plural(inner)}"
-    if isinstance(kind, tuple):
-        return " or ".join(_describe(k) for k in kind)
-    return _NAMES.get(kind, kind.__name__)
-
-
-def _dotted(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
 
 
 def with_nulls(data: dict) -> dict:
