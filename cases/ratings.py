@@ -13,7 +13,8 @@ from cases.model import Rating, Theme
 from cases.sites import cell_text
 from cases.textio import Table
 from cases.tokens import canonical_token
-from cases.tomlspan import TomlLines
+from cases.tomlcheck import TomlChecker
+from cases.tomlspan import syntax_problem
 
 THEMES = "themes.toml"
 _ID = re.compile(r"^[a-z0-9-]+$")
@@ -22,93 +23,87 @@ INFLUENCES = ("facilitator", "barrier", "both")
 
 
 def parse_themes(text: str, out: Collector) -> list[Theme]:
+    """themes.toml's [[theme]] tables; problems go to ``out``, and a theme with one is left out."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        out.add(THEMES, line, None, f"TOML syntax error: {str(exc).split(' (at line')[0]}")
+        problem = syntax_problem(exc)
+        out.add(THEMES, problem.line, None, problem.message)
         return []
-    lines = TomlLines(text)
+    c = TomlChecker(THEMES, text, out)
     for key in data:
         if key != "theme":
-            out.add(
-                THEMES,
-                lines.line((key,), None) or lines.keys.get((key,)),
-                None,
-                f'unknown key "{key}": themes are [[theme]] tables',
-            )
+            c.err((key,), None, f'unknown key "{key}": themes are [[theme]] tables')
     items = data.get("theme", [])
     if not isinstance(items, list):
-        out.add(THEMES, lines.line(("theme",)), None, "themes must be written as [[theme]] tables")
+        c.err(("theme",), None, "themes must be written as [[theme]] tables")
         return []
     themes: list[Theme] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # id -> its line
     for i, item in enumerate(items):
-        table = ("theme", i)
-        line = lines.line(table)
         if not isinstance(item, dict):
-            out.add(THEMES, line, None, "a [[theme]] must be a table")
+            c.err(("theme", i), None, "a [[theme]] must be a table")
             continue
-        before = out.count()
-        for key in item:
-            if key not in _THEME_KEYS:
-                out.add(
-                    THEMES,
-                    lines.line(table, key),
-                    None,
-                    f'[[theme]] has an unknown key "{key}" (allowed: {", ".join(sorted(_THEME_KEYS))})',
-                )
-        tid, title = item.get("id"), item.get("title")
-        if not isinstance(tid, str) or not _ID.match(tid):
-            out.add(THEMES, lines.line(table, "id"), None, f"[[theme]] id {tid!r} must be text of a-z, 0-9 and -")
-        elif tid in seen:
-            out.add(
-                THEMES, lines.line(table, "id"), None, f'[[theme]] id "{tid}" is used twice (first at line {seen[tid]})'
-            )
-        else:
-            seen[tid] = lines.line(table, "id") or 0
-        if not isinstance(title, str) or not title.strip():
-            out.add(THEMES, lines.line(table, "title") or line, None, '[[theme]] needs title = "..."')
-        for key in ("domain", "construct", "summary"):
-            if key in item and not isinstance(item[key], str):
-                out.add(THEMES, lines.line(table, key), None, f"[[theme]] {key} must be text")
-        if "influence" in item and item["influence"] not in INFLUENCES:
-            out.add(
-                THEMES,
-                lines.line(table, "influence"),
-                None,
-                f"[[theme]] influence must be one of {', '.join(INFLUENCES)}, not {item['influence']!r}",
-            )
-        if "cfir2009" in item:
-            if not isinstance(item["cfir2009"], str):
-                out.add(THEMES, lines.line(table, "cfir2009"), None, "[[theme]] cfir2009 must be text")
-            elif item["cfir2009"] not in _cfir2009_titles():
-                out.add(
-                    THEMES,
-                    lines.line(table, "cfir2009"),
-                    None,
-                    f'[[theme]] cfir2009 "{item["cfir2009"]}" is '
-                    "not the title of a CFIR 2009 construct of the built-in catalogue (crosscase themes lists them)",
-                )
-        sources = item.get("sources", [])
-        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-            out.add(THEMES, lines.line(table, "sources"), None, "[[theme]] sources must be a list of DOIs or titles")
-            sources = []
-        if out.count() == before:
-            themes.append(
-                Theme(
-                    tid,
-                    title.strip(),
-                    item.get("domain"),
-                    item.get("construct"),
-                    item.get("summary"),
-                    tuple(sources),
-                    influence=item.get("influence"),
-                    cfir2009=item.get("cfir2009"),
-                )
-            )
+        before = c.count()
+        _check_theme(c, ("theme", i), item, seen)
+        if c.count() == before:
+            themes.append(_theme(item))
     return themes
+
+
+def _check_theme(c: TomlChecker, table: tuple, item: dict, seen: dict[str, int]) -> None:
+    """The keys of one [[theme]]; a new id is added to ``seen``."""
+    c.unknown(table, item, _THEME_KEYS, "[theme]")
+    tid, title = item.get("id"), item.get("title")
+    if not isinstance(tid, str) or not _ID.match(tid):
+        c.err(table, "id", f"[[theme]] id {tid!r} must be text of a-z, 0-9 and -")
+    elif tid in seen:
+        c.err(table, "id", f'[[theme]] id "{tid}" is used twice (first at line {seen[tid]})')
+    else:
+        seen[tid] = c.lines.line(table, "id") or 0
+    if not isinstance(title, str) or not title.strip():
+        c.err(table, "title", '[[theme]] needs title = "..."')
+    for key in ("domain", "construct", "summary"):
+        if key in item and not isinstance(item[key], str):
+            c.err(table, key, f"[[theme]] {key} must be text")
+    if "influence" in item and item["influence"] not in INFLUENCES:
+        c.err(
+            table,
+            "influence",
+            f"[[theme]] influence must be one of {', '.join(INFLUENCES)}, not {item['influence']!r}",
+        )
+    _check_cfir2009(c, table, item)
+    sources = item.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        c.err(table, "sources", "[[theme]] sources must be a list of DOIs or titles")
+
+
+def _check_cfir2009(c: TomlChecker, table: tuple, item: dict) -> None:
+    if "cfir2009" not in item:
+        return
+    if not isinstance(item["cfir2009"], str):
+        c.err(table, "cfir2009", "[[theme]] cfir2009 must be text")
+    elif item["cfir2009"] not in _cfir2009_titles():
+        c.err(
+            table,
+            "cfir2009",
+            f'[[theme]] cfir2009 "{item["cfir2009"]}" is '
+            "not the title of a CFIR 2009 construct of the built-in catalogue (crosscase themes lists them)",
+        )
+
+
+def _theme(item: dict) -> Theme:
+    """The Theme of a [[theme]] table that passed ``_check_theme``."""
+    return Theme(
+        item["id"],
+        item["title"].strip(),
+        item.get("domain"),
+        item.get("construct"),
+        item.get("summary"),
+        tuple(item.get("sources", [])),
+        influence=item.get("influence"),
+        cfir2009=item.get("cfir2009"),
+    )
 
 
 def _cfir2009_titles() -> set[str]:
@@ -146,7 +141,7 @@ def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, 
         if token is None:
             out.add(rel, row, "rating", f'"{cell_text(raw)}" is not a rating token (-2..+2, X, Missing, N/A, E, I)')
             ok = False
-        if not ok:
+        if not ok or site is None or theme is None or token is None:
             continue
         if (site, theme) in first:
             out.add(rel, row, "theme", f'site "{site}" already has a rating of "{theme}" (row {first[(site, theme)]})')
@@ -348,7 +343,7 @@ def _match_theme(
                 out.add(rel, row, "theme", f'"{text}" matches more than one theme ({", ".join(hits)}): use the id')
                 return None
             if hits:
-                if candidate is not text and notes is not None:
+                if candidate is not text and notes is not None and suffix is not None:
                     notes.append(
                         f'{rel}:{row}: theme: "{text}" was read as {hits[0]} '
                         f'("{themes[hits[0]].title}"), leaving out "({suffix.group(2)})"'
