@@ -252,25 +252,7 @@ def read_wide(
             rel, None, None, 'no column "theme"' + (f' (is "{alias}" the theme column? name it theme)' if alias else "")
         )
         return []
-    site_cols = []
-    known = sorted(sites) if sites is not None else []
-    for i, c in enumerate(table.columns):
-        if c in WIDE_FIXED:
-            continue
-        if sites is not None and c not in sites:
-            guess = _nearest(c, known)
-            if guess is None and isinstance(sites, dict):  # "center_C_medium" for the site labelled "Center C"
-                words = _words(c)
-                named = [k for k, label in sites.items() if _words(str(label)) and _words(str(label)) <= words]
-                guess = named[0] if len(named) == 1 else None
-            hint = (
-                f"did you mean {guess}?"
-                if guess
-                else f"site ids are {', '.join(known[:5])}{', …' if len(known) > 5 else ''}"
-            )
-            out.add(rel, 1, c, f'"{c}" is not a site id in the sites file ({hint})')
-        else:
-            site_cols.append((i, c))
+    site_cols = _site_columns(table, rel, sites, out)
     tix = table.columns.index("theme")
     dix = table.columns.index("distinguishing") if "distinguishing" in table.columns else None
     own_ids = {t.id for t in own}
@@ -290,34 +272,76 @@ def read_wide(
             continue
         first[theme] = row
         if dix is not None:
-            mark = "" if cells[dix] is None else " ".join(cell_text(cells[dix]).split()).casefold()
-            if mark in PUBLISHED:
-                published[theme] = PUBLISHED[mark]
-            else:
-                out.add(
-                    rel,
-                    row,
-                    "distinguishing",
-                    f'"{cell_text(cells[dix])}" is not a published judgement '
-                    "(strong, weak, distinguishing, none, **, *, or empty)",
-                )
-        for i, site in site_cols:
-            token = canonical_token(cells[i])
-            if token is None:
-                out.add(
-                    rel, row, site, f'"{cell_text(cells[i])}" is not a rating token (-2..+2, X, Missing, N/A, E, I)'
-                )
-                continue
-            if cells[i] is not None and _MIXED_ZERO.match(cell_text(cells[i]).strip()):
-                mixed.append((row, site))
-            ratings.append(Rating(site, theme, token))
+            _published(cells[dix], theme, rel, row, published, out)
+        ratings.extend(_row_ratings(cells, site_cols, theme, rel, row, out, mixed))
     if mixed:
-        (row, site), more = mixed[0], len(mixed) - 1
-        notes.append(
-            f'{rel}:{row}: {site}: "0 (mixed)" was read as X (mixed), not as the valence 0'
-            + (f"; so were {more} more cell{'s' if more != 1 else ''}" if more else "")
-        )
+        notes.append(_mixed_note(mixed, rel))
     return ratings
+
+
+def _site_columns(
+    table: Table, rel: str, sites: set[str] | dict[str, str] | None, out: Collector
+) -> list[tuple[int, str]]:
+    """(index, site id) of the site columns; a header that is not a site is a problem, with a hint."""
+    site_cols = []
+    known = sorted(sites) if sites is not None else []
+    for i, c in enumerate(table.columns):
+        if c in WIDE_FIXED:
+            continue
+        if sites is not None and c not in sites:
+            out.add(rel, 1, c, f'"{c}" is not a site id in the sites file ({_site_hint(c, sites, known)})')
+        else:
+            site_cols.append((i, c))
+    return site_cols
+
+
+def _site_hint(column: str, sites: set[str] | dict[str, str], known: list[str]) -> str:
+    """ "did you mean S3?" for a header close to a site id (or naming a site's label), else a few ids."""
+    guess = _nearest(column, known)
+    if guess is None and isinstance(sites, dict):  # "center_C_medium" for the site labelled "Center C"
+        words = _words(column)
+        named = [k for k, label in sites.items() if _words(str(label)) and _words(str(label)) <= words]
+        guess = named[0] if len(named) == 1 else None
+    return (
+        f"did you mean {guess}?" if guess else f"site ids are {', '.join(known[:5])}{', …' if len(known) > 5 else ''}"
+    )
+
+
+def _published(cell, theme: str, rel: str, row: int, published: dict[str, str], out: Collector) -> None:
+    """The authors' judgement of ``theme`` from its ``distinguishing`` cell, into ``published``."""
+    mark = "" if cell is None else " ".join(cell_text(cell).split()).casefold()
+    if mark in PUBLISHED:
+        published[theme] = PUBLISHED[mark]
+    else:
+        out.add(
+            rel,
+            row,
+            "distinguishing",
+            f'"{cell_text(cell)}" is not a published judgement (strong, weak, distinguishing, none, **, *, or empty)',
+        )
+
+
+def _row_ratings(
+    cells, site_cols: list[tuple[int, str]], theme: str, rel: str, row: int, out: Collector, mixed: list
+) -> list[Rating]:
+    """The ratings of one theme's row; a "0 (mixed)" cell is noted in ``mixed`` as (row, site)."""
+    ratings = []
+    for i, site in site_cols:
+        token = canonical_token(cells[i])
+        if token is None:
+            out.add(rel, row, site, f'"{cell_text(cells[i])}" is not a rating token (-2..+2, X, Missing, N/A, E, I)')
+            continue
+        if cells[i] is not None and _MIXED_ZERO.match(cell_text(cells[i]).strip()):
+            mixed.append((row, site))
+        ratings.append(Rating(site, theme, token))
+    return ratings
+
+
+def _mixed_note(mixed: list[tuple[int, str]], rel: str) -> str:
+    (row, site), more = mixed[0], len(mixed) - 1
+    return f'{rel}:{row}: {site}: "0 (mixed)" was read as X (mixed), not as the valence 0' + (
+        f"; so were {more} more cell{'s' if more != 1 else ''}" if more else ""
+    )
 
 
 def _match_theme(
