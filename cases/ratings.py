@@ -120,7 +120,9 @@ def merge_themes(own: list[Theme], catalogue: tuple[Theme, ...]) -> dict[str, Th
     return merged
 
 
-def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, Theme], out: Collector) -> list[Rating]:
+def read_long(
+    table: Table, rel: str, sites: set[str] | Mapping[str, str] | None, themes: dict[str, Theme], out: Collector
+) -> list[Rating]:
     """Long-form ratings; ``sites`` None when the study has no sites file (site ids are not checked)."""
     columns = set(table.columns)
     missing = [c for c in ("site", "theme", "rating") if c not in columns]
