@@ -214,11 +214,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     extra: dict = {}
     ratings = _read_ratings(folder, ratings_name, usable, known, own, themes, out, extra) if readable else []
     rater_notes: list[str] = []
-    if readable:
-        raters = read_raters(folder, known, themes, out, rater_notes)
-    else:  # the sites could not be read: every rater row's site would be "unknown"; only the names are checked
-        rater_files(folder, out)
-        raters = Raters()
+    raters = _read_rater_files(folder, known, themes, readable, out, rater_notes)
     evidence = []
     if EVIDENCE in usable and readable:
         evidence = read_evidence(folder / EVIDENCE, set(known) if known is not None else None, themes, out)
@@ -235,20 +231,13 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         raise StudyError(problems)
     return Study(
         folder=folder,
-        title=manifest.title,
-        description=manifest.description,
-        synthetic=manifest.synthetic,
-        outcome=manifest.outcome,
+        **_from_manifest(manifest),
         metrics=MappingProxyType(dict(metrics)),
         sites=tuple(sites),
         attributes=tuple(attributes),
         themes=MappingProxyType(themes),
         ratings=tuple(ratings),
         raters=MappingProxyType(dict(raters.ratings)),
-        conditions=tuple(manifest.conditions),
-        links=tuple(manifest.links),
-        distinguishing=manifest.distinguishing,
-        disclosure=manifest.disclosure,
         files=MappingProxyType(hashes),
         fingerprint=fingerprint(hashes),
         published=MappingProxyType(extra.get("published", {})),
@@ -256,6 +245,31 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         evidence=tuple(evidence),
         judgements=MappingProxyType(judgements),
     )
+
+
+def _from_manifest(manifest: Manifest) -> dict:
+    """The Study's fields that come from study.toml alone."""
+    return {
+        "title": manifest.title,
+        "description": manifest.description,
+        "synthetic": manifest.synthetic,
+        "outcome": manifest.outcome,
+        "conditions": tuple(manifest.conditions),
+        "links": tuple(manifest.links),
+        "distinguishing": manifest.distinguishing,
+        "disclosure": manifest.disclosure,
+    }
+
+
+def _read_rater_files(
+    folder: Path, known: dict[str, str] | None, themes: dict[str, Theme], readable: bool, out: Collector, notes: list
+) -> Raters:
+    """ratings/RATER.csv; when the sites could not be read every rater row's site would be "unknown":
+    only the names are checked."""
+    if readable:
+        return read_raters(folder, known, themes, out, notes)
+    rater_files(folder, out)
+    return Raters()
 
 
 def _check_folder(folder: Path, out: Collector) -> None:
