@@ -166,98 +166,16 @@ def _check_body(data: dict, c: TomlChecker) -> None:
     c.need(data, (), "view", {str: VIEW_VALUE}, required=False)
     for key in ("sensitivity", "configurations"):
         c.need(data, (), key, dict, required=False)
-    study = c.need(data, (), "study", dict)
-    if study is not None:
-        for key, kind in (
-            ("title", str),
-            ("folder", str),
-            ("fingerprint", str),
-            ("synthetic", bool),
-            ("files", {str: str}),
-        ):
-            c.need(study, ("study",), key, kind)
-        folder = study.get("folder")
-        if isinstance(folder, str) and (not folder or folder in (".", "..") or "/" in folder or "\\" in folder):
-            c.err(("study",), "folder", f'must be a folder\'s name, not a path: "{folder}"')
-    split = c.need(data, (), "split", dict)
-    if split is not None:
-        c.need(split, ("split",), "outcome", str)
-        rule = c.need(split, ("split",), "rule", str)
-        if isinstance(rule, str) and rule not in SPLIT_RULES:
-            c.err(("split",), "rule", f'"{rule}" is not a split rule ({", ".join(SPLIT_RULES)})')
-        for key in ("high", "low"):
-            c.need(split, ("split",), key, [str], required=False)
-        c.need(split, ("split",), "second", str, required=False)
-        c.need(split, ("split",), "threshold", float, required=False)
-        c.need(split, ("split",), "cut", (float, [float]), required=False)
-        for key in split:
-            if key not in ("outcome", "rule", "high", "low", "second", "threshold", "cut"):
-                c.need(split, ("split",), key, (SCALAR, [SCALAR]))
+    _check_study(c.need(data, (), "study", dict), c)
+    _check_split(c.need(data, (), "split", dict), c)
     groups = c.need(data, (), "groups", dict)
     if groups is not None:
         for g in GROUPS:
             c.need(groups, ("groups",), g, [str])
     for i, metric in enumerate(c.need(data, (), "metrics", [dict]) or []):
-        where = ("metrics", i)
-        c.need(metric, where, "metric", str)
-        c.need(metric, where, "label", str)
-        c.need(metric, where, "unit", str, required=False)
-        for key in ("higher_is_better", "count", "pending"):
-            c.need(metric, where, key, bool, required=False)
-        for key in METRIC_FIGURES:
-            if key != "permutation":
-                c.need(metric, where, key, float, required=False)
-        permutation = c.need(metric, where, "permutation", dict, required=False)
-        if permutation is not None:
-            c.need(permutation, (*where, "permutation"), "exact", bool)
-            c.need(permutation, (*where, "permutation"), "relabelings", int)
-            c.need(permutation, (*where, "permutation"), "seed", int, required=False)
-        for g in ("high", "low"):
-            group = c.need(metric, where, g, dict)
-            if group is not None:
-                c.need(group, (*where, g), "n", int)
-                for key in GROUP_FIGURES:
-                    c.need(group, (*where, g), key, float, required=False)
-                c.need(group, (*where, g), "values", {str: (float, str)})
+        _check_metric(metric, ("metrics", i), c)
     for i, theme in enumerate(c.need(data, (), "themes", [dict]) or []):
-        where = ("themes", i)
-        c.need(theme, where, "theme", str)
-        c.need(theme, where, "title", str)
-        c.need(theme, where, "domain", str, required=False)
-        c.need(theme, where, "rule", str, required=False)
-        for key in ("diff", "gap"):  # what the rule looked at; the threshold it met, in words
-            c.need(theme, where, key, float, required=False)
-        c.need(theme, where, "threshold", str, required=False)
-        c.need(theme, where, "published", str, required=False)
-        judgement = c.need(theme, where, "judgement", str, required=False)  # the analyst's (judgements.csv)
-        if isinstance(judgement, str) and judgement not in LABELS:
-            c.err(where, "judgement", f'"{judgement}" is not one of {", ".join(LABELS)}')
-        c.need(theme, where, "judgement_reason", str, required=False)
-        label = c.need(theme, where, "distinguishing", str)
-        if isinstance(label, str) and label not in LABELS:
-            c.err(where, "distinguishing", f'"{label}" is not one of {", ".join(LABELS)}')
-        direction = c.need(theme, where, "direction", str)
-        if isinstance(direction, str) and direction not in DIRECTIONS:
-            c.err(where, "direction", f'"{direction}" is not one of {", ".join(DIRECTIONS)}')
-        c.need(theme, where, "evidence", {str: str}, required=False)
-        excerpts = c.need(theme, where, "excerpts", {str: [{str: str}]}, required=False)  # evidence.csv's
-        for site, items in (excerpts or {}).items():
-            for item in items:
-                if not isinstance(item.get("excerpt"), str) or set(item) - {"excerpt", "source"}:
-                    c.err((*where, "excerpts"), site, "each excerpt must be a table of excerpt (and source)")
-                    break
-        for g in ("high", "low", "middle"):
-            group = c.need(theme, where, g, dict, required=g != "middle")
-            if group is not None:
-                c.need(group, (*where, g), "rated", int)
-                c.need(group, (*where, g), "mean", float, required=False)
-                ratings = c.need(group, (*where, g), "ratings", {str: str})
-                for site, token in (ratings or {}).items():
-                    if token not in CANONICAL:
-                        c.err((*where, g, "ratings"), site, f'"{token}" is not a rating ({", ".join(CANONICAL)})')
-        for key, value in theme.items():
-            if key not in ("high", "low", "middle", "evidence", "excerpts") and not is_kind(value, (SCALAR, [SCALAR])):
-                c.err(where, key, f"must be {describe((SCALAR, [SCALAR]))}")
+        _check_theme(theme, ("themes", i), c)
     disclosure = c.need(data, (), "disclosure", dict)
     if disclosure is not None:
         c.need(disclosure, ("disclosure",), "evidence_included", bool)
@@ -274,6 +192,105 @@ def _check_body(data: dict, c: TomlChecker) -> None:
     _check_literature(data, c)
     if isinstance(disclosure, dict):
         _check_disclosure(data, disclosure, c)
+
+
+def _check_study(study: dict | None, c: TomlChecker) -> None:
+    if study is None:
+        return
+    for key, kind in (
+        ("title", str),
+        ("folder", str),
+        ("fingerprint", str),
+        ("synthetic", bool),
+        ("files", {str: str}),
+    ):
+        c.need(study, ("study",), key, kind)
+    folder = study.get("folder")
+    if isinstance(folder, str) and (not folder or folder in (".", "..") or "/" in folder or "\\" in folder):
+        c.err(("study",), "folder", f'must be a folder\'s name, not a path: "{folder}"')
+
+
+def _check_split(split: dict | None, c: TomlChecker) -> None:
+    if split is None:
+        return
+    c.need(split, ("split",), "outcome", str)
+    rule = c.need(split, ("split",), "rule", str)
+    if isinstance(rule, str) and rule not in SPLIT_RULES:
+        c.err(("split",), "rule", f'"{rule}" is not a split rule ({", ".join(SPLIT_RULES)})')
+    for key in ("high", "low"):
+        c.need(split, ("split",), key, [str], required=False)
+    c.need(split, ("split",), "second", str, required=False)
+    c.need(split, ("split",), "threshold", float, required=False)
+    c.need(split, ("split",), "cut", (float, [float]), required=False)
+    for key in split:
+        if key not in ("outcome", "rule", "high", "low", "second", "threshold", "cut"):
+            c.need(split, ("split",), key, (SCALAR, [SCALAR]))
+
+
+def _check_metric(metric: dict, where: tuple, c: TomlChecker) -> None:
+    """One [[metrics]] table: its figures, its permutation test and its two groups."""
+    c.need(metric, where, "metric", str)
+    c.need(metric, where, "label", str)
+    c.need(metric, where, "unit", str, required=False)
+    for key in ("higher_is_better", "count", "pending"):
+        c.need(metric, where, key, bool, required=False)
+    for key in METRIC_FIGURES:
+        if key != "permutation":
+            c.need(metric, where, key, float, required=False)
+    permutation = c.need(metric, where, "permutation", dict, required=False)
+    if permutation is not None:
+        c.need(permutation, (*where, "permutation"), "exact", bool)
+        c.need(permutation, (*where, "permutation"), "relabelings", int)
+        c.need(permutation, (*where, "permutation"), "seed", int, required=False)
+    for g in ("high", "low"):
+        group = c.need(metric, where, g, dict)
+        if group is not None:
+            c.need(group, (*where, g), "n", int)
+            for key in GROUP_FIGURES:
+                c.need(group, (*where, g), key, float, required=False)
+            c.need(group, (*where, g), "values", {str: (float, str)})
+
+
+def _check_theme(theme: dict, where: tuple, c: TomlChecker) -> None:
+    """One [[themes]] table: the rule's figures, the labels, the evidence and the groups' ratings."""
+    c.need(theme, where, "theme", str)
+    c.need(theme, where, "title", str)
+    c.need(theme, where, "domain", str, required=False)
+    c.need(theme, where, "rule", str, required=False)
+    for key in ("diff", "gap"):  # what the rule looked at; the threshold it met, in words
+        c.need(theme, where, key, float, required=False)
+    c.need(theme, where, "threshold", str, required=False)
+    c.need(theme, where, "published", str, required=False)
+    judgement = c.need(theme, where, "judgement", str, required=False)  # the analyst's (judgements.csv)
+    _check_choice(judgement, LABELS, where, "judgement", c)
+    c.need(theme, where, "judgement_reason", str, required=False)
+    _check_choice(c.need(theme, where, "distinguishing", str), LABELS, where, "distinguishing", c)
+    _check_choice(c.need(theme, where, "direction", str), DIRECTIONS, where, "direction", c)
+    c.need(theme, where, "evidence", {str: str}, required=False)
+    excerpts = c.need(theme, where, "excerpts", {str: [{str: str}]}, required=False)  # evidence.csv's
+    for site, items in (excerpts or {}).items():
+        for item in items:
+            if not isinstance(item.get("excerpt"), str) or set(item) - {"excerpt", "source"}:
+                c.err((*where, "excerpts"), site, "each excerpt must be a table of excerpt (and source)")
+                break
+    for g in ("high", "low", "middle"):
+        group = c.need(theme, where, g, dict, required=g != "middle")
+        if group is not None:
+            c.need(group, (*where, g), "rated", int)
+            c.need(group, (*where, g), "mean", float, required=False)
+            ratings = c.need(group, (*where, g), "ratings", {str: str})
+            for site, token in (ratings or {}).items():
+                if token not in CANONICAL:
+                    c.err((*where, g, "ratings"), site, f'"{token}" is not a rating ({", ".join(CANONICAL)})')
+    for key, value in theme.items():
+        if key not in ("high", "low", "middle", "evidence", "excerpts") and not is_kind(value, (SCALAR, [SCALAR])):
+            c.err(where, key, f"must be {describe((SCALAR, [SCALAR]))}")
+
+
+def _check_choice(value: object, allowed: tuple[str, ...], where: tuple, key: str, c: TomlChecker) -> None:
+    """A text ``value`` that is not one of ``allowed`` is a problem."""
+    if isinstance(value, str) and value not in allowed:
+        c.err(where, key, f'"{value}" is not one of {", ".join(allowed)}')
 
 
 LITERATURE_FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
