@@ -197,7 +197,7 @@ class _Importer:
 
     # -- evidence ----------------------------------------------------------------------------
     def evidence(self) -> list[tuple[str, str, str, str]]:
-        rows: list[tuple[str, str, str, str]] = []
+        """(site, theme, excerpt, source) rows of every coded text, each once, in the project's order."""
         of_source: dict[str, set[str]] = {}
         of_selection: dict[str, set[str]] = {}
         for case in self.cases:
@@ -205,82 +205,90 @@ class _Importer:
                 of_source.setdefault(g, set()).add(case.guid)
             for g in case.selections:
                 of_selection.setdefault(g, set()).add(case.guid)
-        case_guids = set(self.site_of)
+        rows: list[tuple[str, str, str, str]] = []
         for src in self.p.sources.values():
-            if src.kind not in ("TextSource", "PDFSource"):
-                kind = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}.get(
-                    src.kind, src.kind
-                )
-                codings = src.other_selections + len(src.codes)
+            if self._carried_over(src):
+                # codings whose CodeRef is a case: that selection (or the whole source) belongs to the case
+                whole = set(of_source.get(src.guid, ())) | {g for g in src.codes if g in self.site_of}
+                rows += self._selection_rows(src, whole, of_selection)
+                rows += self._whole_source_rows(src, whole)
+        rows += self._case_rows()
+        return list(dict.fromkeys(rows))
+
+    def _carried_over(self, src) -> bool:
+        """Whether the text of ``src`` is read; what is not carried over of it goes to ``lost``."""
+        if src.kind not in ("TextSource", "PDFSource"):
+            kind = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}.get(src.kind, src.kind)
+            codings = src.other_selections + len(src.codes)
+            self.lost.append(
+                f'{kind} source "{src.name}": not carried over (crosscase keeps text only)'
+                + (f", with its {codings} codings" if codings else "")
+            )
+            return False
+        if src.kind == "PDFSource" and src.other_selections:
+            self.lost.append(
+                f'PDF source "{src.name}": {src.other_selections} PDF region selections are not carried over'
+            )
+        if src.text is None:
+            if src.selections or src.codes:
+                self.lost.append(f'source "{src.name}" {src.missing}: its codings are not carried over')
+            return False
+        return True
+
+    def _selection_rows(
+        self, src, whole: set[str], of_selection: dict[str, set[str]]
+    ) -> list[tuple[str, str, str, str]]:
+        """The rows of the coded selections of ``src``: one per case it belongs to and theme it is coded with."""
+        crlf_one = counts_crlf_as_one(src, self.p.origin)
+        ranges = [(sel.start, sel.end, g) for sel in src.selections for g in sel.codes if g in self.site_of]
+        rows: list[tuple[str, str, str, str]] = []
+        unlinked = 0
+        for sel in src.selections:
+            themes = [self.theme_of[g] for g in sel.codes if g in self.theme_of]
+            if any(g not in self.theme_of and g not in self.site_of for g in sel.codes):
                 self.lost.append(
-                    f'{kind} source "{src.name}": not carried over (crosscase keeps text only)'
-                    + (f", with its {codings} codings" if codings else "")
+                    f'source "{src.name}": a selection (line {sel.line}) is coded with a code the codebook '
+                    "does not hold: that coding is not carried over"
+                )
+            if not themes:
+                continue
+            owners = (
+                whole | of_selection.get(sel.guid, set()) | {g for a, b, g in ranges if a < sel.end and sel.start < b}
+            )
+            if not owners:
+                unlinked += 1
+                continue
+            excerpt = selection_text(src, sel, crlf_one)
+            if excerpt is None:
+                self.lost.append(
+                    f'source "{src.name}": a selection (line {sel.line}) runs from {sel.start} to {sel.end}, '
+                    f"outside the text's {len(src.text)} characters: not carried over"
                 )
                 continue
-            if src.kind == "PDFSource" and src.other_selections:
-                self.lost.append(
-                    f'PDF source "{src.name}": {src.other_selections} PDF region selections are not carried over'
-                )
-            if src.text is None:
-                if src.selections or src.codes:
-                    self.lost.append(f'source "{src.name}" {src.missing}: its codings are not carried over')
-                continue
-            crlf_one = counts_crlf_as_one(src, self.p.origin)
-            # codings whose CodeRef is a case: that selection (or the whole source) belongs to the case
-            whole = set(of_source.get(src.guid, ())) | {g for g in src.codes if g in case_guids}
-            ranges = [(sel.start, sel.end, g) for sel in src.selections for g in sel.codes if g in case_guids]
-            unlinked = 0
-            for sel in src.selections:
-                themes = [self.theme_of[g] for g in sel.codes if g in self.theme_of]
-                unknown = [g for g in sel.codes if g not in self.theme_of and g not in case_guids]
-                if unknown:
-                    self.lost.append(
-                        f'source "{src.name}": a selection (line {sel.line}) is coded with a code the codebook '
-                        "does not hold: that coding is not carried over"
-                    )
-                if not themes:
-                    continue
-                owners = (
-                    whole
-                    | of_selection.get(sel.guid, set())
-                    | {g for a, b, g in ranges if a < sel.end and sel.start < b}
-                )
-                if not owners:
-                    unlinked += 1
-                    continue
-                excerpt = selection_text(src, sel, crlf_one)
-                if excerpt is None:
-                    self.lost.append(
-                        f'source "{src.name}": a selection (line {sel.line}) runs from {sel.start} to {sel.end}, '
-                        f"outside the text's {len(src.text)} characters: not carried over"
-                    )
-                    continue
-                excerpt = _text(excerpt)
-                if not excerpt:
-                    continue
-                rows += [
-                    (self.site_of[c], t, excerpt, src.name)
-                    for c in sorted(owners, key=self.site_of.get)
-                    for t in themes
-                ]
-            if unlinked:
-                self.lost.append(
-                    f'source "{src.name}": {unlinked} coded selections belong to no case: not carried over'
-                )
-            source_themes = [self.theme_of[g] for g in src.codes if g in self.theme_of]
-            if source_themes and whole:
-                text = _text(src.text)
-                if len(text) > WHOLE_SOURCE_MAX or not text:
-                    self.lost.append(
-                        f'source "{src.name}" is coded as a whole, but is too long to be one excerpt: '
-                        "that coding is not carried over"
-                    )
-                else:
-                    rows += [
-                        (self.site_of[c], t, text, src.name)
-                        for c in sorted(whole, key=self.site_of.get)
-                        for t in source_themes
-                    ]
+            excerpt = _text(excerpt)
+            if excerpt:
+                rows += [(self.site_of[c], t, excerpt, src.name) for c in self._in_site_order(owners) for t in themes]
+        if unlinked:
+            self.lost.append(f'source "{src.name}": {unlinked} coded selections belong to no case: not carried over')
+        return rows
+
+    def _whole_source_rows(self, src, whole: set[str]) -> list[tuple[str, str, str, str]]:
+        """A source coded as a whole is one excerpt, unless it is too long for one."""
+        source_themes = [self.theme_of[g] for g in src.codes if g in self.theme_of]
+        if not source_themes or not whole:
+            return []
+        text = _text(src.text)
+        if len(text) > WHOLE_SOURCE_MAX or not text:
+            self.lost.append(
+                f'source "{src.name}" is coded as a whole, but is too long to be one excerpt: '
+                "that coding is not carried over"
+            )
+            return []
+        return [(self.site_of[c], t, text, src.name) for c in self._in_site_order(whole) for t in source_themes]
+
+    def _case_rows(self) -> list[tuple[str, str, str, str]]:
+        """A case coded with a theme: its description is the excerpt (or a note that it has none)."""
+        rows = []
         for case in self.cases:
             for g in case.codes:
                 if g in self.theme_of:
@@ -289,12 +297,10 @@ class _Importer:
                         or f'(the case "{self.site_of[case.guid]}" is coded here, with no text)'
                     )
                     rows.append((self.site_of[case.guid], self.theme_of[g], text, "case"))
-        seen, unique_rows = set(), []
-        for row in rows:
-            if row not in seen:
-                seen.add(row)
-                unique_rows.append(row)
-        return unique_rows
+        return rows
+
+    def _in_site_order(self, guids: set[str]) -> list[str]:
+        return sorted(guids, key=lambda g: self.site_of[g])
 
 
 _METRIC_KEYS = {"unit": str, "min": float, "max": float, "higher_is_better": bool, "count": bool}
