@@ -18,6 +18,7 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -331,7 +332,7 @@ def describe(name: str, description: str | None) -> tuple[str, dict]:
     return label, extra
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> str:
+def _csv(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -393,35 +394,73 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
 
 
 def _files(imp: _Importer, project: Project, label: str, evidence, report: ImportReport) -> dict[str, str]:
-    files: dict[str, str] = {}
-    synthetic = SYNTHETIC in (project.description or "")
-    description = (
-        clean((project.description or "").replace(SYNTHETIC, ""))
-        or f"Imported from the REFI-QDA project {clean(label)}"
-    )
+    """The study folder's files (name -> text) of an imported project; ``report`` gets what they hold."""
     metrics = imp.metrics
-    lines = (
-        [
-            f"# Imported by crosscase from the REFI-QDA project {comment(label)}"
-            + (f" (written by {comment(project.origin)})" if project.origin else "")
-            + ".",
-            "",
-            "[study]",
-            f"title = {toml_str(report.title)}",
-            f"description = {toml_str(description)}",
-        ]
-        + (["synthetic = true"] if synthetic else [])
-        + [""]
-    )
-    placeholder = not metrics
-    if placeholder:
+    if not metrics:
         metrics = [("outcome", "Outcome (fill in sites.csv)", "", {})]
         imp.lost.append(
             "the project has no Integer or Float case variable: study.toml's outcome is an empty metric "
             '"outcome"; fill in sites.csv\'s outcome column, or name another metric'
         )
-    key, label_, _, _ = metrics[0]
-    lines += [
+    report.outcome = metrics[0][0]
+    report.metrics = [m[0] for m in metrics]
+    report.attributes = [a[0] for a in imp.attributes]
+    rows = _site_rows(imp, metrics)
+    files = {"sites.csv": _csv(["site", "label", *report.metrics, *report.attributes], rows)}
+    lines = [*_study_lines(project, label, report.title), *_outcome_lines(metrics[0])]
+    for key, label_, _, extra in metrics:
+        if extra.get("min", 0) > extra.get("max", float("inf")):
+            extra.pop("min"), extra.pop("max")
+        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}"]
+        lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
+        lines.append("")
+    files["study.toml"] = "\n".join(lines)
+    report.sites = [r[0] for r in rows]
+    if imp.new:
+        files["themes.toml"] = _themes_toml(imp.new)
+    report.new_themes = [t["id"] for t in imp.new]
+    report.matched = dict(imp.matched)
+    ratings = [
+        [imp.site_of[case.guid], theme, canonical_token(raw)]
+        for theme, g in imp.rating_vars
+        for case in imp.cases
+        if (raw := case.values.get(g)) is not None and raw.strip()
+    ]
+    if ratings:
+        files["ratings.csv"] = _csv(["site", "theme", "rating"], ratings)
+    report.ratings = len(ratings)
+    if evidence:
+        files["evidence.csv"] = _csv(["site", "theme", "excerpt", "source"], [list(r) for r in evidence])
+    report.evidence = len(evidence)
+    if project.notes:
+        imp.lost.append(f"{project.notes} notes (memos): not carried over")
+    return files
+
+
+def _study_lines(project: Project, label: str, title: str) -> list[str]:
+    """study.toml's heading comment and [study] table."""
+    synthetic = SYNTHETIC in (project.description or "")
+    description = (
+        clean((project.description or "").replace(SYNTHETIC, ""))
+        or f"Imported from the REFI-QDA project {clean(label)}"
+    )
+    return [
+        f"# Imported by crosscase from the REFI-QDA project {comment(label)}"
+        + (f" (written by {comment(project.origin)})" if project.origin else "")
+        + ".",
+        "",
+        "[study]",
+        f"title = {toml_str(title)}",
+        f"description = {toml_str(description)}",
+        *(["synthetic = true"] if synthetic else []),
+        "",
+    ]
+
+
+def _outcome_lines(first: tuple) -> list[str]:
+    """study.toml's [outcome]: the first numeric case variable, split by the median."""
+    key, label_, _, _ = first
+    return [
         f'# crosscase chose the outcome: the first numeric case variable, "{comment(label_)}" ({key}).',
         "# To split the sites by another metric, set metric below to one of the [metrics.*] keys;",
         "# split may be median, threshold, tertiles, quadrants or explicit (see docs: the study folder).",
@@ -430,10 +469,11 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         'split = "median"',
         "",
     ]
-    report.outcome = metrics[0][0]
-    report.metrics = [m[0] for m in metrics]
-    report.attributes = [a[0] for a in imp.attributes]
-    header = ["site", "label", *report.metrics, *report.attributes]
+
+
+def _site_rows(imp: _Importer, metrics: list[tuple[str, str, str, dict]]) -> list[list[str]]:
+    """sites.csv's rows: id, label, the metrics, the attributes. A value that is not a number is left
+    empty; a metric's bounds that its values break are dropped from ``metrics``."""
     rows = []
     for case in imp.cases:
         site = imp.site_of[case.guid]
@@ -451,37 +491,15 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         for _column, g in imp.attributes:
             row.append(clean(case.values.get(g) or ""))
         rows.append(row)
-    files["sites.csv"] = _csv(header, rows)
-    for key, label_, _, extra in metrics:
-        if extra.get("min", 0) > extra.get("max", float("inf")):
-            extra.pop("min"), extra.pop("max")
-        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}"]
-        lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
-        lines.append("")
-    files["study.toml"] = "\n".join(lines)
-    report.sites = [r[0] for r in rows]
-    if imp.new:
-        out = ["# The project's own codes (those not matched to crosscase's catalogue by title)", ""]
-        for t in imp.new:
-            out += ["[[theme]]", f"id = {toml_str(t['id'])}", f"title = {toml_str(t['title'])}"]
-            out += [f"domain = {toml_str(t['domain'])}"] if t["domain"] else []
-            out += [f"summary = {toml_str(t['summary'])}"] if t["summary"] else []
-            out.append("")
-        files["themes.toml"] = "\n".join(out)
-    report.new_themes = [t["id"] for t in imp.new]
-    report.matched = dict(imp.matched)
-    ratings = []
-    for theme, g in imp.rating_vars:
-        for case in imp.cases:
-            raw = case.values.get(g)
-            if raw is not None and raw.strip():
-                ratings.append([imp.site_of[case.guid], theme, canonical_token(raw)])
-    if ratings:
-        files["ratings.csv"] = _csv(["site", "theme", "rating"], ratings)
-    report.ratings = len(ratings)
-    if evidence:
-        files["evidence.csv"] = _csv(["site", "theme", "excerpt", "source"], [list(r) for r in evidence])
-    report.evidence = len(evidence)
-    if project.notes:
-        imp.lost.append(f"{project.notes} notes (memos): not carried over")
-    return files
+    return rows
+
+
+def _themes_toml(new: list[dict]) -> str:
+    """themes.toml of the project's own codes."""
+    out = ["# The project's own codes (those not matched to crosscase's catalogue by title)", ""]
+    for t in new:
+        out += ["[[theme]]", f"id = {toml_str(t['id'])}", f"title = {toml_str(t['title'])}"]
+        out += [f"domain = {toml_str(t['domain'])}"] if t["domain"] else []
+        out += [f"summary = {toml_str(t['summary'])}"] if t["summary"] else []
+        out.append("")
+    return "\n".join(out)
