@@ -159,7 +159,7 @@ def cmd_serve(args) -> int:
         import textual_serve  # noqa: F401
     except ImportError:
         raise UsageError("crosscase serve needs textual-serve: pip install 'crosscase[serve]'") from None
-    from tui.dashboard.serve import serve
+    from tui.dashboard.serve_server import serve
 
     try:
         return serve(args.study, host=args.host, port=args.port, public_url=args.public_url)
