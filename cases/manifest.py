@@ -317,7 +317,7 @@ def _links(c: TomlChecker, spec: object, raw_metrics: dict, outcome: Outcome | N
                     f'[[link]] metric "{metric}" is the outcome: a link ties a theme to '
                     "another metric (the outcome splits the sites)",
                 )
-        line = c.lines.line(t)
+        line = c.line(t)
         if theme is not None and metric is not None:
             if (theme, metric) in first:
                 c.err(

@@ -60,7 +60,7 @@ def _check_theme(c: TomlChecker, table: tuple, item: dict, seen: dict[str, int])
     elif tid in seen:
         c.err(table, "id", f'[[theme]] id "{tid}" is used twice (first at line {seen[tid]})')
     else:
-        seen[tid] = c.lines.line(table, "id") or 0
+        seen[tid] = c.line(table, "id") or 0
     if not isinstance(title, str) or not title.strip():
         c.err(table, "title", '[[theme]] needs title = "..."')
     for key in ("domain", "construct", "summary"):

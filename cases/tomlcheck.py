@@ -49,10 +49,14 @@ class TomlChecker:
     def err(self, table: Where, key: str | None, message: str) -> None:
         """A problem with ``key`` of ``table`` (``key`` None: with the table)."""
         if not self.keyed:
-            self.at(self.lines.line(table, key), message)
+            self.at(self.line(table, key), message)
             return
         label = _dotted((*table, key) if key else table)
-        self.at(self.nearest_line(table, key), f"{label}: {message}" if label else message)
+        self.at(self.line(table, key), f"{label}: {message}" if label else message)
+
+    def line(self, table: Where, key: str | None = None) -> int | None:
+        """The line a problem with ``key`` of ``table`` names (a message may quote it: "first at line N")."""
+        return self.nearest_line(table, key) if self.keyed else self.lines.line(table, key)
 
     def nearest_line(self, table: Where, key: str | None) -> int | None:
         """The key's own line, or its own table's header ([themes.evidence]), else the closest table above."""
