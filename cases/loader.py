@@ -20,7 +20,7 @@ from cases.contacts import derive_contacts
 from cases.errors import Collector, StudyError
 from cases.evidence import read_evidence, read_judgements
 from cases.manifest import Manifest, check_link_themes, parse_manifest
-from cases.model import Rating, Site, Study, Theme
+from cases.model import Excerpt, Rating, Site, Study, Theme
 from cases.raters import AUDIT, Raters, rater_files, read_raters
 from cases.raters import FOLDER as RATERS_FOLDER
 from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
@@ -215,10 +215,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     ratings = _read_ratings(folder, ratings_name, usable, known, own, themes, out, extra) if readable else []
     rater_notes: list[str] = []
     raters = _read_rater_files(folder, known, themes, readable, out, rater_notes)
-    evidence = []
-    if EVIDENCE in usable and readable:
-        evidence = read_evidence(folder / EVIDENCE, set(known) if known is not None else None, themes, out)
-    judgements = read_judgements(folder / JUDGEMENTS, themes, out) if JUDGEMENTS in usable else {}
+    evidence, judgements = _read_coding(folder, usable, readable, known, themes, out)
     hashes = _hashes(folder, raters, pending, out)
 
     if manifest is not None:
@@ -411,6 +408,22 @@ def _read_ratings(
     if name == "ratings.csv":
         return read_long(table, name, known, themes, out)
     return read_wide(table, name, known, own, themes, out, extra)
+
+
+def _read_coding(
+    folder: Path,
+    usable: set[str],
+    readable: bool,
+    known: dict[str, str] | None,
+    themes: dict[str, Theme],
+    out: Collector,
+) -> tuple[list[Excerpt], dict[str, tuple[str, str | None]]]:
+    """evidence.csv's excerpts (when the sites could be read) and judgements.csv's labels."""
+    evidence = []
+    if EVIDENCE in usable and readable:
+        evidence = read_evidence(folder / EVIDENCE, set(known) if known is not None else None, themes, out)
+    judgements = read_judgements(folder / JUDGEMENTS, themes, out) if JUDGEMENTS in usable else {}
+    return evidence, judgements
 
 
 def _hashes(folder: Path, raters: Raters, pending: dict[str, Future], out: Collector) -> dict[str, str]:
