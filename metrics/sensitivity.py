@@ -194,17 +194,8 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
     previous = 0
     small = len(study.sites) <= LIST_SITES_UP_TO
     for i in bounds:
-        m_signs = {}
-        for k in metric_keys:
-            a, b = pre[k], suf[k]
-            nl, nh = a.n[i], b.n[n - i]
-            m_signs[k] = _sign(b.s[n - i] / nh - a.s[i] / nl) if nl and nh else None
-        t_labels = {}
-        for t in themes:
-            a, b = tpre[t.id], tsuf[t.id]
-            low, high = a.summary(i), b.summary(n - i)
-            label, direction = judge_summaries(rule, high, low)
-            t_labels[t.id] = label + (" reversed" if direction == "reversed" else "")
+        m_signs = {k: _mean_sign(pre[k], suf[k], i, n) for k in metric_keys}
+        t_labels = {t.id: _label_at(rule, tpre[t.id], tsuf[t.id], i, n) for t in themes}
         value = None if limit is not None and y[i - 1] < limit else (y[i - 1] + y[i]) / 2
         cuts.append(
             Cut(
@@ -225,6 +216,18 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
     )
     theme_rows = tuple(_robust(t.id, t.title, [c.themes[t.id] for c in counted], signs=False) for t in themes)
     return Sensitivity(outcome.metric, tuple(cuts), metrics, theme_rows, total if total > len(bounds) else None)
+
+
+def _mean_sign(pre: _Prefix, suf: _Prefix, i: int, n: int):
+    """The sign of mean(high) - mean(low) when the i lowest-ranked sites are low; None if a group has no value."""
+    nl, nh = pre.n[i], suf.n[n - i]
+    return _sign(suf.s[n - i] / nh - pre.s[i] / nl) if nl and nh else None
+
+
+def _label_at(rule: Rule, pre: _Prefix, suf: _Prefix, i: int, n: int) -> str:
+    """The theme's label (with " reversed") when the i lowest-ranked sites are low."""
+    label, direction = judge_summaries(rule, suf.summary(n - i), pre.summary(i))
+    return label + (" reversed" if direction == "reversed" else "")
 
 
 def spread(bounds: list[int], n: int, limit: int | None = None) -> list[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -354,27 +355,11 @@ class CompareScreen(DashboardScreen):
                 gap=2,
             )
 
-        rows = []
+        rows: list[tuple[str | None, Text | Callable[[], Text]]] = []
         for t in sorted(c.themes, key=theme_order):
             rows.append((t.theme, functools.partial(row, t)))
             if wide:  # each link's metric effect and fit, under its theme (the cursor passes over it)
-                rows += [
-                    (
-                        None,
-                        Text(
-                            " " * (widths[0] + 2)
-                            + f"{link_marker(link)} {link.fit}"
-                            + (
-                                f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
-                                if link.mean_difference is not None
-                                else ""
-                            ),
-                            style="dim",
-                            end="",
-                        ),
-                    )
-                    for link in linked.get(t.theme, ())
-                ]
+                rows += [(None, _link_line(link, widths[0] + 2)) for link in linked.get(t.theme, ())]
         table.set_rows(rows, header=head, width=head.cell_len)
 
     @staticmethod
@@ -388,3 +373,18 @@ class CompareScreen(DashboardScreen):
         if m is not None:
             view["metric"] = m.metric
         return view
+
+
+def _link_line(link, indent: int) -> Text:
+    """A [[link]]'s fit and metric effect, on the line under its theme."""
+    return Text(
+        " " * indent
+        + f"{link_marker(link)} {link.fit}"
+        + (
+            f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
+            if link.mean_difference is not None
+            else ""
+        ),
+        style="dim",
+        end="",
+    )

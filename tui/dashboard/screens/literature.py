@@ -197,6 +197,19 @@ class LiteratureScreen(DashboardScreen):
             out.append(f"{item.distinguishing}", style="bold")
             out.append(f", {item.direction}\n")
             out.append(self._ratings(item.ratings))
+        self._append_links(out, item, via, width)
+        if item.claim:
+            out.append("\nClaim\n", style="bold")
+            out.append(safe_block(item.claim))
+        self._append_papers(out, item)
+        if via is not None:
+            out.append("\nEnter: ", style="dim")
+            out.append(safe(via, 100, "dim"))
+            out.append(" in Themes", style="dim")
+        return out
+
+    def _append_links(self, out: Text, item, via: str | None, width: int) -> None:
+        """The metrics linked to the theme (or to the CFIR construct it was read through)."""
         links = [link for link in self.comparison.links or () if link.theme in (item.theme, via)]
         if links:
             out.append("\nLinked metrics (statistics by themes)\n", style="bold")
@@ -211,9 +224,10 @@ class LiteratureScreen(DashboardScreen):
                         f": high minus low {diff}\n",
                     )
                 )
-        if item.claim:
-            out.append("\nClaim\n", style="bold")
-            out.append(safe_block(item.claim))
+
+    @staticmethod
+    def _append_papers(out: Text, item) -> None:
+        """The papers the theme's claim comes from."""
         papers = getattr(item, "papers", ())
         if papers:
             out.append(
@@ -228,11 +242,6 @@ class LiteratureScreen(DashboardScreen):
                 out.append("\n")
         else:
             out.append("\n")
-        if via is not None:
-            out.append("\nEnter: ", style="dim")
-            out.append(safe(via, 100, "dim"))
-            out.append(" in Themes", style="dim")
-        return out
 
     def _ratings(self, ratings) -> Text:
         styles = self.styles_map

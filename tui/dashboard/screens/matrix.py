@@ -402,15 +402,37 @@ class MatrixScreen(DashboardScreen):
         authors = any(r.published is not None for r in comparison.themes)
         wide = self._wide = self.size.width >= 110
         title_w = 30 if wide else 22
+        columns = self._columns = self._grid_columns(sites, authors, title_w)
+        rows, row_themes = self._grid_rows(groups, [s for s, _ in sites], authors, title_w)
+        table.set_marks(self._grid_marks(sites, len(columns)))
+        table.set_grid(columns, rows, fixed=self.FIXED)
+        self._row_themes = row_themes
+        shown = any(t is not None for t in row_themes)
+        empty.display = not shown
+        if not shown:
+            self._update("#matrix-empty", "No theme matches the filters.")
+        table.display = True
+        keys = [c.key for c in columns]
+        if keep_site is not None and f"site:{keep_site}" in keys:
+            keep_column = keys.index(f"site:{keep_site}")
+        elif keep_column < self.FIXED or keep_column >= len(columns):
+            keep_column = self.FIXED if len(columns) > self.FIXED else 0
+        row = row_themes.index(keep_theme) if keep_theme in row_themes else 0
+        table.move_cell(row, keep_column)
+        self._show_cell()
+
+    def _grid_columns(self, sites: list, authors: bool, title_w: int) -> list[GridColumn]:
+        """Theme and mark, a column per site (kept for the study: a change of split only reorders
+        them), the label, diff and gap, and the authors' judgement when the study has one."""
         site_w = max(3, min(6, max((len(s) for s, _ in sites), default=3)))
         columns = [GridColumn("theme", "Theme", title_w), GridColumn("mark", "", 2)]
         made = self._site_columns
-        if made.get(None) != (study, site_w):
+        if made.get(None) != (self.study, site_w):
             made.clear()
-            made[None] = (study, site_w)
+            made[None] = (self.study, site_w)
         for s, _ in sites:
             column = made.get(s)
-            if column is None:  # kept for the study: a change of split only reorders them
+            if column is None:
                 title = s if s.isascii() and s.isprintable() else safe(s, site_w)
                 column = made[s] = GridColumn(f"site:{s}", title, site_w, "right")
             columns.append(column)
@@ -421,13 +443,20 @@ class MatrixScreen(DashboardScreen):
         ]
         if authors:
             columns.append(GridColumn("published", "Authors", 12))
-        self._columns = columns
+        return columns
+
+    def _grid_marks(self, sites: list, width: int) -> list[tuple[str, str]]:
+        """The line over the header: the key of the marks, and each site's group over its tokens."""
         styles = self.styles_map
         marks = [("H/M/L: high/middle/low", "dim"), ("", "")]
         marks += [(GROUP_MARK[g], styles.get(g, "")) for _s, g in sites]  # over each token (right-aligned)
-        marks += [("", "")] * (len(columns) - len(marks))
-        tokens = study.rating_tokens
-        site_ids = [s for s, _ in sites]
+        return marks + [("", "")] * (width - len(marks))
+
+    def _grid_rows(
+        self, groups: list, site_ids: list[str], authors: bool, title_w: int
+    ) -> tuple[list, list[str | None]]:
+        """A heading row per domain and a (lazily built) row per theme; each row's theme (None: a heading)."""
+        tokens = self.study.rating_tokens
         rows: list = []
         row_themes: list[str | None] = []
         for name, results in groups:
@@ -438,21 +467,7 @@ class MatrixScreen(DashboardScreen):
                     (r.theme, functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors, title_w))
                 )
                 row_themes.append(r.theme)
-        table.set_marks(marks)
-        table.set_grid(columns, rows, fixed=self.FIXED)
-        self._row_themes = row_themes
-        shown = any(t is not None for t in row_themes)
-        empty.display = not shown
-        if not shown:
-            self._update("#matrix-empty", "No theme matches the filters.")
-        table.display = True
-        if keep_site is not None and f"site:{keep_site}" in [c.key for c in columns]:
-            keep_column = [c.key for c in columns].index(f"site:{keep_site}")
-        elif keep_column < self.FIXED or keep_column >= len(columns):
-            keep_column = self.FIXED if len(columns) > self.FIXED else 0
-        row = row_themes.index(keep_theme) if keep_theme in row_themes else 0
-        table.move_cell(row, keep_column)
-        self._show_cell()
+        return rows, row_themes
 
     @staticmethod
     def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> MatrixRow:
