@@ -76,7 +76,7 @@ def _theme_group(g: ThemeGroup) -> dict:
 
 
 def theme_dict(t: ThemeResult) -> dict:
-    out = {"theme": t.theme, "title": t.title}
+    out: dict[str, object] = {"theme": t.theme, "title": t.title}
     if t.domain:
         out["domain"] = t.domain
     out.update(
@@ -111,7 +111,7 @@ def judgement_counts(c: Comparison) -> dict:
 
 def to_dict(c: Comparison) -> dict:
     """The summary object of interfaces.md, plus the optional extra top-level keys."""
-    out = {
+    out: dict[str, object] = {
         "crosscase": __version__,
         "study": {"title": c.title, "synthetic": c.synthetic, "fingerprint": c.fingerprint},
         "split": split_dict(c),

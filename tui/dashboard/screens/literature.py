@@ -9,6 +9,8 @@ effect. Enter opens the evidence's theme in Themes. Filters: by fit and by CFIR 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +23,9 @@ from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 from tui.dashboard.widgets.select import SafeSelect
+
+if TYPE_CHECKING:
+    from metrics.results import Comparison
 
 ALL = "__all__"
 FIT_CHOICES = [("All fits", ALL)] + [(f"{SYMBOLS[f]} {f}", f) for f in FITS]
@@ -64,8 +69,8 @@ class LiteratureScreen(DashboardScreen):
         self.fit = ALL
         self.domain = ALL
         self._want: str | None = None
-        self._domains_of = None
-        self._detail_key = None
+        self._domains_of: list[str] | None = None
+        self._detail_key: tuple[Comparison | None, tuple[str | None, str, int]] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="literature-head")

@@ -14,6 +14,7 @@ ASCII strings (the token), so a row of 2,000 sites is one string join.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.text import Text
@@ -30,6 +31,9 @@ from tui.dashboard.widgets.rows import cells
 from tui.dashboard.widgets.rule_text import figure, rule_line
 from tui.dashboard.widgets.safe_text import join, safe
 from tui.dashboard.widgets.select import SafeSelect
+
+if TYPE_CHECKING:
+    from cases.model import Study
 
 ALL = "__all__"
 GROUPS = ("high", "middle", "low", "missing")
@@ -81,7 +85,8 @@ def domain_rank(domain: str | None) -> tuple[int, str]:
 def theme_groups(study, comparison) -> list[tuple[str, list]]:
     """(group title, [ThemeResult, ...]) in matrix order: the study's own themes, then CFIR domains."""
     order = {tid: i for i, tid in enumerate(study.themes)}
-    own, by_domain = [], {}
+    own: list = []
+    by_domain: dict[str | None, list] = {}
     for result in sorted(comparison.themes, key=lambda r: order.get(r.theme, len(order))):
         theme = study.themes.get(result.theme)
         if theme is not None and theme.kind == "study":
@@ -143,7 +148,8 @@ class MatrixRow:
             return self.head[i]
         i -= len(self.head)
         if i < len(self.sites):
-            return CELL.get(self.tokens.get(self.sites[i]), ABSENT)
+            token = self.tokens.get(self.sites[i])
+            return CELL.get(token, ABSENT) if token is not None else ABSENT
         return self.tail[i - len(self.sites)]
 
     def __iter__(self):
@@ -251,6 +257,7 @@ class MatrixGrid(GridTable):
         if found is None:
             first, last = self._range or self._visible()
             marks = self._marks
+            assert marks is not None, "render_line draws the marks row only when there are marks"
             text = self._laid_out(lambda i: Text(marks[i][0], style=marks[i][1]), first, last)
             found = self._strips[-2] = Strip(
                 Segment.apply_style(
@@ -308,7 +315,7 @@ class MatrixScreen(DashboardScreen):
         self._sites: list[tuple[str, str]] = []
         self._columns: list[GridColumn] = []
         self._row_themes: list[str | None] = []
-        self._domains_of = None
+        self._domains_of: tuple[Study, list[str]] | None = None
         self._site_columns: dict = {}
         self._wide: bool | None = None
         self._want: tuple[str | None, str | None] | None = None  # (theme, site) to put the cursor on
@@ -346,7 +353,7 @@ class MatrixScreen(DashboardScreen):
         widget = self.query_one(selector, Static)
         plain = text.plain if isinstance(text, Text) else str(text)
         if getattr(widget, "_matrix_text", None) != plain:
-            widget._matrix_text = plain
+            setattr(widget, "_matrix_text", plain)  # noqa: B010  (our own attribute on textual's Static)
             widget.update(text, layout=selector != "#matrix-cell")
 
     def _fill_domains(self, comparison) -> None:
@@ -473,7 +480,7 @@ class MatrixScreen(DashboardScreen):
     def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> MatrixRow:
         mark = MARK.get(result.distinguishing, "") + ("↺" if result.direction == "reversed" else "")
         head = [safe(result.title, title_w, "bold" if result.distinguishing == "strong" else ""), mark]
-        tail = [label_of(result), figure(result.diff), figure(result.gap)]
+        tail: list[str | Text] = [label_of(result), figure(result.diff), figure(result.gap)]
         if authors:
             tail.append(safe(result.published or "", 12))
         return MatrixRow(head, tokens, sites, tail)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +17,9 @@ from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line, theme_findings
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 from tui.dashboard.widgets.select import SafeSelect
+
+if TYPE_CHECKING:
+    from metrics.results import Comparison
 
 SCOPES = [
     ("Themes rated in this study", "rated"),
@@ -40,7 +45,9 @@ class ThemesScreen(DashboardScreen):
         self._ids: list[str] = []
         self._want: str | None = None
         self._domains_of = None  # the study whose domains the filter lists
-        self._detail_key = None  # what the detail shows (theme, comparison): drawn once
+        self._detail_key: tuple[Comparison | None, tuple[str | None, str, int]] | None = (
+            None  # what the detail shows (theme, comparison): drawn once
+        )
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="themes-controls"):
