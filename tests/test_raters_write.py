@@ -406,7 +406,12 @@ def test_a_consensus_confirming_the_current_token_is_audited_not_written(study):
 def test_the_command_line_passes_the_rater_to_the_dashboard(monkeypatch, study):
     from tui import cli
 
-    seen = []
-    monkeypatch.setattr(cli, "cmd_dashboard", lambda study, **k: seen.append((study, k)) or 0)
+    seen: list[tuple[object, dict]] = []
+
+    def dashboard(study, **k) -> int:
+        seen.append((study, k))
+        return 0
+
+    monkeypatch.setattr(cli, "cmd_dashboard", dashboard)
     assert cli.main([str(study), "--rater", "ana"]) == 0
     assert seen == [(str(study), {"disclosure": None, "rater": "ana"})]
