@@ -322,3 +322,12 @@ async def test_consensus_refuses_to_overwrite_an_edited_ratings_csv(study):
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, ConsensusScreen)
+
+
+async def test_the_studys_own_themes_can_be_rated_before_anyone_has(study):
+    (study / "themes.toml").write_text('[[theme]]\nid = "own-theme"\ntitle = "A theme of this study"\n')
+    app = CrosscaseApp(study, rater="cleo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = shown(app).rating_tokens.get("own-theme", {})
+        assert rows and set(rows.values()) == {"Missing"} and len(rows) == len(shown(app).sites)

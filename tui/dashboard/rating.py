@@ -58,9 +58,11 @@ BINDINGS: list[BindingType] = [
 
 
 def rating_themes(study) -> list[str]:
-    """The themes rated anywhere in the study (ratings.csv or a rater file), in the study's theme order:
-    the rows a rater can rate (which themes others rated is not hidden, their tokens are)."""
-    seen = {r.theme for r in study.ratings}
+    """The study's own themes (themes.toml) and those rated anywhere in it (ratings.csv or a rater
+    file), in the study's theme order: the rows a rater can rate (which themes others rated is not
+    hidden, their tokens are)."""
+    seen = {t.id for t in study.themes.values() if t.kind == "study"}
+    seen.update(r.theme for r in study.ratings)
     for rows in study.raters.values():
         seen.update(r.theme for r in rows)
     return [t for t in study.themes if t in seen]
