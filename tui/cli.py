@@ -158,11 +158,16 @@ def dashboard_parser() -> argparse.ArgumentParser:
     p.add_argument("study", nargs="?")
     p.add_argument("--min-count", type=whole_number, metavar="N", help="disclosure: counts below N are shown as <N")
     p.add_argument("--pseudonymise", action="store_true", help="disclosure: sites shown as Site A, Site B, ...")
+    p.add_argument("--rater", metavar="NAME", help="rating mode: rate in ratings/NAME.csv (docs/raters.md)")
     return p
 
 
 def cmd_dashboard(
-    study: str | None, snapshot: str | None = None, snapshot_study: str | None = None, disclosure: dict | None = None
+    study: str | None,
+    snapshot: str | None = None,
+    snapshot_study: str | None = None,
+    disclosure: dict | None = None,
+    rater: str | None = None,
 ) -> int:
     from tui.dashboard.app import run_dashboard
 
@@ -171,6 +176,7 @@ def cmd_dashboard(
         snapshot=snapshot,
         snapshot_study=snapshot_study,
         disclosure=disclosure,
+        rater=rater,
     )
 
 
@@ -290,9 +296,13 @@ def main(argv: list[str] | None = None) -> int:
         args = dashboard_parser().parse_args(argv)
         if args.min_count is not None and args.min_count < 0:
             raise UsageError("--min-count must be 0 or more")
+        if args.rater is not None and args.pseudonymise:
+            raise UsageError("--rater writes ratings/NAME.csv under the real site ids: leave out --pseudonymise")
         disclosure = {"min_count": args.min_count, "pseudonymise": args.pseudonymise}
         return cmd_dashboard(
-            args.study, disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None
+            args.study,
+            disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None,
+            **({"rater": args.rater} if args.rater is not None else {}),
         )
     except UsageError as exc:
         for line in exc.lines:

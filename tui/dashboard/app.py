@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -117,6 +117,7 @@ class CrosscaseApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("F", "snapshot_figures", "Snapshot figures", key_display="F"),
+        Binding("K", "consensus", "Consensus", key_display="K", show=False),  # tui/dashboard/screens/consensus.py
     ]
     comparison: reactive[Comparison | None] = reactive(None, init=False, always_update=True)
     updating = reactive(False, init=False)
@@ -128,8 +129,12 @@ class CrosscaseApp(App[int]):
         snapshot: str | None = None,
         snapshot_study: str | None = None,
         disclosure: dict | None = None,
+        rater: str | None = None,
     ) -> None:
         super().__init__()
+        from tui.dashboard.rating import RatingController
+
+        self.rating = RatingController(rater) if rater else None  # rating mode: --rater NAME
         self.study_path = study_path
         self.disclosure = disclosure
         self.snapshot = snapshot
@@ -216,6 +221,8 @@ class CrosscaseApp(App[int]):
         where = self.snapshot or self.study_path or "the built-in example"
         try:
             opened = open_study(self.study_path, self.snapshot, self.snapshot_study, self.disclosure)
+            if self.rating is not None:  # rating mode: this rater's ratings only (tui/dashboard/rating.py)
+                opened = replace(opened, study=self.rating.open(opened.study, opened.options))
             comparison = analyse_quick(opened.study, opened.options)
         except SnapshotOnlyError as exc:
             return SnapshotOnly(exc.figures, exc.notes)
@@ -389,6 +396,8 @@ class CrosscaseApp(App[int]):
 
     # -- navigation ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "export" and self.rating is not None:
+            return False  # rating mode: the figures are one rater's, not the study's (docs/raters.md)
         if action in ("show", "split", "export"):
             return self.comparison is not None and not isinstance(self.screen, ErrorScreen | SnapshotScreen)
         if action == "snapshot_figures":
@@ -422,10 +431,20 @@ class CrosscaseApp(App[int]):
             for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen, LiteratureScreen, MatrixScreen)
         ]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
+        if self.rating is not None:
+            from tui.dashboard.rating import BINDINGS as RATING_KEYS
+            from tui.dashboard.rating import SiteRatingKeys
+
+            sections += [("Rating mode (Site and Matrix)", RATING_KEYS + SiteRatingKeys.BINDINGS)]
         from tui.dashboard.dialogs.evidence import EvidenceDialog
 
         sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS + EvidenceDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))
+
+    def action_consensus(self) -> None:
+        from tui.dashboard.screens.consensus import open_consensus
+
+        open_consensus(self)
 
     def action_toggle_theme(self) -> None:
         self.theme = "crosscase-light" if self.theme == "crosscase-dark" else "crosscase-dark"
@@ -672,13 +691,14 @@ def run_dashboard(
     snapshot: str | None = None,
     snapshot_study: str | None = None,
     disclosure: dict | None = None,
+    rater: str | None = None,
 ) -> int:
     """Run the dashboard; the exit status (0 on a normal quit, 2 after an error screen).
 
     ``disclosure`` ({"min_count": N or None, "pseudonymise": bool}) overrides the study's
     [disclosure] for every screen and export, as ``--min-count`` and ``--pseudonymise`` do.
     """
-    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure)
+    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure, rater=rater)
     problem = no_terminal(app, study_path if snapshot is None else None)
     if problem is not None:
         import sys

@@ -24,6 +24,7 @@ from textual.containers import Horizontal
 from textual.strip import Strip
 from textual.widgets import Input, Select, Static
 
+from tui.dashboard.rating import RatingKeys, rating_panel, show_cell
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
 from tui.dashboard.widgets.palette import GROUP_MARK
@@ -282,7 +283,7 @@ class MatrixGrid(GridTable):
         return super().render_line(y)
 
 
-class MatrixScreen(DashboardScreen):
+class MatrixScreen(RatingKeys, DashboardScreen):
     SCREEN_NAME = "Matrix"
     AUTO_FOCUS = "#matrix-table"
     BINDINGS = [
@@ -333,6 +334,7 @@ class MatrixScreen(DashboardScreen):
         yield Static("", id="matrix-empty", markup=False)
         yield MatrixGrid(id="matrix-table")
         yield Static("", id="matrix-cell", markup=False)
+        yield from rating_panel(self.app)  # rating mode (tui/dashboard/rating.py)
 
     # -- data ----------------------------------------------------------------------------------
     def show(self, comparison) -> None:
@@ -489,6 +491,10 @@ class MatrixScreen(DashboardScreen):
     def current_theme(self) -> str | None:
         return self.query_one("#matrix-table", MatrixGrid).cursor_key if self._row_themes else None
 
+    def rating_cell(self) -> tuple[str, str] | None:
+        theme, site = self.current_theme(), self.current_site()
+        return (site, theme) if theme and site else None
+
     def current_site(self) -> str | None:
         table = self.query_one("#matrix-table", MatrixGrid)
         if not self._columns or table.cursor_column >= len(self._columns):
@@ -500,6 +506,7 @@ class MatrixScreen(DashboardScreen):
         """The line under the grid: the cursor's theme and site in full, and its rating."""
         line = functools.partial(self._update, "#matrix-cell")
         theme, site = self.current_theme(), self.current_site()
+        show_cell(self, self.rating_cell())
         if theme is None:
             line("")
             return
