@@ -83,3 +83,31 @@ async def test_what_the_grid_draws_is_the_whole_row_cut_at_the_window(wide_study
         screen.action_toggle_middle()  # a re-split of the columns keeps the window right too
         await settle(pilot, 1)
         check_window(table)
+
+
+async def test_a_re_split_draws_the_new_groups_without_laying_the_screen_out(wide_study, monkeypatch):
+    """The status line is one line of fixed size: a change of split redraws it (and the grid) without a
+    layout pass of the whole screen (~25 ms at 2,000 sites; tests/benchmarks/bench_matrix.py)."""
+    import dataclasses
+
+    from textual.screen import Screen
+    from tui_helpers import screen_text
+
+    app = CrosscaseApp(wide_study)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        layouts = []
+        real = Screen._refresh_layout
+        monkeypatch.setattr(Screen, "_refresh_layout", lambda self, *a, **k: (layouts.append(1), real(self, *a, **k)))
+        assert app.outcome is not None and app.comparison is not None
+        before = app.comparison.split
+        app.change_outcome(dataclasses.replace(app.outcome, split="tertiles"))
+        await settle(pilot)
+        split = app.comparison.split
+        assert split.rule == "tertiles" and len(split.middle) != len(before.middle)
+        assert layouts == []
+        assert f"H {len(split.high)} · L {len(split.low)} · M {len(split.middle)}" in screen_text(app)
+        table = app.screen.query_one("#matrix-table", MatrixGrid)
+        check_window(table)
