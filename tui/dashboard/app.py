@@ -513,17 +513,22 @@ class CrosscaseApp(App[int]):
             comparison, study = self.comparison, self.study
             if comparison is None or study is None:
                 return
-            if comparison.pending:
-                comparison = fill_permutations(comparison)
-            path = write_snapshot_file(
-                comparison,
-                study,
-                request.path,
-                force=force,
-                include_evidence=request.include_evidence,
-                note=request.note,
-                view=view,
-            )
+            if request.table is not None:  # the paper's table: crosscase table's builder, disclosure and write
+                from tui.headless.table_cmd import write_table_file
+
+                path = write_table_file(comparison, study, request.path, request.table, force=force)
+            else:
+                if comparison.pending:
+                    comparison = fill_permutations(comparison)
+                path = write_snapshot_file(
+                    comparison,
+                    study,
+                    request.path,
+                    force=force,
+                    include_evidence=request.include_evidence,
+                    note=request.note,
+                    view=view,
+                )
         except FileExistsError:
             self.post_message(ExportDone(request, exists=True))
         except ImportError as exc:
@@ -551,7 +556,10 @@ class CrosscaseApp(App[int]):
             )
         elif message.path is not None:
             self.notify(
-                f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10
+                f"{'Table' if message.request.table else 'Snapshot'} written to {clean(message.path.resolve())}",
+                title="Exported",
+                markup=False,
+                timeout=10,
             )
 
 

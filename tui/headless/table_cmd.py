@@ -305,6 +305,24 @@ RENDERERS: dict[str, Callable[[Table], str | bytes]] = {
     "latex": render_latex,
     "xlsx": render_xlsx,
 }
+SUFFIXES = {"markdown": ".md", "csv": ".csv", "latex": ".tex", "xlsx": ".xlsx"}
+
+
+def render_table(comparison, study, fmt: str) -> str | bytes:
+    """The table of ``comparison`` in ``fmt`` (text; bytes for xlsx)."""
+    return RENDERERS[fmt](build_table(comparison, study))
+
+
+def write_table_file(comparison, study, path: Path, fmt: str, force: bool = False) -> Path:
+    """Write the table to ``path`` atomically (cases/atomic.py): never one of the study's own files
+    (ValueError), never over an existing file without ``force`` (FileExistsError). ``crosscase table
+    -o`` and the dashboard's export dialog both write through here, so the same comparison gives the
+    same bytes (the disclosure is the comparison's: pseudonyms; never evidence)."""
+    from cases.atomic import write_atomic
+    from tui.core.snapshots import _refuse_study_file
+
+    _refuse_study_file(study, path)
+    return write_atomic(path, render_table(comparison, study, fmt), force=force)
 
 
 def table_command(args) -> int:
@@ -326,17 +344,12 @@ def table_command(args) -> int:
         if not args.force and (path.exists() or path.is_symlink()):
             raise UsageError(f"{path}: already exists; use --force to replace it")
     study, comparison = comparison_for(args)
-    output = RENDERERS[fmt](build_table(comparison, study))
     if path is None:
-        assert isinstance(output, str), "a workbook (bytes) needs -o FILE: refused above"
-        sys.stdout.write(output)
+        output = render_table(comparison, study, fmt)
+        sys.stdout.write(output if isinstance(output, str) else output.decode())
         return 0
-    from cases.atomic import write_atomic
-    from tui.core.snapshots import _refuse_study_file
-
     try:
-        _refuse_study_file(study, path)
-        write_atomic(path, output, force=args.force)
+        write_table_file(comparison, study, path, fmt, force=args.force)
     except FileExistsError:
         raise UsageError(f"{path}: already exists; use --force to replace it") from None
     except (OSError, ValueError) as exc:

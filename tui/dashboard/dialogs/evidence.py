@@ -18,6 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tui.dashboard.dialogs.base import Dialog
+from tui.dashboard.widgets.judgement import judgement_words
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 
@@ -69,6 +70,14 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     tokens = study.rating_tokens.get(theme, {})
     pseudonymised = bool(getattr(comparison.disclosure, "pseudonymise", False))
     out = join(safe(title, 200, "bold"), Text(f"  ({theme})", style="dim"), "\n")
+    result = next((r for r in comparison.themes if r.theme == theme), None)
+    if (
+        result is not None and result.judgement is not None
+    ):  # the analyst's judgement (judgements.csv) beside the rule's label, and why
+        out.append(judgement_words(result))
+        if result.judgement_reason:
+            out.append_text(join(" · reason: ", safe_block(result.judgement_reason)))
+        out.append("\n")
     if site is not None:
         group = groups.get(site, "missing")
         out.append_text(

@@ -1,4 +1,5 @@
-"""Export: where to write the TOML snapshot, and whether to include the evidence excerpts."""
+"""Export: a TOML snapshot (where, a note, whether to include the evidence excerpts), or the paper's
+table (``crosscase table``'s: Markdown, CSV, LaTeX or xlsx; never with evidence)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,25 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from cases.escape import clean
 from tui.dashboard.dialogs.base import Dialog
+from tui.dashboard.widgets.select import SafeSelect
+
+SNAPSHOT = "snapshot"
+KINDS = [
+    ("TOML snapshot: the comparison and this view", SNAPSHOT),
+    ("Table for the paper: Markdown", "markdown"),
+    ("Table for the paper: CSV", "csv"),
+    ("Table for the paper: LaTeX (booktabs)", "latex"),
+    ("Table for the paper: Excel workbook (xlsx)", "xlsx"),
+]
+SUFFIX = {SNAPSHOT: ".toml", "markdown": ".md", "csv": ".csv", "latex": ".tex", "xlsx": ".xlsx"}
+TABLE_NOTE = (
+    "The table as `crosscase table` writes it: ratings and marks, a legend naming the rule and the split; "
+    "never evidence; pseudonyms when they are on."
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +35,21 @@ class ExportRequest:
     path: Path
     include_evidence: bool
     note: str | None
+    table: str | None = None  # a table format (markdown, csv, latex, xlsx); None: a snapshot
+
+
+def path_for(path: str, kind: str) -> str:
+    """The path with the suffix of ``kind`` when it has one of the known suffixes (the user's own
+    stays), and the offered ``-snapshot`` name as ``-table`` for a table (and back)."""
+    p = Path(path)
+    if not path or p.suffix.lower() not in SUFFIX.values():
+        return path
+    stem = p.stem
+    if kind == SNAPSHOT and stem.endswith("-table"):
+        stem = stem[: -len("-table")] + "-snapshot"
+    elif kind != SNAPSHOT and stem.endswith("-snapshot"):
+        stem = stem[: -len("-snapshot")] + "-table"
+    return str(p.with_name(stem + SUFFIX[kind]))
 
 
 class TextCheckbox(Checkbox):
@@ -45,16 +76,16 @@ class ExportDialog(Dialog[ExportRequest | None]):
     def __init__(self, default_path: str) -> None:
         super().__init__()
         self.default_path = default_path
+        self.kind = SNAPSHOT
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box", classes="dialog"):
-            yield Static(
-                "Export the current comparison and view as a TOML snapshot", classes="dialog-title", markup=False
-            )
+            yield Static("Export the current comparison", classes="dialog-title", markup=False)
+            yield SafeSelect(KINDS, id="export-kind", value=SNAPSHOT, allow_blank=False, compact=True)
             yield Label("File")
             # an Input draws its value as is: an escape sequence in a folder name would reach the terminal
             yield Input(clean(self.default_path), id="export-path", compact=True)
-            yield Label("Note (optional)")
+            yield Label("Note (optional)", id="export-note-label")
             yield Input("", id="export-note", compact=True, placeholder="e.g. steering group, month 6")
             yield TextCheckbox(
                 "Include evidence excerpts (only if they may leave this machine)",
@@ -62,13 +93,36 @@ class ExportDialog(Dialog[ExportRequest | None]):
                 id="export-evidence",
                 compact=True,
             )
+            yield Static(TABLE_NOTE, id="export-table-note", classes="hint", markup=False)
             yield Static("", id="export-problem", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Write", id="export-write", variant="primary")
                 yield Button("Cancel", id="export-cancel")
 
     def on_mount(self) -> None:
+        self._show_kind()
         self.query_one("#export-path").focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "export-kind" and event.value in SUFFIX:
+            self.set_kind(str(event.value))
+
+    def set_kind(self, kind: str) -> None:
+        """A snapshot or a table format: the file's suffix follows; a table has no note and no evidence."""
+        self.kind = kind
+        field = self.query_one("#export-path", Input)
+        field.value = path_for(field.value, kind)
+        select = self.query_one("#export-kind", Select)
+        if select.value != kind:
+            with select.prevent(Select.Changed):
+                select.value = kind
+        self._show_kind()
+
+    def _show_kind(self) -> None:
+        snapshot = self.kind == SNAPSHOT
+        for selector in ("#export-note-label", "#export-note", "#export-evidence"):
+            self.query_one(selector).display = snapshot
+        self.query_one("#export-table-note").display = not snapshot
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._write()
@@ -83,6 +137,9 @@ class ExportDialog(Dialog[ExportRequest | None]):
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
             self.query_one("#export-problem", Static).update("Give a file name, e.g. snapshot.toml")
+            return
+        if self.kind != SNAPSHOT:  # the table: never evidence, no note (the legend says what it is)
+            self.dismiss(ExportRequest(Path(text).expanduser(), False, None, table=self.kind))
             return
         note = self.query_one("#export-note", Input).value.strip() or None
         evidence = self.query_one("#export-evidence", Checkbox).value

@@ -185,7 +185,9 @@ class DashboardScreen(Screen):
     def _show_status(self, _updating: bool = False) -> None:
         if self.comparison is not None:
             busy = "  ⟳ updating…" if getattr(self.app, "updating", False) else ""
-            self.query_one("#status", Static).update(safe(status_text(self.comparison) + busy))
+            # one line of fixed size (.status): drawn again without a layout of the whole screen, which
+            # on a change of split cost ~25 ms (bench_matrix.py)
+            self.query_one("#status", Static).update(safe(status_text(self.comparison) + busy), layout=False)
 
     def show(self, comparison: Comparison) -> None:
         """Draw ``comparison`` (subclasses)."""

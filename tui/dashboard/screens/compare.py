@@ -16,6 +16,7 @@ from metrics.literature import SYMBOLS
 from tui.dashboard.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
 from tui.dashboard.screens.literature import link_marker
 from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note, strip
+from tui.dashboard.widgets.judgement import HEADER, judgement_cell, judgement_count_line
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line
@@ -96,6 +97,7 @@ class CompareScreen(DashboardScreen):
         yield Static("", id="middle-sites", markup=False)
         yield RowList(id="metrics-table", classes="table")
         yield Static("", id="rule-line", markup=False)  # the distinguishing rule in force
+        yield Static("", id="judged-line", markup=False)  # the analyst's judgements: how many differ
         yield RowList(id="themes-table", classes="table")
 
     async def action_focus(self, widget_id: str) -> None:  # async, as Screen.action_focus that it replaces
@@ -318,12 +320,23 @@ class CompareScreen(DashboardScreen):
     # -- themes --------------------------------------------------------------------------------
     def _fill_themes(self, c) -> None:
         self.query_one("#rule-line", Static).update(safe(rule_line(c.rule), max(self.size.width - 1, 20), "dim"))
+        count = judgement_count_line(c)
+        judged_line = self.query_one("#judged-line", Static)
+        judged_line.display = bool(count)
+        judged_line.update(safe(count, max(self.size.width - 1, 20)))
         table = self.query_one("#themes-table", RowList)
         wide = self.wide
-        group_w, middle_w = (24, 16) if wide else (18, 8)
-        title_w = flexible(self.size.width, [10, 0, group_w, group_w, middle_w], 16, 48)
-        widths = (10, title_w, group_w, group_w, middle_w)
-        head = cells(*zip(("Dist.", "Theme", "H high", "L low", "M middle"), widths), gap=2)
+        analyst_w = 8 if count else 0  # the analyst's judgement, beside the rule's label (never in its place)
+        group_w, middle_w = (24, 16) if wide else (14 if analyst_w else 18, 8)
+        title_w = flexible(
+            self.size.width,
+            [10, *([analyst_w] if analyst_w else []), 0, group_w, group_w, middle_w],
+            14 if analyst_w else 16,
+            48,
+        )
+        widths = (10, *([analyst_w] if analyst_w else []), title_w, group_w, group_w, middle_w)
+        titles = ("Dist.", *([HEADER[:analyst_w]] if analyst_w else []), "Theme", "H high", "L low", "M middle")
+        head = cells(*zip(titles, widths), gap=2)
         styles = self.styles_map
         order = self._order(c)
         rating_tokens = self.study.rating_tokens
@@ -345,6 +358,7 @@ class CompareScreen(DashboardScreen):
                 *zip(
                     (
                         Text(flag, style=style),
+                        *([Text(judgement_cell(t, analyst_w), style="bold")] if analyst_w else []),
                         join(mark, safe(t.title, title_w - len(mark))),
                         self._styled(tokens(order["high"], mine, group_w, sep), styles["high"]),
                         self._styled(tokens(order["low"], mine, group_w, sep), styles["low"]),

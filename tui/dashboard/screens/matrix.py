@@ -14,9 +14,11 @@ ASCII strings (the token), so a row of 2,000 sites is one string join.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +29,7 @@ from textual.widgets import Input, Select, Static
 from tui.dashboard.rating import RatingKeys, rating_panel, show_cell
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
+from tui.dashboard.widgets.judgement import HEADER, judged, judgement_cell, judgement_count_line, judgement_words
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import cells
 from tui.dashboard.widgets.rule_text import figure, rule_line
@@ -161,11 +164,14 @@ class MatrixGrid(GridTable):
     """A GridTable that lays out only the columns in view, with a line above the column titles
     (each site's group: H, M, L).
 
-    A row of the matrix has a cell for every site (2,000 in the benchmark): GridTable would make
-    and render the whole row for the few dozen cells on screen. Here a row's cells are asked for
-    when it comes into view, and only the fixed columns and those in the window are laid out and
-    rendered; scrolling sideways lays the rows in view out again. ``row_text`` and ``cell_text``
-    (for tests) still give the whole row.
+    A row of the matrix has a cell for every site (2,000 in the benchmark): GridTable would make and
+    render the whole row for the few dozen cells on screen. Here a row's cells are asked for when it
+    comes into view, and only the fixed columns and those in the window are laid out and rendered;
+    scrolling sideways lays the rows in view out again. A row's strip holds the fixed columns, then
+    the window's columns right after them (not at their place in the whole row, which is 16,000 cells
+    wide at 2,000 sites: every strip operation is linear in its length), and the window is cut from
+    it shifted by as much. ``row_text``, ``cell_text`` and ``header_text`` (for tests) still give the
+    whole row.
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -175,6 +181,7 @@ class MatrixGrid(GridTable):
         self._whole: set[int] = set()
         self._fixed = 0
         self._range: tuple[int, int] | None = None
+        self._base: Style | None = None  # the widget's style during one render pass
         self.laid_out = 0  # rows laid out since the grid was last set (for tests)
 
     def set_marks(self, marks: list[tuple[str, str]] | None) -> None:
@@ -183,23 +190,45 @@ class MatrixGrid(GridTable):
         self._marks = marks
 
     def set_grid(self, columns, rows, fixed: int = 0) -> None:
-        """GridTable's, except that a row given as Text (a group's title) spans the columns."""
+        """GridTable's, except that a row given as Text (a group's title) spans the columns, and that
+        the header is not laid out whole (only the titles in view are, when drawn)."""
+        self._columns = list(columns)
+        self._x, x = [], 0
+        for column in self._columns:
+            self._x.append(x)
+            x += column.width + GAP
+        self._fixed = fixed = min(fixed, len(self._columns))
+        self._fixed_w = self._x[fixed - 1] + self._columns[fixed - 1].width + GAP if fixed else 0
         self._whole = {i for i, (_key, row) in enumerate(rows) if isinstance(row, Text)}
         self._makers = [row for _key, row in rows]
-        self._fixed = min(fixed, len(columns))
         self._range = None
         self.laid_out = 0
-        super().set_grid(
-            columns, [(key, (list) if i in self._whole else row) for i, (key, row) in enumerate(rows)], fixed
+        layout = [(c.width, c.align) for c in self._columns]
+
+        def whole(make) -> Callable[[], Text]:  # the whole row, for row_text (tests)
+            return lambda: cells(*((value, w, align) for value, (w, align) in zip(make(), layout)), gap=GAP)
+
+        self.set_rows(
+            [(key, row if isinstance(row, Text) else whole(row)) for key, row in rows],
+            header=Text(" ", end=""),  # drawn by _strip(-1) from the titles in view
+            width=max(x - GAP, 0),
         )
-        for i in self._whole:
-            self._rows[i] = (rows[i][0], rows[i][1])
+        self.set_reactive(GridTable.cursor_column, min(self.cursor_column, max(len(self._columns) - 1, 0)))
+        self._keep_column_visible()
+
+    @property
+    def header_text(self) -> str:
+        """Every column's title at its place (for tests)."""
+        if not self._columns:
+            return ""
+        return cells(*((c.title, c.width, c.align) for c in self._columns), gap=GAP).plain
 
     @property
     def marks_text(self) -> str:
         if self._marks is None:
             return ""
-        return self._laid_out(lambda i: self._marks[i][0], 0, len(self._columns)).plain
+        marks = self._marks
+        return self._laid_out(lambda i: marks[i][0], 0, len(self._columns)).plain
 
     @property
     def _header_height(self) -> int:
@@ -218,13 +247,19 @@ class MatrixGrid(GridTable):
         last = bisect.bisect_left(self._x, hi)
         return first, max(last, first)
 
+    def _shift(self, first: int) -> int:
+        """How far left of its place in the whole row column ``first`` (the first scrolling column in
+        view) is laid out: right after the fixed columns. 0 when the view is not scrolled."""
+        start = max(first, self._fixed)
+        return self._x[start] - self._fixed_w if start < len(self._x) else 0
+
     def _laid_out(self, value, first: int, last: int) -> Text:
-        """The fixed columns and columns [first, last), at their places (blank between)."""
+        """The fixed columns, then columns [first, last) right after them (shifted by ``_shift``)."""
         columns = self._columns
         out = cells(*((value(i), columns[i].width, columns[i].align) for i in range(self._fixed)), gap=GAP)
         start = max(first, self._fixed)
         if start < last:
-            out.append(" " * (self._x[start] - out.cell_len))
+            out.append(" " * (self._x[start] - self._shift(first) - out.cell_len))
             out.append_text(
                 cells(*((value(i), columns[i].width, columns[i].align) for i in range(start, last)), gap=GAP)
             )
@@ -253,6 +288,26 @@ class MatrixGrid(GridTable):
             self._strips[index] = found
         return found
 
+    def _cursor_strip(self, strip: Strip) -> Strip:
+        """GridTable's, with the cursor's cell at its place in the shifted strip."""
+        row_style = self._row_style()
+        column = self.cursor_column
+        first, last = self._range or self._visible()
+        if not (0 <= column < len(self._columns)) or not (column < self._fixed or first <= column < last):
+            return Strip(Segment.apply_style(list(strip), post_style=row_style))
+        x = self._x[column] - (0 if column < self._fixed else self._shift(first))
+        width = self._columns[column].width
+        strip = strip.extend_cell_length(x + width)
+        before, cell, after = strip.divide([x, x + width, strip.cell_length])
+        cursor = self.get_component_rich_style("rowlist--cursor")
+        return Strip.join(
+            [
+                Strip(Segment.apply_style(list(before), post_style=row_style)),
+                Strip(Segment.apply_style(list(cell), post_style=cursor)),
+                Strip(Segment.apply_style(list(after), post_style=row_style)),
+            ]
+        )
+
     def _marks_strip(self) -> Strip:
         found = self._strips.get(-2)
         if found is None:
@@ -267,20 +322,43 @@ class MatrixGrid(GridTable):
             )
         return found
 
-    def render_line(self, y: int) -> Strip:
-        if self._columns:
-            window = self._visible()
-            if window != self._range:  # scrolled sideways: the rows in view are laid out again
-                self._range = window
-                self._strips.clear()
-        if self._marks is not None and self._header is not None and y == 0:
-            from rich.style import Style
+    def _shifted(self, strip: Strip, scroll_x: int, width: int, fill: Style) -> Strip:
+        """The window of a strip laid out by ``_laid_out``: the fixed columns, then the scrolling part
+        of the view, ``_shift`` cells further left than in the whole row."""
+        fixed = min(self._fixed_w, width)
+        shift = self._shift(self._range[0]) if self._range is not None else 0
+        right = strip.crop_extend(fixed + scroll_x - shift, scroll_x + width - shift, fill)
+        return Strip.join([strip.crop_extend(0, fixed, fill), right]) if fixed else right
 
-            fill = Style.combine([self.rich_style, self.get_component_rich_style("rowlist--header")])
-            return self._window(
-                self._marks_strip(), round(self.scroll_x), self.scrollable_content_region.width, fill
-            ).apply_style(self.rich_style)
-        return super().render_line(y)
+    def render_lines(self, crop):
+        self._base = self.rich_style  # once a pass, not once a line: it looks at every ancestor
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
+    def render_line(self, y: int) -> Strip:
+        if not self._columns:
+            return super().render_line(y)
+        window = self._visible()
+        if window != self._range:  # scrolled sideways: the rows in view are laid out again
+            self._range = window
+            self._strips.clear()
+        width = self.scrollable_content_region.width
+        base = self._base or self.rich_style
+        scroll_x = round(self.scroll_x)
+        if y < self._header_height:
+            strip = self._marks_strip() if self._marks is not None and y == 0 else self._strip(-1)
+            fill = Style.combine([base, self.get_component_rich_style("rowlist--header")])
+        else:
+            index = round(self.scroll_y) + y - self._header_height
+            if not 0 <= index < len(self._rows):
+                return Strip.blank(width, base)
+            strip = self._strip(index)
+            fill = base if index != self.cursor else Style.combine([base, self._row_style()])
+            if index in self._whole:  # a group's title: laid out whole, from the left
+                return GridTable._window(self, strip, scroll_x, width, fill).apply_style(base)
+        return self._shifted(strip, scroll_x, width, fill).apply_style(base)
 
 
 class MatrixScreen(RatingKeys, DashboardScreen):
@@ -331,6 +409,7 @@ class MatrixScreen(RatingKeys, DashboardScreen):
                 [(Text(t), v) for t, v in LABELS], id="matrix-label", value=ALL, allow_blank=False, compact=True
             )
         yield Static("", id="matrix-rule", markup=False)
+        yield Static("", id="matrix-judged", markup=False)  # the analyst's judgements: how many differ
         yield Static("", id="matrix-empty", markup=False)
         yield MatrixGrid(id="matrix-table")
         yield Static("", id="matrix-cell", markup=False)
@@ -347,6 +426,9 @@ class MatrixScreen(RatingKeys, DashboardScreen):
                 "dim",
             ),
         )
+        count = judgement_count_line(comparison)
+        self.query_one("#matrix-judged", Static).display = bool(count)
+        self._update("#matrix-judged", safe(count, max(self.size.width - 1, 20)))
         self._fill_table()
 
     def _update(self, selector: str, text) -> None:
@@ -432,7 +514,7 @@ class MatrixScreen(RatingKeys, DashboardScreen):
 
     def _grid_columns(self, sites: list, authors: bool, title_w: int) -> list[GridColumn]:
         """Theme and mark, a column per site (kept for the study: a change of split only reorders
-        them), the label, diff and gap, and the authors' judgement when the study has one."""
+        them), the label, diff and gap, and the authors' and the analyst's judgements when the study has them."""
         site_w = max(3, min(6, max((len(s) for s, _ in sites), default=3)))
         columns = [GridColumn("theme", "Theme", title_w), GridColumn("mark", "", 2)]
         made = self._site_columns
@@ -452,6 +534,8 @@ class MatrixScreen(RatingKeys, DashboardScreen):
         ]
         if authors:
             columns.append(GridColumn("published", "Authors", 12))
+        if judged(self.comparison):  # the analyst's judgement: beside the rule's label, never in its place
+            columns.append(GridColumn("judgement", HEADER, 14))
         return columns
 
     def _grid_marks(self, sites: list, width: int) -> list[tuple[str, str]]:
@@ -466,6 +550,7 @@ class MatrixScreen(RatingKeys, DashboardScreen):
     ) -> tuple[list, list[str | None]]:
         """A heading row per domain and a (lazily built) row per theme; each row's theme (None: a heading)."""
         tokens = self.study.rating_tokens
+        analyst = judged(self.comparison)  # the analyst's judgements (judgements.csv): a column of their own
         rows: list = []
         row_themes: list[str | None] = []
         for name, results in groups:
@@ -473,18 +558,23 @@ class MatrixScreen(RatingKeys, DashboardScreen):
             row_themes.append(None)
             for r in results:
                 rows.append(
-                    (r.theme, functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors, title_w))
+                    (
+                        r.theme,
+                        functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors, title_w, analyst),
+                    )
                 )
                 row_themes.append(r.theme)
         return rows, row_themes
 
     @staticmethod
-    def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> MatrixRow:
+    def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int, analyst: bool = False) -> MatrixRow:
         mark = MARK.get(result.distinguishing, "") + ("↺" if result.direction == "reversed" else "")
         head = [safe(result.title, title_w, "bold" if result.distinguishing == "strong" else ""), mark]
         tail: list[str | Text] = [label_of(result), figure(result.diff), figure(result.gap)]
         if authors:
             tail.append(safe(result.published or "", 12))
+        if analyst:
+            tail.append(judgement_cell(result, 14))
         return MatrixRow(head, tokens, sites, tail)
 
     # -- the cursor ----------------------------------------------------------------------------
@@ -516,7 +606,10 @@ class MatrixScreen(RatingKeys, DashboardScreen):
             findings = f"{label_of(result)} · diff {figure(result.diff)} · gap {figure(result.gap)}" if result else ""
             if result is not None and result.published is not None:
                 findings += f" · authors: {result.published}"
-            line(join(safe(title, 40, "bold"), " · ", safe(findings, 60), " · Enter/a: every site's evidence"))
+            analyst = judgement_words(result)
+            if result is not None and analyst:
+                findings += f" · {analyst}" + (f" ({result.judgement_reason})" if result.judgement_reason else "")
+            line(join(safe(title, 40, "bold"), " · ", safe(findings, 90), " · Enter/a: every site's evidence"))
             return
         group = dict(self._sites).get(site, "missing")
         token = self.study.rating_tokens.get(theme, {}).get(site, "no rating")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.widgets import Select, Static
 
 from tui.dashboard.dialogs.evidence import excerpts_of
 from tui.dashboard.screens.base import DashboardScreen, ShowSites
+from tui.dashboard.widgets.judgement import HEADER, judged, judgement_cell, judgement_count_line, judgement_words
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line, theme_findings
@@ -56,6 +58,7 @@ class ThemesScreen(DashboardScreen):
                 [(Text("All domains"), ALL)], id="theme-domain", value=ALL, allow_blank=False, compact=True
             )
         yield Static("", id="themes-rule", markup=False)  # the distinguishing rule in force
+        yield Static("", id="themes-judged", markup=False)  # the analyst's judgements: how many differ
         with Horizontal(id="themes-split"):
             yield RowList(id="themes-list")
             with VerticalScroll(id="theme-detail"):
@@ -70,6 +73,10 @@ class ThemesScreen(DashboardScreen):
         self.query_one("#themes-rule", Static).update(
             safe(rule_line(comparison.rule), max(self.size.width - 1, 20), "dim")
         )
+        count = judgement_count_line(comparison)
+        judged_line = self.query_one("#themes-judged", Static)
+        judged_line.display = bool(count)
+        judged_line.update(safe(count, max(self.size.width - 1, 20)))
         self._fill_list(comparison)
 
     def _themes(self):
@@ -103,9 +110,10 @@ class ThemesScreen(DashboardScreen):
         results = {t.theme: t for t in c.themes}
         authors = any(t.published is not None for t in c.themes)
         flag_w = 16 if authors else 7  # "weak↺ (strong)": the rule's label, the authors'
-        title_w = (34 if self.size.width >= 110 else 22) - (flag_w - 7)
+        analyst_w = 8 if judged(c) else 0  # "strong ≠": the analyst's, in a column of its own
+        title_w = max((34 if self.size.width >= 110 else 22) - (flag_w - 7) - (analyst_w + 2 if analyst_w else 0), 10)
         themes = self._themes()
-        rows = []
+        rows: list[tuple[str | None, Text | Callable[[], Text]]] = []
         for theme in themes:
             r = results.get(theme.id)
             flag = (r.distinguishing[:6] + ("↺" if r.direction == "reversed" else "")) if r else ""
@@ -116,6 +124,7 @@ class ThemesScreen(DashboardScreen):
                     theme.id,
                     cells(
                         (safe(flag, flag_w, "bold" if r and r.distinguishing == "strong" else ""), flag_w),
+                        *([(judgement_cell(r, analyst_w), analyst_w)] if analyst_w else []),
                         (safe(theme.title, title_w), title_w),
                         gap=2,
                     ),
@@ -123,7 +132,13 @@ class ThemesScreen(DashboardScreen):
             )
         self._ids = [t.id for t in themes]
         table.set_rows(
-            rows, header=cells(("Dist. (authors)" if authors else "Dist.", flag_w), ("Theme", title_w), gap=2)
+            rows,
+            header=cells(
+                ("Dist. (authors)" if authors else "Dist.", flag_w),
+                *([(HEADER[:analyst_w], analyst_w)] if analyst_w else []),
+                ("Theme", title_w),
+                gap=2,
+            ),
         )
         if keep in self._ids:
             table.move_to(self._ids.index(keep))
@@ -186,6 +201,11 @@ class ThemesScreen(DashboardScreen):
                         Text(result.distinguishing, style="bold"),
                     )
                 )
+            if result.judgement is not None:  # beside the rule's label, never in its place
+                out.append("\n")
+                out.append(judgement_words(result), style="bold")
+                if result.judgement_reason:
+                    out.append_text(join(" · reason: ", safe_block(result.judgement_reason)))
             out.append("\n")
             out.append(safe(rule_line(c.rule), 300, "dim"))
         out.append("\n")
