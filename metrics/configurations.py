@@ -77,7 +77,7 @@ class Configurations:
             **({"withheld": list(self.withheld)} if self.withheld else {}),
         }
 
-    def text_lines(self, comparison=None) -> list[str]:
+    def text_lines(self) -> list[str]:
         withheld = [f"  left out (disclosure control: a bound on a count below min_count): {', '.join(self.withheld)}"]
         if not self.conditions:
             if self.withheld:

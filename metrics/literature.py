@@ -22,7 +22,6 @@ from metrics.numbers import num
 from metrics.results import Comparison, MetricResult, ThemeResult
 
 FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
-ROW_FITS = FITS[:5]
 # a symbol AND a word for every fit: never colour alone
 SYMBOLS = {
     "confirmation": "✓",
@@ -431,10 +430,6 @@ def links(study_links: Iterable[Link], comparison: Comparison) -> tuple[LinkResu
 def links_dict(results: Iterable[LinkResult]) -> list[dict]:
     """The summary's ``links`` list (analysis.md section 1)."""
     return [r.to_dict() for r in results]
-
-
-def links_toml(results: Iterable[LinkResult]) -> list[dict]:
-    return drop_nulls(links_dict(results))
 
 
 # ---- rebuilt from a summary or a snapshot (metrics.summary.from_dict) ----

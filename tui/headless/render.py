@@ -137,7 +137,7 @@ def _tables(c: Comparison) -> list[str]:
     lines: list[str] = []
     for table in (c.sensitivity, c.configurations):
         if table is not None:
-            lines += ["", *map(clean, table.text_lines(c))]
+            lines += ["", *map(clean, table.text_lines())]
     return lines
 
 
@@ -227,9 +227,9 @@ def render_markdown(c: Comparison) -> str:
         )
     out += _literature_markdown(c)
     if c.sensitivity is not None:
-        out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines(c))))]
+        out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines())))]
     if c.configurations is not None:
-        out += ["", "## Configurations", "", *_fenced(list(map(clean, c.configurations.text_lines(c))))]
+        out += ["", "## Configurations", "", *_fenced(list(map(clean, c.configurations.text_lines())))]
     out += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in c.warnings]
     return "\n".join(out) + "\n"
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from cases.escape import clean
 
-FORMATS = ("markdown", "csv", "latex", "xlsx")
 GROUP_ORDER = ("high", "middle", "low")
 STUDY_GROUP = "Study themes"
 NO_DOMAIN = "Other"
