@@ -12,6 +12,13 @@ from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
 
 SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
+# the groups a split puts the sites in, in the order of the summary and a snapshot
+GROUPS = ("high", "low", "middle", "missing")
+COMPARED = GROUPS[:2]  # the two groups whose figures are compared
+PLACED = GROUPS[:3]  # the groups of the sites with an outcome value (their ratings are counted)
+BY_OUTCOME = ("high", "middle", "low", "missing")  # top to bottom, as the tables and lists show them
+# what a split records beyond its outcome metric and rule (Split.options, a summary's and snapshot's split)
+SPLIT_OPTIONS = ("threshold", "second", "high", "low")
 DERIVE_RULES = ("share_with_at_least", "mean_contacts", "median_contacts", "participants")
 
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 # the labels a rule gives, strongest first (the order of every table and count)
 LABELS = ("strong", "weak", "none", "insufficient")
+DISTINGUISHED = LABELS[:2]  # the labels that say a theme distinguishes the groups
+LABEL_RANK = {label: i for i, label in enumerate(LABELS)}  # a sort key: strongest first
+# the fits of a literature theme to this study's finding (metrics.literature), in the order of every table
+FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 DEFAULT_RULE = "share"  # the rule when a study names none
 VALENCES = (-2, -1, 0, 1, 2)
 

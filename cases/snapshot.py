@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cases.errors import Collector, Problem, StudyError
+from cases.model import GROUPS, SPLIT_RULES
+from cases.rules import FITS as LITERATURE_FITS
 from cases.rules import LABELS
 from cases.textio import MIB, read_text
 from cases.tokens import CANONICAL
@@ -25,8 +27,6 @@ from cases.tomlspan import TomlLines, TomlProblem, load_toml
 SCHEMA = "crosscase.snapshot/1"
 SCHEMA_FAMILY = "crosscase.snapshot/"
 MAX_BYTES = 64 * MIB
-GROUPS = ("high", "low", "middle", "missing")
-SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
 METRIC_FIGURES = (
     "mean_difference",
     "median_difference",
@@ -275,9 +275,6 @@ def _check_body(data: dict, c: _Checker) -> None:
     _check_literature(data, c)
     if isinstance(disclosure, dict):
         _check_disclosure(data, disclosure, c)
-
-
-LITERATURE_FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 
 
 def _fit(item: dict, where: tuple, c: _Checker, allowed=LITERATURE_FITS) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cases.model import Disclosure, Outcome, Study, is_count
+from cases.model import COMPARED, PLACED, Disclosure, Outcome, Study, is_count
 from metrics import stats
 from metrics.distinguishing import Rule, make_rule
 from metrics.results import Comparison, GroupFigures, MetricResult, Options, ThemeGroup, ThemeResult
@@ -142,7 +142,7 @@ def disclosure_warnings(study: Study, split: Split, outcome: Outcome, disclosure
 
 def _group_warnings(split: Split) -> list[str]:
     warnings = []
-    for name in ("high", "low"):
+    for name in COMPARED:
         if not getattr(split, name):
             warnings.append(f"the {name} group is empty: its figures are null")
     if len(split.high) < SMALL_GROUP or len(split.low) < SMALL_GROUP:
@@ -287,8 +287,8 @@ def theme_results(study: Study, split: Split, rule: Rule):
     published = published_of(study)
     judgements = getattr(study, "judgements", None) or {}
     for theme in study.rated_themes():
-        ratings = {"high": [], "low": [], "middle": []}
-        valences = {"high": [], "low": [], "middle": []}
+        ratings: dict[str, list] = {g: [] for g in PLACED}
+        valences: dict[str, list] = {g: [] for g in PLACED}
         for site, token, valence in entries[theme.id]:
             group = group_of(site)
             if group in ratings:
@@ -321,7 +321,7 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
     for row, tid in enumerate(theme_ids):
         theme = study.themes[tid]
         groups, summary = {}, {}
-        for g in ("high", "low", "middle"):
+        for g in PLACED:
             counts, sums, mins, maxs, hist = stats[g]
             n = int(counts[row])
             mean = float(sums[row]) / n if n else None

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from cases.catalogue import Catalogue, load_catalogue
-from cases.model import Link, Study, Theme
+from cases.model import PLACED, Link, Study, Theme
+from cases.rules import DISTINGUISHED, FITS
 from metrics.numbers import num
 from metrics.results import Comparison, MetricResult, ThemeResult
 
-FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 # a symbol AND a word for every fit: never colour alone
 SYMBOLS = {
     "confirmation": "✓",
@@ -32,14 +32,13 @@ SYMBOLS = {
     "expansion": "+",
 }
 CFIR2_SUFFIX = " (CFIR 2.0)"
-GROUPS = ("high", "low", "middle")
 
 
 def fit_of(distinguishing: str | None, direction: str | None) -> str:
     """A row's fit from its ``via`` theme's label and direction (None: no via theme)."""
     if distinguishing is None:
         return "silence"
-    if distinguishing in ("strong", "weak"):
+    if distinguishing in DISTINGUISHED:
         return "confirmation" if direction == "expected" else "discordance"
     if distinguishing == "none":
         return "no-difference"
@@ -75,7 +74,7 @@ def _ratings(result: ThemeResult | None) -> dict[str, tuple[tuple[str, str], ...
     """group -> ((site id, canonical token), ...) of a theme result; {} without one."""
     if result is None:
         return {}
-    return {g: tuple(getattr(result, g).ratings) for g in GROUPS}
+    return {g: tuple(getattr(result, g).ratings) for g in PLACED}
 
 
 @dataclass(frozen=True)
@@ -246,7 +245,7 @@ def fit_word(fit: str) -> str:
 
 def _rating_lines(ratings: Mapping[str, tuple[tuple[str, str], ...]]) -> list[str]:
     out = []
-    for g in GROUPS:
+    for g in PLACED:
         entries = ratings.get(g) or ()
         if entries or g != "middle":
             out.append(f"        {g}: " + (", ".join(f"{site} {token}" for site, token in entries) or "no ratings"))
@@ -339,7 +338,7 @@ def literature(study: Study, comparison: Comparison, catalogue: Catalogue | None
             continue
         if t.sources:
             rows.append(_row(t, "study", rated, cfir09, cfir2, catalogue))
-        elif (r := rated.get(t.id)) is not None and r.distinguishing in ("strong", "weak"):
+        elif (r := rated.get(t.id)) is not None and r.distinguishing in DISTINGUISHED:
             new.append(
                 NewTheme(t.id, t.title, r.distinguishing, r.direction, domain=t.domain, claim=t.summary, evidence=r)
             )
@@ -400,7 +399,7 @@ def link_result(link: Link, comparison: Comparison) -> LinkResult:
     higher = metric.higher_is_better if metric is not None else True
     q = _sign(md) * (1 if higher else -1)
     r = 0
-    if theme is not None and theme.distinguishing in ("strong", "weak"):
+    if theme is not None and theme.distinguishing in DISTINGUISHED:
         r = 1 if theme.direction == "expected" else -1
     # the figures as the summary writes them (12 digits), so that a snapshot's links read back the same
     return LinkResult(
@@ -483,7 +482,7 @@ def restore_links(
         higher = m.higher_is_better if m is not None else True
         q = _sign(d.get("mean_difference")) * (1 if higher else -1)
         label, direction = d.get("distinguishing"), d.get("direction")
-        r = (1 if direction == "expected" else -1) if label in ("strong", "weak") else 0
+        r = (1 if direction == "expected" else -1) if label in DISTINGUISHED else 0
         out.append(
             LinkResult(
                 d["theme"],

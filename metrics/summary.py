@@ -6,6 +6,7 @@ machine; ``None`` stays ``None`` here (TOML writers leave it out).
 
 from __future__ import annotations
 
+from cases.model import GROUPS
 from cases.version import __version__
 from metrics.numbers import DIGITS, num  # noqa: F401  (num: re-exported for the renderers)
 from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
@@ -115,7 +116,7 @@ def to_dict(c: Comparison) -> dict:
         "crosscase": __version__,
         "study": {"title": c.title, "synthetic": c.synthetic, "fingerprint": c.fingerprint},
         "split": split_dict(c),
-        "groups": {g: list(getattr(c.split, g)) for g in ("high", "low", "middle", "missing")},
+        "groups": {g: list(getattr(c.split, g)) for g in GROUPS},
         "metrics": [metric_dict(m) for m in c.metrics],
         "themes": [theme_dict(t) for t in c.themes],
         "warnings": list(c.warnings),

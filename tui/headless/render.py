@@ -11,6 +11,8 @@ import math
 import re
 
 from cases.escape import clean, escape_serialised, shorten
+from cases.model import GROUPS
+from cases.rules import LABEL_RANK
 from metrics.compare import Comparison, MetricResult, ThemeResult
 from metrics.summary import judgement_counts, num, to_dict
 
@@ -97,7 +99,7 @@ def render_text(c: Comparison) -> str:
     lines.append(clean(c.title))
     lines.append(f"Study folder: {clean(c.folder)}   fingerprint {c.fingerprint[:19]}…")
     lines.append(f"Split: {split_line(c)}")
-    for g in ("high", "low", "middle", "missing"):
+    for g in GROUPS:
         lines.append(f"  {g.capitalize():<8}({len(getattr(c.split, g))}): {members(c, g)}")
     lines.append("")
     lines.append("Metrics, high minus low   (▲ high group better, ▼ worse, = equal; p~ = Monte Carlo)")
@@ -152,9 +154,6 @@ def _literature(c: Comparison) -> list[str]:
     return lines
 
 
-_ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
-
-
 def theme_figures(t: ThemeResult) -> str:
     """diff, gap, the threshold the label met and, when the study records one, the authors' judgement."""
     out = f"diff {fmt(t.diff, 2)}  gap {fmt(t.gap, 2)}  {t.met or ''}".rstrip()
@@ -165,7 +164,7 @@ def theme_figures(t: ThemeResult) -> str:
 
 
 def _theme_order(t: ThemeResult):
-    return (_ORDER[t.distinguishing], t.direction == "reversed")
+    return (LABEL_RANK[t.distinguishing], t.direction == "reversed")
 
 
 _MD_SPECIAL = str.maketrans(
@@ -191,7 +190,7 @@ def render_markdown(c: Comparison) -> str:
     if c.synthetic:
         out += [f"> **{BANNER}**", ""]
     out.append(f"**Split:** {_md(split_line(c))}  ")
-    for g in ("high", "low", "middle", "missing"):
+    for g in GROUPS:
         out.append(f"**{g.capitalize()}** ({len(getattr(c.split, g))}): {_md(members(c, g))}  ")
     out += [
         "",

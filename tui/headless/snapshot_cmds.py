@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cases.errors import StudyError
 from cases.escape import clean
+from cases.model import SPLIT_OPTIONS
 from cases.snapshot import read_snapshot
 from tui.core.errors import UsageError
 from tui.core.snapshots import open_snapshot, snapshot_options, write_snapshot_file
@@ -82,7 +83,7 @@ def _cut(cut) -> str:
 
 def _split_text(split: dict) -> str:
     text = f"{split.get('outcome')} by {split.get('rule')}"
-    for key in ("threshold", "second", "high", "low"):
+    for key in SPLIT_OPTIONS:
         if key in split:
             value = split[key]
             text += f", {key} {', '.join(value) if isinstance(value, list) else value}"

@@ -17,11 +17,12 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from cases.model import BY_OUTCOME
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 
-GROUPS = ("high", "middle", "low", "missing")
+GROUPS = BY_OUTCOME
 SITES_AT_MOST = 200  # sites per group listed with every site (a 2,000-site study stays quick)
 WITHHELD = "Evidence is not shown with pseudonymised sites: memos and excerpts may name them."
 

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from cases.model import PLACED
 from tui.dashboard.widgets.palette import GROUP_MARK, colours
 from tui.dashboard.widgets.safe_text import safe
 from tui.headless.render import BANNER, fmt, split_line
@@ -67,7 +68,7 @@ class KeysFooter(Footer):
 def status_text(comparison) -> str:
     """The split rule, its cut and the group sizes, as one line of our own wording."""
     s = comparison.split
-    sizes = " · ".join(f"{GROUP_MARK[g]} {len(getattr(s, g))}" for g in ("high", "low", "middle"))
+    sizes = " · ".join(f"{GROUP_MARK[g]} {len(getattr(s, g))}" for g in PLACED)
     if s.missing:
         sizes += f" · missing {len(s.missing)}"
     pending = "  p pending…" if comparison.pending else ""

@@ -11,6 +11,8 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from cases.escape import clean
+from cases.model import PLACED
+from cases.rules import LABEL_RANK
 from metrics.literature import SYMBOLS
 from tui.dashboard.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
 from tui.dashboard.screens.literature import link_marker
@@ -22,7 +24,6 @@ from tui.dashboard.widgets.safe_text import join, safe
 from tui.headless.render import fmt, fmt_p, symbol
 
 PANEL_LIMIT = 60
-ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
 
 
 def _links_by_theme(c) -> dict[str, list]:
@@ -34,7 +35,7 @@ def _links_by_theme(c) -> dict[str, list]:
 
 
 def theme_order(t) -> tuple:
-    return (ORDER.get(t.distinguishing, 9), t.direction == "reversed")
+    return (LABEL_RANK.get(t.distinguishing, 9), t.direction == "reversed")
 
 
 def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: int = 2) -> int:
@@ -193,7 +194,7 @@ class CompareScreen(DashboardScreen):
             return (1, 0.0) if v is not None else (2, 0.0)
 
         order = {}
-        for group in ("high", "low", "middle"):
+        for group in PLACED:
             sites = getattr(c.split, group)
             order[group] = sorted(zip(sites, self._values(c, sites, outcome)), key=rank)
         self._order_of = (c, order)

@@ -15,7 +15,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Select, Static
 
-from metrics.literature import FITS, SYMBOLS
+from cases.model import PLACED
+from cases.rules import FITS
+from metrics.literature import SYMBOLS
 from tui.dashboard.screens.base import DashboardScreen, ShowTheme
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
@@ -237,7 +239,7 @@ class LiteratureScreen(DashboardScreen):
     def _ratings(self, ratings) -> Text:
         styles = self.styles_map
         out = Text(end="")
-        for group in ("high", "low", "middle"):
+        for group in PLACED:
             entries = ratings.get(group) or ()
             if not entries and group == "middle":
                 continue

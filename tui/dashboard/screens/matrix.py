@@ -23,6 +23,9 @@ from textual.containers import Horizontal
 from textual.strip import Strip
 from textual.widgets import Input, Select, Static
 
+from cases.model import BY_OUTCOME
+from cases.rules import DISTINGUISHED
+from cases.rules import LABELS as RULE_LABELS
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
 from tui.dashboard.widgets.palette import GROUP_MARK
@@ -32,7 +35,7 @@ from tui.dashboard.widgets.safe_text import join, safe
 from tui.dashboard.widgets.select import SafeSelect
 
 ALL = "__all__"
-GROUPS = ("high", "middle", "low", "missing")
+GROUPS = BY_OUTCOME
 STUDY_GROUP = "This study's themes"
 NO_DOMAIN = "No CFIR domain"
 # CFIR domains in the framework's order; CFIR 2009 and CFIR 2.0 names of the same domain together
@@ -61,10 +64,7 @@ MARK = {"strong": "**", "weak": "*", "insufficient": "?"}
 LABELS = [
     ("Every label", ALL),
     ("Strong or weak", "distinguishing"),
-    ("Strong", "strong"),
-    ("Weak", "weak"),
-    ("None", "none"),
-    ("Insufficient", "insufficient"),
+    *((label.capitalize(), label) for label in RULE_LABELS),
 ]
 
 
@@ -123,7 +123,7 @@ def keeps(result, label: str) -> bool:
     if label == ALL:
         return True
     if label == "distinguishing":
-        return result.distinguishing in ("strong", "weak")
+        return result.distinguishing in DISTINGUISHED
     return result.distinguishing == label
 
 

@@ -10,10 +10,11 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from cases.model import BY_OUTCOME, GROUPS
 from tui.dashboard.screens.base import shown_value
 from tui.dashboard.widgets.palette import GROUP_MARK
 
-GROUP_ORDER = {"high": 0, "middle": 1, "low": 2, "missing": 3}
+GROUP_ORDER = {g: rank for rank, g in enumerate(BY_OUTCOME)}
 HIDDEN_TOKENS = ("Missing", "N/A")
 _TERM = re.compile(r"^(?P<col>[A-Za-z_][\w.-]*)(?P<op>>=|<=|!=|=|>|<|:)(?P<val>.*)$")
 
@@ -54,7 +55,7 @@ def rows(study, comparison) -> list[dict]:
 
 def group_map(split) -> dict[str, str]:
     """site -> group name for every site the split placed."""
-    return {s: g for g in ("high", "low", "middle", "missing") for s in getattr(split, g)}
+    return {s: g for g in GROUPS for s in getattr(split, g)}
 
 
 def _number(value) -> float | None:

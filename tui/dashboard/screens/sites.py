@@ -13,6 +13,7 @@ from textual.widgets import Input, Select, Static
 from textual_plotext import PlotextPlot
 
 from cases.escape import shorten
+from cases.model import BY_OUTCOME
 from tui.dashboard.screens import site_rows
 from tui.dashboard.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
 from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note
@@ -215,7 +216,7 @@ class SitesScreen(DashboardScreen):
         rgb = {"high": palette["group-high"], "low": palette["group-low"], "middle": palette["group-middle"]}
         points = [r for r in self._visible if isinstance(r.get(x), float) and isinstance(r.get(outcome), float)]
         label = len(points) <= LABELLED_POINTS
-        for group in ("high", "middle", "low"):
+        for group in BY_OUTCOME[:3]:
             mine = [r for r in points if r["group"] == group]
             if not mine:
                 continue

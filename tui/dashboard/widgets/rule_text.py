@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from cases.rules import DISTINGUISHED
+
 NONE = "–"
-_LEVELS = ("strong", "weak")
+_LEVELS = DISTINGUISHED  # a parameter named strong_* or weak_* belongs to that level
 _FIRST = ("gap", "diff")
 
 
