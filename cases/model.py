@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -57,6 +57,26 @@ class Outcome:
     second: str | None = None
     high: tuple[str, ...] = ()
     low: tuple[str, ...] = ()
+
+    def overridden(self, **changes) -> Outcome:
+        """This outcome with the given fields replaced: the one way the command line's options, a
+        snapshot's split and the split dialog's fields override it (site lists: any iterable of ids)."""
+        for key in ("high", "low"):
+            if key in changes:
+                changes[key] = tuple(changes[key])
+        return replace(self, **changes)
+
+
+def outcome_of(split: Mapping, base: Outcome | None = None) -> Outcome:
+    """The Outcome a split was made with (a summary's or snapshot's ``split``: outcome, rule and
+    SPLIT_OPTIONS), over ``base`` (the study's own [outcome]) where there is one."""
+    changes = {"metric": split["outcome"], "split": split["rule"], **{k: split[k] for k in SPLIT_OPTIONS if k in split}}
+    return (base if base is not None else Outcome(split["outcome"])).overridden(**changes)
+
+
+def site_ids(text: str) -> tuple[str, ...]:
+    """A comma-separated list of site ids, blanks dropped: "S1, S3,,S5" is ("S1", "S3", "S5")."""
+    return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
 @dataclass(frozen=True)

@@ -633,19 +633,10 @@ def _web_driver():
 
 def _outcome_of(study, comparison):
     """The Outcome the comparison was made with (the study's, with the split that was used)."""
-    from dataclasses import replace
+    from cases.model import outcome_of
 
     s = comparison.split
-    base = study.outcome
-    return replace(
-        base,
-        metric=s.outcome,
-        split=s.rule,
-        threshold=s.options.get("threshold", base.threshold),
-        second=s.options.get("second", base.second),
-        high=tuple(s.options.get("high", base.high)),
-        low=tuple(s.options.get("low", base.low)),
-    )
+    return outcome_of({"outcome": s.outcome, "rule": s.rule, **s.options}, study.outcome)
 
 
 def run_dashboard(
