@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeGuard
 
 from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
@@ -40,6 +41,11 @@ class Metric:
     higher_is_better: bool = True
     count: bool = False
     derive: Derive | None = None
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """An int or a float: not a bool (True is an int in Python), not a suppressed count's "<10", not None."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def is_count(metric: Metric) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cases.model import COMPARED, PLACED, Disclosure, Outcome, Study, is_count
+from cases.model import COMPARED, PLACED, Disclosure, Outcome, Study, is_count, is_number
 from metrics import stats
 from metrics.distinguishing import Rule, make_rule
 from metrics.results import Comparison, GroupFigures, MetricResult, Options, ThemeGroup, ThemeResult
@@ -222,19 +222,28 @@ def metric_result(
     return result, notes
 
 
-def _is_number(v) -> bool:
-    """A site's value (int or float; not None, not a suppressed "<10" string)."""
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
 def spearman_with(values: dict, outcome_values: dict) -> float | None:
     """Spearman's rho over every site that has both values (middle sites included)."""
     both = [(v, outcome_values[s]) for s, v in values.items() if v is not None and outcome_values.get(s) is not None]
     return stats.spearman([a for a, _ in both], [b for _, b in both])
 
 
+def shown(value, min_count: int):
+    """A count as disclosure control lets it be shown: below ``min_count`` (when above 0) it is
+    "<min_count"; anything else as it is. The one display rule: the group figures and the screens."""
+    return f"<{min_count}" if min_count > 0 and is_number(value) and value < min_count else value
+
+
+def shown_value(study: Study | None, metric_key: str, value, disclosure: Disclosure | None):
+    """A site's value of one metric as it may be shown (``shown`` for a count metric; other values as is)."""
+    metric = study.metrics.get(metric_key) if study is not None else None
+    if metric is None or not metric.count:
+        return value
+    return shown(value, getattr(disclosure, "min_count", 0) or 0)
+
+
 def _suppress(group: GroupFigures, min_count: int) -> GroupFigures:
-    values = tuple((s, f"<{min_count}" if _is_number(v) and v < min_count else v) for s, v in group.values)
+    values = tuple((s, shown(v, min_count)) for s, v in group.values)
     return GroupFigures(group.n, None, None, None, None, values)
 
 
@@ -263,8 +272,8 @@ def fill_permutations(comparison: Comparison, cancelled=None) -> Comparison | No
         if m.permutation is None and cancelled is not None and cancelled():
             return None
         if m.permutation is None:
-            h = [v for _, v in m.high.values if _is_number(v)]
-            lo = [v for _, v in m.low.values if _is_number(v)]
+            h = [v for _, v in m.high.values if is_number(v)]
+            lo = [v for _, v in m.low.values if is_number(v)]
             m = replace(m, permutation=stats.permutation_test(h, lo))
         metrics.append(m)
     return replace(comparison, metrics=tuple(metrics))

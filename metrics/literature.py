@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from cases.catalogue import Catalogue, load_catalogue
 from cases.model import PLACED, Link, Study, Theme
 from cases.rules import DISTINGUISHED, FITS
-from metrics.numbers import num
+from metrics.numbers import num, signed
 from metrics.results import Comparison, MetricResult, ThemeResult
 
 # a symbol AND a word for every fit: never colour alone
@@ -384,7 +384,7 @@ class LinkResult:
         }
 
     def text(self) -> str:
-        effect = "n/a" if self.mean_difference is None else f"{self.mean_difference:+.3g}"
+        effect = signed(self.mean_difference)
         theme = "unrated" if self.distinguishing is None else f"{self.distinguishing}, {self.direction}"
         return (
             f"  {fit_word(self.fit)}  {self.title or self.theme} [{self.theme}] ({theme})  ~  "

@@ -34,7 +34,7 @@ from itertools import accumulate
 
 from cases.model import Disclosure, Outcome, Study
 from metrics.distinguishing import VALENCES, Rule, Summary, judge_summaries
-from metrics.summary import num
+from metrics.numbers import num
 
 MIN_PER_GROUP = 2
 VERDICTS = ("robust", "unstable", "no contrast", "no verdict", "undetermined")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cases.model import GROUPS
 from cases.version import __version__
-from metrics.numbers import DIGITS, num  # noqa: F401  (num: re-exported for the renderers)
+from metrics.numbers import num
 from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
 
 

@@ -5,48 +5,17 @@ Every text from data passes through ``cases.escape.clean`` before it is printed.
 
 from __future__ import annotations
 
-import decimal
 import json
-import math
 import re
 
 from cases.escape import clean, escape_serialised, shorten
 from cases.model import GROUPS
 from cases.rules import LABEL_RANK
 from metrics.compare import Comparison, MetricResult, ThemeResult
-from metrics.summary import judgement_counts, num, to_dict
+from metrics.numbers import fmt, fmt_p
+from metrics.summary import judgement_counts, to_dict
 
 BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."
-
-
-def fmt(value: float | str | None, digits: int = 3) -> str:
-    """A figure for people: fixed decimals, "-" for an undefined one, a suppressed count as is."""
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return value
-    return fixed(value, digits)
-
-
-def fixed(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals, rounded half up from the 12 significant digits that the
-    summary and a snapshot keep (metrics.summary.num): the live view and a reopened snapshot show the
-    same figure. Rounding the float itself gave 1.07 live for 1.0650000000000004 and 1.06 from the
-    file (1.065, in binary just below); now both show 1.07."""
-    kept = repr(num(value))
-    if not math.isfinite(value) or ("e" not in kept and len(kept.partition(".")[2]) <= digits):
-        return f"{float(kept):.{digits}f}"  # nothing to round (or inf, nan): as before
-    with decimal.localcontext() as context:
-        context.rounding = decimal.ROUND_HALF_UP
-        return format(decimal.Decimal(kept), f".{digits}f")
-
-
-def fmt_p(m: MetricResult) -> str:
-    if m.permutation is None:
-        return "pending"
-    if m.permutation.p is None:
-        return "-"
-    return fixed(m.permutation.p, 3) + ("" if m.permutation.exact else "~")
 
 
 def symbol(m: MetricResult) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cases.escape import clean
 from cases.model import BY_OUTCOME
-from cases.rules import DISTINGUISHED
+from cases.rules import DISTINGUISHED, MARKS
 
 GROUP_ORDER = BY_OUTCOME[:3]  # the missing group is not shown
 STUDY_GROUP = "Study themes"
@@ -75,7 +75,7 @@ class Table:
 def mark(label: str, direction: str) -> str:
     """``**`` strong, ``*`` weak (with `` (reversed)``), ``n/a`` insufficient, empty for none."""
     if label in DISTINGUISHED:
-        return ("**" if label == "strong" else "*") + (" (reversed)" if direction == "reversed" else "")
+        return MARKS[label] + (" (reversed)" if direction == "reversed" else "")
     return "n/a" if label == "insufficient" else ""
 
 

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from cases.model import BY_OUTCOME
+from cases.model import BY_OUTCOME, is_number
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
@@ -88,7 +88,7 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     out.append("Every site, by group (highest outcome first)\n", style="dim")
     if pseudonymised:
         out.append(WITHHELD + "\n", style="dim")
-    order = _outcome_order(study, comparison)
+    order = outcome_order(study, comparison)
     for group in GROUPS:
         members = sorted(getattr(comparison.split, group), key=order)
         if not members:
@@ -110,13 +110,14 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     return out
 
 
-def _outcome_order(study, comparison):
+def outcome_order(study, comparison):
+    """A sort key of site ids: the highest outcome first, sites without a value last, ties in sites-file order."""
     values = study.column(comparison.split.outcome)
     position = {s.id: i for i, s in enumerate(study.sites)}
 
     def key(site: str):
         v = values.get(site)
-        number = v if isinstance(v, int | float) and not isinstance(v, bool) else None
+        number = v if is_number(v) else None
         return (number is None, -(number or 0.0), position.get(site, 0))
 
     return key

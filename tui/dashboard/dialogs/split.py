@@ -9,6 +9,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from cases.escape import clean
 from cases.model import SPLIT_RULES, Outcome, site_ids
+from metrics.numbers import short
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.safe_text import safe, safe_block
 from tui.dashboard.widgets.select import SafeSelect
@@ -47,7 +48,7 @@ class SplitDialog(Dialog[Outcome | None]):
             yield Static("", id="split-rule-help", markup=False)
             yield Label("Threshold", classes="-threshold")
             yield Input(
-                "" if o.threshold is None else f"{o.threshold:g}",
+                "" if o.threshold is None else short(o.threshold),
                 id="split-threshold",
                 placeholder="a number, e.g. 0.6",
                 compact=True,

@@ -10,8 +10,9 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from cases.model import BY_OUTCOME, GROUPS
-from tui.dashboard.screens.base import shown_value
+from cases.model import BY_OUTCOME, GROUPS, is_number
+from metrics.compare import shown_value
+from metrics.numbers import short
 from tui.dashboard.widgets.palette import GROUP_MARK
 
 GROUP_ORDER = {g: rank for rank, g in enumerate(BY_OUTCOME)}
@@ -59,7 +60,7 @@ def group_map(split) -> dict[str, str]:
 
 
 def _number(value) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if is_number(value):
         return float(value)
     return None
 
@@ -97,7 +98,7 @@ def _cell_text(key: str, value) -> str:
     if value is None:
         return ""
     num = _number(value)
-    return f"{num:g}" if num is not None else str(value)
+    return short(num) if num is not None else str(value)
 
 
 def _terms(text: str) -> list[str]:

@@ -14,8 +14,9 @@ from textual_plotext import PlotextPlot
 
 from cases.escape import shorten
 from cases.model import BY_OUTCOME
+from metrics.numbers import fmt
 from tui.dashboard.screens import site_rows
-from tui.dashboard.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
+from tui.dashboard.screens.base import DashboardScreen, OpenSite, digits_for
 from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note
 from tui.dashboard.widgets.grid import GridColumn, GridTable
 from tui.dashboard.widgets.palette import GROUP_MARK, colours
@@ -141,7 +142,7 @@ class SitesScreen(DashboardScreen):
                 _, lo, hi, digits = layouts[col.key]
                 num = value if isinstance(value, float) else None
                 # our own wording (blocks and digits, never data text), so a plain string is safe
-                return f"{bar(num, lo, hi, 4)} {fmt_value(value, digits)}"
+                return f"{bar(num, lo, hi, 4)} {fmt(value, digits)}"
             return safe("" if value is None else value, 18 if col.key == "label" else 14)
 
         def row(r: dict) -> list:
@@ -184,7 +185,7 @@ class SitesScreen(DashboardScreen):
                 found = (3, None, None, 0)
             elif col.kind == "metric":
                 digits = digits_for(self.study, col.key)
-                longest = max((len(fmt_value(r.get(col.key), digits)) for r in rows), default=1)
+                longest = max((len(fmt(r.get(col.key), digits)) for r in rows), default=1)
                 lo, hi = bar_scale(r.get(col.key) for r in rows)
                 found = (max(5 + longest, min(len(col.title), 14) + 2), lo, hi, digits)
             else:
