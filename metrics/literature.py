@@ -70,15 +70,22 @@ class Paper:
         return ", ".join(parts)
 
 
-def _ratings(result: ThemeResult | None) -> dict[str, tuple[tuple[str, str], ...]]:
-    """group -> ((site id, canonical token), ...) of a theme result; {} without one."""
-    if result is None:
-        return {}
-    return {g: tuple(getattr(result, g).ratings) for g in PLACED}
+class _Rated:
+    """A row whose ``evidence`` (the theme result behind it) gives its ratings by group."""
+
+    evidence: ThemeResult | None
+
+    @property
+    def ratings(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The via theme's ratings by group: {"high": ((site, token), ...), "low": ..., "middle": ...};
+        {} without a theme result."""
+        if self.evidence is None:
+            return {}
+        return {g: tuple(getattr(self.evidence, g).ratings) for g in PLACED}
 
 
 @dataclass(frozen=True)
-class LiteratureRow:
+class LiteratureRow(_Rated):
     theme: str
     title: str
     influence: str | None
@@ -98,11 +105,6 @@ class LiteratureRow:
     papers: tuple[Paper, ...] = ()
     evidence: ThemeResult | None = field(default=None, compare=False, repr=False)
 
-    @property
-    def ratings(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        """The via theme's ratings by group: {"high": ((site, token), ...), "low": ..., "middle": ...}."""
-        return _ratings(self.evidence)
-
     def to_dict(self) -> dict:
         return {
             "theme": self.theme,
@@ -117,7 +119,7 @@ class LiteratureRow:
 
 
 @dataclass(frozen=True)
-class NewTheme:
+class NewTheme(_Rated):
     theme: str
     title: str
     distinguishing: str
@@ -126,10 +128,6 @@ class NewTheme:
     domain: str | None = None
     claim: str | None = None
     evidence: ThemeResult | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def ratings(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        return _ratings(self.evidence)
 
     def to_dict(self) -> dict:
         return {

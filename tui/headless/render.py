@@ -87,7 +87,7 @@ def render_text(c: Comparison) -> str:
         lines.append(
             f"  judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}"
         )
-    for t in sorted(c.themes, key=_theme_order):
+    for t in sorted(c.themes, key=theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         lines.append(f"  {flag:<22}{shorten(t.title, 54)}")
         lines.append(f"      rule  {theme_figures(t)}")
@@ -132,8 +132,9 @@ def theme_figures(t: ThemeResult) -> str:
     return out
 
 
-def _theme_order(t: ThemeResult):
-    return (LABEL_RANK[t.distinguishing], t.direction == "reversed")
+def theme_order(t: ThemeResult) -> tuple[int, bool]:
+    """The order of the themes in every list: strongest label first, the reversed ones after the others."""
+    return (LABEL_RANK.get(t.distinguishing, 9), t.direction == "reversed")
 
 
 _MD_SPECIAL = str.maketrans(
@@ -186,7 +187,7 @@ def render_markdown(c: Comparison) -> str:
         "| distinguishing | theme | high | low | middle | diff, gap, threshold |",
         "|---|---|---|---|---|---|",
     ]
-    for t in sorted(c.themes, key=_theme_order):
+    for t in sorted(c.themes, key=theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         out.append(
             f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "

@@ -12,7 +12,6 @@ from textual.widgets import Static
 
 from cases.escape import clean
 from cases.model import PLACED, is_number
-from cases.rules import LABEL_RANK
 from metrics.compare import shown_value
 from metrics.literature import SYMBOLS
 from metrics.numbers import fmt, fmt_p, signed
@@ -23,7 +22,7 @@ from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line
 from tui.dashboard.widgets.safe_text import join, safe
-from tui.headless.render import symbol
+from tui.headless.render import symbol, theme_order
 
 PANEL_LIMIT = 60
 
@@ -34,10 +33,6 @@ def _links_by_theme(c) -> dict[str, list]:
     for link in c.links or ():
         out.setdefault(link.theme, []).append(link)
     return out
-
-
-def theme_order(t) -> tuple:
-    return (LABEL_RANK.get(t.distinguishing, 9), t.direction == "reversed")
 
 
 def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: int = 2) -> int:

@@ -13,10 +13,10 @@ from metrics.compare import shown_value
 from metrics.numbers import fmt
 from tui.dashboard.dialogs.evidence import excerpts_of
 from tui.dashboard.screens.base import DashboardScreen, digits_for
-from tui.dashboard.screens.compare import theme_order
 from tui.dashboard.widgets.charts import marker_strip, numbers
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
+from tui.headless.render import theme_order
 
 
 class SiteScreen(DashboardScreen):
