@@ -424,11 +424,6 @@ def links(study_links: Iterable[Link], comparison: Comparison) -> tuple[LinkResu
     return tuple(link_result(link, comparison) for link in study_links)
 
 
-def links_dict(results: Iterable[LinkResult]) -> list[dict]:
-    """The summary's ``links`` list (analysis.md section 1)."""
-    return [r.to_dict() for r in results]
-
-
 # ---- rebuilt from a summary or a snapshot (metrics.summary.from_dict) ----
 
 

@@ -66,12 +66,11 @@ def _site_evidence(study, theme: str, site: str, indent: str = "") -> Text:
 def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     """What the dialog shows: one cell's evidence (``site``), or the theme's at every site (None)."""
     title = study.themes[theme].title if theme in study.themes else theme
-    groups = {s: g for g in GROUPS for s in getattr(comparison.split, g)}
     tokens = study.rating_tokens.get(theme, {})
     pseudonymised = bool(getattr(comparison.disclosure, "pseudonymise", False))
     out = join(safe(title, 200, "bold"), Text(f"  ({theme})", style="dim"), "\n")
     if site is not None:
-        group = groups.get(site, "missing")
+        group = comparison.split.group_of(site) or "missing"
         out.append_text(
             join(
                 safe(f"{site} {comparison.labels.get(site, site)}", 80),

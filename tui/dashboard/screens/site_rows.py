@@ -10,7 +10,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from cases.model import BY_OUTCOME, GROUPS, is_number
+from cases.model import BY_OUTCOME, is_number
 from metrics.compare import shown_value
 from metrics.numbers import short
 from tui.dashboard.widgets.palette import GROUP_MARK
@@ -41,22 +41,17 @@ def columns(study, comparison) -> list[Column]:
 
 
 def rows(study, comparison) -> list[dict]:
-    groups = group_map(comparison.split)
+    group_of = comparison.split.group_of
     keys = list(study.metrics)
     out = []
     for site in study.sites:
-        row = {"group": groups.get(site.id, "missing"), "site": site.id, "label": site.label}
+        row = {"group": group_of(site.id) or "missing", "site": site.id, "label": site.label}
         for key in keys:
             row[key] = shown_value(study, key, site.values.get(key), comparison.disclosure)
         for attr in study.attributes:
             row[attr] = site.attributes.get(attr)
         out.append(row)
     return out
-
-
-def group_map(split) -> dict[str, str]:
-    """site -> group name for every site the split placed."""
-    return {s: g for g in GROUPS for s in getattr(split, g)}
 
 
 def _number(value) -> float | None:

@@ -80,9 +80,9 @@ class SitesScreen(DashboardScreen):
         if base is None or base[0] is not study or base[1] != comparison.disclosure:
             # every value but the group: kept while the study and its disclosure settings stay
             base = self._base = (study, comparison.disclosure, site_rows.rows(study, comparison), {})
-        groups = site_rows.group_map(comparison.split)
+        group_of = comparison.split.group_of
         for row in base[2]:  # the rows are this screen's own: a new split sets each group
-            row["group"] = groups.get(row["site"], "missing")
+            row["group"] = group_of(row["site"]) or "missing"
         self._rows = base[2]
         if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
             self.sort_column, self.descending = comparison.split.outcome, True
