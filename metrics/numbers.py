@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from cases.model import is_number
 
 if TYPE_CHECKING:
-    from metrics.results import MetricResult
+    from metrics.parts import MetricResult
 
 DIGITS = 12
 MOST = 4  # decimals at the most on a screen (``decimals``)

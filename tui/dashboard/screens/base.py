@@ -8,6 +8,7 @@ Screens talk to the app with messages (``OpenSite``, ``ShowSites``, ``ShowTheme`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +22,22 @@ from tui.dashboard.widgets.palette import GROUP_MARK, colours
 from tui.dashboard.widgets.safe_text import safe
 from tui.headless.render import BANNER, split_line
 
+if TYPE_CHECKING:
+    from metrics.results import Comparison
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+@runtime_checkable
+class Shows(Protocol):
+    """What the app asks of a dashboard screen (every ``DashboardScreen``): draw a comparison, say
+    where the user is (a snapshot's ``[view]``) and go back to such a view."""
+
+    def show(self, comparison: Comparison) -> None: ...
+
+    def view_state(self) -> dict: ...
+
+    def apply_view(self, view: dict) -> None: ...
 
 
 @dataclass
@@ -172,7 +188,7 @@ class DashboardScreen(Screen):
             busy = "  ⟳ updating…" if getattr(self.app, "updating", False) else ""
             self.query_one("#status", Static).update(safe(status_text(self.comparison) + busy))
 
-    def show(self, comparison) -> None:
+    def show(self, comparison: Comparison) -> None:
         """Draw ``comparison`` (subclasses)."""
 
     def view_state(self) -> dict:
