@@ -14,9 +14,10 @@ For people:
 - ``short``: a parameter, threshold or cut inside a token or a sentence ("gap>=1", "min_share=0.75"):
   the shortest form (format ``g``). The layer below (cases) writes the same ``{value:g}`` in its messages.
 - ``signed``: a difference between the groups with its sign, to three significant digits ("+0.213").
-- ``plain``: a statistic computed on the spot and never read back from a file (the agreement and
-  configuration tables' figures): Python's own rounding of the float, as they have always printed;
-  the half-up rounding of ``fixed`` exists to agree with a reopened snapshot, which these need not.
+- ``plain``: Python's own rounding of the float, as these figures have always printed: the agreement,
+  configuration and consensus tables (figures computed on the spot, never read back from a snapshot)
+  and a link's Hedges' g on the Literature screen. Moving them to ``fixed`` would change a figure at
+  a tie (0.125 is "0.12" here, "0.13" there), so they keep their own function.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from cases.model import BY_OUTCOME, COMPARED, GROUPS, PLACED, SPLIT_OPTIONS, SPLIT_RULES, Outcome, outcome_of, site_ids
 from cases.rules import DISTINGUISHED, FITS, LABEL_RANK, LABELS
 from metrics.compare import shown, shown_value
-from metrics.numbers import figure, fmt, plain, short, signed
+from metrics.numbers import figure, fixed, fmt, plain, short, signed
 from metrics.splits import Split
 
 
@@ -92,4 +92,5 @@ def test_the_number_forms():
     assert short(True) == "True"
     assert signed(0.2134) == "+0.213" and signed(-1.5) == "-1.5" and signed(None) == "n/a"
     assert plain(0.125, 2) == "0.12" and plain(None, 2) == "-" and plain(None, 2, "n/a") == "n/a"
+    assert fixed(0.125, 2) == "0.13"  # why plain and fixed stay two functions (metrics/numbers.py)
     assert figure(1.0) == "1" and figure(1.666) == "1.67" and figure(None) == "–" and figure(True) == "–"
