@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeGuard
 
 from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
 
 SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
+# the groups a split puts the sites in, in the order of the summary and a snapshot
+GROUPS = ("high", "low", "middle", "missing")
+COMPARED = GROUPS[:2]  # the two groups whose figures are compared
+PLACED = GROUPS[:3]  # the groups of the sites with an outcome value (their ratings are counted)
+BY_OUTCOME = ("high", "middle", "low", "missing")  # top to bottom, as the tables and lists show them
+# what a split records beyond its outcome metric and rule (Split.options, a summary's and snapshot's split)
+SPLIT_OPTIONS = ("threshold", "second", "high", "low")
 DERIVE_RULES = ("share_with_at_least", "mean_contacts", "median_contacts", "participants")
 
 
@@ -33,6 +41,11 @@ class Metric:
     higher_is_better: bool = True
     count: bool = False
     derive: Derive | None = None
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """An int or a float: not a bool (True is an int in Python), not a suppressed count's "<10", not None."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def is_count(metric: Metric) -> bool:
@@ -57,6 +70,26 @@ class Outcome:
     second: str | None = None
     high: tuple[str, ...] = ()
     low: tuple[str, ...] = ()
+
+    def overridden(self, **changes) -> Outcome:
+        """This outcome with the given fields replaced: the one way the command line's options, a
+        snapshot's split and the split dialog's fields override it (site lists: any iterable of ids)."""
+        for key in ("high", "low"):
+            if key in changes:
+                changes[key] = tuple(changes[key])
+        return replace(self, **changes)
+
+
+def outcome_of(split: Mapping, base: Outcome | None = None) -> Outcome:
+    """The Outcome a split was made with (a summary's or snapshot's ``split``: outcome, rule and
+    SPLIT_OPTIONS), over ``base`` (the study's own [outcome]) where there is one."""
+    changes = {"metric": split["outcome"], "split": split["rule"], **{k: split[k] for k in SPLIT_OPTIONS if k in split}}
+    return (base if base is not None else Outcome(split["outcome"])).overridden(**changes)
+
+
+def site_ids(text: str) -> tuple[str, ...]:
+    """A comma-separated list of site ids, blanks dropped: "S1, S3,,S5" is ("S1", "S3", "S5")."""
+    return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ def read_project(archive: Archive) -> Project:
         )
     sources = root.find("Sources")
     for s in sources.children if sources is not None else ():
-        project.sources[guid(s.get("guid"))] = _source(s, archive, project, entry)
+        project.sources[guid(s.get("guid"))] = _source(s, archive, entry)
     project.description = _text(root.find("Description"))
     notes = root.find("Notes")
     project.notes = len(notes.findall("Note")) if notes is not None else 0
@@ -213,7 +213,7 @@ def _codings(node: Node) -> list[str]:
     return [guid(ref.get("targetGUID")) for c in node.findall("Coding") if (ref := c.find("CodeRef")) is not None]
 
 
-def _source(node: Node, archive: Archive, project: Project, entry: str) -> Source:
+def _source(node: Node, archive: Archive, entry: str) -> Source:
     name = " ".join((node.get("name") or "").split()) or "(unnamed source)"
     src = Source(
         guid(node.get("guid")),

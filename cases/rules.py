@@ -12,6 +12,11 @@ from dataclasses import dataclass
 
 # the labels a rule gives, strongest first (the order of every table and count)
 LABELS = ("strong", "weak", "none", "insufficient")
+DISTINGUISHED = LABELS[:2]  # the labels that say a theme distinguishes the groups
+LABEL_RANK = {label: i for i, label in enumerate(LABELS)}  # a sort key: strongest first
+MARKS = {"strong": "**", "weak": "*"}  # as published tables mark the distinguishing themes
+# the fits of a literature theme to this study's finding (metrics.literature), in the order of every table
+FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 DEFAULT_RULE = "share"  # the rule when a study names none
 VALENCES = (-2, -1, 0, 1, 2)
 
@@ -32,12 +37,8 @@ class Rule:
 
     def describe(self) -> str:
         """The rule and its parameters as one token, e.g. ``gap:strong_diff=2,...``."""
-        parts = ",".join(f"{k}={_fmt(v)}" for k, v in sorted(self.params.items()))
+        parts = ",".join(f"{k}={v:g}" for k, v in sorted(self.params.items()))
         return f"{self.name}:{parts}" if parts else self.name
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
 
 
 def check_rule(name: str, params: Mapping[str, object]) -> list[tuple[str | None, str]]:

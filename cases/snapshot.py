@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cases.errors import Collector, Problem, StudyError
+from cases.model import COMPARED, GROUPS, PLACED, SPLIT_RULES
+from cases.rules import FITS as LITERATURE_FITS
 from cases.rules import LABELS
 from cases.textio import MIB, read_text
 from cases.tokens import CANONICAL
@@ -25,8 +27,6 @@ from cases.tomlspan import TomlProblem, load_toml
 SCHEMA = "crosscase.snapshot/1"
 SCHEMA_FAMILY = "crosscase.snapshot/"
 MAX_BYTES = 64 * MIB
-GROUPS = ("high", "low", "middle", "missing")
-SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
 METRIC_FIGURES = (
     "mean_difference",
     "median_difference",
@@ -242,7 +242,7 @@ def _check_metric(metric: dict, where: tuple, c: TomlChecker) -> None:
         c.need(permutation, (*where, "permutation"), "exact", bool)
         c.need(permutation, (*where, "permutation"), "relabelings", int)
         c.need(permutation, (*where, "permutation"), "seed", int, required=False)
-    for g in ("high", "low"):
+    for g in COMPARED:
         group = c.need(metric, where, g, dict)
         if group is not None:
             c.need(group, (*where, g), "n", int)
@@ -273,7 +273,7 @@ def _check_theme(theme: dict, where: tuple, c: TomlChecker) -> None:
             if not isinstance(item.get("excerpt"), str) or set(item) - {"excerpt", "source"}:
                 c.err((*where, "excerpts"), site, "each excerpt must be a table of excerpt (and source)")
                 break
-    for g in ("high", "low", "middle"):
+    for g in PLACED:
         group = c.need(theme, where, g, dict, required=g != "middle")
         if group is not None:
             c.need(group, (*where, g), "rated", int)
@@ -291,9 +291,6 @@ def _check_choice(value: object, allowed: tuple[str, ...], where: tuple, key: st
     """A text ``value`` that is not one of ``allowed`` is a problem."""
     if isinstance(value, str) and value not in allowed:
         c.err(where, key, f'"{value}" is not one of {", ".join(allowed)}')
-
-
-LITERATURE_FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 
 
 def _fit(item: dict, where: tuple, c: TomlChecker, allowed=LITERATURE_FITS) -> None:
@@ -384,10 +381,10 @@ def _check_disclosure(data: dict, disclosure: dict, c: TomlChecker) -> None:
     pseudonyms(("labels",), None, [*labels, *labels.values()])
     metrics: list = data["metrics"] if isinstance(data.get("metrics"), list) else []
     for i, metric in enumerate(metrics):
-        for g in ("high", "low"):
+        for g in COMPARED:
             pseudonyms(("metrics", i, g), "values", table(table(table(metric).get(g)).get("values")))
     for i, theme in enumerate(themes):
-        for g in ("high", "low", "middle"):
+        for g in PLACED:
             pseudonyms(("themes", i, g), "ratings", table(table(table(theme).get(g)).get("ratings")))
 
 
@@ -404,7 +401,7 @@ def with_nulls(data: dict) -> dict:
     for metric in data.get("metrics", []):
         for key in METRIC_FIGURES:
             metric.setdefault(key, None)
-        for g in ("high", "low"):
+        for g in COMPARED:
             group = metric[g]
             for key in GROUP_FIGURES:
                 group.setdefault(key, None)
@@ -413,7 +410,7 @@ def with_nulls(data: dict) -> dict:
             ordered.update(values)
             group["values"] = ordered
     for theme in data.get("themes", []):
-        for g in ("high", "low", "middle"):
+        for g in PLACED:
             if g in theme:
                 theme[g].setdefault("mean", None)
         if "threshold" in theme:  # written with the rule's figures: diff and gap may be null

@@ -34,6 +34,7 @@ from fractions import Fraction
 
 from cases.model import Rating
 from cases.tokens import VALENCE_OF
+from metrics.numbers import plain
 
 ABSENT = "absent"
 METRICS = ("nominal", "ordinal", "interval")
@@ -139,7 +140,7 @@ class Figures:
     two: bool = False
 
     def to_dict(self) -> dict:
-        from metrics.summary import num
+        from metrics.numbers import num
 
         out = {
             "units": self.units,
@@ -282,7 +283,7 @@ def verdict(value: float | None) -> str:
 
 
 def _fig(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3f}"
+    return plain(x, 3)
 
 
 def _pct(x: float | None) -> str:

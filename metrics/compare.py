@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TypeGuard, overload
+from typing import overload
 
-from cases.model import Disclosure, Metric, Outcome, Study, count_limits, is_count
+from cases.model import COMPARED, PLACED, Disclosure, Metric, Outcome, Study, count_limits, is_count, is_number
 from metrics import stats
 from metrics.distinguishing import Rule, make_rule
 from metrics.results import Comparison, GroupFigures, MetricResult, Options, ThemeGroup, ThemeResult
@@ -139,7 +139,7 @@ def disclosure_warnings(study: Study, split: Split, outcome: Outcome, disclosure
 
 def _group_warnings(split: Split) -> list[str]:
     warnings = []
-    for name in ("high", "low"):
+    for name in COMPARED:
         if not getattr(split, name):
             warnings.append(f"the {name} group is empty: its figures are null")
     if len(split.high) < SMALL_GROUP or len(split.low) < SMALL_GROUP:
@@ -221,19 +221,30 @@ def metric_result(
     return result, notes
 
 
-def _is_number(v: object) -> TypeGuard[float]:
-    """A site's value (int or float; not None, not a suppressed "<10" string)."""
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
 def spearman_with(values: Mapping[str, float | None], outcome_values: Mapping[str, float | None]) -> float | None:
     """Spearman's rho over every site that has both values (middle sites included)."""
     both = [(v, o) for s, v in values.items() if v is not None and (o := outcome_values.get(s)) is not None]
     return stats.spearman([a for a, _ in both], [b for _, b in both])
 
 
+def shown(value: float | str | None, min_count: int) -> float | str | None:
+    """A count as disclosure control lets it be shown: below ``min_count`` (when above 0) it is
+    "<min_count"; anything else as it is. The one display rule: the group figures and the screens."""
+    return f"<{min_count}" if min_count > 0 and is_number(value) and value < min_count else value
+
+
+def shown_value(
+    study: Study | None, metric_key: str, value: float | str | None, disclosure: Disclosure | None
+) -> float | str | None:
+    """A site's value of one metric as it may be shown (``shown`` for a count metric; other values as is)."""
+    metric = study.metrics.get(metric_key) if study is not None else None
+    if metric is None or not metric.count:
+        return value
+    return shown(value, getattr(disclosure, "min_count", 0) or 0)
+
+
 def _suppress(group: GroupFigures, min_count: int) -> GroupFigures:
-    values = tuple((s, f"<{min_count}" if _is_number(v) and v < min_count else v) for s, v in group.values)
+    values = tuple((s, shown(v, min_count)) for s, v in group.values)
     return GroupFigures(group.n, None, None, None, None, values)
 
 
@@ -266,8 +277,8 @@ def fill_permutations(comparison: Comparison, cancelled: Callable[[], bool] | No
         if m.permutation is None and cancelled is not None and cancelled():
             return None
         if m.permutation is None:
-            h = [v for _, v in m.high.values if _is_number(v)]
-            lo = [v for _, v in m.low.values if _is_number(v)]
+            h = [v for _, v in m.high.values if is_number(v)]
+            lo = [v for _, v in m.low.values if is_number(v)]
             m = replace(m, permutation=stats.permutation_test(h, lo))
         metrics.append(m)
     return replace(comparison, metrics=tuple(metrics))
@@ -290,8 +301,8 @@ def theme_results(study: Study, split: Split, rule: Rule):
     published = published_of(study)
     judgements = getattr(study, "judgements", None) or {}
     for theme in study.rated_themes():
-        ratings: dict[str, list[tuple[str, str]]] = {"high": [], "low": [], "middle": []}
-        valences: dict[str, list[int]] = {"high": [], "low": [], "middle": []}
+        ratings: dict[str, list[tuple[str, str]]] = {g: [] for g in PLACED}
+        valences: dict[str, list[int]] = {g: [] for g in PLACED}
         for site, token, valence in entries[theme.id]:
             group = group_of(site)
             if group in ratings:
@@ -324,7 +335,7 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
     for row, tid in enumerate(theme_ids):
         theme = study.themes[tid]
         groups, summary = {}, {}
-        for g in ("high", "low", "middle"):
+        for g in PLACED:
             counts, sums, mins, maxs, hist = stats[g]
             n = int(counts[row])
             mean = float(sums[row]) / n if n else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from cases.model import Condition, Disclosure, Study
-from metrics.numbers import num
+from metrics.numbers import num, plain
 from metrics.splits import Split
 
 
@@ -77,7 +77,7 @@ class Configurations:
             **({"withheld": list(self.withheld)} if self.withheld else {}),
         }
 
-    def text_lines(self, comparison=None) -> list[str]:
+    def text_lines(self) -> list[str]:
         withheld = [f"  left out (disclosure control: a bound on a count below min_count): {', '.join(self.withheld)}"]
         if not self.conditions:
             if self.withheld:
@@ -90,14 +90,14 @@ class Configurations:
         lines.append(f"  {head}   consistency  coverage  sites (outcome sites starred)")
         for r in self.rows:
             cells = " ".join(f"{v:>2}" for v in r.values)
-            cov = "-" if r.coverage is None else f"{r.coverage:.2f}"
+            cov = plain(r.coverage, 2)
             starred = r.outcome_set
             names = ", ".join(s + ("*" if s in starred else "") for s in r.sites)
             lines.append(f"  {cells}   {r.consistency:>11.2f}  {cov:>8}  {names}")
         lines.append("  Single conditions (sufficiency): consistency / coverage")
         for s in self.singles:
-            con = "-" if s.consistency is None else f"{s.consistency:.2f}"
-            cov = "-" if s.coverage is None else f"{s.coverage:.2f}"
+            con = plain(s.consistency, 2)
+            cov = plain(s.coverage, 2)
             lines.append(f"    {s.name}: {con} / {cov}  ({s.members} sites)")
         if self.excluded:
             lines.append(f"  left out (missing values): {', '.join(self.excluded)}")

@@ -31,7 +31,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cases.rules import DEFAULT_RULE, DEFAULTS, LABELS, VALENCES, Rule, _fmt, check_rule, make_rule, parse_rule_option
+from cases.model import COMPARED
+from cases.rules import DEFAULT_RULE, DEFAULTS, LABELS, VALENCES, Rule, check_rule, make_rule, parse_rule_option
+from metrics.numbers import short
 
 __all__ = ["DEFAULTS", "DEFAULT_RULE", "LABELS", "VALENCES", "Rule", "check_rule", "make_rule", "parse_rule_option"]
 
@@ -140,31 +142,33 @@ def _conditions(rule: Rule, level: str, high: Summary, low: Summary) -> list[tup
     if rule.name == "gap":
         g, d = p[f"{level}_gap"], p[f"{level}_diff"]
         return [
-            (f"gap >= {_fmt(g)}", gap >= g - eps, f"gap {_fmt(_r(gap))}"),
-            (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}"),
+            (f"gap >= {short(g)}", gap >= g - eps, f"gap {short(_r(gap))}"),
+            (f"diff >= {short(d)}", diff >= d - eps, f"diff {short(_r(diff))}"),
         ]
     if rule.name == "share":
         sh, z = share_above(high, low), z_of(high, low)
         out = [
-            (f"share >= {_fmt(p['min_share'])}", sh >= p["min_share"] - eps, f"share {_fmt(_r(sh))}"),
-            (f"z >= {_fmt(p['min_z'])}", z >= p["min_z"] - eps, f"z {_fmt(_r(z))}"),
+            (f"share >= {short(p['min_share'])}", sh >= p["min_share"] - eps, f"share {short(_r(sh))}"),
+            (f"z >= {short(p['min_z'])}", z >= p["min_z"] - eps, f"z {short(_r(z))}"),
         ]
         if level == "strong":
-            out.append((f"diff >= {_fmt(p['strong_diff'])}", diff >= p["strong_diff"] - eps, f"diff {_fmt(_r(diff))}"))
+            out.append(
+                (f"diff >= {short(p['strong_diff'])}", diff >= p["strong_diff"] - eps, f"diff {short(_r(diff))}")
+            )
         return out
     if rule.name == "means":
         d = p[f"{level}_diff"]
-        return [(f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}")]
+        return [(f"diff >= {short(d)}", diff >= d - eps, f"diff {short(_r(diff))}")]
     if level == "strong":
         return [
-            ("every high site > 0", high.min > 0, f"lowest high {_fmt(high.min)}"),
-            ("every low site < 0", low.max < 0, f"highest low {_fmt(low.max)}"),
+            ("every high site > 0", high.min > 0, f"lowest high {short(high.min)}"),
+            ("every low site < 0", low.max < 0, f"highest low {short(low.max)}"),
         ]
     d = p["weak_diff"]
     return [
-        ("no high site < 0", high.min >= 0, f"lowest high {_fmt(high.min)}"),
-        ("no low site > 0", low.max <= 0, f"highest low {_fmt(low.max)}"),
-        (f"diff >= {_fmt(d)}", diff >= d - eps, f"diff {_fmt(_r(diff))}"),
+        ("no high site < 0", high.min >= 0, f"lowest high {short(high.min)}"),
+        ("no low site > 0", low.max <= 0, f"highest low {short(low.max)}"),
+        (f"diff >= {short(d)}", diff >= d - eps, f"diff {short(_r(diff))}"),
     ]
 
 
@@ -180,7 +184,7 @@ def assess_summaries(rule: Rule, high: Summary | None, low: Summary | None) -> A
     """The label, the direction, diff, gap and the threshold met (judge_summaries, explained)."""
     label, direction = judge_summaries(rule, high, low)
     if label == "insufficient" or high is None or low is None:  # judge_summaries: insufficient without both
-        empty = [g for g, s in (("high", high), ("low", low)) if s is None or not s.n]
+        empty = [g for g, s in zip(COMPARED, (high, low), strict=True) if s is None or not s.n]
         why = "neither group has a" if len(empty) == 2 else f"the {empty[0]} group has no"
         return Assessment(label, direction, None, None, f"insufficient: {why} valence rating")
     diff, gap = float(high.mean - low.mean), float(high.min - low.max)

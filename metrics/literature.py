@@ -18,12 +18,11 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from cases.catalogue import Catalogue, load_catalogue
-from cases.model import Link, Study, Theme
-from metrics.numbers import num
+from cases.model import PLACED, Link, Study, Theme
+from cases.rules import DISTINGUISHED, FITS
+from metrics.numbers import num, signed
 from metrics.parts import MetricResult, ThemeResult
 
-FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
-ROW_FITS = FITS[:5]
 # a symbol AND a word for every fit: never colour alone
 SYMBOLS = {
     "confirmation": "✓",
@@ -34,7 +33,6 @@ SYMBOLS = {
     "expansion": "+",
 }
 CFIR2_SUFFIX = " (CFIR 2.0)"
-GROUPS = ("high", "low", "middle")
 
 
 class Compared(Protocol):
@@ -52,7 +50,7 @@ def fit_of(distinguishing: str | None, direction: str | None) -> str:
     """A row's fit from its ``via`` theme's label and direction (None: no via theme)."""
     if distinguishing is None:
         return "silence"
-    if distinguishing in ("strong", "weak"):
+    if distinguishing in DISTINGUISHED:
         return "confirmation" if direction == "expected" else "discordance"
     if distinguishing == "none":
         return "no-difference"
@@ -84,15 +82,22 @@ class Paper:
         return ", ".join(parts)
 
 
-def _ratings(result: ThemeResult | None) -> dict[str, tuple[tuple[str, str], ...]]:
-    """group -> ((site id, canonical token), ...) of a theme result; {} without one."""
-    if result is None:
-        return {}
-    return {g: tuple(getattr(result, g).ratings) for g in GROUPS}
+class _Rated:
+    """A row whose ``evidence`` (the theme result behind it) gives its ratings by group."""
+
+    evidence: ThemeResult | None
+
+    @property
+    def ratings(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The via theme's ratings by group: {"high": ((site, token), ...), "low": ..., "middle": ...};
+        {} without a theme result."""
+        if self.evidence is None:
+            return {}
+        return {g: tuple(getattr(self.evidence, g).ratings) for g in PLACED}
 
 
 @dataclass(frozen=True)
-class LiteratureRow:
+class LiteratureRow(_Rated):
     theme: str
     title: str
     influence: str | None
@@ -112,11 +117,6 @@ class LiteratureRow:
     papers: tuple[Paper, ...] = ()
     evidence: ThemeResult | None = field(default=None, compare=False, repr=False)
 
-    @property
-    def ratings(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        """The via theme's ratings by group: {"high": ((site, token), ...), "low": ..., "middle": ...}."""
-        return _ratings(self.evidence)
-
     def to_dict(self) -> dict:
         return {
             "theme": self.theme,
@@ -131,7 +131,7 @@ class LiteratureRow:
 
 
 @dataclass(frozen=True)
-class NewTheme:
+class NewTheme(_Rated):
     theme: str
     title: str
     distinguishing: str
@@ -140,10 +140,6 @@ class NewTheme:
     domain: str | None = None
     claim: str | None = None
     evidence: ThemeResult | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def ratings(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        return _ratings(self.evidence)
 
     def to_dict(self) -> dict:
         return {
@@ -259,7 +255,7 @@ def fit_word(fit: str) -> str:
 
 def _rating_lines(ratings: Mapping[str, tuple[tuple[str, str], ...]]) -> list[str]:
     out = []
-    for g in GROUPS:
+    for g in PLACED:
         entries = ratings.get(g) or ()
         if entries or g != "middle":
             out.append(f"        {g}: " + (", ".join(f"{site} {token}" for site, token in entries) or "no ratings"))
@@ -353,7 +349,7 @@ def literature(study: Study, comparison: Compared, catalogue: Catalogue | None =
             continue
         if t.sources:
             rows.append(_row(t, "study", rated, cfir09, cfir2, catalogue))
-        elif (r := rated.get(t.id)) is not None and r.distinguishing in ("strong", "weak"):
+        elif (r := rated.get(t.id)) is not None and r.distinguishing in DISTINGUISHED:
             new.append(
                 NewTheme(t.id, t.title, r.distinguishing, r.direction, domain=t.domain, claim=t.summary, evidence=r)
             )
@@ -399,7 +395,7 @@ class LinkResult:
         }
 
     def text(self) -> str:
-        effect = "n/a" if self.mean_difference is None else f"{self.mean_difference:+.3g}"
+        effect = signed(self.mean_difference)
         theme = "unrated" if self.distinguishing is None else f"{self.distinguishing}, {self.direction}"
         return (
             f"  {fit_word(self.fit)}  {self.title or self.theme} [{self.theme}] ({theme})  ~  "
@@ -414,7 +410,7 @@ def link_result(link: Link, comparison: Compared) -> LinkResult:
     higher = metric.higher_is_better if metric is not None else True
     q = _sign(md) * (1 if higher else -1)
     r = 0
-    if theme is not None and theme.distinguishing in ("strong", "weak"):
+    if theme is not None and theme.distinguishing in DISTINGUISHED:
         r = 1 if theme.direction == "expected" else -1
     # the figures as the summary writes them (12 digits), so that a snapshot's links read back the same
     return LinkResult(
@@ -439,15 +435,6 @@ def links(study_links: Iterable[Link], comparison: Compared) -> tuple[LinkResult
     """One result per ``[[link]]``, in file order (the metric missing from the comparison, as the
     outcome of an overridden split is, or withheld by disclosure control, gives q = 0)."""
     return tuple(link_result(link, comparison) for link in study_links)
-
-
-def links_dict(results: Iterable[LinkResult]) -> list[dict]:
-    """The summary's ``links`` list (analysis.md section 1)."""
-    return [r.to_dict() for r in results]
-
-
-def links_toml(results: Iterable[LinkResult]) -> list[dict]:
-    return drop_nulls(links_dict(results))
 
 
 # ---- rebuilt from a summary or a snapshot (metrics.summary.from_dict) ----
@@ -501,7 +488,7 @@ def restore_links(
         higher = m.higher_is_better if m is not None else True
         q = _sign(d.get("mean_difference")) * (1 if higher else -1)
         label, direction = d.get("distinguishing"), d.get("direction")
-        r = (1 if direction == "expected" else -1) if label in ("strong", "weak") else 0
+        r = (1 if direction == "expected" else -1) if label in DISTINGUISHED else 0
         out.append(
             LinkResult(
                 d["theme"],

@@ -103,7 +103,7 @@ class Sensitivity:
             ],
         }
 
-    def text_lines(self, comparison=None) -> list[str]:
+    def text_lines(self) -> list[str]:
         kept = (
             f"{len(self.cuts)} of its {self.total_cuts} cuts (spread evenly by rank)"
             if self.capped

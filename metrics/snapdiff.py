@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import math
 
+from cases.model import GROUPS, PLACED
 from cases.snapshot import file_changes
 
 G_MOVE = 0.2  # Hedges' g moving by this much or more is reported
 TOLERANCE = 1e-9  # so that a move of exactly 0.2 written with 12 digits still counts
-GROUPS = ("high", "low", "middle", "missing")
 
 
 def diff_snapshots(old: dict, new: dict) -> dict:
@@ -152,7 +152,7 @@ def judgement_changes(old: dict, new: dict) -> list[dict]:
 def _ratings(theme: dict) -> dict[str, str]:
     """A theme's rating of each site, whichever group the site is in."""
     out: dict[str, str] = {}
-    for g in ("high", "low", "middle"):
+    for g in PLACED:
         out.update((theme.get(g) or {}).get("ratings") or {})
     return out
 

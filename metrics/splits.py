@@ -10,10 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from cases.model import Outcome
+from cases.model import GROUPS, Outcome
 from metrics.stats import median
-
-GROUPS = ("high", "low", "middle", "missing")
 
 
 @dataclass(frozen=True)

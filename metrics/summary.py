@@ -6,8 +6,9 @@ machine; ``None`` stays ``None`` here (TOML writers leave it out).
 
 from __future__ import annotations
 
+from cases.model import COMPARED, GROUPS, SPLIT_OPTIONS
 from cases.version import __version__
-from metrics.numbers import DIGITS, num  # noqa: F401  (num: re-exported for the renderers)
+from metrics.numbers import num
 from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
 
 
@@ -115,7 +116,7 @@ def to_dict(c: Comparison) -> dict:
         "crosscase": __version__,
         "study": {"title": c.title, "synthetic": c.synthetic, "fingerprint": c.fingerprint},
         "split": split_dict(c),
-        "groups": {g: list(getattr(c.split, g)) for g in ("high", "low", "middle", "missing")},
+        "groups": {g: list(getattr(c.split, g)) for g in GROUPS},
         "metrics": [metric_dict(m) for m in c.metrics],
         "themes": [theme_dict(t) for t in c.themes],
         "warnings": list(c.warnings),
@@ -181,14 +182,14 @@ def _split_from(data: dict):
 
     s = data["split"]
     cut = s.get("cut")
-    options = {k: v for k, v in s.items() if k in ("threshold", "second", "high", "low")}
+    options = {k: v for k, v in s.items() if k in SPLIT_OPTIONS}
     groups = data["groups"]
     return Split(
         s["outcome"],
         s["rule"],
         tuple(cut) if isinstance(cut, list) else cut,
         options,
-        *(tuple(groups.get(g, ())) for g in ("high", "low", "middle", "missing")),
+        *(tuple(groups.get(g, ())) for g in GROUPS),
     )
 
 
@@ -230,7 +231,7 @@ def _metric_from(m: dict) -> MetricResult:
         m.get("cliffs_delta"),
         _permutation_from(m),
         m.get("spearman_with_outcome"),
-        suppressed=any(isinstance(v, str) for g in ("high", "low") for v in (m[g].get("values") or {}).values()),
+        suppressed=any(isinstance(v, str) for g in COMPARED for v in (m[g].get("values") or {}).values()),
     )
 
 

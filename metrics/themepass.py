@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import islice
 
+from cases.model import PLACED
+
 
 class LazyRatings(Sequence):
     """A group's (site, token) pairs in sites-file order, built on first full use; equal to a tuple.
@@ -87,7 +89,7 @@ def _matrix(study):
     return result
 
 
-def summaries(study, split, groups=("high", "low", "middle")):
+def summaries(study, split, groups=PLACED):
     """{group: (counts, sums, mins, maxs, hist)} arrays over the rated themes, for the split's groups;
     ``hist`` is (themes x 5): how many ratings of each valence -2..+2 (the ``share`` rule reads it)."""
     import numpy as np

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from cases.escape import clean
 from cases.model import Rating
 from metrics.agreement import ABSENT, TooFewRaters, agreement, alpha, kappa_quadratic
-from metrics.summary import num
+from metrics.numbers import num
 
 # --- the reference ---------------------------------------------------------------------------------
 

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.model import Outcome
-from metrics.splits import GROUPS, split_sites
+from cases.model import GROUPS, Outcome
+from metrics.splits import split_sites
 
 # Values from a small pool so that ties (and ties at the median / across tertile boundaries) are
 # common; None is a missing value.

@@ -13,8 +13,9 @@ import tomli_w
 
 from cases.loader import load_study
 from cases.model import Link
+from cases.rules import FITS
 from metrics.compare import Options, compare
-from metrics.literature import FITS, SYMBOLS, Literature, link_fit, links, literature
+from metrics.literature import SYMBOLS, Literature, link_fit, links, literature
 from metrics.summary import to_dict
 from tests.conftest import EXAMPLE, REPO, build_study
 

@@ -552,8 +552,8 @@ def test_every_figure_shows_the_same_live_and_from_its_snapshot(study, tmp_path,
     from dataclasses import replace
 
     from metrics.compare import Options
+    from metrics.numbers import fmt
     from metrics.summary import from_dict
-    from tui.headless.render import fmt
 
     loaded = load_study(study)
     outcome = replace(loaded.outcome, split=split, second="peer_workers" if split == "quadrants" else None)

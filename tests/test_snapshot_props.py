@@ -18,7 +18,7 @@ from cases.model import Condition, Metric, Outcome, Rating, Site, Study, Theme
 from cases.snapshot import SCHEMA, dumps_snapshot, parse_snapshot, with_nulls, without_nulls
 from cases.tokens import CANONICAL
 from metrics.analysis import analyse
-from metrics.summary import num
+from metrics.numbers import num
 from tui.core.snapshots import build_snapshot
 
 GROUPS = ("high", "low", "middle", "missing")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cases.model import SPLIT_RULES
 from cases.version import __version__
 from tui.core.errors import UsageError
 from tui.core.output import quiet_stdout
@@ -56,7 +57,7 @@ def whole_number(text: str) -> int:
 
 def _split_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcome", metavar="METRIC")
-    p.add_argument("--split", choices=("median", "threshold", "tertiles", "quadrants", "explicit"))
+    p.add_argument("--split", choices=SPLIT_RULES)
     p.add_argument("--threshold", type=finite_number, metavar="X")
     p.add_argument("--second", metavar="METRIC")
     p.add_argument("--high", metavar="S1,S2")

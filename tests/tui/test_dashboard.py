@@ -7,6 +7,7 @@ from dataclasses import replace
 from textual.widgets import DataTable, Input, Select, Static
 from tui_helpers import EXAMPLE, settle
 
+from metrics.numbers import fmt_p
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.dialogs.help import HelpDialog
 from tui.dashboard.dialogs.split import SplitDialog
@@ -17,7 +18,6 @@ from tui.dashboard.screens.tables import ConfigurationsScreen, SensitivityScreen
 from tui.dashboard.screens.themes import ALL, ThemesScreen
 from tui.dashboard.widgets.grid import GridTable
 from tui.dashboard.widgets.rows import RowList
-from tui.headless.render import fmt_p
 
 
 def options_of(screen, selector: str) -> list[str]:

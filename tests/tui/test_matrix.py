@@ -13,10 +13,10 @@ from textual.widgets import Input, Select
 from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
 
 from cases.model import Study
+from metrics.numbers import figure
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.dialogs.evidence import EvidenceDialog
 from tui.dashboard.screens.matrix import DOMAIN_ORDER, STUDY_GROUP, MatrixGrid, MatrixScreen, domain_rank
-from tui.dashboard.widgets.rule_text import figure
 
 
 async def open_matrix(pilot):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from screens_studies import write_study
 from tui_helpers import settle
 
+from metrics.numbers import decimals
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.base import digits_for
-from tui.dashboard.widgets.figures import decimals
 from tui.dashboard.widgets.grid import GridTable
 from tui.dashboard.widgets.rows import RowList
 

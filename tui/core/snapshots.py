@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -246,18 +246,9 @@ def _find_study(snapshot: dict, snapshot_path: Path, study_dir: str | Path | Non
 
 def _outcome(snapshot: dict, folder: Path | None) -> Outcome:
     """The snapshot's split as an Outcome, over the study's own [outcome] as the command line does."""
-    from cases.model import Outcome
+    from cases.model import outcome_of
 
-    split = snapshot["split"]
-    changes = {"metric": split["outcome"], "split": split["rule"]}
-    for key in ("threshold", "second"):
-        if key in split:
-            changes[key] = split[key]
-    for key in ("high", "low"):
-        if key in split:
-            changes[key] = tuple(split[key])
-    base = _study_outcome(folder)
-    return replace(base, **changes) if base is not None else Outcome(**changes)
+    return outcome_of(snapshot["split"], _study_outcome(folder))
 
 
 def _study_outcome(folder: Path | None) -> Outcome | None:

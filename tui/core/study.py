@@ -30,26 +30,14 @@ def load(arg: str | None, pseudonymise: bool = False):
 
 def options_from(args, study):
     """compare() options from the command line's overrides of study.toml."""
-    from dataclasses import replace
-
+    from cases.model import site_ids
     from metrics.compare import Options
     from metrics.distinguishing import parse_rule_option
 
-    outcome = study.outcome
-    changes = {}
-    if args.outcome is not None:
-        changes["metric"] = args.outcome
-    if args.split is not None:
-        changes["split"] = args.split
-    if args.threshold is not None:
-        changes["threshold"] = args.threshold
-    if args.second is not None:
-        changes["second"] = args.second
-    if args.high is not None:
-        changes["high"] = tuple(s.strip() for s in args.high.split(",") if s.strip())
-    if args.low is not None:
-        changes["low"] = tuple(s.strip() for s in args.low.split(",") if s.strip())
-    outcome = replace(outcome, **changes) if changes else None
+    given = {"metric": args.outcome, "split": args.split, "threshold": args.threshold, "second": args.second}
+    given |= {key: None if text is None else site_ids(text) for key, text in (("high", args.high), ("low", args.low))}
+    changes = {key: value for key, value in given.items() if value is not None}
+    outcome = study.outcome.overridden(**changes) if changes else None
     rule = None
     if args.distinguishing is not None:
         try:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -678,20 +678,10 @@ def _web_driver():
 
 def _outcome_of(study: Study, comparison: Comparison) -> Outcome:
     """The Outcome the comparison was made with (the study's, with the split that was used)."""
-    from dataclasses import replace
+    from cases.model import outcome_of
 
     s = comparison.split
-    base = study.outcome
-    return replace(
-        base,
-        metric=s.outcome,
-        split=s.rule,
-        # Split.options maps each option of the split rule to its value (any type): these four are these
-        threshold=cast("float | None", s.options.get("threshold", base.threshold)),
-        second=cast("str | None", s.options.get("second", base.second)),
-        high=tuple(cast("Iterable[str]", s.options.get("high", base.high))),
-        low=tuple(cast("Iterable[str]", s.options.get("low", base.low))),
-    )
+    return outcome_of({"outcome": s.outcome, "rule": s.rule, **s.options}, study.outcome)
 
 
 def run_dashboard(

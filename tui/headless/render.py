@@ -5,46 +5,17 @@ Every text from data passes through ``cases.escape.clean`` before it is printed.
 
 from __future__ import annotations
 
-import decimal
 import json
-import math
 import re
 
 from cases.escape import clean, escape_serialised, shorten
+from cases.model import GROUPS
+from cases.rules import LABEL_RANK
 from metrics.compare import Comparison, MetricResult, ThemeResult
-from metrics.summary import judgement_counts, num, to_dict
+from metrics.numbers import fmt, fmt_p
+from metrics.summary import judgement_counts, to_dict
 
 BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."
-
-
-def fmt(value: float | str | None, digits: int = 3) -> str:
-    """A figure for people: fixed decimals, "-" for an undefined one, a suppressed count as is."""
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return value
-    return fixed(value, digits)
-
-
-def fixed(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals, rounded half up from the 12 significant digits that the
-    summary and a snapshot keep (metrics.summary.num): the live view and a reopened snapshot show the
-    same figure. Rounding the float itself gave 1.07 live for 1.0650000000000004 and 1.06 from the
-    file (1.065, in binary just below); now both show 1.07."""
-    kept = repr(num(value))
-    if not math.isfinite(value) or ("e" not in kept and len(kept.partition(".")[2]) <= digits):
-        return f"{float(kept):.{digits}f}"  # nothing to round (or inf, nan): as before
-    with decimal.localcontext() as context:
-        context.rounding = decimal.ROUND_HALF_UP
-        return format(decimal.Decimal(kept), f".{digits}f")
-
-
-def fmt_p(m: MetricResult) -> str:
-    if m.permutation is None:
-        return "pending"
-    if m.permutation.p is None:
-        return "-"
-    return fixed(m.permutation.p, 3) + ("" if m.permutation.exact else "~")
 
 
 def symbol(m: MetricResult) -> str:
@@ -99,7 +70,7 @@ def render_text(c: Comparison) -> str:
     lines.append(clean(c.title))
     lines.append(f"Study folder: {clean(c.folder)}   fingerprint {c.fingerprint[:19]}…")
     lines.append(f"Split: {split_line(c)}")
-    for g in ("high", "low", "middle", "missing"):
+    for g in GROUPS:
         lines.append(f"  {g.capitalize():<8}({len(getattr(c.split, g))}): {members(c, g)}")
     lines.append("")
     lines.append("Metrics, high minus low   (▲ high group better, ▼ worse, = equal; p~ = Monte Carlo)")
@@ -118,7 +89,7 @@ def render_text(c: Comparison) -> str:
         lines.append(
             f"  judgements recorded: {judged['recorded']}, differing from the rule's label: {judged['disagree']}"
         )
-    for t in sorted(c.themes, key=_theme_order):
+    for t in sorted(c.themes, key=theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         lines.append(f"  {flag:<22}{shorten(t.title, 54)}")
         lines.append(f"      rule  {theme_figures(t)}")
@@ -139,7 +110,7 @@ def _tables(c: Comparison) -> list[str]:
     lines: list[str] = []
     for table in (c.sensitivity, c.configurations):
         if table is not None:
-            lines += ["", *map(clean, table.text_lines(c))]
+            lines += ["", *map(clean, table.text_lines())]
     return lines
 
 
@@ -154,9 +125,6 @@ def _literature(c: Comparison) -> list[str]:
     return lines
 
 
-_ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
-
-
 def theme_figures(t: ThemeResult) -> str:
     """diff, gap, the threshold the label met and, when the study records one, the authors' judgement."""
     out = f"diff {fmt(t.diff, 2)}  gap {fmt(t.gap, 2)}  {t.met or ''}".rstrip()
@@ -166,8 +134,9 @@ def theme_figures(t: ThemeResult) -> str:
     return out
 
 
-def _theme_order(t: ThemeResult):
-    return (_ORDER[t.distinguishing], t.direction == "reversed")
+def theme_order(t: ThemeResult) -> tuple[int, bool]:
+    """The order of the themes in every list: strongest label first, the reversed ones after the others."""
+    return (LABEL_RANK.get(t.distinguishing, 9), t.direction == "reversed")
 
 
 _MD_SPECIAL = str.maketrans(
@@ -193,7 +162,7 @@ def render_markdown(c: Comparison) -> str:
     if c.synthetic:
         out += [f"> **{BANNER}**", ""]
     out.append(f"**Split:** {_md(split_line(c))}  ")
-    for g in ("high", "low", "middle", "missing"):
+    for g in GROUPS:
         out.append(f"**{g.capitalize()}** ({len(getattr(c.split, g))}): {_md(members(c, g))}  ")
     out += [
         "",
@@ -220,7 +189,7 @@ def render_markdown(c: Comparison) -> str:
         "| distinguishing | theme | high | low | middle | diff, gap, threshold |",
         "|---|---|---|---|---|---|",
     ]
-    for t in sorted(c.themes, key=_theme_order):
+    for t in sorted(c.themes, key=theme_order):
         flag = t.distinguishing + (" (reversed)" if t.direction == "reversed" else "")
         out.append(
             f"| {flag} | {_md(t.title)} | {_md(theme_ratings(t, 'high'))} (mean {fmt(t.high.mean, 2)}) "
@@ -229,9 +198,9 @@ def render_markdown(c: Comparison) -> str:
         )
     out += _literature_markdown(c)
     if c.sensitivity is not None:
-        out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines(c))))]
+        out += ["", "## Split sensitivity", "", *_fenced(list(map(clean, c.sensitivity.text_lines())))]
     if c.configurations is not None:
-        out += ["", "## Configurations", "", *_fenced(list(map(clean, c.configurations.text_lines(c))))]
+        out += ["", "## Configurations", "", *_fenced(list(map(clean, c.configurations.text_lines())))]
     out += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in c.warnings]
     return "\n".join(out) + "\n"
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from cases.errors import StudyError
 from cases.escape import clean
+from cases.model import SPLIT_OPTIONS
 from cases.snapshot import read_snapshot
+from metrics.numbers import fmt
 from tui.core.errors import UsageError
 from tui.core.snapshots import open_snapshot, snapshot_options, write_snapshot_file
 
@@ -69,21 +71,15 @@ def json_text(value) -> str:
     return escape_serialised(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def _num(value) -> str:
-    from tui.headless.render import fmt
-
-    return fmt(value, 3)  # as the views round it (10.13)
-
-
 def _cut(cut) -> str:
     if isinstance(cut, list):
-        return "[" + ", ".join(_num(c) for c in cut) + "]"
-    return _num(cut)
+        return "[" + ", ".join(fmt(c) for c in cut) + "]"  # as the views round it (10.13)
+    return fmt(cut)
 
 
 def _split_text(split: dict) -> str:
     text = f"{split.get('outcome')} by {split.get('rule')}"
-    for key in ("threshold", "second", "high", "low"):
+    for key in SPLIT_OPTIONS:
         if key in split:
             value = split[key]
             text += f", {key} {', '.join(value) if isinstance(value, list) else value}"
@@ -147,11 +143,11 @@ def _metric_line(m: dict) -> str:
     name = clean(m["metric"])
     change = m["change"]
     if change == "sign":
-        return f"  {name}: mean difference changed sign: {_num(m['old'])} -> {_num(m['new'])}"
+        return f"  {name}: mean difference changed sign: {fmt(m['old'])} -> {fmt(m['new'])}"
     if change == "hedges_g":
-        return f"  {name}: Hedges' g moved by {m['new'] - m['old']:+.3f}: {_num(m['old'])} -> {_num(m['new'])}"
+        return f"  {name}: Hedges' g moved by {m['new'] - m['old']:+.3f}: {fmt(m['old'])} -> {fmt(m['new'])}"
     if change == "hedges_g_null":
-        return f"  {name}: Hedges' g {'became' if m['new'] is None else 'stopped being'} undefined: {_num(m['old'])} -> {_num(m['new'])}"
+        return f"  {name}: Hedges' g {'became' if m['new'] is None else 'stopped being'} undefined: {fmt(m['old'])} -> {fmt(m['new'])}"
     return f"  {name}: metric {change}"
 
 

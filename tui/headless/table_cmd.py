@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cases.escape import clean
+from cases.model import BY_OUTCOME
+from cases.rules import DISTINGUISHED, MARKS
 
-FORMATS = ("markdown", "csv", "latex", "xlsx")
-GROUP_ORDER = ("high", "middle", "low")
+GROUP_ORDER = BY_OUTCOME[:3]  # the missing group is not shown
 STUDY_GROUP = "Study themes"
 NO_DOMAIN = "Other"
 # CFIR's order of domains (2.0 and 2009 names); other domains follow in the order they first appear
@@ -74,8 +75,8 @@ class Table:
 
 def mark(label: str, direction: str) -> str:
     """``**`` strong, ``*`` weak (with `` (reversed)``), ``n/a`` insufficient, empty for none."""
-    if label in ("strong", "weak"):
-        return ("**" if label == "strong" else "*") + (" (reversed)" if direction == "reversed" else "")
+    if label in DISTINGUISHED:
+        return MARKS[label] + (" (reversed)" if direction == "reversed" else "")
     return "n/a" if label == "insufficient" else ""
 
 
@@ -138,7 +139,7 @@ def build_table(comparison, study) -> Table:
             )
     published = any(r[4] is not None for r in rows)
     judged = any(r[5] is not None for r in rows)
-    counts = {g: len(getattr(comparison.split, g)) for g in (*GROUP_ORDER, "missing")}
+    counts = {g: len(getattr(comparison.split, g)) for g in BY_OUTCOME}
     metric = study.metrics.get(comparison.split.outcome)
     best = "highest" if metric is None or metric.higher_is_better else "lowest"
     legend = [

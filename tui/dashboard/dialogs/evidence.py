@@ -17,12 +17,13 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from cases.model import BY_OUTCOME, is_number
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.judgement import judgement_words
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 
-GROUPS = ("high", "middle", "low", "missing")
+GROUPS = BY_OUTCOME
 SITES_AT_MOST = 200  # sites per group listed with every site (a 2,000-site study stays quick)
 WITHHELD = "Evidence is not shown with pseudonymised sites: memos and excerpts may name them."
 
@@ -66,7 +67,6 @@ def _site_evidence(study, theme: str, site: str, indent: str = "") -> Text:
 def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     """What the dialog shows: one cell's evidence (``site``), or the theme's at every site (None)."""
     title = study.themes[theme].title if theme in study.themes else theme
-    groups = {s: g for g in GROUPS for s in getattr(comparison.split, g)}
     tokens = study.rating_tokens.get(theme, {})
     pseudonymised = bool(getattr(comparison.disclosure, "pseudonymise", False))
     out = join(safe(title, 200, "bold"), Text(f"  ({theme})", style="dim"), "\n")
@@ -79,7 +79,7 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
             out.append_text(join(" · reason: ", safe_block(result.judgement_reason)))
         out.append("\n")
     if site is not None:
-        group = groups.get(site, "missing")
+        group = comparison.split.group_of(site) or "missing"
         out.append_text(
             join(
                 safe(f"{site} {comparison.labels.get(site, site)}", 80),
@@ -96,7 +96,7 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     out.append("Every site, by group (highest outcome first)\n", style="dim")
     if pseudonymised:
         out.append(WITHHELD + "\n", style="dim")
-    order = _outcome_order(study, comparison)
+    order = outcome_order(study, comparison)
     for group in GROUPS:
         members = sorted(getattr(comparison.split, group), key=order)
         if not members:
@@ -118,13 +118,14 @@ def evidence_text(study, comparison, theme: str, site: str | None) -> Text:
     return out
 
 
-def _outcome_order(study, comparison):
+def outcome_order(study, comparison):
+    """A sort key of site ids: the highest outcome first, sites without a value last, ties in sites-file order."""
     values = study.column(comparison.split.outcome)
     position = {s.id: i for i, s in enumerate(study.sites)}
 
     def key(site: str):
         v = values.get(site)
-        number = v if isinstance(v, int | float) and not isinstance(v, bool) else None
+        number = v if is_number(v) else None
         return (number is None, -(number or 0.0), position.get(site, 0))
 
     return key

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from metrics.distinguishing import DEFAULTS, Rule, make_rule
+from metrics.numbers import short
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.safe_text import safe_block
 from tui.dashboard.widgets.select import SafeSelect
@@ -21,10 +22,6 @@ RULE_HELP = {
     "share": "weak: share >= min_share and z >= min_z; strong: also diff >= strong_diff (share = part of the "
     "high sites above every low site; z = diff / sqrt(1/n_high + 1/n_low))",
 }
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
 
 
 class RuleDialog(Dialog[Rule | None]):
@@ -55,11 +52,11 @@ class RuleDialog(Dialog[Rule | None]):
             for name, defaults in DEFAULTS.items():
                 for key, default in defaults.items():
                     value = self.rule.params.get(key, default) if name == self.rule.name else default
-                    yield Label(f"{key} (default {_fmt(default)})", classes=f"-{name}")
+                    yield Label(f"{key} (default {short(default)})", classes=f"-{name}")
                     yield Input(
-                        _fmt(value),
+                        short(value),
                         id=f"rule-{name}-{key}",
-                        placeholder=f"a number, e.g. {_fmt(default)}",
+                        placeholder=f"a number, e.g. {short(default)}",
                         compact=True,
                         classes=f"-{name}",
                     )

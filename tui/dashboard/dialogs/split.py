@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cases.escape import clean
-from cases.model import SPLIT_RULES, Outcome
+from cases.model import SPLIT_RULES, Outcome, site_ids
+from metrics.numbers import short
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.safe_text import safe, safe_block
 from tui.dashboard.widgets.select import SafeSelect
@@ -22,10 +21,6 @@ RULE_HELP = {
     "quadrants": "above both medians: high; below both: low (needs a second metric)",
     "explicit": "the sites you list are high or low; the others: middle",
 }
-
-
-def parse_ids(text: str) -> tuple[str, ...]:
-    return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
 SHOWN_PROBLEMS = 3  # more would push the buttons off an 80x24 screen
@@ -53,7 +48,7 @@ class SplitDialog(Dialog[Outcome | None]):
             yield Static("", id="split-rule-help", markup=False)
             yield Label("Threshold", classes="-threshold")
             yield Input(
-                "" if o.threshold is None else f"{o.threshold:g}",
+                "" if o.threshold is None else short(o.threshold),
                 id="split-threshold",
                 placeholder="a number, e.g. 0.6",
                 compact=True,
@@ -88,7 +83,7 @@ class SplitDialog(Dialog[Outcome | None]):
     def _ids(self, text: str) -> tuple[str, ...]:
         """The ids typed or shown in a field, each back to the study's own spelling."""
         real = {clean(site.id): site.id for site in self.study.sites}
-        return tuple(real.get(i, i) for i in parse_ids(text))
+        return tuple(real.get(i, i) for i in site_ids(text))
 
     def on_mount(self) -> None:
         self._show_fields(self.outcome.split)
@@ -129,8 +124,7 @@ class SplitDialog(Dialog[Outcome | None]):
                 threshold = float(text) if text else None
             except ValueError:
                 return None, [f'the threshold "{text}" is not a number']
-        outcome = replace(
-            self.outcome,
+        outcome = self.outcome.overridden(
             metric=metric,
             split=rule,
             threshold=threshold,

@@ -17,9 +17,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from cases.model import PLACED
 from tui.dashboard.widgets.palette import GROUP_MARK, colours
 from tui.dashboard.widgets.safe_text import safe
-from tui.headless.render import BANNER, fmt, split_line
+from tui.headless.render import BANNER, split_line
 
 if TYPE_CHECKING:
     from metrics.results import Comparison
@@ -83,7 +84,7 @@ class KeysFooter(Footer):
 def status_text(comparison) -> str:
     """The split rule, its cut and the group sizes, as one line of our own wording."""
     s = comparison.split
-    sizes = " · ".join(f"{GROUP_MARK[g]} {len(getattr(s, g))}" for g in ("high", "low", "middle"))
+    sizes = " · ".join(f"{GROUP_MARK[g]} {len(getattr(s, g))}" for g in PLACED)
     if s.missing:
         sizes += f" · missing {len(s.missing)}"
     pending = "  p pending…" if comparison.pending else ""
@@ -219,19 +220,14 @@ class DashboardScreen(Screen):
             self.app.switch_mode("compare")
 
 
-def fmt_value(value: float | str | None, digits: int = 2) -> str:
-    """A site's value: a number with ``digits`` decimals, a suppressed count as is, '-' when missing."""
-    return fmt(float(value) if isinstance(value, int) and not isinstance(value, bool) else value, digits)
-
-
 def digits_for(study, metric_key: str) -> int:
-    """Decimals for a metric: 0 for whole numbers, else as its spread needs (tui/dashboard/widgets/figures.py)."""
+    """Decimals for a metric: 0 for whole numbers, else as its spread needs (metrics.numbers.decimals)."""
     if study is None:
         return 2
     cached = _DIGITS.get((id(study), metric_key))
     if cached is not None and cached[0] is study:
         return cached[1]
-    from tui.dashboard.widgets.figures import decimals
+    from metrics.numbers import decimals
 
     digits = decimals(study.column(metric_key).values())
     if len(_DIGITS) > 64:
@@ -241,19 +237,3 @@ def digits_for(study, metric_key: str) -> int:
 
 
 _DIGITS: dict[tuple[int, str], tuple[object, int]] = {}
-
-
-def shown_value(study, metric_key: str, value: float | str | None, disclosure) -> float | str | None:
-    """A site's value as it may be shown: a count below the disclosure limit becomes "<N"."""
-    metric = study.metrics.get(metric_key) if study is not None else None
-    limit = getattr(disclosure, "min_count", 0) or 0
-    if (
-        metric is not None
-        and metric.count
-        and limit > 0
-        and isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and value < limit
-    ):
-        return f"<{limit}"
-    return value

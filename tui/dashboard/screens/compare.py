@@ -12,19 +12,21 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from cases.escape import clean
+from cases.model import PLACED, is_number
+from metrics.compare import shown_value
 from metrics.literature import SYMBOLS
-from tui.dashboard.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for, fmt_value, shown_value
+from metrics.numbers import fmt, fmt_p, signed
+from tui.dashboard.screens.base import DashboardScreen, OpenSite, ShowTheme, digits_for
 from tui.dashboard.screens.literature import link_marker
-from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note, strip
+from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note, numbers, strip
 from tui.dashboard.widgets.judgement import HEADER, judgement_cell, judgement_count_line
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line
 from tui.dashboard.widgets.safe_text import join, safe
-from tui.headless.render import fmt, fmt_p, symbol
+from tui.headless.render import symbol, theme_order
 
 PANEL_LIMIT = 60
-ORDER = {"strong": 0, "weak": 1, "none": 2, "insufficient": 3}
 
 
 def _links_by_theme(c) -> dict[str, list]:
@@ -33,10 +35,6 @@ def _links_by_theme(c) -> dict[str, list]:
     for link in c.links or ():
         out.setdefault(link.theme, []).append(link)
     return out
-
-
-def theme_order(t) -> tuple:
-    return (ORDER.get(t.distinguishing, 9), t.direction == "reversed")
 
 
 def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: int = 2) -> int:
@@ -51,8 +49,8 @@ def flexible(screen_width: int, widths: list[int], least: int, most: int, gap: i
 def figure_width(values, digits: int, least: int = 5) -> int:
     """The cells a column of these values needs at ``digits`` decimals (at least ``least``)."""
     least = max(least, 5)
-    nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    texts = [fmt_value(x, digits) for x in (min(nums), max(nums))] if nums else []
+    nums = numbers(values)
+    texts = [fmt(x, digits) for x in (min(nums), max(nums))] if nums else []
     texts += [v for v in values if isinstance(v, str)]  # suppressed counts ("<10")
     return max([least, *(len(t) for t in texts)])
 
@@ -191,12 +189,12 @@ class CompareScreen(DashboardScreen):
 
         def rank(sv):
             v = sv[1]
-            if isinstance(v, int | float) and not isinstance(v, bool):
+            if is_number(v):
                 return (0, -float(v))
             return (1, 0.0) if v is not None else (2, 0.0)
 
         order = {}
-        for group in ("high", "low", "middle"):
+        for group in PLACED:
             sites = getattr(c.split, group)
             order[group] = sorted(zip(sites, self._values(c, sites, outcome)), key=rank)
         self._order_of = (c, order)
@@ -240,15 +238,15 @@ class CompareScreen(DashboardScreen):
         """The group's outcome values and the cut that made it: "engagement 0.65–0.83 · cut 0.611"."""
         outcome = c.split.outcome
         digits = digits_for(self.study, outcome)
-        nums = [v for _, v in order[group] if isinstance(v, int | float) and not isinstance(v, bool)]
+        nums = [v for _, v in order[group] if is_number(v)]
         text = outcome
         if nums:
-            lo, hi = fmt_value(min(nums), digits), fmt_value(max(nums), digits)
+            lo, hi = fmt(min(nums), digits), fmt(max(nums), digits)
             text += f" {lo}" if lo == hi else f" {lo}–{hi}"
         cut = c.split.cut
         if isinstance(cut, tuple):
             cut = (cut[1] if group == "high" else cut[0]) if c.split.rule == "tertiles" else cut[0]
-        if isinstance(cut, int | float) and not isinstance(cut, bool):
+        if is_number(cut):
             text += f" · cut {fmt(float(cut))}"
         return text
 
@@ -266,9 +264,9 @@ class CompareScreen(DashboardScreen):
             return cells(
                 (Text(GROUP_MARK[group], style=style), 1),
                 (safe(f"{site} {c.labels.get(site, site)}", name_w), name_w),
-                (fmt_value(outcome_value, out_digits), out_w, "right"),
+                (fmt(outcome_value, out_digits), out_w, "right"),
                 (Text(bar(num, lo, hi, bar_w), style=style), bar_w),
-                (fmt_value(value, digits), val_w, "right"),
+                (fmt(value, digits), val_w, "right"),
             )
 
         header = cells(
@@ -307,9 +305,9 @@ class CompareScreen(DashboardScreen):
             for s, outcome_value in listed[:12]:
                 value = ""
                 if group == "middle":
-                    value = f" {fmt_value(outcome_value, out_digits)}"
+                    value = f" {fmt(outcome_value, out_digits)}"
                     if m is not None:
-                        value += f" · {fmt_value(self._value(c, s, m.metric), digits_for(self.study, m.metric))}"
+                        value += f" · {fmt(self._value(c, s, m.metric), digits_for(self.study, m.metric))}"
                 shown.append(f"{s} {c.labels.get(s, s)}{value}")
             more = f", … {len(sites) - 12} more" if len(sites) > 12 else ""
             parts += [safe(", ".join(shown) + more, max(self.size.width - 24, 20)), "   "]
@@ -395,7 +393,7 @@ def _link_line(link, indent: int) -> Text:
         " " * indent
         + f"{link_marker(link)} {link.fit}"
         + (
-            f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
+            f" · {link.label or link.metric} high minus low {signed(link.mean_difference)}"
             if link.mean_difference is not None
             else ""
         ),

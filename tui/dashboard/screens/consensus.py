@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from metrics.agreement import Agreement
+from metrics.numbers import plain
 from tui.dashboard.dialogs.evidence import excerpts_of
 from tui.dashboard.rating import KEYS, ConsensusController, TextDialog
 from tui.dashboard.screens.base import DashboardScreen
@@ -196,4 +197,4 @@ class ConsensusScreen(DashboardScreen):
 
 
 def _fig(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.3f}"
+    return plain(x, 3, "n/a")

@@ -17,7 +17,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Select, Static
 
-from metrics.literature import FITS, SYMBOLS
+from cases.model import PLACED
+from cases.rules import FITS
+from metrics.literature import SYMBOLS
+from metrics.numbers import plain, signed
 from tui.dashboard.screens.base import DashboardScreen, ShowTheme
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
@@ -44,7 +47,7 @@ MEANING = {
 
 def link_marker(link) -> str:
     """A [[link]] in a few cells: ``⇄ supervisor_hours g=2.78 ✓`` (the metric's key, Hedges' g, the fit)."""
-    g = "n/a" if link.hedges_g is None else f"{link.hedges_g:.2f}"
+    g = plain(link.hedges_g, 2, "n/a")
     return f"⇄ {link.metric} g={g} {SYMBOLS.get(link.fit, '?')}"
 
 
@@ -219,7 +222,7 @@ class LiteratureScreen(DashboardScreen):
         if links:
             out.append("\nLinked metrics (statistics by themes)\n", style="bold")
             for link in links:
-                diff = "n/a" if link.mean_difference is None else f"{link.mean_difference:+.3g}"
+                diff = signed(link.mean_difference)
                 out.append(
                     join(
                         safe(link_marker(link), width),
@@ -251,7 +254,7 @@ class LiteratureScreen(DashboardScreen):
     def _ratings(self, ratings) -> Text:
         styles = self.styles_map
         out = Text(end="")
-        for group in ("high", "low", "middle"):
+        for group in PLACED:
             entries = ratings.get(group) or ()
             if not entries and group == "middle":
                 continue

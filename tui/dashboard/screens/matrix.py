@@ -26,13 +26,18 @@ from textual.containers import Horizontal
 from textual.strip import Strip
 from textual.widgets import Input, Select, Static
 
+from cases.model import BY_OUTCOME
+from cases.rules import DISTINGUISHED, MARKS
+from cases.rules import LABELS as RULE_LABELS
+from metrics.numbers import figure
+from tui.dashboard.dialogs.evidence import outcome_order
 from tui.dashboard.rating import RatingKeys, rating_panel, show_cell
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
 from tui.dashboard.widgets.judgement import HEADER, judged, judgement_cell, judgement_count_line, judgement_words
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import cells
-from tui.dashboard.widgets.rule_text import figure, rule_line
+from tui.dashboard.widgets.rule_text import rule_line
 from tui.dashboard.widgets.safe_text import join, safe
 from tui.dashboard.widgets.select import SafeSelect
 
@@ -40,7 +45,7 @@ if TYPE_CHECKING:
     from cases.model import Study
 
 ALL = "__all__"
-GROUPS = ("high", "middle", "low", "missing")
+GROUPS = BY_OUTCOME
 STUDY_GROUP = "This study's themes"
 NO_DOMAIN = "No CFIR domain"
 # CFIR domains in the framework's order; CFIR 2009 and CFIR 2.0 names of the same domain together
@@ -65,14 +70,11 @@ CELL = {
     "I": "I",
 }
 ABSENT = "·"
-MARK = {"strong": "**", "weak": "*", "insufficient": "?"}
+MARK = {**MARKS, "insufficient": "?"}
 LABELS = [
     ("Every label", ALL),
     ("Strong or weak", "distinguishing"),
-    ("Strong", "strong"),
-    ("Weak", "weak"),
-    ("None", "none"),
-    ("Insufficient", "insufficient"),
+    *((label.capitalize(), label) for label in RULE_LABELS),
 ]
 
 
@@ -107,20 +109,12 @@ def ordered_sites(study, comparison, hide_middle: bool = False) -> list[tuple[st
     """(site, group) across the matrix: high, middle, low, then sites without an outcome; within a
     group the highest outcome first (ties in sites-file order)."""
     split = comparison.split
-    values = study.column(split.outcome)
-    position = {s.id: i for i, s in enumerate(study.sites)}
+    key = outcome_order(study, comparison)
     out = []
     for group in GROUPS:
         if group == "middle" and hide_middle:
             continue
-        members = list(getattr(split, group))
-
-        def key(site: str):
-            v = values.get(site)
-            number = v if isinstance(v, int | float) and not isinstance(v, bool) else None
-            return (number is None, -(number or 0.0), position.get(site, 0))
-
-        out += [(s, group) for s in sorted(members, key=key)]
+        out += [(s, group) for s in sorted(getattr(split, group), key=key)]
     return out
 
 
@@ -132,7 +126,7 @@ def keeps(result, label: str) -> bool:
     if label == ALL:
         return True
     if label == "distinguishing":
-        return result.distinguishing in ("strong", "weak")
+        return result.distinguishing in DISTINGUISHED
     return result.distinguishing == label
 
 

@@ -9,14 +9,15 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from metrics.compare import shown_value
+from metrics.numbers import fmt
 from tui.dashboard.dialogs.evidence import excerpts_of
 from tui.dashboard.rating import SiteRatingKeys, rating_panel, show_cell
-from tui.dashboard.screens.base import DashboardScreen, digits_for, fmt_value, shown_value
-from tui.dashboard.screens.compare import theme_order
+from tui.dashboard.screens.base import DashboardScreen, digits_for
 from tui.dashboard.widgets.charts import marker_strip, numbers
 from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
-from tui.headless.render import fmt
+from tui.headless.render import theme_order
 
 
 class SiteScreen(SiteRatingKeys, DashboardScreen):
@@ -88,7 +89,7 @@ class SiteScreen(SiteRatingKeys, DashboardScreen):
                 name.append(" (outcome)", style="italic")
             table.add_row(
                 name,
-                fmt_value(mine, digits_for(self.study, key)),
+                fmt(mine, digits_for(self.study, key)),
                 marker_strip(numbers(every), mine if isinstance(mine, float) else None, 24 if wide else 16, style),
                 fmt(m.high.mean, max(digits_for(self.study, key), 2)) if m else "",
                 fmt(m.low.mean, max(digits_for(self.study, key), 2)) if m else "",

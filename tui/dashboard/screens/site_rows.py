@@ -10,10 +10,12 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from tui.dashboard.screens.base import shown_value
+from cases.model import BY_OUTCOME, is_number
+from metrics.compare import shown_value
+from metrics.numbers import short
 from tui.dashboard.widgets.palette import GROUP_MARK
 
-GROUP_ORDER = {"high": 0, "middle": 1, "low": 2, "missing": 3}
+GROUP_ORDER = {g: rank for rank, g in enumerate(BY_OUTCOME)}
 HIDDEN_TOKENS = ("Missing", "N/A")
 _TERM = re.compile(r"^(?P<col>[A-Za-z_][\w.-]*)(?P<op>>=|<=|!=|=|>|<|:)(?P<val>.*)$")
 
@@ -39,11 +41,11 @@ def columns(study, comparison) -> list[Column]:
 
 
 def rows(study, comparison) -> list[dict]:
-    groups = group_map(comparison.split)
+    group_of = comparison.split.group_of
     keys = list(study.metrics)
     out = []
     for site in study.sites:
-        row = {"group": groups.get(site.id, "missing"), "site": site.id, "label": site.label}
+        row = {"group": group_of(site.id) or "missing", "site": site.id, "label": site.label}
         for key in keys:
             row[key] = shown_value(study, key, site.values.get(key), comparison.disclosure)
         for attr in study.attributes:
@@ -52,13 +54,8 @@ def rows(study, comparison) -> list[dict]:
     return out
 
 
-def group_map(split) -> dict[str, str]:
-    """site -> group name for every site the split placed."""
-    return {s: g for g in ("high", "low", "middle", "missing") for s in getattr(split, g)}
-
-
 def _number(value) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if is_number(value):
         return float(value)
     return None
 
@@ -96,7 +93,7 @@ def _cell_text(key: str, value) -> str:
     if value is None:
         return ""
     num = _number(value)
-    return f"{num:g}" if num is not None else str(value)
+    return short(num) if num is not None else str(value)
 
 
 def _terms(text: str) -> list[str]:

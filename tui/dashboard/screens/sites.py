@@ -15,8 +15,10 @@ from textual.widgets import Input, Select, Static
 from textual_plotext import PlotextPlot
 
 from cases.escape import shorten
+from cases.model import BY_OUTCOME
+from metrics.numbers import fmt
 from tui.dashboard.screens import site_rows
-from tui.dashboard.screens.base import DashboardScreen, OpenSite, digits_for, fmt_value
+from tui.dashboard.screens.base import DashboardScreen, OpenSite, digits_for
 from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note
 from tui.dashboard.widgets.grid import GridColumn, GridTable
 from tui.dashboard.widgets.palette import GROUP_MARK, colours
@@ -94,9 +96,9 @@ class SitesScreen(DashboardScreen):
         if base is None or base.study is not study or base.disclosure != comparison.disclosure:
             # every value but the group: kept while the study and its disclosure settings stay
             base = self._base = _Base(study, comparison.disclosure, site_rows.rows(study, comparison))
-        groups = site_rows.group_map(comparison.split)
+        group_of = comparison.split.group_of
         for row in base.rows:  # the rows are this screen's own: a new split sets each group
-            row["group"] = groups.get(row["site"], "missing")
+            row["group"] = group_of(row["site"]) or "missing"
         self._rows = base.rows
         if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
             self.sort_column, self.descending = comparison.split.outcome, True
@@ -156,7 +158,7 @@ class SitesScreen(DashboardScreen):
                 _, lo, hi, digits = layouts[col.key]
                 num = value if isinstance(value, float) else None
                 # our own wording (blocks and digits, never data text), so a plain string is safe
-                return f"{bar(num, lo, hi, 4)} {fmt_value(value, digits)}"
+                return f"{bar(num, lo, hi, 4)} {fmt(value, digits)}"
             return safe("" if value is None else value, 18 if col.key == "label" else 14)
 
         def row(r: dict) -> list:
@@ -200,7 +202,7 @@ class SitesScreen(DashboardScreen):
                 found = (3, None, None, 0)
             elif col.kind == "metric":
                 digits = digits_for(self.study, col.key)
-                longest = max((len(fmt_value(r.get(col.key), digits)) for r in rows), default=1)
+                longest = max((len(fmt(r.get(col.key), digits)) for r in rows), default=1)
                 lo, hi = bar_scale(r.get(col.key) for r in rows)
                 found = (max(5 + longest, min(len(col.title), 14) + 2), lo, hi, digits)
             else:
@@ -232,7 +234,7 @@ class SitesScreen(DashboardScreen):
         rgb = {"high": palette["group-high"], "low": palette["group-low"], "middle": palette["group-middle"]}
         points = [r for r in self._visible if isinstance(r.get(x), float) and isinstance(r.get(outcome), float)]
         label = len(points) <= LABELLED_POINTS
-        for group in ("high", "middle", "low"):
+        for group in BY_OUTCOME[:3]:
             mine = [r for r in points if r["group"] == group]
             if not mine:
                 continue

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from metrics.numbers import plain
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.safe_text import join, safe
 
@@ -19,17 +20,33 @@ VERDICT = {
 
 
 def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+    return plain(value, 2)  # as the configuration table's text prints it
 
 
-class SensitivityScreen(DashboardScreen):
-    SCREEN_NAME = "Sensitivity"
-    AUTO_FOCUS = "#cuts-table"
+class TwoTablesScreen(DashboardScreen):
+    """A head line over two tables, each half the screen (``PARTS``: the ids of the three)."""
+
+    PARTS = ("", "", "")
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="sensitivity-head", classes="table-head")
-        yield DataTable(id="cuts-table", cursor_type="row", classes="half")
-        yield DataTable(id="robust-table", cursor_type="row", classes="half")
+        head, first, second = self.PARTS
+        yield Static("", id=head, classes="table-head")
+        yield DataTable(id=first, cursor_type="row", classes="half")
+        yield DataTable(id=second, cursor_type="row", classes="half")
+
+    def cleared(self) -> tuple[Static, DataTable, DataTable]:
+        """The head and the two tables, the tables emptied of their rows and columns."""
+        head, first, second = self.PARTS
+        tables = self.query_one(f"#{first}", DataTable), self.query_one(f"#{second}", DataTable)
+        for table in tables:
+            table.clear(columns=True)
+        return self.query_one(f"#{head}", Static), *tables
+
+
+class SensitivityScreen(TwoTablesScreen):
+    SCREEN_NAME = "Sensitivity"
+    AUTO_FOCUS = "#cuts-table"
+    PARTS = ("sensitivity-head", "cuts-table", "robust-table")
 
     def show(self, comparison) -> None:
         sens = comparison.sensitivity
@@ -38,11 +55,7 @@ class SensitivityScreen(DashboardScreen):
         if sens is not None and drawn is not None and drawn[0] is sens and drawn[1] == key:
             return
         self._drawn = (sens, key)
-        head = self.query_one("#sensitivity-head", Static)
-        cuts = self.query_one("#cuts-table", DataTable)
-        robust = self.query_one("#robust-table", DataTable)
-        cuts.clear(columns=True)
-        robust.clear(columns=True)
+        head, cuts, robust = self.cleared()
         if sens is None:
             head.update(Text("The split-sensitivity table is being computed…", style="dim italic"))
             return
@@ -115,22 +128,14 @@ def robust_widths(screen_width: int, seen: list[str]) -> tuple[int, int]:
     return label_w, max(min(seen_w, room - label_w), 8)
 
 
-class ConfigurationsScreen(DashboardScreen):
+class ConfigurationsScreen(TwoTablesScreen):
     SCREEN_NAME = "Configurations"
     AUTO_FOCUS = "#truth-table"
-
-    def compose_body(self) -> ComposeResult:
-        yield Static("", id="configurations-head", classes="table-head")
-        yield DataTable(id="truth-table", cursor_type="row", classes="half")
-        yield DataTable(id="singles-table", cursor_type="row", classes="half")
+    PARTS = ("configurations-head", "truth-table", "singles-table")
 
     def show(self, comparison) -> None:
         conf = comparison.configurations
-        head = self.query_one("#configurations-head", Static)
-        truth = self.query_one("#truth-table", DataTable)
-        singles = self.query_one("#singles-table", DataTable)
-        truth.clear(columns=True)
-        singles.clear(columns=True)
+        head, truth, singles = self.cleared()
         if conf is None:
             head.update(Text("The configuration table is being computed…", style="dim italic"))
             return

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Select, Static
 
+from cases.model import GROUPS
 from tui.dashboard.dialogs.evidence import excerpts_of
 from tui.dashboard.screens.base import DashboardScreen, ShowSites
 from tui.dashboard.widgets.judgement import HEADER, judged, judgement_cell, judgement_count_line, judgement_words
@@ -219,7 +220,7 @@ class ThemesScreen(DashboardScreen):
         out = Text(end="")
         if not tokens:
             return Text("(no site rates this theme)\n", style="dim")
-        for group in ("high", "low", "middle", "missing"):
+        for group in GROUPS:
             sites = [s for s in getattr(c.split, group) if s in tokens]
             if not sites:
                 continue

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
+from cases.model import is_number
 from tui.dashboard.widgets.palette import GROUP_MARK
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -33,7 +34,7 @@ def position(value: float, lo: float, hi: float, width: int) -> int:
 
 
 def numbers(values: Iterable[object]) -> list[float]:
-    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return [float(v) for v in values if is_number(v)]
 
 
 def scale(values: Iterable[object]) -> tuple[float | None, float | None]:
@@ -73,9 +74,7 @@ def strip(points: Iterable[tuple[object, str]], width: int, styles: dict[str, st
     ``points`` are (value, group) pairs; a cell holding sites of more than one group shows ``*``.
     Non-numeric values (suppressed counts) are left out.
     """
-    pts = [
-        (v, g) for v, g in points if v.__class__ is float or (isinstance(v, int | float) and not isinstance(v, bool))
-    ]
+    pts = [(v, g) for v, g in points if v.__class__ is float or is_number(v)]
     if not pts:
         return Text("(no values)".ljust(width)[:width], style="dim", end="")
     lo, hi = min(v for v, _ in pts), max(v for v, _ in pts)

@@ -63,7 +63,6 @@ LIGHT = Theme(
 THEMES = (DARK, LIGHT)
 
 GROUP_MARK = {"high": "H", "low": "L", "middle": "M", "missing": "-"}
-GROUP_NAME = {"high": "high", "low": "low", "middle": "middle", "missing": "missing"}
 
 
 def colours(variables: dict[str, str]) -> dict[str, str]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-NONE = "–"
-_LEVELS = ("strong", "weak")
+from cases.rules import DISTINGUISHED
+from metrics.numbers import NONE, figure, short
+
+_LEVELS = DISTINGUISHED  # a parameter named strong_* or weak_* belongs to that level
 _FIRST = ("gap", "diff")
-
-
-def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def rule_line(rule) -> str:
@@ -27,22 +25,15 @@ def rule_line(rule) -> str:
         if level in _LEVELS and what:
             groups.setdefault(level, []).append((what, value))
         else:
-            other.append(f"{key}={_num(value)}")
+            other.append(f"{key}={short(value)}")
     parts = []
     for level in _LEVELS:
         if level in groups:
             items = sorted(groups[level], key=lambda kv: (_FIRST.index(kv[0]) if kv[0] in _FIRST else 9, kv[0]))
-            parts.append(f"{level}: " + ", ".join(f"{what}>={_num(v)}" for what, v in items))
+            parts.append(f"{level}: " + ", ".join(f"{what}>={short(v)}" for what, v in items))
     if other:
         parts.append(", ".join(other))
     return f"rule: {rule.name}" + (f" ({'; '.join(parts)})" if parts else "")
-
-
-def figure(value, digits: int = 2) -> str:
-    """A diff or a gap: ``1.67``, ``1`` for a whole number, "–" when the rule had none."""
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-        return NONE
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"
 
 
 def theme_findings(result) -> str:
