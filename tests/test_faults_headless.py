@@ -50,8 +50,28 @@ def big_study(tmp_path_factory) -> Path:
     return folder
 
 
-def interrupt(proc: subprocess.Popen, after: float) -> tuple[int, str]:
-    """Send SIGINT (Ctrl-C) ``after`` seconds in; (exit status, stderr)."""
+def reading(proc: subprocess.Popen, folder: Path, timeout: float = 30.0) -> None:
+    """Wait until the command has a file of ``folder`` open: it is running, past Python's own start-up
+    (which takes longer than 0.3 s on a loaded machine, and where a Ctrl-C is Python's, not the
+    command's). At once where there is no /proc."""
+    fds = Path(f"/proc/{proc.pid}/fd")
+    if not fds.is_dir():
+        return
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            if any(os.readlink(fd).startswith(str(folder.resolve())) for fd in fds.iterdir()):
+                return
+        except OSError:
+            pass  # a descriptor closed while it was read
+        time.sleep(0.002)
+
+
+def interrupt(proc: subprocess.Popen, after: float, folder: Path | None = None) -> tuple[int, str]:
+    """Send SIGINT (Ctrl-C) ``after`` seconds in (after the command started reading ``folder``); (exit
+    status, stderr)."""
+    if folder is not None:
+        reading(proc, folder)
     time.sleep(after)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -66,7 +86,7 @@ def test_ctrl_c_during_summary_exits_130_without_traceback(big_study: Path, tmp_
     out_path = tmp_path / "summary.json"
     with open(out_path, "wb") as out:
         proc = cli("summary", str(big_study), "--format", "json", stdout=out, stderr=subprocess.PIPE)
-        rc, err = interrupt(proc, after)
+        rc, err = interrupt(proc, after, big_study)
     assert "Traceback" not in err, err
     output = out_path.read_text(encoding="utf-8")
     if rc == 0:  # finished before the signal: the whole summary, nothing cut
@@ -89,7 +109,7 @@ def test_ctrl_c_during_export_leaves_no_file(big_study: Path, tmp_path: Path, af
     target = tmp_path / "out"
     target.mkdir()
     proc = cli("export", str(big_study), "-o", str(target / "out.toml"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    rc, err = interrupt(proc, after)
+    rc, err = interrupt(proc, after, big_study)
     assert "Traceback" not in err, err
     left = sorted(p.name for p in target.iterdir())
     if rc == 0:  # finished first: the snapshot and nothing else

@@ -81,8 +81,15 @@ def compare_ready(shape: Shape, rule: str, groups: dict[str, set[str]]):
     return ready
 
 
+def panels_drawn(groups: dict[str, set[str]]):
+    """The group panels list their first sites (drawn a frame after the status line, at times)."""
+    marks = [f"{mark} {s} " for mark, group in (("H", "high"), ("L", "low")) for s in sorted(groups[group])[:4]]
+    return lambda screen: all(m in screen for m in marks)
+
+
 def check_compare(tmux: Tmux, shape: Shape, rule: str, groups: dict[str, set[str]]) -> str:
-    screen = tmux.wait_for(compare_ready(shape, rule, groups), describe=f"Compare, {rule}, groups {sizes(groups)}")
+    ready, drawn = compare_ready(shape, rule, groups), panels_drawn(groups)
+    screen = tmux.wait_for(lambda s: ready(s) and drawn(s), describe=f"Compare, {rule}, groups {sizes(groups)}")
     for mark, group in (("H", "high"), ("L", "low")):
         for s in sorted(groups[group])[:4]:
             assert f"{mark} {s} " in screen, (s, screen)

@@ -70,6 +70,51 @@ class KeysFooter(Footer):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(compact=True, **kwargs)
+        self._keys_shown: tuple[tuple[object, ...], ...] | None = None
+
+    def bindings_changed(self, screen) -> None:
+        """Textual's Footer rebuilds its keys (removes and mounts a dozen widgets, restyles them) on
+        every change of focus or screen, about half of a key press's cost; this one rebuilds only
+        when the keys it would show differ from those it shows."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    def keys_wanted(self) -> tuple[tuple[object, ...], ...]:
+        """What ``compose`` would show: each shown binding's key, label, action, state and group."""
+        app = self.app
+        active = self.screen.active_bindings
+        keys: tuple[tuple[object, ...], ...] = tuple(
+            (
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                enabled,
+                tooltip,
+                binding.tooltip,
+                None if binding.group is None else (binding.group.description, binding.group.compact),
+            )
+            for _node, binding, enabled, tooltip in active.values()
+            if binding.show
+        )
+        palette = self.show_command_palette and app.ENABLE_COMMAND_PALETTE
+        command = active.get(app.COMMAND_PALETTE_BINDING) if palette else None
+        if command is not None:
+            _node, binding, enabled, _tooltip = command
+            keys += (("palette", app.get_key_display(binding), binding.description, enabled, binding.tooltip),)
+        return keys
+
+    async def _rebuild_if_changed(self) -> None:
+        if not self.is_attached:
+            return
+        wanted = self.keys_wanted()
+        if wanted == self._keys_shown:
+            return
+        self._keys_shown = wanted
+        await self.recompose()
 
     def compose(self) -> ComposeResult:
         keys = list(super().compose())
