@@ -20,6 +20,7 @@ from cases.errors import Collector, StudyError
 from cases.evidence import read_evidence, read_judgements
 from cases.manifest import check_link_themes, parse_manifest
 from cases.model import Study
+from cases.qca_spec import check_qca
 from cases.raters import AUDIT, Raters, rater_files, read_raters
 from cases.raters import FOLDER as RATERS_FOLDER
 from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
@@ -334,6 +335,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     if manifest is not None:
         _cross_check(manifest, sites, attributes, out)
         check_link_themes(manifest, themes, out)
+        check_qca(manifest.qca, sites, themes, out)
     if out or manifest is None or manifest.outcome is None:
         problems = out.problems
         if pseudonymise or _says_pseudonymise(study_text, manifest):
@@ -362,6 +364,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         notes=(*extra.get("notes", ()), *rater_notes),
         evidence=tuple(evidence),
         judgements=MappingProxyType(judgements),
+        qca=manifest.qca,
     )
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
+from cases.qca_spec import QcaSpec
 from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
 
@@ -166,6 +167,7 @@ class Study:
     judgements: Mapping[str, tuple[str, str | None]] = field(
         default_factory=dict
     )  # theme -> (label, reason): judgements.csv
+    qca: QcaSpec | None = None  # every [[condition]] (calibrated and rating ones too) and [qca]
 
     @property
     def name(self) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from metrics.numbers import num
 from metrics.qca_minimize import (
     FREE,
     Term,
@@ -26,7 +27,6 @@ from metrics.qca_minimize import (
     solve_checked,
     term_bits,
 )
-from metrics.summary import num
 
 TOL = 1e-9
 MAX_MODELS = 24  # minimal covers listed per solution (a warning says when there are more)

@@ -100,6 +100,7 @@ class Comparison:
     configurations: object | None = None
     literature: object | None = None  # metrics.literature.Literature (analyse(); None from compare() alone)
     links: tuple | None = None  # metrics.literature.LinkResult per [[link]] (with the literature)
+    qca: object | None = None  # metrics.qca.QcaResult (analyse(), when the study defines conditions)
 
     @property
     def pending(self) -> bool:

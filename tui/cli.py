@@ -22,6 +22,7 @@ COMMANDS = (
     "import",
     "agreement",
     "table",
+    "qca",
 )
 
 
@@ -111,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE")
     p.add_argument("--force", action="store_true")
     _split_options(p)
+    p = sub.add_parser("qca", help="set-theoretic analysis (QCA): truth table, solutions, necessity")
+    p.add_argument("study", nargs="?")
+    p.add_argument("--format", choices=("text", "markdown", "json", "toml"), default="text")
+    p.add_argument("--incl-cut", type=finite_number, metavar="X")
+    p.add_argument("--n-cut", type=whole_number, metavar="N")
+    p.add_argument("--pri-cut", type=finite_number, metavar="X")
+    _split_options(p)
     p = sub.add_parser("themes", help="list the built-in literature themes")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("example", help="write the built-in example study to DIR")
@@ -195,6 +203,12 @@ def cmd_table(args) -> int:
     return table_command(args)
 
 
+def cmd_qca(args) -> int:
+    from tui.headless.qca_cmd import qca_command
+
+    return qca_command(args)
+
+
 def cmd_open(args) -> int:
     from tui.headless.snapshot_cmds import check_open
 
@@ -244,6 +258,7 @@ HANDLERS = {
     "import": cmd_import,
     "agreement": cmd_agreement,
     "table": cmd_table,
+    "qca": cmd_qca,
 }
 
 
