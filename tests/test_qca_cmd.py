@@ -149,3 +149,15 @@ def test_qca_command_imports_no_ui_library():
         {loaded(UI_LIBRARIES)}
     """
     assert fresh_python(code) == []
+
+
+def test_the_example_defines_rating_and_fuzzy_conditions_and_shows_a_real_solution(capsys):
+    rc, out, _ = run_cli(capsys, "qca", "--format", "json")
+    assert rc == 0
+    data = json.loads(out)
+    assert data["outcome"] == "engagement" and data["conditions"][-2:] == ["SUP", "PREP"]
+    assert len(data["cases"]) == 7 and data["left_out"] == []  # a fuzzy outcome: the middle site takes part
+    for kind in ("conservative", "parsimonious", "intermediate"):
+        models = data["solutions"][kind]["models"]
+        assert models and all(m["incl"] >= 0.8 and m["terms"] for m in models), kind
+    assert any(r["out"] == "1" for r in data["truth_table"]) and any(r["out"] == "0" for r in data["truth_table"])
