@@ -8,6 +8,7 @@ import tomllib
 
 import pytest
 from cli_helpers import run_cli
+from qca_helpers import crisp_example
 from test_imports import UI_LIBRARIES, fresh_python, loaded
 
 from cases.loader import load_study
@@ -34,7 +35,7 @@ TOP = ["outcome", "conditions", "cuts", "cases", "left_out", "truth_table", "sol
 
 @pytest.fixture
 def fuzzy_study(make_study, tmp_path):
-    return make_study(tmp_path, study_toml=lambda t: t + FUZZY)
+    return make_study(tmp_path, study_toml=lambda t: crisp_example(t) + FUZZY)
 
 
 def test_json_is_the_contracts_object_and_the_engines(capsys, fuzzy_study):
@@ -116,14 +117,14 @@ def test_a_cut_that_is_not_a_number_is_an_argument_error(capsys, fuzzy_study):
 def test_a_study_without_conditions_exits_2(capsys, make_study, tmp_path):
     import re
 
-    folder = make_study(tmp_path, study_toml=lambda t: re.sub(r"\[\[condition\]\][^\[]*", "", t))
+    folder = make_study(tmp_path, study_toml=lambda t: re.sub(r"\[\[condition\]\][^\[]*", "", crisp_example(t)))
     rc, out, err = run_cli(capsys, "qca", folder)
     assert rc == 2 and out == ""
     assert err.strip().endswith("the study defines no [[condition]]: QCA needs at least one")
 
 
 def test_a_bad_study_exits_2_with_the_line(capsys, make_study, tmp_path):
-    folder = make_study(tmp_path, study_toml=lambda t: t + "\n[qca]\nincl_cut = 2\n")
+    folder = make_study(tmp_path, study_toml=lambda t: crisp_example(t) + "\n[qca]\nincl_cut = 2\n")
     rc, out, err = run_cli(capsys, "qca", folder)
     lines = err.strip().splitlines()
     assert rc == 2 and out == "" and len(lines) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from qca_helpers import crisp_example
 
 from cases.errors import StudyError
 from cases.loader import load_study
@@ -39,7 +40,7 @@ expect = { SUP = "present", PREP = "present" }
 
 
 def study_with(make_study, tmp_path, extra: str, sites=None):
-    files = {"study.toml": lambda t: t + extra}
+    files = {"study.toml": lambda t: crisp_example(t) + extra}
     if sites is not None:
         files["sites.csv"] = sites
     return make_study(tmp_path, files=files)
@@ -93,7 +94,7 @@ def test_memberships_follow_the_forms(make_study, tmp_path):
 
 
 def test_default_qca_without_a_table_uses_the_high_group_and_defaults(make_study, tmp_path):
-    study = load_study(make_study(tmp_path))
+    study = load_study(make_study(tmp_path, study_toml=crisp_example))
     spec = study.qca
     assert spec is not None and not spec.defined
     assert (spec.incl_cut, spec.n_cut, spec.pri_cut, spec.log_odds) == (0.8, 1, 0.0, 3.0)
