@@ -78,7 +78,13 @@ def is_qca_form(item: object) -> bool:
 
 
 def _number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(float(v))
+    """A finite number that a float holds (TOML integers have no size limit)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
 
 
 class _Out:
@@ -97,27 +103,29 @@ def parse_qca(lines, data: dict, metrics: Mapping[str, object], out: Collector) 
     o = _Out(lines, out)
     items = data.get("condition")
     conditions: list[QcaCondition] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, bool] = {}  # name -> whether its first table is a QCA form
     for i, item in enumerate(items if isinstance(items, list) else []):
         if not isinstance(item, dict):
             continue
         found = _qca_condition(o, i, item, metrics) if is_qca_form(item) else _crisp(i, item)
         name = item.get("name")
-        if is_qca_form(item) and isinstance(name, str) and name in seen:
+        # two crisp tables of one name are manifest.py's to report; a QCA form's are reported here
+        if isinstance(name, str) and name in seen and (is_qca_form(item) or seen[name]):
             o.err(("condition", i), "name", f'[[condition]] name "{name}" is used twice')
         if isinstance(name, str):
-            seen.setdefault(name, i)
+            seen.setdefault(name, is_qca_form(item))
         if found is not None:
             conditions.append(found)
     _check_clashes(o, conditions)
     spec = QcaSpec(tuple(conditions), lines=lines)
+    spec_names = frozenset(seen)  # every [[condition]] named, also one refused above
     table = data.get("qca")
     if table is None:
         return spec
     if not isinstance(table, dict):
         o.err(("qca",), None, "qca must be a table: [qca]")
         return spec
-    return _qca_table(o, table, spec, metrics)
+    return _qca_table(o, table, spec, metrics, spec_names)
 
 
 def _crisp(i: int, item: dict) -> QcaCondition | None:
@@ -238,7 +246,9 @@ def _check_clashes(o: _Out, conditions: Sequence[QcaCondition]) -> None:
         first.setdefault(c.qca_name, c)
 
 
-def _qca_table(o: _Out, table: dict, spec: QcaSpec, metrics: Mapping[str, object]) -> QcaSpec:
+def _qca_table(
+    o: _Out, table: dict, spec: QcaSpec, metrics: Mapping[str, object], written: frozenset[str] = frozenset()
+) -> QcaSpec:
     t = ("qca",)
     for key in table:
         if key not in QCA_TABLE_KEYS:
@@ -272,7 +282,7 @@ def _qca_table(o: _Out, table: dict, spec: QcaSpec, metrics: Mapping[str, object
         if outcome is not None:
             values["outcome"] = outcome
     if "expect" in table:
-        expect = _expect(o, table["expect"], spec.conditions)
+        expect = _expect(o, table["expect"], spec.conditions, written)
         if expect is not None:
             values["expect"] = expect
     from dataclasses import replace
@@ -307,7 +317,11 @@ def _outcome(o: _Out, value: object, metrics: Mapping[str, object]) -> QcaOutcom
     return QcaOutcome("fuzzy" if anchors else "calibrated", metric, anchors)
 
 
-def _expect(o: _Out, value: object, conditions: Sequence[QcaCondition]) -> dict[str, str] | None:
+def _expect(
+    o: _Out, value: object, conditions: Sequence[QcaCondition], written: frozenset[str] = frozenset()
+) -> dict[str, str] | None:
+    """``expect``'s directions by QCA name; a key naming a condition that was itself refused is
+    left to that condition's problem (one line per problem)."""
     t = ("qca",)
     if not isinstance(value, dict):
         o.err(t, "expect", '[qca] expect must be a table: { NAME = "present" or "absent", ... }')
@@ -316,6 +330,9 @@ def _expect(o: _Out, value: object, conditions: Sequence[QcaCondition]) -> dict[
     found: dict[str, str] = {}
     bad = False
     for key, direction in value.items():
+        if key in written and key not in by_name:
+            bad = True
+            continue
         if key not in by_name:
             bad = True
             known = ", ".join(c.qca_name for c in conditions) or "none defined"

@@ -215,3 +215,25 @@ def test_a_calibrated_metric_within_0_1_loads(make_study, tmp_path):
     )
     spec = study.qca
     assert spec is not None and spec.outcome.kind == "calibrated" and spec.outcome.metric == "engagement"
+
+
+def test_an_expectation_for_a_refused_condition_is_not_a_second_problem(make_study, tmp_path):
+    extra = '\n[[condition]]\nname = "SUP"\nmetric = "supervisor_hours"\nfuzzy = [1, 1, 2]\n\n[qca]\nexpect = { SUP = "present" }\n'
+    found = problems(make_study, tmp_path, extra)
+    assert len(found) == 1 and "fuzzy anchors must be strictly ordered" in found[0]
+
+
+def test_a_crisp_condition_named_as_a_qca_form_before_it_is_used_twice(make_study, tmp_path):
+    extra = (
+        '\n[[condition]]\nname = "SUP"\nmetric = "supervisor_hours"\nfuzzy = [1, 2, 3]\n'
+        '\n[[condition]]\nname = "SUP"\nmetric = "supervisor_hours"\nat_least = 2\n'
+    )
+    found = problems(make_study, tmp_path, extra)
+    assert len(found) == 1 and '[[condition]] name "SUP" is used twice' in found[0]
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 400, "inf", "nan"])
+def test_numbers_no_float_holds_are_problems_not_crashes(make_study, tmp_path, value):
+    extra = f'\n[[condition]]\nname = "SUP"\nmetric = "supervisor_hours"\nfuzzy = [1, 2, {value}]\n\n[qca]\nincl_cut = {value}\n'
+    found = problems(make_study, tmp_path, extra)
+    assert len(found) == 2 and "fuzzy must be three numbers" in found[0] and "incl_cut must be a number" in found[1]
