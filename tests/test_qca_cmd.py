@@ -162,3 +162,20 @@ def test_the_example_defines_rating_and_fuzzy_conditions_and_shows_a_real_soluti
         models = data["solutions"][kind]["models"]
         assert models and all(m["incl"] >= 0.8 and m["terms"] for m in models), kind
     assert any(r["out"] == "1" for r in data["truth_table"]) and any(r["out"] == "0" for r in data["truth_table"])
+
+
+def test_disclosure_control_leaves_count_conditions_out_with_a_warning(capsys, make_study, tmp_path):
+    extra = (
+        '\n[[condition]]\nname = "BIG"\nmetric = "participants"\nat_least = 5\n'  # a band finer than min_count 10
+        '\n[[condition]]\nname = "PEOPLE"\nmetric = "participants"\nfuzzy = [5, 20, 60]\n'
+        '\n[[condition]]\nname = "SUP"\nmetric = "supervisor_hours"\nat_least = 4\n'
+    )
+    folder = make_study(tmp_path, study_toml=lambda t: crisp_example(t) + extra)
+    rc, out, _ = run_cli(capsys, "qca", folder, "--format", "json")
+    data = json.loads(out)
+    assert rc == 0 and "BIG" not in data["conditions"] and "PEOPLE" not in data["conditions"]
+    assert "SUP" in data["conditions"]
+    assert any(w.startswith('condition "BIG": left out of the QCA') for w in data["warnings"])
+    assert any(w.startswith('condition "PEOPLE": left out of the QCA') for w in data["warnings"])
+    rc, out, _ = run_cli(capsys, "qca", folder, "--format", "json", "--min-count", "0")
+    assert {"BIG", "PEOPLE"} <= set(json.loads(out)["conditions"])

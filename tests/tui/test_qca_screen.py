@@ -201,3 +201,25 @@ async def test_help_lists_the_qca_key_and_the_screens_keys():
         rows = help_dialog.key_rows()
         assert ("Everywhere", "Q", "QCA") in rows
         assert ("QCA", "1", "Calibration") in rows and ("QCA", "i", "incl_cut +0.05") in rows
+
+
+def test_sites_by_value_put_numbers_first_then_text_then_missing():
+    from tui.dashboard.screens.qca import by_value
+
+    assert [s for s, _ in by_value({"a": 3.0, "b": None, "c": "+1", "d": 1, "e": 3.0})] == ["d", "a", "e", "c", "b"]
+
+
+async def test_a_fuzzy_conditions_bars_trace_its_calibration_curve():
+    expected = engine()
+    app = CrosscaseApp(None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_qca(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        table = screen.query_one("#qca-table", DataTable)
+        table.move_cursor(row=list(expected.conditions).index("SUP"))
+        await pilot.pause()
+        sites = screen.query_one("#qca-sites", DataTable)
+        values = [float(str(sites.get_row_at(i)[1])) for i in range(sites.row_count)]
+        members = [float(str(sites.get_row_at(i)[2])) for i in range(sites.row_count)]
+        assert values == sorted(values) and members == sorted(members) and sites.row_count == 7

@@ -347,10 +347,12 @@ class QcaScreen(DashboardScreen):
         labels = {s.id: s.label for s in self.study.sites} if self.study is not None else {}
         if key.startswith("cal:"):
             cal = view.calibration[int(key[4:])]
-            head.update(safe(f"{cal.name}: value and membership at every site (Enter opens a site)", 200))
+            head.update(
+                safe(f"{cal.name}: membership against value, sites by value (the bars trace the calibration)", 200)
+            )
             for name, width in (("Site", 14), ("Value", 12), ("Membership", 10), ("", BAR)):
                 sites.add_column(name or "bar", key=name or "bar", width=width)
-            for sid, value in cal.values.items():
+            for sid, value in by_value(cal.values):
                 m = cal.memberships.get(sid)
                 sites.add_row(
                     safe(_site(sid, labels), 14),
@@ -404,6 +406,19 @@ class QcaScreen(DashboardScreen):
         section = view.get("section")
         if section in SECTIONS:
             self.section = section
+
+
+def by_value(values: dict[str, object]) -> list[tuple[str, object]]:
+    """Sites in order of their value (numbers ascending, then text, then missing), so that the
+    membership bars beside them draw the calibration curve; ties keep the sites file's order."""
+
+    def key(item: tuple[str, object]) -> tuple:
+        v = item[1]
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return (0, float(v), "")
+        return (1, 0.0, str(v)) if v is not None else (2, 0.0, "")
+
+    return sorted(values.items(), key=key)
 
 
 def _site(sid: str, labels: dict[str, str]) -> str:
