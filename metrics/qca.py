@@ -209,7 +209,7 @@ def truth_table(x: np.ndarray, y: np.ndarray, sites: Sequence[str], cuts: Cuts) 
             out = "?"
         else:
             out = "1" if _passes(fit.incl, cuts.incl) and _passes(fit.pri, cuts.pri) else "0"
-        rows.append(TableRow(config, n, fit.incl, fit.pri, out, tuple(sites[i] for i in members)))
+        rows.append(TableRow(config, n, fit.incl, fit.pri, out, tuple(sites[int(i)] for i in members)))
     return rows
 
 
@@ -218,9 +218,9 @@ def table_warnings(
 ) -> list[str]:
     out = []
     for i, j in zip(*np.nonzero(x == 0.5)):
-        out.append(f"{sites[i]}: membership in {names[j]} is exactly 0.5, so the site belongs to no row")
+        out.append(f"{sites[int(i)]}: membership in {names[int(j)]} is exactly 0.5, so the site belongs to no row")
     for i in np.flatnonzero(y == 0.5):
-        out.append(f"{sites[i]}: membership in the outcome is exactly 0.5")
+        out.append(f"{sites[int(i)]}: membership in the outcome is exactly 0.5")
     index = {s: i for i, s in enumerate(sites)}
     for r in rows:
         ys = y[[index[s] for s in r.cases]]
@@ -349,6 +349,12 @@ def _directions(expect: Mapping[str, str], names: Sequence[str]) -> dict[int, in
 # -- the whole analysis --------------------------------------------------------------------------
 
 
+def _value(v: float | None) -> float:
+    """A membership of a site that is in the analysis (``_collect`` left out the missing ones)."""
+    assert v is not None
+    return float(v)
+
+
 def _collect(names, memberships, outcome, sites):
     kept, left_out = [], []
     for s in sites:
@@ -384,17 +390,20 @@ def analyse(
             raise ValueError(f"{n!r} is not a QCA name ([A-Za-z][A-Za-z0-9_]*)")
     order = list(memberships) if sites is None else list(sites)
     kept, left_out = _collect(names, memberships, outcome, order)
-    x = np.array([[float(memberships[s][n]) for n in names] for s in kept], dtype=float).reshape(len(kept), len(names))
-    y = np.array([float(outcome[s]) for s in kept], dtype=float)
+    x: np.ndarray = np.array([[_value(memberships[s][n]) for n in names] for s in kept], dtype=np.float64).reshape(
+        len(kept), len(names)
+    )
+    y: np.ndarray = np.array([_value(outcome[s]) for s in kept], dtype=np.float64)
     if np.any((x < 0) | (x > 1)) or np.any((y < 0) | (y > 1)):
         raise ValueError("memberships must lie in [0, 1]")
     rows = truth_table(x, y, kept, cuts)
     warnings = table_warnings(x, y, kept, names, rows, cuts)
     if expect is not None:
         _directions(expect, names)
-    sols = solutions(rows, x, y, names, expect, warnings) if kept else dict.fromkeys(KINDS, ())
+    none: tuple[Model, ...] = ()
+    sols = solutions(rows, x, y, names, expect, warnings) if kept else dict.fromkeys(KINDS, none)
     nec = []
     for j, n in enumerate(names):
         nec += [necessity(x[:, j], y, n), necessity(1.0 - x[:, j], y, "~" + n)]
-    cases = {s: {**{n: float(memberships[s][n]) for n in names}, outcome_name: float(outcome[s])} for s in kept}
+    cases = {s: {**{n: _value(memberships[s][n]) for n in names}, outcome_name: _value(outcome[s])} for s in kept}
     return QcaResult(outcome_name, names, cuts, cases, tuple(left_out), tuple(rows), sols, tuple(nec), tuple(warnings))

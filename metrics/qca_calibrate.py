@@ -58,7 +58,10 @@ def crisp(value: float | None, at_least: float | None = None, at_most: float | N
         raise ValueError("a crisp condition needs exactly one of at_least, at_most")
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    return int(value >= at_least) if at_least is not None else int(value <= at_most)
+    if at_least is not None:
+        return int(value >= at_least)
+    assert at_most is not None
+    return int(value <= at_most)
 
 
 def rating(token: str | None, at_least: float | None = None, at_most: float | None = None) -> int | None:

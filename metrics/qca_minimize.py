@@ -39,7 +39,7 @@ def _permitted_terms(permitted: Iterable[str], k: int) -> np.ndarray:
     for config in permitted:
         a[tuple(int(ch) for ch in config)] = True
     for axis in range(k):
-        lo = [slice(None)] * k
+        lo: list[slice | int] = [slice(None)] * k
         hi, free = list(lo), list(lo)
         lo[axis], hi[axis], free[axis] = 0, 1, 2
         a[tuple(free)] = a[tuple(lo)] & a[tuple(hi)]
