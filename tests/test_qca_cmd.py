@@ -79,7 +79,8 @@ def test_text_and_markdown_show_the_names_calibration_and_figures(capsys, fuzzy_
     assert f"M1: {model.expression}  (incl {model.fit.incl:.3f}" in text
     rc, md, _ = run_cli(capsys, "qca", fuzzy_study, "--format", "markdown")
     assert rc == 0 and "| C1 | Well-resourced supervision | supervisor_hours &gt;= 4 (crisp) |" in md
-    assert f"**M1: {model.expression.replace('*', '*')}**" in md
+    shown = model.expression.replace("*", "\\*").replace("~", "\\~")  # literal, not emphasis
+    assert f"**M1: {shown}**" in md and "| \\~C1 |" in md
     for r in result.truth_table:
         assert f"| {' | '.join(r.configuration)} | {r.out} | {r.n} | {r.incl:.3f} |" in md
 

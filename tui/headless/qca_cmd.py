@@ -54,6 +54,11 @@ def _md(text: object) -> str:
     return md(text)
 
 
+def _expr(text: object) -> str:
+    """A term or model in Markdown: ``*`` and ``~`` shown as written, not as emphasis or strikethrough."""
+    return _md(text).replace("*", "\\*").replace("~", "\\~")
+
+
 def _f(v) -> str:
     return "-" if v is None else f"{v:.3f}"
 
@@ -83,14 +88,14 @@ def render_markdown(result, spec) -> str:
             out.append("None: no truth-table row has OUT = 1.")
         for i, m in enumerate(models, 1):
             out += [
-                f"**M{i}: {_md(m.expression)}** (incl {_f(m.fit.incl)}, PRI {_f(m.fit.pri)}, cov {_f(m.fit.cov)})",
+                f"**M{i}: {_expr(m.expression)}** (incl {_f(m.fit.incl)}, PRI {_f(m.fit.pri)}, cov {_f(m.fit.cov)})",
                 "",
                 "| term | incl | PRI | cov | cov (unique) | cases |",
                 "|---|---|---|---|---|---|",
             ]
             for t in m.terms:
                 out.append(
-                    f"| {_md(t.term)} | {_f(t.fit.incl)} | {_f(t.fit.pri)} | {_f(t.fit.cov)} | "
+                    f"| {_expr(t.term)} | {_f(t.fit.incl)} | {_f(t.fit.pri)} | {_f(t.fit.cov)} | "
                     f"{_f(t.cov_unique)} | {_md(', '.join(t.cases))} |"
                 )
             if m.assumptions:
@@ -98,7 +103,7 @@ def render_markdown(result, spec) -> str:
             out.append("")
     out += ["", "## Necessity", "", "| condition | incl | cov | RoN |", "|---|---|---|---|"]
     for n in result.necessity:
-        out.append(f"| {_md(n.condition)} | {_f(n.incl)} | {_f(n.cov)} | {_f(n.ron)} |")
+        out.append(f"| {_expr(n.condition)} | {_f(n.incl)} | {_f(n.cov)} | {_f(n.ron)} |")
     if result.left_out:
         out += ["", "## Left out", ""] + [f"- {_md(x['site'])}: {_md(x['reason'])}" for x in result.left_out]
     if result.warnings:
