@@ -52,7 +52,7 @@ def _scan(path: Path, typed: bool):
         return lf, 1, lf.collect_schema().names()
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     names = pl.scan_csv(path, separator=sep, infer_schema=False).collect_schema().names()
-    schema = dict.fromkeys(names, pl.String)
+    schema: dict[str, type[pl.DataType]] = dict.fromkeys(names, pl.String)
     if typed:
         schema.update({n: pl.Date for n in names if n.strip().lstrip("\ufeff") == "date"})
         schema.update({n: pl.Float64 for n in names if n.strip().lstrip("\ufeff") == "minutes"})
@@ -212,6 +212,7 @@ def _site_values(pp, site_ids: list[str], metrics: list[Metric]) -> dict[str, di
     aggs = []
     for m in metrics:
         d = m.derive
+        assert d is not None, "only metrics derived from the contact log come here"
         if d.rule == "share_with_at_least":
             aggs.append((pl.col("contacts") >= d.n).mean().alias(m.key))
         elif d.rule == "mean_contacts":
@@ -227,7 +228,7 @@ def _site_values(pp, site_ids: list[str], metrics: list[Metric]) -> dict[str, di
         values[sid] = {}
         for m in metrics:
             if r is None:
-                values[sid][m.key] = 0.0 if m.derive.rule == "participants" else None
+                values[sid][m.key] = 0.0 if m.derive is not None and m.derive.rule == "participants" else None
             else:
                 v = r[m.key]
                 values[sid][m.key] = None if v is None else float(v)

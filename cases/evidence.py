@@ -51,7 +51,7 @@ def read_evidence(
         if text is None:
             out.add(rel, row, "excerpt", "the excerpt is empty")
             ok = False
-        if ok:
+        if ok and site is not None and theme is not None:  # ok: both ids are known
             source = cells[ix["source"]] if "source" in ix else None
             found.append(Excerpt(site, theme, str(text), None if source is None else str(source), row))
     return found
@@ -80,7 +80,7 @@ def read_judgements(
         elif label not in JUDGEMENT_LABELS:
             out.add(rel, row, "label", f'"{cell_text(raw)}" is not a judgement (one of {", ".join(JUDGEMENT_LABELS)})')
             ok = False
-        if ok:
+        if ok and theme is not None and label is not None:  # ok: a known theme and a label
             first[theme] = row
             reason = cells[ix["reason"]] if "reason" in ix else None
             found[theme] = (label, None if reason is None else str(reason))

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import stat
+from concurrent.futures import Future
 from pathlib import Path
 from types import MappingProxyType
 
@@ -18,8 +19,8 @@ from cases.catalogue import load_catalogue
 from cases.contacts import derive_contacts
 from cases.errors import Collector, StudyError
 from cases.evidence import read_evidence, read_judgements
-from cases.manifest import check_link_themes, parse_manifest
-from cases.model import Study
+from cases.manifest import Manifest, check_link_themes, parse_manifest
+from cases.model import Excerpt, Rating, Site, Study, Theme
 from cases.qca_spec import check_qca
 from cases.raters import AUDIT, Raters, rater_files, read_raters
 from cases.raters import FOLDER as RATERS_FOLDER
@@ -37,6 +38,7 @@ from cases.textio import (
     reason,
     refuse_early,
 )
+from cases.tomlcheck import TomlChecker
 
 SITES_FILES = ("sites.csv", "sites.tsv", "sites.parquet", "sites.xlsx")
 CONTACTS_FILES = ("contacts.csv", "contacts.tsv", "contacts.parquet")
@@ -192,6 +194,86 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     """
     folder = Path(folder)
     out = Collector()
+    _check_folder(folder, out)
+    names = _top_files(folder)  # the rater files are checked, read and hashed by read_raters below
+    usable = _usable(folder, names, out)
+    pending = _start_hashing(folder, usable)
+    manifest, study_text = _read_manifest(folder, usable, out)
+    sites_name = _one_of(folder, SITES_FILES, out, "sites", required=True)
+    contacts_name = _one_of(folder, CONTACTS_FILES, out, "contacts", required=False)
+    ratings_name = _one_of(folder, RATINGS_FILES, out, "ratings", required=False)
+    withhold = pseudonymise or _says_pseudonymise(study_text, manifest)
+
+    metrics = dict(manifest.metrics) if manifest else {}
+    sites, attributes, site_names = _read_sites_file(folder, sites_name, usable, metrics, withhold, out)
+    sites = _with_contacts(folder, contacts_name, usable, names, manifest, sites, out)
+    own = _read_own_themes(folder, usable, out)
+    themes = merge_themes(own, load_catalogue().themes)
+    # without a sites file every site id would be "unknown": a consequence, not repeated
+    known = {s.id: s.label for s in sites} if sites_name else None  # id -> label (hints)
+    readable = bool(sites) or not sites_name  # the sites could be read, or there is no sites file
+    extra: dict = {}
+    ratings = _read_ratings(folder, ratings_name, usable, known, own, themes, out, extra) if readable else []
+    rater_notes: list[str] = []
+    raters = _read_rater_files(folder, known, themes, readable, out, rater_notes)
+    evidence, judgements = _read_coding(folder, usable, readable, known, themes, out)
+    hashes = _hashes(folder, raters, pending, out)
+
+    if manifest is not None:
+        _cross_check(manifest, sites, attributes, out)
+        check_link_themes(manifest, themes, out)
+        check_qca(manifest.qca, sites, themes, out)
+    if out or manifest is None or manifest.outcome is None:
+        problems = out.problems
+        if withhold:
+            problems = withhold_ids(problems, site_names | {s.id for s in sites} | {s.label for s in sites})
+        raise StudyError(problems)
+    return Study(
+        folder=folder,
+        **_from_manifest(manifest),
+        metrics=MappingProxyType(dict(metrics)),
+        sites=tuple(sites),
+        attributes=tuple(attributes),
+        themes=MappingProxyType(themes),
+        ratings=tuple(ratings),
+        raters=MappingProxyType(dict(raters.ratings)),
+        files=MappingProxyType(hashes),
+        fingerprint=fingerprint(hashes),
+        published=MappingProxyType(extra.get("published", {})),
+        notes=(*extra.get("notes", ()), *rater_notes),
+        evidence=tuple(evidence),
+        judgements=MappingProxyType(judgements),
+    )
+
+
+def _from_manifest(manifest: Manifest) -> dict:
+    """The Study's fields that come from study.toml alone."""
+    return {
+        "title": manifest.title,
+        "description": manifest.description,
+        "synthetic": manifest.synthetic,
+        "outcome": manifest.outcome,
+        "conditions": tuple(manifest.conditions),
+        "links": tuple(manifest.links),
+        "distinguishing": manifest.distinguishing,
+        "disclosure": manifest.disclosure,
+        "qca": manifest.qca,
+    }
+
+
+def _read_rater_files(
+    folder: Path, known: dict[str, str] | None, themes: dict[str, Theme], readable: bool, out: Collector, notes: list
+) -> Raters:
+    """ratings/RATER.csv; when the sites could not be read every rater row's site would be "unknown":
+    only the names are checked."""
+    if readable:
+        return read_raters(folder, known, themes, out, notes)
+    rater_files(folder, out)
+    return Raters()
+
+
+def _check_folder(folder: Path, out: Collector) -> None:
+    """Raise StudyError unless ``folder`` is a folder whose files can be opened."""
     try:
         is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
     except (FileNotFoundError, NotADirectoryError):
@@ -215,16 +297,22 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
             f"cannot be searched: {exc.strerror or exc} (reading its files needs the folder's search (x) permission)",
         )
         raise StudyError(out.problems) from None
-    names = _top_files(folder)  # the rater files are checked, read and hashed by read_raters below
-    # a file refused by its size or its first bytes is neither hashed nor read (a 1 GB sites.csv costs nothing)
-    usable = {
+
+
+def _usable(folder: Path, names: list[str], out: Collector) -> set[str]:
+    """The files to hash and read: a file refused by its size or its first bytes is neither (a 1 GB
+    sites.csv costs nothing)."""
+    return {
         n
         for n in names
         if check_inside(folder / n, folder, n, out)
         and not refuse_early(folder / n, n, out, _LIMIT.get(n), sniff=n in ("contacts.csv", "contacts.tsv"))
     }
-    # Hash the files in a background thread: sha256 releases the GIL, so a large contact log is
-    # hashed while polars aggregates it, not before.
+
+
+def _start_hashing(folder: Path, usable: set[str]) -> dict[str, Future]:
+    """Hash the files in a background thread: sha256 releases the GIL, so a large contact log is
+    hashed while polars aggregates it, not before."""
     from concurrent.futures import ThreadPoolExecutor
 
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscase-hash")
@@ -232,86 +320,118 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
         n: hasher.submit(hash_and_find_nul if n in _STREAMED_TEXT else hash_file, folder / n) for n in sorted(usable)
     }
     hasher.shutdown(wait=False)
+    return pending
 
-    manifest = None
-    study_text = None
+
+def _read_manifest(folder: Path, usable: set[str], out: Collector) -> tuple[Manifest | None, str | None]:
+    """study.toml parsed (None when it is missing or broken), and its text (None when unread)."""
     if not present(folder / "study.toml"):
         out.add("study.toml", None, None, "is missing: every study folder needs a study.toml")
-    elif "study.toml" in usable:
-        study_text = read_text(folder / "study.toml", "study.toml", out, LIMITS["toml"])
-        if study_text is not None:
-            manifest = parse_manifest(study_text, out)
+        return None, None
+    if "study.toml" not in usable:
+        return None, None
+    text = read_text(folder / "study.toml", "study.toml", out, LIMITS["toml"])
+    return (None if text is None else parse_manifest(text, out)), text
 
-    sites_name = _one_of(folder, SITES_FILES, out, "sites", required=True)
-    contacts_name = _one_of(folder, CONTACTS_FILES, out, "contacts", required=False)
-    ratings_name = _one_of(folder, RATINGS_FILES, out, "ratings", required=False)
 
-    metrics = dict(manifest.metrics) if manifest else {}
-    sites, attributes = [], []
-    site_names: set[str] = set()  # every site id and label the sites file holds (to withhold them from problem lines)
-    if sites_name in usable:
-        table = read_table(folder / sites_name, sites_name, out, LIMITS["sites"], max_rows=MAX_SITE_ROWS)
-        if table is not None:
-            sites, attributes = read_sites(table, sites_name, metrics, out)
-            if pseudonymise or _says_pseudonymise(study_text, manifest):
-                site_names = _names_in(table)
-    site_ids = [s.id for s in sites]
+def _read_sites_file(
+    folder: Path, name: str | None, usable: set[str], metrics: dict, withhold: bool, out: Collector
+) -> tuple[list[Site], list[str], set[str]]:
+    """The sites, the attribute columns, and (when ids are withheld) every site id and label the file holds."""
+    if name not in usable:
+        return [], [], set()
+    table = read_table(folder / name, name, out, LIMITS["sites"], max_rows=MAX_SITE_ROWS)
+    if table is None:
+        return [], [], set()
+    sites, attributes = read_sites(table, name, metrics, out)
+    return sites, attributes, _names_in(table) if withhold else set()
 
-    derived = [m for m in metrics.values() if m.derive is not None]
-    if derived and contacts_name is None and not any(n in names for n in CONTACTS_FILES):
-        out.add(
-            "study.toml",
-            manifest.lines.line(("metrics", derived[0].key), "derive") if manifest else None,
-            None,
-            f"[metrics.{derived[0].key}] is derived from contacts, but the study has no contacts file",
-        )
-    # the log is checked whenever it is there (unknown sites, a missing column), not only when a metric derives from it
-    if contacts_name in usable and sites:
-        values = derive_contacts(folder / contacts_name, contacts_name, site_ids, derived, out)
-        if derived:
-            sites = [
-                s.__class__(s.id, s.label, MappingProxyType({**s.values, **values.get(s.id, {})}), s.attributes)
-                for s in sites
-            ]
 
-    own = []
-    if "themes.toml" in usable:
-        text = read_text(folder / "themes.toml", "themes.toml", out, LIMITS["toml"])
-        if text is not None:
-            try:
-                own = parse_themes(text, out)
-            except RecursionError:
-                from cases.manifest import TOO_DEEP, deep_line
+def _with_contacts(
+    folder: Path,
+    name: str | None,
+    usable: set[str],
+    names: list[str],
+    manifest: Manifest | None,
+    sites: list[Site],
+    out: Collector,
+) -> list[Site]:
+    """The sites with the metrics derived from the contact log; the log is checked whenever it is
+    there (unknown sites, a missing column), not only when a metric derives from it."""
+    derived = [m for m in (manifest.metrics.values() if manifest else ()) if m.derive is not None]
+    if manifest is not None and derived and name is None and not any(n in names for n in CONTACTS_FILES):
+        message = f"[metrics.{derived[0].key}] is derived from contacts, but the study has no contacts file"
+        if manifest.lines is None:
+            out.add("study.toml", None, None, message)
+        else:
+            TomlChecker("study.toml", manifest.lines, out).err(("metrics", derived[0].key), "derive", message)
+    if name not in usable or not sites:
+        return sites
+    values = derive_contacts(folder / name, name, [s.id for s in sites], derived, out)
+    if not derived:
+        return sites
+    return [
+        s.__class__(s.id, s.label, MappingProxyType({**s.values, **values.get(s.id, {})}), s.attributes) for s in sites
+    ]
 
-                out.add("themes.toml", deep_line(text), None, TOO_DEEP)
-    themes = merge_themes(own, load_catalogue().themes)
 
-    ratings, extra = [], {}
-    if ratings_name in usable and (sites or not sites_name):
-        wide_csv = ratings_name == "ratings-wide.csv"
-        above = wide_csv and lines_above_header(folder / ratings_name, ratings_name, out)
-        table = None if above else read_table(folder / ratings_name, ratings_name, out, LIMITS["ratings"])
-        if table is not None:
-            # without a sites file every site id would be "unknown": a consequence, not repeated
-            known = {s.id: s.label for s in sites} if sites_name else None  # id -> label (hints)
-            if ratings_name == "ratings.csv":
-                ratings = read_long(table, ratings_name, known, themes, out)
-            else:
-                ratings = read_wide(table, ratings_name, known, own, themes, out, extra)
+def _read_own_themes(folder: Path, usable: set[str], out: Collector) -> list[Theme]:
+    if "themes.toml" not in usable:
+        return []
+    text = read_text(folder / "themes.toml", "themes.toml", out, LIMITS["toml"])
+    if text is None:
+        return []
+    try:
+        return parse_themes(text, out)
+    except RecursionError:
+        from cases.manifest import TOO_DEEP, deep_line
 
-    rater_notes: list[str] = []
-    if sites or not sites_name:
-        raters = read_raters(folder, {s.id: s.label for s in sites} if sites_name else None, themes, out, rater_notes)
-    else:  # the sites could not be read: every rater row's site would be "unknown"; only the names are checked
-        rater_files(folder, out)
-        raters = Raters()
+        out.add("themes.toml", deep_line(text), None, TOO_DEEP)
+        return []
 
-    evidence, judgements = [], {}
-    if EVIDENCE in usable and (sites or not sites_name):
-        evidence = read_evidence(folder / EVIDENCE, set(site_ids) if sites_name else None, themes, out)
-    if JUDGEMENTS in usable:
-        judgements = read_judgements(folder / JUDGEMENTS, themes, out)
 
+def _read_ratings(
+    folder: Path,
+    name: str | None,
+    usable: set[str],
+    known: dict[str, str] | None,
+    own: list[Theme],
+    themes: dict[str, Theme],
+    out: Collector,
+    extra: dict,
+) -> list[Rating]:
+    """ratings.csv or ratings-wide.csv (``known``: site id -> label, None without a sites file)."""
+    if name is None or name not in usable:
+        return []
+    wide_csv = name == "ratings-wide.csv"
+    above = wide_csv and lines_above_header(folder / name, name, out)
+    table = None if above else read_table(folder / name, name, out, LIMITS["ratings"])
+    if table is None:
+        return []
+    if name == "ratings.csv":
+        return read_long(table, name, known, themes, out)
+    return read_wide(table, name, known, own, themes, out, extra)
+
+
+def _read_coding(
+    folder: Path,
+    usable: set[str],
+    readable: bool,
+    known: dict[str, str] | None,
+    themes: dict[str, Theme],
+    out: Collector,
+) -> tuple[list[Excerpt], dict[str, tuple[str, str | None]]]:
+    """evidence.csv's excerpts (when the sites could be read) and judgements.csv's labels."""
+    evidence = []
+    if EVIDENCE in usable and readable:
+        evidence = read_evidence(folder / EVIDENCE, set(known) if known is not None else None, themes, out)
+    judgements = read_judgements(folder / JUDGEMENTS, themes, out) if JUDGEMENTS in usable else {}
+    return evidence, judgements
+
+
+def _hashes(folder: Path, raters: Raters, pending: dict[str, Future], out: Collector) -> dict[str, str]:
+    """``{name: "sha256:<hex>"}`` of every study file read; a binary streamed file replaces its
+    reader's problems with one line."""
     hashes = {}
     for rel in raters.files.values():
         try:
@@ -331,41 +451,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
             # a file its reader already reported (it cannot be opened) is not reported twice
             if not any(p.file == n and p.row is None for p in out.problems):
                 out.add(n, None, None, reason(exc))
-
-    if manifest is not None:
-        _cross_check(manifest, sites, attributes, out)
-        check_link_themes(manifest, themes, out)
-        check_qca(manifest.qca, sites, themes, out)
-    if out or manifest is None or manifest.outcome is None:
-        problems = out.problems
-        if pseudonymise or _says_pseudonymise(study_text, manifest):
-            problems = withhold_ids(problems, site_names | {s.id for s in sites} | {s.label for s in sites})
-        raise StudyError(problems)
-    metric_order = {k: metrics[k] for k in metrics}
-    return Study(
-        folder=folder,
-        title=manifest.title,
-        description=manifest.description,
-        synthetic=manifest.synthetic,
-        outcome=manifest.outcome,
-        metrics=MappingProxyType(metric_order),
-        sites=tuple(sites),
-        attributes=tuple(attributes),
-        themes=MappingProxyType(themes),
-        ratings=tuple(ratings),
-        raters=MappingProxyType(dict(raters.ratings)),
-        conditions=tuple(manifest.conditions),
-        links=tuple(manifest.links),
-        distinguishing=manifest.distinguishing,
-        disclosure=manifest.disclosure,
-        files=MappingProxyType(hashes),
-        fingerprint=fingerprint(hashes),
-        published=MappingProxyType(extra.get("published", {})),
-        notes=(*extra.get("notes", ()), *rater_notes),
-        evidence=tuple(evidence),
-        judgements=MappingProxyType(judgements),
-        qca=manifest.qca,
-    )
+    return hashes
 
 
 def _names_in(table) -> set[str]:
@@ -380,28 +466,22 @@ def _names_in(table) -> set[str]:
     return found
 
 
-def _cross_check(manifest, sites, attributes, out: Collector) -> None:
+def _cross_check(manifest: Manifest, sites: list[Site], attributes: list[str], out: Collector) -> None:
     """Checks of study.toml that need the sites: explicit lists and attribute conditions."""
-    if not sites:
+    if not sites or manifest.lines is None:
         return
     ids = {s.id for s in sites}
-    lines = manifest.lines
+    check = TomlChecker("study.toml", manifest.lines, out)
     outcome = manifest.outcome
     if outcome is not None and outcome.split == "explicit":
         for key in ("high", "low"):
             for site in getattr(outcome, key):
                 if site not in ids:
-                    out.add(
-                        "study.toml",
-                        lines.line(("outcome",), key),
-                        None,
-                        f'[outcome] {key}: "{site}" is not a site in the sites file',
-                    )
+                    check.err(("outcome",), key, f'[outcome] {key}: "{site}" is not a site in the sites file')
     for i, cond in enumerate(manifest.conditions):
         if cond.attribute is not None and cond.attribute not in attributes:
-            out.add(
-                "study.toml",
-                lines.line(("condition", i), "attribute"),
-                None,
+            check.err(
+                ("condition", i),
+                "attribute",
                 f'[[condition]] attribute "{cond.attribute}" is not a column of the sites file',
             )

@@ -19,7 +19,8 @@ from cases.model import (
     RuleSpec,
 )
 from cases.qca_spec import QcaSpec, is_qca_form, parse_qca
-from cases.tomlspan import TomlLines
+from cases.tomlcheck import TOO_LARGE, TomlChecker, too_large_for_float
+from cases.tomlspan import TomlLines, syntax_problem
 
 FILE = "study.toml"
 _TOP = {"study", "outcome", "metrics", "distinguishing", "disclosure", "condition", "link", "qca"}
@@ -49,66 +50,7 @@ class Manifest:
     qca: QcaSpec | None = None  # every condition (calibrated ones too) and [qca]: cases/qca_spec.py
 
 
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
-
-
-def _too_large(v: object) -> bool:
-    """An integer that no float can hold (TOML integers have no size limit)."""
-    if isinstance(v, int) and not isinstance(v, bool):
-        try:
-            float(v)
-        except OverflowError:
-            return True
-    return False
-
-
-TOO_LARGE = "is too large (the largest number crosscase reads is about 1.8e308)"
 MAX_N = 1_000_000_000
-
-
-class _Checker:
-    def __init__(self, text: str, out: Collector):
-        self.lines = TomlLines(text)
-        self.out = out
-
-    def err(self, table: tuple, key: str | None, message: str) -> None:
-        self.out.add(FILE, self.lines.line(table, key), None, message)
-
-    def unknown(self, table: tuple, data: dict, allowed: set[str], name: str) -> None:
-        for key in data:
-            if key not in allowed:
-                self.err(table, key, f'[{name}] has an unknown key "{key}" (allowed: {", ".join(sorted(allowed))})')
-
-    def string(self, table: tuple, data: dict, key: str, name: str, required: bool = False) -> str | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.err(table, None, f'[{name}] needs {key} = "..."')
-            return None
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.err(table, key, f"[{name}] {key} must be a non-empty text")
-            return None
-        return value
-
-    def number(self, table: tuple, data: dict, key: str, name: str) -> float | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if _too_large(value):
-            self.err(table, key, f"[{name}] {key} {TOO_LARGE}")
-            return None
-        if not _is_number(value):
-            self.err(table, key, f"[{name}] {key} must be a number, not {value!r}")
-            return None
-        return float(value)
-
-    def boolean(self, table: tuple, data: dict, key: str, name: str, default: bool) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.err(table, key, f"[{name}] {key} must be true or false")
-            return default
-        return value
 
 
 def parse_manifest(text: str, out: Collector) -> Manifest | None:
@@ -116,12 +58,13 @@ def parse_manifest(text: str, out: Collector) -> Manifest | None:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        out.add(FILE, getattr(exc, "lineno", None) or _line_of(str(exc)), None, f"TOML syntax error: {_reason(exc)}")
+        problem = syntax_problem(exc)
+        out.add(FILE, problem.line, None, problem.message)
         return None
     except RecursionError:
         out.add(FILE, deep_line(text), None, TOO_DEEP)
         return None
-    c = _Checker(text, out)
+    c = TomlChecker(FILE, text, out)
     m = Manifest(lines=c.lines)
     for key in data:
         if key not in _TOP:
@@ -151,7 +94,7 @@ def parse_manifest(text: str, out: Collector) -> Manifest | None:
     return m
 
 
-def _table(c: _Checker, data: dict, name: str, required: bool = False) -> dict | None:
+def _table(c: TomlChecker, data: dict, name: str, required: bool = False) -> dict | None:
     value = data.get(name)
     if value is None:
         if required:
@@ -163,7 +106,7 @@ def _table(c: _Checker, data: dict, name: str, required: bool = False) -> dict |
     return value
 
 
-def _metric(c: _Checker, key: str, spec: object) -> Metric | None:
+def _metric(c: TomlChecker, key: str, spec: object) -> Metric | None:
     table = ("metrics", key)
     name = f"metrics.{key}"
     if not isinstance(spec, dict):
@@ -188,7 +131,7 @@ def _metric(c: _Checker, key: str, spec: object) -> Metric | None:
     return Metric(key, label or key, unit, lo, hi, hib, count, derive)
 
 
-def _derive(c: _Checker, table: tuple, name: str, spec: object) -> Derive | None:
+def _derive(c: TomlChecker, table: tuple, name: str, spec: object) -> Derive | None:
     if not isinstance(spec, dict):
         c.err(table, "derive", f'[{name}] derive must be a table: {{ from = "contacts", rule = "..." }}')
         return None
@@ -214,7 +157,7 @@ def _derive(c: _Checker, table: tuple, name: str, spec: object) -> Derive | None
     return Derive(rule, n)
 
 
-def _outcome(c: _Checker, spec: dict, metrics: dict[str, Metric], raw_metrics: dict) -> Outcome | None:
+def _outcome(c: TomlChecker, spec: dict, metrics: dict[str, Metric], raw_metrics: dict) -> Outcome | None:
     t = ("outcome",)
     c.unknown(t, spec, _KEYS["outcome"], "outcome")
     metric = c.string(t, spec, "metric", "outcome", required=True)
@@ -253,7 +196,7 @@ def _outcome(c: _Checker, spec: dict, metrics: dict[str, Metric], raw_metrics: d
     return Outcome(metric, split, threshold, second, lists["high"], lists["low"])
 
 
-def _distinguishing(c: _Checker, spec: object) -> RuleSpec:
+def _distinguishing(c: TomlChecker, spec: object) -> RuleSpec:
     from cases.rules import check_rule
 
     t = ("distinguishing",)
@@ -267,13 +210,13 @@ def _distinguishing(c: _Checker, spec: object) -> RuleSpec:
     if not isinstance(name, str):
         c.err(t, "rule", "[distinguishing] rule must be a text")
         return RuleSpec()
-    huge = [k for k, v in params.items() if _too_large(v) or (isinstance(v, float) and abs(v) == float("inf"))]
+    huge = [k for k, v in params.items() if too_large_for_float(v) or (isinstance(v, float) and abs(v) == float("inf"))]
     for key in huge:
         c.err(
             t,
             key,
             f"[distinguishing] {key} must be a finite number"
-            if not _too_large(params[key])
+            if not too_large_for_float(params[key])
             else f"[distinguishing] {key} {TOO_LARGE}",
         )
     if huge:
@@ -286,7 +229,7 @@ def _distinguishing(c: _Checker, spec: object) -> RuleSpec:
     return RuleSpec(name, MappingProxyType({k: float(v) for k, v in params.items()}))
 
 
-def _disclosure(c: _Checker, spec: object) -> Disclosure:
+def _disclosure(c: TomlChecker, spec: object) -> Disclosure:
     t = ("disclosure",)
     if spec is None:
         return Disclosure()
@@ -301,7 +244,7 @@ def _disclosure(c: _Checker, spec: object) -> Disclosure:
     return Disclosure(n, c.boolean(t, spec, "pseudonymise", "disclosure", False))
 
 
-def _conditions(c: _Checker, spec: object, metrics: dict[str, Metric], raw_metrics: dict) -> list[Condition]:
+def _conditions(c: TomlChecker, spec: object, metrics: dict[str, Metric], raw_metrics: dict) -> list[Condition]:
     if spec is None:
         return []
     if not isinstance(spec, list):
@@ -347,7 +290,7 @@ def _conditions(c: _Checker, spec: object, metrics: dict[str, Metric], raw_metri
     return found
 
 
-def _links(c: _Checker, spec: object, raw_metrics: dict, outcome: Outcome | None) -> tuple[list[Link], list[int]]:
+def _links(c: TomlChecker, spec: object, raw_metrics: dict, outcome: Outcome | None) -> tuple[list[Link], list[int]]:
     """``[[link]]`` tables: a theme and the metric that measures the same thing (analysis.md section 1).
 
     The theme is checked against themes.toml and the catalogue later (``check_link_themes``): the
@@ -379,7 +322,7 @@ def _links(c: _Checker, spec: object, raw_metrics: dict, outcome: Outcome | None
                     f'[[link]] metric "{metric}" is the outcome: a link ties a theme to '
                     "another metric (the outcome splits the sites)",
                 )
-        line = c.lines.line(t)
+        line = c.line(t)
         if theme is not None and metric is not None:
             if (theme, metric) in first:
                 c.err(
@@ -400,12 +343,11 @@ def check_link_themes(manifest: Manifest, themes, out: Collector) -> None:
     """Each [[link]]'s theme must be a theme of themes.toml or the built-in catalogue."""
     for i, link in zip(manifest.link_tables, manifest.links):
         if link.theme not in themes:
-            out.add(
-                FILE,
-                manifest.lines.line(("link", i), "theme") if manifest.lines else link.line,
-                None,
-                f'[[link]] theme "{link.theme}" is not a theme in themes.toml or the built-in catalogue',
-            )
+            message = f'[[link]] theme "{link.theme}" is not a theme in themes.toml or the built-in catalogue'
+            if manifest.lines is None:
+                out.add(FILE, link.line, None, message)
+            else:
+                TomlChecker(FILE, manifest.lines, out).err(("link", i), "theme", message)
 
 
 TOO_DEEP = "arrays or tables are nested too deeply to read (more than a few hundred levels)"
@@ -421,15 +363,3 @@ def deep_line(text: str) -> int | None:
             if depth >= 200:
                 return number
     return None
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    return text.split(" (at line")[0]
-
-
-def _line_of(message: str) -> int | None:
-    import re
-
-    match = re.search(r"at line (\d+)", message)
-    return int(match.group(1)) if match else None

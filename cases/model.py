@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +39,13 @@ class Metric:
 def is_count(metric: Metric) -> bool:
     """A count of people: ``count = true``, or derived as the number of participants."""
     return bool(metric.count) or (metric.derive is not None and metric.derive.rule == "participants")
+
+
+def count_limits(study: Study, keys: Iterable[str], disclosure: Disclosure) -> dict[str, int]:
+    """key -> min_count for each of ``keys`` that is a count metric under disclosure control."""
+    if disclosure.min_count <= 0:
+        return {}
+    return {k: disclosure.min_count for k in keys if k in study.metrics and is_count(study.metrics[k])}
 
 
 @dataclass(frozen=True)

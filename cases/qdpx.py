@@ -18,6 +18,7 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -197,7 +198,7 @@ class _Importer:
 
     # -- evidence ----------------------------------------------------------------------------
     def evidence(self) -> list[tuple[str, str, str, str]]:
-        rows: list[tuple[str, str, str, str]] = []
+        """(site, theme, excerpt, source) rows of every coded text, each once, in the project's order."""
         of_source: dict[str, set[str]] = {}
         of_selection: dict[str, set[str]] = {}
         for case in self.cases:
@@ -205,82 +206,90 @@ class _Importer:
                 of_source.setdefault(g, set()).add(case.guid)
             for g in case.selections:
                 of_selection.setdefault(g, set()).add(case.guid)
-        case_guids = set(self.site_of)
+        rows: list[tuple[str, str, str, str]] = []
         for src in self.p.sources.values():
-            if src.kind not in ("TextSource", "PDFSource"):
-                kind = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}.get(
-                    src.kind, src.kind
-                )
-                codings = src.other_selections + len(src.codes)
+            if self._carried_over(src):
+                # codings whose CodeRef is a case: that selection (or the whole source) belongs to the case
+                whole = set(of_source.get(src.guid, ())) | {g for g in src.codes if g in self.site_of}
+                rows += self._selection_rows(src, whole, of_selection)
+                rows += self._whole_source_rows(src, whole)
+        rows += self._case_rows()
+        return list(dict.fromkeys(rows))
+
+    def _carried_over(self, src) -> bool:
+        """Whether the text of ``src`` is read; what is not carried over of it goes to ``lost``."""
+        if src.kind not in ("TextSource", "PDFSource"):
+            kind = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}.get(src.kind, src.kind)
+            codings = src.other_selections + len(src.codes)
+            self.lost.append(
+                f'{kind} source "{src.name}": not carried over (crosscase keeps text only)'
+                + (f", with its {codings} codings" if codings else "")
+            )
+            return False
+        if src.kind == "PDFSource" and src.other_selections:
+            self.lost.append(
+                f'PDF source "{src.name}": {src.other_selections} PDF region selections are not carried over'
+            )
+        if src.text is None:
+            if src.selections or src.codes:
+                self.lost.append(f'source "{src.name}" {src.missing}: its codings are not carried over')
+            return False
+        return True
+
+    def _selection_rows(
+        self, src, whole: set[str], of_selection: dict[str, set[str]]
+    ) -> list[tuple[str, str, str, str]]:
+        """The rows of the coded selections of ``src``: one per case it belongs to and theme it is coded with."""
+        crlf_one = counts_crlf_as_one(src, self.p.origin)
+        ranges = [(sel.start, sel.end, g) for sel in src.selections for g in sel.codes if g in self.site_of]
+        rows: list[tuple[str, str, str, str]] = []
+        unlinked = 0
+        for sel in src.selections:
+            themes = [self.theme_of[g] for g in sel.codes if g in self.theme_of]
+            if any(g not in self.theme_of and g not in self.site_of for g in sel.codes):
                 self.lost.append(
-                    f'{kind} source "{src.name}": not carried over (crosscase keeps text only)'
-                    + (f", with its {codings} codings" if codings else "")
+                    f'source "{src.name}": a selection (line {sel.line}) is coded with a code the codebook '
+                    "does not hold: that coding is not carried over"
+                )
+            if not themes:
+                continue
+            owners = (
+                whole | of_selection.get(sel.guid, set()) | {g for a, b, g in ranges if a < sel.end and sel.start < b}
+            )
+            if not owners:
+                unlinked += 1
+                continue
+            excerpt = selection_text(src, sel, crlf_one)
+            if excerpt is None:
+                self.lost.append(
+                    f'source "{src.name}": a selection (line {sel.line}) runs from {sel.start} to {sel.end}, '
+                    f"outside the text's {len(src.text)} characters: not carried over"
                 )
                 continue
-            if src.kind == "PDFSource" and src.other_selections:
-                self.lost.append(
-                    f'PDF source "{src.name}": {src.other_selections} PDF region selections are not carried over'
-                )
-            if src.text is None:
-                if src.selections or src.codes:
-                    self.lost.append(f'source "{src.name}" {src.missing}: its codings are not carried over')
-                continue
-            crlf_one = counts_crlf_as_one(src, self.p.origin)
-            # codings whose CodeRef is a case: that selection (or the whole source) belongs to the case
-            whole = set(of_source.get(src.guid, ())) | {g for g in src.codes if g in case_guids}
-            ranges = [(sel.start, sel.end, g) for sel in src.selections for g in sel.codes if g in case_guids]
-            unlinked = 0
-            for sel in src.selections:
-                themes = [self.theme_of[g] for g in sel.codes if g in self.theme_of]
-                unknown = [g for g in sel.codes if g not in self.theme_of and g not in case_guids]
-                if unknown:
-                    self.lost.append(
-                        f'source "{src.name}": a selection (line {sel.line}) is coded with a code the codebook '
-                        "does not hold: that coding is not carried over"
-                    )
-                if not themes:
-                    continue
-                owners = (
-                    whole
-                    | of_selection.get(sel.guid, set())
-                    | {g for a, b, g in ranges if a < sel.end and sel.start < b}
-                )
-                if not owners:
-                    unlinked += 1
-                    continue
-                excerpt = selection_text(src, sel, crlf_one)
-                if excerpt is None:
-                    self.lost.append(
-                        f'source "{src.name}": a selection (line {sel.line}) runs from {sel.start} to {sel.end}, '
-                        f"outside the text's {len(src.text)} characters: not carried over"
-                    )
-                    continue
-                excerpt = _text(excerpt)
-                if not excerpt:
-                    continue
-                rows += [
-                    (self.site_of[c], t, excerpt, src.name)
-                    for c in sorted(owners, key=self.site_of.get)
-                    for t in themes
-                ]
-            if unlinked:
-                self.lost.append(
-                    f'source "{src.name}": {unlinked} coded selections belong to no case: not carried over'
-                )
-            source_themes = [self.theme_of[g] for g in src.codes if g in self.theme_of]
-            if source_themes and whole:
-                text = _text(src.text)
-                if len(text) > WHOLE_SOURCE_MAX or not text:
-                    self.lost.append(
-                        f'source "{src.name}" is coded as a whole, but is too long to be one excerpt: '
-                        "that coding is not carried over"
-                    )
-                else:
-                    rows += [
-                        (self.site_of[c], t, text, src.name)
-                        for c in sorted(whole, key=self.site_of.get)
-                        for t in source_themes
-                    ]
+            excerpt = _text(excerpt)
+            if excerpt:
+                rows += [(self.site_of[c], t, excerpt, src.name) for c in self._in_site_order(owners) for t in themes]
+        if unlinked:
+            self.lost.append(f'source "{src.name}": {unlinked} coded selections belong to no case: not carried over')
+        return rows
+
+    def _whole_source_rows(self, src, whole: set[str]) -> list[tuple[str, str, str, str]]:
+        """A source coded as a whole is one excerpt, unless it is too long for one."""
+        source_themes = [self.theme_of[g] for g in src.codes if g in self.theme_of]
+        if not source_themes or not whole:
+            return []
+        text = _text(src.text)
+        if len(text) > WHOLE_SOURCE_MAX or not text:
+            self.lost.append(
+                f'source "{src.name}" is coded as a whole, but is too long to be one excerpt: '
+                "that coding is not carried over"
+            )
+            return []
+        return [(self.site_of[c], t, text, src.name) for c in self._in_site_order(whole) for t in source_themes]
+
+    def _case_rows(self) -> list[tuple[str, str, str, str]]:
+        """A case coded with a theme: its description is the excerpt (or a note that it has none)."""
+        rows = []
         for case in self.cases:
             for g in case.codes:
                 if g in self.theme_of:
@@ -289,12 +298,10 @@ class _Importer:
                         or f'(the case "{self.site_of[case.guid]}" is coded here, with no text)'
                     )
                     rows.append((self.site_of[case.guid], self.theme_of[g], text, "case"))
-        seen, unique_rows = set(), []
-        for row in rows:
-            if row not in seen:
-                seen.add(row)
-                unique_rows.append(row)
-        return unique_rows
+        return rows
+
+    def _in_site_order(self, guids: set[str]) -> list[str]:
+        return sorted(guids, key=lambda g: self.site_of[g])
 
 
 _METRIC_KEYS = {"unit": str, "min": float, "max": float, "higher_is_better": bool, "count": bool}
@@ -325,7 +332,7 @@ def describe(name: str, description: str | None) -> tuple[str, dict]:
     return label, extra
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> str:
+def _csv(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -387,35 +394,73 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
 
 
 def _files(imp: _Importer, project: Project, label: str, evidence, report: ImportReport) -> dict[str, str]:
-    files: dict[str, str] = {}
-    synthetic = SYNTHETIC in (project.description or "")
-    description = (
-        clean((project.description or "").replace(SYNTHETIC, ""))
-        or f"Imported from the REFI-QDA project {clean(label)}"
-    )
+    """The study folder's files (name -> text) of an imported project; ``report`` gets what they hold."""
     metrics = imp.metrics
-    lines = (
-        [
-            f"# Imported by crosscase from the REFI-QDA project {comment(label)}"
-            + (f" (written by {comment(project.origin)})" if project.origin else "")
-            + ".",
-            "",
-            "[study]",
-            f"title = {toml_str(report.title)}",
-            f"description = {toml_str(description)}",
-        ]
-        + (["synthetic = true"] if synthetic else [])
-        + [""]
-    )
-    placeholder = not metrics
-    if placeholder:
+    if not metrics:
         metrics = [("outcome", "Outcome (fill in sites.csv)", "", {})]
         imp.lost.append(
             "the project has no Integer or Float case variable: study.toml's outcome is an empty metric "
             '"outcome"; fill in sites.csv\'s outcome column, or name another metric'
         )
-    key, label_, _, _ = metrics[0]
-    lines += [
+    report.outcome = metrics[0][0]
+    report.metrics = [m[0] for m in metrics]
+    report.attributes = [a[0] for a in imp.attributes]
+    rows = _site_rows(imp, metrics)
+    files = {"sites.csv": _csv(["site", "label", *report.metrics, *report.attributes], rows)}
+    lines = [*_study_lines(project, label, report.title), *_outcome_lines(metrics[0])]
+    for key, label_, _, extra in metrics:
+        if extra.get("min", 0) > extra.get("max", float("inf")):
+            extra.pop("min"), extra.pop("max")
+        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}"]
+        lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
+        lines.append("")
+    files["study.toml"] = "\n".join(lines)
+    report.sites = [r[0] for r in rows]
+    if imp.new:
+        files["themes.toml"] = _themes_toml(imp.new)
+    report.new_themes = [t["id"] for t in imp.new]
+    report.matched = dict(imp.matched)
+    ratings = [
+        [imp.site_of[case.guid], theme, canonical_token(raw)]
+        for theme, g in imp.rating_vars
+        for case in imp.cases
+        if (raw := case.values.get(g)) is not None and raw.strip()
+    ]
+    if ratings:
+        files["ratings.csv"] = _csv(["site", "theme", "rating"], ratings)
+    report.ratings = len(ratings)
+    if evidence:
+        files["evidence.csv"] = _csv(["site", "theme", "excerpt", "source"], [list(r) for r in evidence])
+    report.evidence = len(evidence)
+    if project.notes:
+        imp.lost.append(f"{project.notes} notes (memos): not carried over")
+    return files
+
+
+def _study_lines(project: Project, label: str, title: str) -> list[str]:
+    """study.toml's heading comment and [study] table."""
+    synthetic = SYNTHETIC in (project.description or "")
+    description = (
+        clean((project.description or "").replace(SYNTHETIC, ""))
+        or f"Imported from the REFI-QDA project {clean(label)}"
+    )
+    return [
+        f"# Imported by crosscase from the REFI-QDA project {comment(label)}"
+        + (f" (written by {comment(project.origin)})" if project.origin else "")
+        + ".",
+        "",
+        "[study]",
+        f"title = {toml_str(title)}",
+        f"description = {toml_str(description)}",
+        *(["synthetic = true"] if synthetic else []),
+        "",
+    ]
+
+
+def _outcome_lines(first: tuple) -> list[str]:
+    """study.toml's [outcome]: the first numeric case variable, split by the median."""
+    key, label_, _, _ = first
+    return [
         f'# crosscase chose the outcome: the first numeric case variable, "{comment(label_)}" ({key}).',
         "# To split the sites by another metric, set metric below to one of the [metrics.*] keys;",
         "# split may be median, threshold, tertiles, quadrants or explicit (see docs: the study folder).",
@@ -424,10 +469,11 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         'split = "median"',
         "",
     ]
-    report.outcome = metrics[0][0]
-    report.metrics = [m[0] for m in metrics]
-    report.attributes = [a[0] for a in imp.attributes]
-    header = ["site", "label", *report.metrics, *report.attributes]
+
+
+def _site_rows(imp: _Importer, metrics: list[tuple[str, str, str, dict]]) -> list[list[str]]:
+    """sites.csv's rows: id, label, the metrics, the attributes. A value that is not a number is left
+    empty; a metric's bounds that its values break are dropped from ``metrics``."""
     rows = []
     for case in imp.cases:
         site = imp.site_of[case.guid]
@@ -445,37 +491,15 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         for _column, g in imp.attributes:
             row.append(clean(case.values.get(g) or ""))
         rows.append(row)
-    files["sites.csv"] = _csv(header, rows)
-    for key, label_, _, extra in metrics:
-        if extra.get("min", 0) > extra.get("max", float("inf")):
-            extra.pop("min"), extra.pop("max")
-        lines += [f"[metrics.{key}]", f"label = {toml_str(label_)}"]
-        lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
-        lines.append("")
-    files["study.toml"] = "\n".join(lines)
-    report.sites = [r[0] for r in rows]
-    if imp.new:
-        out = ["# The project's own codes (those not matched to crosscase's catalogue by title)", ""]
-        for t in imp.new:
-            out += ["[[theme]]", f"id = {toml_str(t['id'])}", f"title = {toml_str(t['title'])}"]
-            out += [f"domain = {toml_str(t['domain'])}"] if t["domain"] else []
-            out += [f"summary = {toml_str(t['summary'])}"] if t["summary"] else []
-            out.append("")
-        files["themes.toml"] = "\n".join(out)
-    report.new_themes = [t["id"] for t in imp.new]
-    report.matched = dict(imp.matched)
-    ratings = []
-    for theme, g in imp.rating_vars:
-        for case in imp.cases:
-            raw = case.values.get(g)
-            if raw is not None and raw.strip():
-                ratings.append([imp.site_of[case.guid], theme, canonical_token(raw)])
-    if ratings:
-        files["ratings.csv"] = _csv(["site", "theme", "rating"], ratings)
-    report.ratings = len(ratings)
-    if evidence:
-        files["evidence.csv"] = _csv(["site", "theme", "excerpt", "source"], [list(r) for r in evidence])
-    report.evidence = len(evidence)
-    if project.notes:
-        imp.lost.append(f"{project.notes} notes (memos): not carried over")
-    return files
+    return rows
+
+
+def _themes_toml(new: list[dict]) -> str:
+    """themes.toml of the project's own codes."""
+    out = ["# The project's own codes (those not matched to crosscase's catalogue by title)", ""]
+    for t in new:
+        out += ["[[theme]]", f"id = {toml_str(t['id'])}", f"title = {toml_str(t['title'])}"]
+        out += [f"domain = {toml_str(t['domain'])}"] if t["domain"] else []
+        out += [f"summary = {toml_str(t['summary'])}"] if t["summary"] else []
+        out.append("")
+    return "\n".join(out)

@@ -127,8 +127,8 @@ def _text(node: Node | None) -> str | None:
 def _int(node: Node, key: str, entry: str) -> int:
     raw = node.get(key)
     try:
-        return int(raw.strip())
-    except (AttributeError, ValueError):
+        return int((raw or "").strip())  # missing: not a whole number either
+    except ValueError:
         raise QdpxError(
             [Problem(entry, node.line, None, f"<{node.tag}> {key} {raw!r} is not a whole number")]
         ) from None
@@ -137,7 +137,7 @@ def _int(node: Node, key: str, entry: str) -> int:
 def read_project(archive: Archive) -> Project:
     qde = find_qde(archive)
     entry = f"{archive.label}/{qde}"
-    root = parse_xml(archive.read(archive.find(qde), archive.limits.qde, "project file"), entry)
+    root = parse_xml(archive.read(archive.members[qde], archive.limits.qde, "project file"), entry)
     if root.tag != "Project":
         raise QdpxError(
             [Problem(entry, root.line, None, f"the root element is <{root.tag}>, not a REFI-QDA <Project>")]
@@ -223,7 +223,7 @@ def _source(node: Node, archive: Archive, project: Project, entry: str) -> Sourc
         has_values=bool(node.findall("VariableValue")),
         line=node.line,
     )
-    text_node = node
+    text_node: Node | None = node
     if node.tag == "PDFSource":
         src.other_selections = len(node.findall("PDFSelection"))
         text_node = node.find("Representation")

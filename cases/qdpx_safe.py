@@ -119,7 +119,7 @@ class Archive:
             raise QdpxError(problems)
         # member lookup ignores case and "\" vs "/": vendors write Sources/ or sources/
         self.members = {info.filename.replace("\\", "/"): info for info in infos if not info.is_dir()}
-        self._folded = {}
+        self._folded: dict[str, zipfile.ZipInfo] = {}
         for name, info in self.members.items():
             self._folded.setdefault(name.casefold(), info)
 

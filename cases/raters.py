@@ -192,6 +192,7 @@ def read_raters(
     problem is left out of the result (the problem is reported).
     """
     folder = Path(folder)
+    known = sites if sites is None or isinstance(sites, set) else set(sites)  # read_long checks ids in a set
     files = rater_files(folder, out, notes)
     ratings: dict[str, tuple[Rating, ...]] = {}
     for rater, rel in files.items():
@@ -202,7 +203,7 @@ def read_raters(
         table = read_table(path, rel, out, LIMITS["ratings"])
         if table is None:
             continue
-        rows = read_long(table, rel, sites, dict(themes), out)
+        rows = read_long(table, rel, known, dict(themes), out)
         if out.count() == before:
             ratings[rater] = tuple(rows)
     kept = {r: rel for r, rel in files.items() if r in ratings}

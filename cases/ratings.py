@@ -13,7 +13,8 @@ from cases.model import Rating, Theme
 from cases.sites import cell_text
 from cases.textio import Table
 from cases.tokens import canonical_token
-from cases.tomlspan import TomlLines
+from cases.tomlcheck import TomlChecker
+from cases.tomlspan import syntax_problem
 
 THEMES = "themes.toml"
 _ID = re.compile(r"^[a-z0-9-]+$")
@@ -22,93 +23,87 @@ INFLUENCES = ("facilitator", "barrier", "both")
 
 
 def parse_themes(text: str, out: Collector) -> list[Theme]:
+    """themes.toml's [[theme]] tables; problems go to ``out``, and a theme with one is left out."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        out.add(THEMES, line, None, f"TOML syntax error: {str(exc).split(' (at line')[0]}")
+        problem = syntax_problem(exc)
+        out.add(THEMES, problem.line, None, problem.message)
         return []
-    lines = TomlLines(text)
+    c = TomlChecker(THEMES, text, out)
     for key in data:
         if key != "theme":
-            out.add(
-                THEMES,
-                lines.line((key,), None) or lines.keys.get((key,)),
-                None,
-                f'unknown key "{key}": themes are [[theme]] tables',
-            )
+            c.err((key,), None, f'unknown key "{key}": themes are [[theme]] tables')
     items = data.get("theme", [])
     if not isinstance(items, list):
-        out.add(THEMES, lines.line(("theme",)), None, "themes must be written as [[theme]] tables")
+        c.err(("theme",), None, "themes must be written as [[theme]] tables")
         return []
     themes: list[Theme] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # id -> its line
     for i, item in enumerate(items):
-        table = ("theme", i)
-        line = lines.line(table)
         if not isinstance(item, dict):
-            out.add(THEMES, line, None, "a [[theme]] must be a table")
+            c.err(("theme", i), None, "a [[theme]] must be a table")
             continue
-        before = out.count()
-        for key in item:
-            if key not in _THEME_KEYS:
-                out.add(
-                    THEMES,
-                    lines.line(table, key),
-                    None,
-                    f'[[theme]] has an unknown key "{key}" (allowed: {", ".join(sorted(_THEME_KEYS))})',
-                )
-        tid, title = item.get("id"), item.get("title")
-        if not isinstance(tid, str) or not _ID.match(tid):
-            out.add(THEMES, lines.line(table, "id"), None, f"[[theme]] id {tid!r} must be text of a-z, 0-9 and -")
-        elif tid in seen:
-            out.add(
-                THEMES, lines.line(table, "id"), None, f'[[theme]] id "{tid}" is used twice (first at line {seen[tid]})'
-            )
-        else:
-            seen[tid] = lines.line(table, "id") or 0
-        if not isinstance(title, str) or not title.strip():
-            out.add(THEMES, lines.line(table, "title") or line, None, '[[theme]] needs title = "..."')
-        for key in ("domain", "construct", "summary"):
-            if key in item and not isinstance(item[key], str):
-                out.add(THEMES, lines.line(table, key), None, f"[[theme]] {key} must be text")
-        if "influence" in item and item["influence"] not in INFLUENCES:
-            out.add(
-                THEMES,
-                lines.line(table, "influence"),
-                None,
-                f"[[theme]] influence must be one of {', '.join(INFLUENCES)}, not {item['influence']!r}",
-            )
-        if "cfir2009" in item:
-            if not isinstance(item["cfir2009"], str):
-                out.add(THEMES, lines.line(table, "cfir2009"), None, "[[theme]] cfir2009 must be text")
-            elif item["cfir2009"] not in _cfir2009_titles():
-                out.add(
-                    THEMES,
-                    lines.line(table, "cfir2009"),
-                    None,
-                    f'[[theme]] cfir2009 "{item["cfir2009"]}" is '
-                    "not the title of a CFIR 2009 construct of the built-in catalogue (crosscase themes lists them)",
-                )
-        sources = item.get("sources", [])
-        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-            out.add(THEMES, lines.line(table, "sources"), None, "[[theme]] sources must be a list of DOIs or titles")
-            sources = []
-        if out.count() == before:
-            themes.append(
-                Theme(
-                    tid,
-                    title.strip(),
-                    item.get("domain"),
-                    item.get("construct"),
-                    item.get("summary"),
-                    tuple(sources),
-                    influence=item.get("influence"),
-                    cfir2009=item.get("cfir2009"),
-                )
-            )
+        before = c.count()
+        _check_theme(c, ("theme", i), item, seen)
+        if c.count() == before:
+            themes.append(_theme(item))
     return themes
+
+
+def _check_theme(c: TomlChecker, table: tuple, item: dict, seen: dict[str, int]) -> None:
+    """The keys of one [[theme]]; a new id is added to ``seen``."""
+    c.unknown(table, item, _THEME_KEYS, "[theme]")
+    tid, title = item.get("id"), item.get("title")
+    if not isinstance(tid, str) or not _ID.match(tid):
+        c.err(table, "id", f"[[theme]] id {tid!r} must be text of a-z, 0-9 and -")
+    elif tid in seen:
+        c.err(table, "id", f'[[theme]] id "{tid}" is used twice (first at line {seen[tid]})')
+    else:
+        seen[tid] = c.line(table, "id") or 0
+    if not isinstance(title, str) or not title.strip():
+        c.err(table, "title", '[[theme]] needs title = "..."')
+    for key in ("domain", "construct", "summary"):
+        if key in item and not isinstance(item[key], str):
+            c.err(table, key, f"[[theme]] {key} must be text")
+    if "influence" in item and item["influence"] not in INFLUENCES:
+        c.err(
+            table,
+            "influence",
+            f"[[theme]] influence must be one of {', '.join(INFLUENCES)}, not {item['influence']!r}",
+        )
+    _check_cfir2009(c, table, item)
+    sources = item.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        c.err(table, "sources", "[[theme]] sources must be a list of DOIs or titles")
+
+
+def _check_cfir2009(c: TomlChecker, table: tuple, item: dict) -> None:
+    if "cfir2009" not in item:
+        return
+    if not isinstance(item["cfir2009"], str):
+        c.err(table, "cfir2009", "[[theme]] cfir2009 must be text")
+    elif item["cfir2009"] not in _cfir2009_titles():
+        c.err(
+            table,
+            "cfir2009",
+            f'[[theme]] cfir2009 "{item["cfir2009"]}" is '
+            "not the title of a CFIR 2009 construct of the built-in catalogue (crosscase themes lists them)",
+        )
+
+
+def _theme(item: dict) -> Theme:
+    """The Theme of a [[theme]] table that passed ``_check_theme``."""
+    return Theme(
+        item["id"],
+        item["title"].strip(),
+        item.get("domain"),
+        item.get("construct"),
+        item.get("summary"),
+        tuple(item.get("sources", [])),
+        influence=item.get("influence"),
+        cfir2009=item.get("cfir2009"),
+    )
 
 
 def _cfir2009_titles() -> set[str]:
@@ -125,7 +120,9 @@ def merge_themes(own: list[Theme], catalogue: tuple[Theme, ...]) -> dict[str, Th
     return merged
 
 
-def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, Theme], out: Collector) -> list[Rating]:
+def read_long(
+    table: Table, rel: str, sites: set[str] | Mapping[str, str] | None, themes: dict[str, Theme], out: Collector
+) -> list[Rating]:
     """Long-form ratings; ``sites`` None when the study has no sites file (site ids are not checked)."""
     columns = set(table.columns)
     missing = [c for c in ("site", "theme", "rating") if c not in columns]
@@ -146,7 +143,7 @@ def read_long(table: Table, rel: str, sites: set[str] | None, themes: dict[str, 
         if token is None:
             out.add(rel, row, "rating", f'"{cell_text(raw)}" is not a rating token (-2..+2, X, Missing, N/A, E, I)')
             ok = False
-        if not ok:
+        if not ok or site is None or theme is None or token is None:
             continue
         if (site, theme) in first:
             out.add(rel, row, "theme", f'site "{site}" already has a rating of "{theme}" (row {first[(site, theme)]})')
@@ -257,25 +254,7 @@ def read_wide(
             rel, None, None, 'no column "theme"' + (f' (is "{alias}" the theme column? name it theme)' if alias else "")
         )
         return []
-    site_cols = []
-    known = sorted(sites) if sites is not None else []
-    for i, c in enumerate(table.columns):
-        if c in WIDE_FIXED:
-            continue
-        if sites is not None and c not in sites:
-            guess = _nearest(c, known)
-            if guess is None and isinstance(sites, dict):  # "center_C_medium" for the site labelled "Center C"
-                words = _words(c)
-                named = [k for k, label in sites.items() if _words(str(label)) and _words(str(label)) <= words]
-                guess = named[0] if len(named) == 1 else None
-            hint = (
-                f"did you mean {guess}?"
-                if guess
-                else f"site ids are {', '.join(known[:5])}{', …' if len(known) > 5 else ''}"
-            )
-            out.add(rel, 1, c, f'"{c}" is not a site id in the sites file ({hint})')
-        else:
-            site_cols.append((i, c))
+    site_cols = _site_columns(table, rel, sites, out)
     tix = table.columns.index("theme")
     dix = table.columns.index("distinguishing") if "distinguishing" in table.columns else None
     own_ids = {t.id for t in own}
@@ -295,34 +274,76 @@ def read_wide(
             continue
         first[theme] = row
         if dix is not None:
-            mark = "" if cells[dix] is None else " ".join(cell_text(cells[dix]).split()).casefold()
-            if mark in PUBLISHED:
-                published[theme] = PUBLISHED[mark]
-            else:
-                out.add(
-                    rel,
-                    row,
-                    "distinguishing",
-                    f'"{cell_text(cells[dix])}" is not a published judgement '
-                    "(strong, weak, distinguishing, none, **, *, or empty)",
-                )
-        for i, site in site_cols:
-            token = canonical_token(cells[i])
-            if token is None:
-                out.add(
-                    rel, row, site, f'"{cell_text(cells[i])}" is not a rating token (-2..+2, X, Missing, N/A, E, I)'
-                )
-                continue
-            if cells[i] is not None and _MIXED_ZERO.match(cell_text(cells[i]).strip()):
-                mixed.append((row, site))
-            ratings.append(Rating(site, theme, token))
+            _published(cells[dix], theme, rel, row, published, out)
+        ratings.extend(_row_ratings(cells, site_cols, theme, rel, row, out, mixed))
     if mixed:
-        (row, site), more = mixed[0], len(mixed) - 1
-        notes.append(
-            f'{rel}:{row}: {site}: "0 (mixed)" was read as X (mixed), not as the valence 0'
-            + (f"; so were {more} more cell{'s' if more != 1 else ''}" if more else "")
-        )
+        notes.append(_mixed_note(mixed, rel))
     return ratings
+
+
+def _site_columns(
+    table: Table, rel: str, sites: set[str] | dict[str, str] | None, out: Collector
+) -> list[tuple[int, str]]:
+    """(index, site id) of the site columns; a header that is not a site is a problem, with a hint."""
+    site_cols = []
+    known = sorted(sites) if sites is not None else []
+    for i, c in enumerate(table.columns):
+        if c in WIDE_FIXED:
+            continue
+        if sites is not None and c not in sites:
+            out.add(rel, 1, c, f'"{c}" is not a site id in the sites file ({_site_hint(c, sites, known)})')
+        else:
+            site_cols.append((i, c))
+    return site_cols
+
+
+def _site_hint(column: str, sites: set[str] | dict[str, str], known: list[str]) -> str:
+    """ "did you mean S3?" for a header close to a site id (or naming a site's label), else a few ids."""
+    guess = _nearest(column, known)
+    if guess is None and isinstance(sites, dict):  # "center_C_medium" for the site labelled "Center C"
+        words = _words(column)
+        named = [k for k, label in sites.items() if _words(str(label)) and _words(str(label)) <= words]
+        guess = named[0] if len(named) == 1 else None
+    return (
+        f"did you mean {guess}?" if guess else f"site ids are {', '.join(known[:5])}{', …' if len(known) > 5 else ''}"
+    )
+
+
+def _published(cell, theme: str, rel: str, row: int, published: dict[str, str], out: Collector) -> None:
+    """The authors' judgement of ``theme`` from its ``distinguishing`` cell, into ``published``."""
+    mark = "" if cell is None else " ".join(cell_text(cell).split()).casefold()
+    if mark in PUBLISHED:
+        published[theme] = PUBLISHED[mark]
+    else:
+        out.add(
+            rel,
+            row,
+            "distinguishing",
+            f'"{cell_text(cell)}" is not a published judgement (strong, weak, distinguishing, none, **, *, or empty)',
+        )
+
+
+def _row_ratings(
+    cells, site_cols: list[tuple[int, str]], theme: str, rel: str, row: int, out: Collector, mixed: list
+) -> list[Rating]:
+    """The ratings of one theme's row; a "0 (mixed)" cell is noted in ``mixed`` as (row, site)."""
+    ratings = []
+    for i, site in site_cols:
+        token = canonical_token(cells[i])
+        if token is None:
+            out.add(rel, row, site, f'"{cell_text(cells[i])}" is not a rating token (-2..+2, X, Missing, N/A, E, I)')
+            continue
+        if cells[i] is not None and _MIXED_ZERO.match(cell_text(cells[i]).strip()):
+            mixed.append((row, site))
+        ratings.append(Rating(site, theme, token))
+    return ratings
+
+
+def _mixed_note(mixed: list[tuple[int, str]], rel: str) -> str:
+    (row, site), more = mixed[0], len(mixed) - 1
+    return f'{rel}:{row}: {site}: "0 (mixed)" was read as X (mixed), not as the valence 0' + (
+        f"; so were {more} more cell{'s' if more != 1 else ''}" if more else ""
+    )
 
 
 def _match_theme(
@@ -348,7 +369,7 @@ def _match_theme(
                 out.add(rel, row, "theme", f'"{text}" matches more than one theme ({", ".join(hits)}): use the id')
                 return None
             if hits:
-                if candidate is not text and notes is not None:
+                if candidate is not text and notes is not None and suffix is not None:
                     notes.append(
                         f'{rel}:{row}: theme: "{text}" was read as {hits[0]} '
                         f'("{themes[hits[0]].title}"), leaving out "({suffix.group(2)})"'

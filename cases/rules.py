@@ -6,6 +6,7 @@ Schema knowledge that both ``cases`` (study.toml's [distinguishing], a snapshot'
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ def check_rule(name: str, params: Mapping[str, object]) -> list[tuple[str | None
             problems.append((key, f'rule "{name}" has no parameter "{key}" (it has: {allowed})'))
         elif isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             problems.append((key, f"{key} must be a number"))
+        elif not math.isfinite(value):  # inf would be written as JSON's invalid "Infinity"
+            problems.append((key, f"{key} must be a finite number"))
     return problems
 
 

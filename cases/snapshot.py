@@ -8,11 +8,10 @@ Building a snapshot from a comparison is the command line's job (tui/headless/sn
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
-import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from cases.qca_snapshot import check_qca
 from cases.rules import LABELS
 from cases.textio import MIB, read_text
 from cases.tokens import CANONICAL
-from cases.tomlspan import TomlLines, TomlProblem, load_toml
+from cases.tomlcheck import SCALAR, VIEW_VALUE, TomlChecker, describe, is_kind
+from cases.tomlspan import TomlProblem, load_toml
 
 SCHEMA = "crosscase.snapshot/1"
 SCHEMA_FAMILY = "crosscase.snapshot/"
@@ -43,10 +43,9 @@ GROUP_FIGURES = ("mean", "median", "min", "max")
 # --- writing -----------------------------------------------------------------------------------
 
 
-def created_at(env: dict | None = None) -> datetime:
+def created_at(env: Mapping[str, str] | None = None) -> datetime:
     """The snapshot's time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; UTC, seconds."""
-    env = os.environ if env is None else env
-    raw = env.get("SOURCE_DATE_EPOCH")
+    raw = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH")
     if raw is None or raw == "":
         return datetime.now(UTC).replace(microsecond=0)
     try:
@@ -130,7 +129,7 @@ def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
         data = load_toml(text)
     except TomlProblem as exc:
         raise StudyError([Problem(name, exc.line, None, exc.message)]) from None
-    check = _Checker(name, text)
+    check = TomlChecker(name, text, keyed=True)
     _check_schema(data, check)
     if not check.problems:
         _check_body(data, check)
@@ -139,7 +138,7 @@ def parse_snapshot(text: str, name: str = "snapshot.toml") -> dict:
     return with_nulls(data)
 
 
-def _check_schema(data: dict, c: _Checker) -> None:
+def _check_schema(data: dict, c: TomlChecker) -> None:
     schema = data.get("schema")
     if schema is None:
         c.err((), None, f'not a crosscase snapshot: it has no schema key (a snapshot starts with schema = "{SCHEMA}")')
@@ -158,7 +157,7 @@ def _check_schema(data: dict, c: _Checker) -> None:
             c.err((), "schema", f'schema "{schema}" is not supported (this crosscase reads {SCHEMA})')
 
 
-def _check_body(data: dict, c: _Checker) -> None:
+def _check_body(data: dict, c: TomlChecker) -> None:
     """Every key crosscase reads back has its type (the dashboard, ``diff`` and ``open`` rely on it)."""
     c.need(data, (), "crosscase", str)
     c.need(data, (), "created", datetime)
@@ -168,98 +167,16 @@ def _check_body(data: dict, c: _Checker) -> None:
     c.need(data, (), "view", {str: VIEW_VALUE}, required=False)
     for key in ("sensitivity", "configurations"):
         c.need(data, (), key, dict, required=False)
-    study = c.need(data, (), "study", dict)
-    if study is not None:
-        for key, kind in (
-            ("title", str),
-            ("folder", str),
-            ("fingerprint", str),
-            ("synthetic", bool),
-            ("files", {str: str}),
-        ):
-            c.need(study, ("study",), key, kind)
-        folder = study.get("folder")
-        if isinstance(folder, str) and (not folder or folder in (".", "..") or "/" in folder or "\\" in folder):
-            c.err(("study",), "folder", f'must be a folder\'s name, not a path: "{folder}"')
-    split = c.need(data, (), "split", dict)
-    if split is not None:
-        c.need(split, ("split",), "outcome", str)
-        rule = c.need(split, ("split",), "rule", str)
-        if isinstance(rule, str) and rule not in SPLIT_RULES:
-            c.err(("split",), "rule", f'"{rule}" is not a split rule ({", ".join(SPLIT_RULES)})')
-        for key in ("high", "low"):
-            c.need(split, ("split",), key, [str], required=False)
-        c.need(split, ("split",), "second", str, required=False)
-        c.need(split, ("split",), "threshold", float, required=False)
-        c.need(split, ("split",), "cut", (float, [float]), required=False)
-        for key in split:
-            if key not in ("outcome", "rule", "high", "low", "second", "threshold", "cut"):
-                c.need(split, ("split",), key, (SCALAR, [SCALAR]))
+    _check_study(c.need(data, (), "study", dict), c)
+    _check_split(c.need(data, (), "split", dict), c)
     groups = c.need(data, (), "groups", dict)
     if groups is not None:
         for g in GROUPS:
             c.need(groups, ("groups",), g, [str])
     for i, metric in enumerate(c.need(data, (), "metrics", [dict]) or []):
-        where = ("metrics", i)
-        c.need(metric, where, "metric", str)
-        c.need(metric, where, "label", str)
-        c.need(metric, where, "unit", str, required=False)
-        for key in ("higher_is_better", "count", "pending"):
-            c.need(metric, where, key, bool, required=False)
-        for key in METRIC_FIGURES:
-            if key != "permutation":
-                c.need(metric, where, key, float, required=False)
-        permutation = c.need(metric, where, "permutation", dict, required=False)
-        if permutation is not None:
-            c.need(permutation, (*where, "permutation"), "exact", bool)
-            c.need(permutation, (*where, "permutation"), "relabelings", int)
-            c.need(permutation, (*where, "permutation"), "seed", int, required=False)
-        for g in ("high", "low"):
-            group = c.need(metric, where, g, dict)
-            if group is not None:
-                c.need(group, (*where, g), "n", int)
-                for key in GROUP_FIGURES:
-                    c.need(group, (*where, g), key, float, required=False)
-                c.need(group, (*where, g), "values", {str: (float, str)})
+        _check_metric(metric, ("metrics", i), c)
     for i, theme in enumerate(c.need(data, (), "themes", [dict]) or []):
-        where = ("themes", i)
-        c.need(theme, where, "theme", str)
-        c.need(theme, where, "title", str)
-        c.need(theme, where, "domain", str, required=False)
-        c.need(theme, where, "rule", str, required=False)
-        for key in ("diff", "gap"):  # what the rule looked at; the threshold it met, in words
-            c.need(theme, where, key, float, required=False)
-        c.need(theme, where, "threshold", str, required=False)
-        c.need(theme, where, "published", str, required=False)
-        judgement = c.need(theme, where, "judgement", str, required=False)  # the analyst's (judgements.csv)
-        if isinstance(judgement, str) and judgement not in LABELS:
-            c.err(where, "judgement", f'"{judgement}" is not one of {", ".join(LABELS)}')
-        c.need(theme, where, "judgement_reason", str, required=False)
-        label = c.need(theme, where, "distinguishing", str)
-        if isinstance(label, str) and label not in LABELS:
-            c.err(where, "distinguishing", f'"{label}" is not one of {", ".join(LABELS)}')
-        direction = c.need(theme, where, "direction", str)
-        if isinstance(direction, str) and direction not in DIRECTIONS:
-            c.err(where, "direction", f'"{direction}" is not one of {", ".join(DIRECTIONS)}')
-        c.need(theme, where, "evidence", {str: str}, required=False)
-        excerpts = c.need(theme, where, "excerpts", {str: [{str: str}]}, required=False)  # evidence.csv's
-        for site, items in (excerpts or {}).items():
-            for item in items:
-                if not isinstance(item.get("excerpt"), str) or set(item) - {"excerpt", "source"}:
-                    c.err((*where, "excerpts"), site, "each excerpt must be a table of excerpt (and source)")
-                    break
-        for g in ("high", "low", "middle"):
-            group = c.need(theme, where, g, dict, required=g != "middle")
-            if group is not None:
-                c.need(group, (*where, g), "rated", int)
-                c.need(group, (*where, g), "mean", float, required=False)
-                ratings = c.need(group, (*where, g), "ratings", {str: str})
-                for site, token in (ratings or {}).items():
-                    if token not in CANONICAL:
-                        c.err((*where, g, "ratings"), site, f'"{token}" is not a rating ({", ".join(CANONICAL)})')
-        for key, value in theme.items():
-            if key not in ("high", "low", "middle", "evidence", "excerpts") and not _is(value, (SCALAR, [SCALAR])):
-                c.err(where, key, f"must be {_describe((SCALAR, [SCALAR]))}")
+        _check_theme(theme, ("themes", i), c)
     disclosure = c.need(data, (), "disclosure", dict)
     if disclosure is not None:
         c.need(disclosure, ("disclosure",), "evidence_included", bool)
@@ -279,21 +196,120 @@ def _check_body(data: dict, c: _Checker) -> None:
         _check_disclosure(data, disclosure, c)
 
 
+def _check_study(study: dict | None, c: TomlChecker) -> None:
+    if study is None:
+        return
+    for key, kind in (
+        ("title", str),
+        ("folder", str),
+        ("fingerprint", str),
+        ("synthetic", bool),
+        ("files", {str: str}),
+    ):
+        c.need(study, ("study",), key, kind)
+    folder = study.get("folder")
+    if isinstance(folder, str) and (not folder or folder in (".", "..") or "/" in folder or "\\" in folder):
+        c.err(("study",), "folder", f'must be a folder\'s name, not a path: "{folder}"')
+
+
+def _check_split(split: dict | None, c: TomlChecker) -> None:
+    if split is None:
+        return
+    c.need(split, ("split",), "outcome", str)
+    rule = c.need(split, ("split",), "rule", str)
+    if isinstance(rule, str) and rule not in SPLIT_RULES:
+        c.err(("split",), "rule", f'"{rule}" is not a split rule ({", ".join(SPLIT_RULES)})')
+    for key in ("high", "low"):
+        c.need(split, ("split",), key, [str], required=False)
+    c.need(split, ("split",), "second", str, required=False)
+    c.need(split, ("split",), "threshold", float, required=False)
+    c.need(split, ("split",), "cut", (float, [float]), required=False)
+    for key in split:
+        if key not in ("outcome", "rule", "high", "low", "second", "threshold", "cut"):
+            c.need(split, ("split",), key, (SCALAR, [SCALAR]))
+
+
+def _check_metric(metric: dict, where: tuple, c: TomlChecker) -> None:
+    """One [[metrics]] table: its figures, its permutation test and its two groups."""
+    c.need(metric, where, "metric", str)
+    c.need(metric, where, "label", str)
+    c.need(metric, where, "unit", str, required=False)
+    for key in ("higher_is_better", "count", "pending"):
+        c.need(metric, where, key, bool, required=False)
+    for key in METRIC_FIGURES:
+        if key != "permutation":
+            c.need(metric, where, key, float, required=False)
+    permutation = c.need(metric, where, "permutation", dict, required=False)
+    if permutation is not None:
+        c.need(permutation, (*where, "permutation"), "exact", bool)
+        c.need(permutation, (*where, "permutation"), "relabelings", int)
+        c.need(permutation, (*where, "permutation"), "seed", int, required=False)
+    for g in ("high", "low"):
+        group = c.need(metric, where, g, dict)
+        if group is not None:
+            c.need(group, (*where, g), "n", int)
+            for key in GROUP_FIGURES:
+                c.need(group, (*where, g), key, float, required=False)
+            c.need(group, (*where, g), "values", {str: (float, str)})
+
+
+def _check_theme(theme: dict, where: tuple, c: TomlChecker) -> None:
+    """One [[themes]] table: the rule's figures, the labels, the evidence and the groups' ratings."""
+    c.need(theme, where, "theme", str)
+    c.need(theme, where, "title", str)
+    c.need(theme, where, "domain", str, required=False)
+    c.need(theme, where, "rule", str, required=False)
+    for key in ("diff", "gap"):  # what the rule looked at; the threshold it met, in words
+        c.need(theme, where, key, float, required=False)
+    c.need(theme, where, "threshold", str, required=False)
+    c.need(theme, where, "published", str, required=False)
+    judgement = c.need(theme, where, "judgement", str, required=False)  # the analyst's (judgements.csv)
+    _check_choice(judgement, LABELS, where, "judgement", c)
+    c.need(theme, where, "judgement_reason", str, required=False)
+    _check_choice(c.need(theme, where, "distinguishing", str), LABELS, where, "distinguishing", c)
+    _check_choice(c.need(theme, where, "direction", str), DIRECTIONS, where, "direction", c)
+    c.need(theme, where, "evidence", {str: str}, required=False)
+    excerpts = c.need(theme, where, "excerpts", {str: [{str: str}]}, required=False)  # evidence.csv's
+    for site, items in (excerpts or {}).items():
+        for item in items:
+            if not isinstance(item.get("excerpt"), str) or set(item) - {"excerpt", "source"}:
+                c.err((*where, "excerpts"), site, "each excerpt must be a table of excerpt (and source)")
+                break
+    for g in ("high", "low", "middle"):
+        group = c.need(theme, where, g, dict, required=g != "middle")
+        if group is not None:
+            c.need(group, (*where, g), "rated", int)
+            c.need(group, (*where, g), "mean", float, required=False)
+            ratings = c.need(group, (*where, g), "ratings", {str: str})
+            for site, token in (ratings or {}).items():
+                if token not in CANONICAL:
+                    c.err((*where, g, "ratings"), site, f'"{token}" is not a rating ({", ".join(CANONICAL)})')
+    for key, value in theme.items():
+        if key not in ("high", "low", "middle", "evidence", "excerpts") and not is_kind(value, (SCALAR, [SCALAR])):
+            c.err(where, key, f"must be {describe((SCALAR, [SCALAR]))}")
+
+
+def _check_choice(value: object, allowed: tuple[str, ...], where: tuple, key: str, c: TomlChecker) -> None:
+    """A text ``value`` that is not one of ``allowed`` is a problem."""
+    if isinstance(value, str) and value not in allowed:
+        c.err(where, key, f'"{value}" is not one of {", ".join(allowed)}')
+
+
 LITERATURE_FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 
 
-def _fit(item: dict, where: tuple, c: _Checker, allowed=LITERATURE_FITS) -> None:
+def _fit(item: dict, where: tuple, c: TomlChecker, allowed=LITERATURE_FITS) -> None:
     fit = c.need(item, where, "fit", str)
     if isinstance(fit, str) and fit not in allowed:
         c.err(where, "fit", f'"{fit}" is not one of {", ".join(allowed)}')
 
 
-def _check_literature(data: dict, c: _Checker) -> None:
+def _check_literature(data: dict, c: TomlChecker) -> None:
     """The joint display (analysis.md section 1): every field the snapshot view and ``diff`` read."""
     literature = c.need(data, (), "literature", dict, required=False)
     if literature is not None:
         for i, row in enumerate(c.need(literature, ("literature",), "rows", [dict], required=False) or []):
-            where = ("literature", "rows", i)
+            where: tuple = ("literature", "rows", i)
             for key in ("theme", "title"):
                 c.need(row, where, key, str, required=key == "theme")
             for key in ("influence", "via", "distinguishing", "direction"):
@@ -321,11 +337,11 @@ def _check_literature(data: dict, c: _Checker) -> None:
 _PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
 
 
-def _check_disclosure(data: dict, disclosure: dict, c: _Checker) -> None:
+def _check_disclosure(data: dict, disclosure: dict, c: TomlChecker) -> None:
     """The content agrees with the disclosure record: no evidence unless it says so, none with
     pseudonyms, and only pseudonyms (Site A, Site B, ...) in a pseudonymised snapshot."""
     pseudonymised = disclosure.get("pseudonymise") is True
-    themes = data.get("themes") if isinstance(data.get("themes"), list) else []
+    themes: list = data["themes"] if isinstance(data.get("themes"), list) else []
     for i, theme in enumerate(themes):
         if not isinstance(theme, dict) or not ("evidence" in theme or "excerpts" in theme):
             continue
@@ -368,7 +384,8 @@ def _check_disclosure(data: dict, disclosure: dict, c: _Checker) -> None:
             pseudonyms(("groups",), g, groups[g])
     labels = table(data.get("labels"))
     pseudonyms(("labels",), None, [*labels, *labels.values()])
-    for i, metric in enumerate(data.get("metrics") if isinstance(data.get("metrics"), list) else []):
+    metrics: list = data["metrics"] if isinstance(data.get("metrics"), list) else []
+    for i, metric in enumerate(metrics):
         for g in ("high", "low"):
             pseudonyms(("metrics", i, g), "values", table(table(table(metric).get(g)).get("values")))
     for i, theme in enumerate(themes):
@@ -376,120 +393,7 @@ def _check_disclosure(data: dict, disclosure: dict, c: _Checker) -> None:
             pseudonyms(("themes", i, g), "ratings", table(table(table(theme).get(g)).get("ratings")))
 
 
-class _Checker:
-    """Type checks of a parsed snapshot; each problem names the file, the line and the key."""
-
-    def __init__(self, name: str, text: str):
-        self.name = name
-        self.lines = TomlLines(text)
-        self.problems: list[Problem] = []
-
-    def err(self, where: tuple, key: str | None, message: str) -> None:
-        line = None
-        if key:  # the key's own line, or its own table's header ([themes.evidence])
-            line = self.lines.keys.get((*where, key)) or self.lines.tables.get((*where, key))
-            line = line or self.lines.line(where, key)
-        if line is None and key:
-            line = self.lines.line((*where, key))
-        for cut in range(len(where), 0, -1):
-            if line is None:
-                line = self.lines.line(where[:cut])
-        label = _dotted((*where, key) if key else where)
-        self.problems.append(Problem(self.name, line, None, f"{label}: {message}" if label else message))
-
-    def need(self, table: dict, where: tuple, key: str, kind, required: bool = True):
-        """``table[key]`` when it has the ``kind`` (a type, [type], {str: type}); else a problem and None."""
-        if key not in table:
-            if required:
-                self.err(where, None, f'missing key "{key}"' if where else f'missing "{key}"')
-            return None
-        value = table[key]
-        if not _is(value, kind):
-            self.err(where, key, f"must be {_describe(kind)}" + _too_large(value))
-            return None
-        return value
-
-
-SCALAR = (str, float, bool)  # a value of [view], or an extra key: text, a number, true or false
-VIEW_VALUE = (SCALAR, [SCALAR], {str: (SCALAR, [SCALAR])})  # e.g. screen = "sites", filters = {employer = ["NHS"]}
 DIRECTIONS = ("expected", "reversed")
-_LARGEST = 2**53  # whole numbers beyond this are no count, seed or size crosscase writes
-
-
-def _number(value) -> bool:
-    """A finite number that a float holds (an int too large for a float raised OverflowError)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value) if isinstance(value, float) else abs(value) <= sys.float_info.max
-
-
-def _too_large(value) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return f" (not {value})"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST:
-        return " (this one is too large)"
-    return ""
-
-
-def _is(value, kind) -> bool:
-    if isinstance(kind, list):
-        return isinstance(value, list) and all(_is(v, kind[0]) for v in value)
-    if isinstance(kind, dict):
-        (inner,) = kind.values()
-        return isinstance(value, dict) and all(_is(v, inner) for v in value.values())
-    if isinstance(kind, tuple):
-        return any(_is(value, k) for k in kind)
-    if kind is float:
-        return _number(value)
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _LARGEST
-    return isinstance(value, kind)
-
-
-_NAMES = {
-    str: "text",
-    bool: "true or false",
-    int: "a whole number",
-    float: "a number",
-    dict: "a table",
-    datetime: "a date-time such as 2026-01-31T12:00:00Z",
-}
-
-
-_PLURALS = {
-    str: "text",
-    bool: "true or false",
-    int: "whole numbers",
-    float: "numbers",
-    SCALAR: "text, numbers or true/false",
-    (float, str): "numbers or text",
-}
-
-
-def _plural(kind) -> str:
-    return next((words for k, words in _PLURALS.items() if k == kind), None) or _describe(kind)
-
-
-def _describe(kind) -> str:
-    if kind == SCALAR:
-        return "text, a number or true/false"
-    if kind == VIEW_VALUE:
-        return "text, a number, true/false, or a list or table of them"
-    if isinstance(kind, list):
-        return "a table array" if kind[0] is dict else f"a list of {_plural(kind[0])}"
-    if isinstance(kind, dict):
-        (inner,) = kind.values()
-        return f"a table of {_plural(inner)}"
-    if isinstance(kind, tuple):
-        return " or ".join(_describe(k) for k in kind)
-    return _NAMES.get(kind, kind.__name__)
-
-
-def _dotted(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
 
 
 def with_nulls(data: dict) -> dict:

@@ -28,11 +28,7 @@ def load_toml(text: str) -> dict:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = re.search(r"at line (\d+)", message)
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        reason = getattr(exc, "msg", None) or message.split(" (at line")[0]
-        raise TomlProblem(line, f"TOML syntax error: {reason}") from None
+        raise syntax_problem(exc) from None
     except RecursionError:
         raise TomlProblem(_deep_line(text), _too_deep()) from None
     except ValueError:  # int() of a number with thousands of digits
@@ -52,13 +48,22 @@ def load_toml(text: str) -> dict:
     return data
 
 
+def syntax_problem(exc: tomllib.TOMLDecodeError) -> TomlProblem:
+    """The line and the one-line message (``TOML syntax error: ...``) of a tomllib error."""
+    message = str(exc)
+    found = re.search(r"at line (\d+)", message)
+    line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+    reason = getattr(exc, "msg", None) or message.split(" (at line")[0]
+    return TomlProblem(line, f"TOML syntax error: {reason}")
+
+
 def _too_deep() -> str:
     return f"values nested too deeply (crosscase reads at most {MAX_DEPTH} levels of tables and arrays)"
 
 
 def _deepest(data) -> tuple | None:
     """The path to the first value nested deeper than MAX_DEPTH (keys and list indexes), or None."""
-    stack = [(data, ())]
+    stack: list[tuple[object, tuple]] = [(data, ())]
     while stack:
         value, path = stack.pop()
         if len(path) > MAX_DEPTH:

@@ -6,9 +6,11 @@ disagree. Definitions follow interfaces.md to the letter.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import TypeGuard, overload
 
-from cases.model import Disclosure, Outcome, Study, is_count
+from cases.model import Disclosure, Metric, Outcome, Study, count_limits, is_count
 from metrics import stats
 from metrics.distinguishing import Rule, make_rule
 from metrics.results import Comparison, GroupFigures, MetricResult, Options, ThemeGroup, ThemeResult
@@ -23,13 +25,6 @@ def resolve(study: Study, options: Options) -> tuple[Outcome, Rule, Disclosure]:
     outcome = options.outcome or study.outcome
     rule = options.rule or make_rule(study.distinguishing.name, dict(study.distinguishing.params))
     return outcome, rule, options.disclosure or study.disclosure
-
-
-def count_limits(study: Study, keys, disclosure: Disclosure) -> dict[str, int]:
-    """key -> min_count for each of ``keys`` that is a count metric under disclosure control."""
-    if disclosure.min_count <= 0:
-        return {}
-    return {k: disclosure.min_count for k in keys if k in study.metrics and is_count(study.metrics[k])}
 
 
 def check_outcome(study: Study, outcome: Outcome, disclosure: Disclosure | None = None) -> list[str]:
@@ -76,7 +71,9 @@ def compare(study: Study, options: Options = Options(), previous: Comparison | N
     second = column(outcome.second) if outcome.second else None
     split = split_sites(order, outcome, column(outcome.metric), second)
     limits = count_limits(
-        study, [outcome.metric, *([outcome.second] if outcome.split == "quadrants" else [])], disclosure
+        study,
+        [outcome.metric, *([outcome.second] if outcome.split == "quadrants" and outcome.second is not None else [])],
+        disclosure,
     )
     split = withhold_cut(split, limits, column(outcome.metric), second)
     warnings = _group_warnings(split) + disclosure_warnings(study, split, outcome, disclosure)
@@ -153,8 +150,8 @@ def _group_warnings(split: Split) -> list[str]:
     return warnings
 
 
-def _figures(sites: tuple[str, ...], values: dict) -> tuple[GroupFigures, list[float]]:
-    present = [values[s] for s in sites if values.get(s) is not None]
+def _figures(sites: tuple[str, ...], values: Mapping[str, float | None]) -> tuple[GroupFigures, list[float]]:
+    present = [v for s in sites if (v := values.get(s)) is not None]
     d = stats.describe(present)
     return GroupFigures(d.n, d.mean, d.median, d.min, d.max, tuple((s, values.get(s)) for s in sites)), present
 
@@ -163,9 +160,9 @@ _UNKNOWN = object()
 
 
 def metric_result(
-    metric,
-    values: dict,
-    outcome_values: dict,
+    metric: Metric,
+    values: Mapping[str, float | None],
+    outcome_values: Mapping[str, float | None],
     split: Split,
     disclosure: Disclosure,
     permutations: bool = True,
@@ -177,7 +174,7 @@ def metric_result(
     notes: list[str] = []
     suppressed = False
     if metric.count and disclosure.min_count > 0:
-        small = [s for s in (*split.high, *split.low) if values.get(s) is not None and values[s] < disclosure.min_count]
+        small = [s for s in (*split.high, *split.low) if (v := values.get(s)) is not None and v < disclosure.min_count]
         if small:
             suppressed = True
             high, low = _suppress(high, disclosure.min_count), _suppress(low, disclosure.min_count)
@@ -185,6 +182,8 @@ def metric_result(
                 f"{metric.key}: counts below {disclosure.min_count} are shown as <{disclosure.min_count}; "
                 "the group figures, differences and effect sizes are withheld (disclosure control)"
             )
+    figures: dict[str, float | None]
+    perm: stats.Permutation | None
     if suppressed:
         figures = dict(mean_difference=None, median_difference=None, hedges_g=None, cliffs_delta=None)
         perm = stats.Permutation(None, True, 0, None)
@@ -222,14 +221,14 @@ def metric_result(
     return result, notes
 
 
-def _is_number(v) -> bool:
+def _is_number(v: object) -> TypeGuard[float]:
     """A site's value (int or float; not None, not a suppressed "<10" string)."""
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def spearman_with(values: dict, outcome_values: dict) -> float | None:
+def spearman_with(values: Mapping[str, float | None], outcome_values: Mapping[str, float | None]) -> float | None:
     """Spearman's rho over every site that has both values (middle sites included)."""
-    both = [(v, outcome_values[s]) for s, v in values.items() if v is not None and outcome_values.get(s) is not None]
+    both = [(v, o) for s, v in values.items() if v is not None and (o := outcome_values.get(s)) is not None]
     return stats.spearman([a for a, _ in both], [b for _, b in both])
 
 
@@ -252,7 +251,11 @@ def _null_notes(key: str, figures: dict, perm, n_high: int, n_low: int) -> list[
     return notes
 
 
-def fill_permutations(comparison: Comparison, cancelled=None) -> Comparison | None:
+@overload
+def fill_permutations(comparison: Comparison, cancelled: None = None) -> Comparison: ...
+@overload
+def fill_permutations(comparison: Comparison, cancelled: Callable[[], bool]) -> Comparison | None: ...
+def fill_permutations(comparison: Comparison, cancelled: Callable[[], bool] | None = None) -> Comparison | None:
     """The same comparison with every pending permutation p-value computed.
 
     ``cancelled``, when given, is asked before each metric; once it says True the work stops and
@@ -287,8 +290,8 @@ def theme_results(study: Study, split: Split, rule: Rule):
     published = published_of(study)
     judgements = getattr(study, "judgements", None) or {}
     for theme in study.rated_themes():
-        ratings = {"high": [], "low": [], "middle": []}
-        valences = {"high": [], "low": [], "middle": []}
+        ratings: dict[str, list[tuple[str, str]]] = {"high": [], "low": [], "middle": []}
+        valences: dict[str, list[int]] = {"high": [], "low": [], "middle": []}
         for site, token, valence in entries[theme.id]:
             group = group_of(site)
             if group in ratings:
@@ -326,7 +329,9 @@ def _theme_results_large(study: Study, split: Split, rule: Rule):
             n = int(counts[row])
             mean = float(sums[row]) / n if n else None
             groups[g] = ThemeGroup(n, mean, LazyRatings(getattr(split, g), tokens[tid]))
-            summary[g] = Summary(n, float(mins[row]), float(maxs[row]), mean, hist_of(hist[row])) if n else None
+            summary[g] = (
+                Summary(n, float(mins[row]), float(maxs[row]), float(sums[row]) / n, hist_of(hist[row])) if n else None
+            )
         yield theme_result(
             theme, groups, rule, described, summary["high"], summary["low"], published.get(tid), judgements.get(tid)
         )

@@ -152,8 +152,9 @@ def configurations(study: Study, split: Split, disclosure: Disclosure | None = N
     cases, excluded = [], []
     for site in study.sites:
         group = split.group_of(site.id)
-        values = tuple(membership(c, site) for c in conds)
-        if group == "missing" or group is None or any(v is None for v in values):
+        found = tuple(membership(c, site) for c in conds)
+        values = tuple(v for v in found if v is not None)
+        if group == "missing" or group is None or len(values) < len(found):
             excluded.append(site.id)
             continue
         cases.append((site.id, values, site.id in high))

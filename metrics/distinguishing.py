@@ -179,7 +179,7 @@ def _met_text(label: str, conditions) -> str:
 def assess_summaries(rule: Rule, high: Summary | None, low: Summary | None) -> Assessment:
     """The label, the direction, diff, gap and the threshold met (judge_summaries, explained)."""
     label, direction = judge_summaries(rule, high, low)
-    if label == "insufficient":
+    if label == "insufficient" or high is None or low is None:  # judge_summaries: insufficient without both
         empty = [g for g, s in (("high", high), ("low", low)) if s is None or not s.n]
         why = "neither group has a" if len(empty) == 2 else f"the {empty[0]} group has no"
         return Assessment(label, direction, None, None, f"insufficient: {why} valence rating")

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from cases.catalogue import Catalogue, load_catalogue
 from cases.model import Link, Study, Theme
 from metrics.numbers import num
-from metrics.results import Comparison, MetricResult, ThemeResult
+from metrics.parts import MetricResult, ThemeResult
 
 FITS = ("confirmation", "discordance", "no-difference", "insufficient", "silence", "expansion")
 ROW_FITS = FITS[:5]
@@ -34,6 +35,17 @@ SYMBOLS = {
 }
 CFIR2_SUFFIX = " (CFIR 2.0)"
 GROUPS = ("high", "low", "middle")
+
+
+class Compared(Protocol):
+    """What ``literature`` and ``links`` read of a metrics.results.Comparison. Named by its fields, not
+    imported: the Comparison holds this module's Literature and LinkResults (no import cycle)."""
+
+    @property
+    def metrics(self) -> tuple[MetricResult, ...]: ...
+
+    @property
+    def themes(self) -> tuple[ThemeResult, ...]: ...
 
 
 def fit_of(distinguishing: str | None, direction: str | None) -> str:
@@ -278,7 +290,8 @@ def _papers(catalogue: Catalogue, sources: Iterable[str]) -> tuple[Paper, ...]:
 
 def _construct_ids(catalogue: Catalogue) -> tuple[dict[str, str], dict[str, str]]:
     """CFIR 2009 title -> id, and CFIR 2.0 title without " (CFIR 2.0)" -> id, from the catalogue."""
-    cfir09, cfir2 = {}, {}
+    cfir09: dict[str, str] = {}
+    cfir2: dict[str, str] = {}
     for t in catalogue.themes:
         if t.kind == "cfir2009":
             cfir09.setdefault(t.title, t.id)
@@ -322,7 +335,7 @@ def _row(
     )
 
 
-def literature(study: Study, comparison: Comparison, catalogue: Catalogue | None = None) -> Literature:
+def literature(study: Study, comparison: Compared, catalogue: Catalogue | None = None) -> Literature:
     """The joint display of ``study`` and its ``comparison`` (analysis.md section 1).
 
     A themes.toml theme that overrides a catalogue literature theme is that catalogue row (the
@@ -394,7 +407,7 @@ class LinkResult:
         )
 
 
-def link_result(link: Link, comparison: Comparison) -> LinkResult:
+def link_result(link: Link, comparison: Compared) -> LinkResult:
     metric: MetricResult | None = next((m for m in comparison.metrics if m.metric == link.metric), None)
     theme: ThemeResult | None = next((t for t in comparison.themes if t.theme == link.theme), None)
     md = metric.mean_difference if metric is not None else None
@@ -422,7 +435,7 @@ def link_result(link: Link, comparison: Comparison) -> LinkResult:
     )
 
 
-def links(study_links: Iterable[Link], comparison: Comparison) -> tuple[LinkResult, ...]:
+def links(study_links: Iterable[Link], comparison: Compared) -> tuple[LinkResult, ...]:
     """One result per ``[[link]]``, in file order (the metric missing from the comparison, as the
     outcome of an overridden split is, or withheld by disclosure control, gives q = 0)."""
     return tuple(link_result(link, comparison) for link in study_links)

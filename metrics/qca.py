@@ -349,10 +349,11 @@ def _directions(expect: Mapping[str, str], names: Sequence[str]) -> dict[int, in
 # -- the whole analysis --------------------------------------------------------------------------
 
 
-def _value(v: float | None) -> float:
-    """A membership of a site that is in the analysis (``_collect`` left out the missing ones)."""
-    assert v is not None
-    return float(v)
+def _kept(membership: float | None) -> float:
+    """A membership of a site ``_collect`` kept: never None (a site missing one is left out)."""
+    if membership is None:
+        raise ValueError("a site without this membership was kept")
+    return float(membership)
 
 
 def _collect(names, memberships, outcome, sites):
@@ -390,20 +391,21 @@ def analyse(
             raise ValueError(f"{n!r} is not a QCA name ([A-Za-z][A-Za-z0-9_]*)")
     order = list(memberships) if sites is None else list(sites)
     kept, left_out = _collect(names, memberships, outcome, order)
-    x: np.ndarray = np.array([[_value(memberships[s][n]) for n in names] for s in kept], dtype=np.float64).reshape(
+    x = np.array([[_kept(memberships[s][n]) for n in names] for s in kept], dtype=np.float64).reshape(
         len(kept), len(names)
     )
-    y: np.ndarray = np.array([_value(outcome[s]) for s in kept], dtype=np.float64)
+    y = np.array([_kept(outcome[s]) for s in kept], dtype=np.float64)
     if np.any((x < 0) | (x > 1)) or np.any((y < 0) | (y > 1)):
         raise ValueError("memberships must lie in [0, 1]")
     rows = truth_table(x, y, kept, cuts)
     warnings = table_warnings(x, y, kept, names, rows, cuts)
     if expect is not None:
         _directions(expect, names)
-    none: tuple[Model, ...] = ()
-    sols = solutions(rows, x, y, names, expect, warnings) if kept else dict.fromkeys(KINDS, none)
+    sols: dict[str, tuple[Model, ...]] = (
+        solutions(rows, x, y, names, expect, warnings) if kept else dict.fromkeys(KINDS, ())
+    )
     nec = []
     for j, n in enumerate(names):
         nec += [necessity(x[:, j], y, n), necessity(1.0 - x[:, j], y, "~" + n)]
-    cases = {s: {**{n: _value(memberships[s][n]) for n in names}, outcome_name: _value(outcome[s])} for s in kept}
+    cases = {s: {**{n: _kept(memberships[s][n]) for n in names}, outcome_name: _kept(outcome[s])} for s in kept}
     return QcaResult(outcome_name, names, cuts, cases, tuple(left_out), tuple(rows), sols, tuple(nec), tuple(warnings))

@@ -60,7 +60,7 @@ def crisp(value: float | None, at_least: float | None = None, at_most: float | N
         return None
     if at_least is not None:
         return int(value >= at_least)
-    assert at_most is not None
+    assert at_most is not None  # exactly one of the two (checked above)
     return int(value <= at_most)
 
 

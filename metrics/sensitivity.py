@@ -29,12 +29,13 @@ gives them all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from cases.model import Disclosure, Outcome, Study
+from cases.model import Disclosure, Outcome, Study, count_limits
 from metrics.distinguishing import VALENCES, Rule, Summary, judge_summaries
-from metrics.summary import num
+from metrics.numbers import num
 
 MIN_PER_GROUP = 2
 VERDICTS = ("robust", "unstable", "no contrast", "no verdict", "undetermined")
@@ -126,7 +127,7 @@ class Sensitivity:
 
 
 def _cut_dict(c: Cut) -> dict:
-    out = {
+    out: dict[str, object] = {
         "cut": num(c.value),
         **({"withheld": True} if c.withheld else {}),
         "high": c.n_high,
@@ -134,7 +135,7 @@ def _cut_dict(c: Cut) -> dict:
         "qualifies": c.qualifies,
         "moved": list(c.moved),
     }
-    if c.high is not None:
+    if c.high is not None and c.low is not None:  # both or neither: the full groups of a small study
         out["high_sites"], out["low_sites"] = list(c.high), list(c.low)
     out["metrics"] = {k: v for k, v in c.metrics.items() if v is not None}
     out["themes"] = dict(c.themes)
@@ -150,7 +151,7 @@ def _sign(d: float | None) -> str | None:
 class _Prefix:
     """Running count/sum/min/max of values along the sites sorted by the outcome (index i = first i)."""
 
-    def __init__(self, values: list[float | None]):
+    def __init__(self, values: Sequence[float | None]):
         inf = float("inf")
         self.n = [0, *accumulate(v is not None for v in values)]
         self.s = [0.0, *accumulate(0.0 if v is None else v for v in values)]
@@ -166,16 +167,15 @@ class _Prefix:
 
 def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosure | None = None) -> Sensitivity:
     """The table; ``disclosure`` (None: the study's own) withholds cuts next to small counts."""
-    from metrics.compare import count_limits
-
     limit = count_limits(study, [outcome.metric], study.disclosure if disclosure is None else disclosure).get(
         outcome.metric
     )
-    ranked = sorted(
-        (s for s in study.sites if s.values.get(outcome.metric) is not None), key=lambda s: s.values[outcome.metric]
+    valued = sorted(
+        ((v, s) for s in study.sites if (v := s.values.get(outcome.metric)) is not None), key=lambda vs: vs[0]
     )
+    ranked = [s for _, s in valued]
     ids = [s.id for s in ranked]
-    y = [s.values[outcome.metric] for s in ranked]
+    y = [v for v, _ in valued]
     n = len(ranked)
     bounds = [i for i in range(1, n) if y[i] > y[i - 1]]  # low = ranked[:i], high = ranked[i:]
     total = len(bounds)
@@ -194,17 +194,8 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
     previous = 0
     small = len(study.sites) <= LIST_SITES_UP_TO
     for i in bounds:
-        m_signs = {}
-        for k in metric_keys:
-            a, b = pre[k], suf[k]
-            nl, nh = a.n[i], b.n[n - i]
-            m_signs[k] = _sign(b.s[n - i] / nh - a.s[i] / nl) if nl and nh else None
-        t_labels = {}
-        for t in themes:
-            a, b = tpre[t.id], tsuf[t.id]
-            low, high = a.summary(i), b.summary(n - i)
-            label, direction = judge_summaries(rule, high, low)
-            t_labels[t.id] = label + (" reversed" if direction == "reversed" else "")
+        m_signs = {k: _mean_sign(pre[k], suf[k], i, n) for k in metric_keys}
+        t_labels = {t.id: _label_at(rule, tpre[t.id], tsuf[t.id], i, n) for t in themes}
         value = None if limit is not None and y[i - 1] < limit else (y[i - 1] + y[i]) / 2
         cuts.append(
             Cut(
@@ -227,6 +218,18 @@ def sensitivity(study: Study, outcome: Outcome, rule: Rule, disclosure: Disclosu
     return Sensitivity(outcome.metric, tuple(cuts), metrics, theme_rows, total if total > len(bounds) else None)
 
 
+def _mean_sign(pre: _Prefix, suf: _Prefix, i: int, n: int):
+    """The sign of mean(high) - mean(low) when the i lowest-ranked sites are low; None if a group has no value."""
+    nl, nh = pre.n[i], suf.n[n - i]
+    return _sign(suf.s[n - i] / nh - pre.s[i] / nl) if nl and nh else None
+
+
+def _label_at(rule: Rule, pre: _Prefix, suf: _Prefix, i: int, n: int) -> str:
+    """The theme's label (with " reversed") when the i lowest-ranked sites are low."""
+    label, direction = judge_summaries(rule, suf.summary(n - i), pre.summary(i))
+    return label + (" reversed" if direction == "reversed" else "")
+
+
 def spread(bounds: list[int], n: int, limit: int | None = None) -> list[int]:
     """At most ``limit`` (MAX_CUTS) of ``bounds`` (the sizes of the low group at each distinct cut,
     increasing): for j = 1..limit, the first bound at or above rank j * n / (limit + 1), each once.
@@ -247,6 +250,7 @@ def _robust(key: str, label: str, seen: list, signs: bool) -> Robustness:
     distinct = tuple(dict.fromkeys("none" if v is None else v for v in seen))
     if not seen:
         return Robustness(key, label, None, distinct, "undetermined")
+    unjudged: set[str | None]
     if signs:
         unjudged, flat = {None}, {"0"}
     else:

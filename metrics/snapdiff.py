@@ -69,7 +69,7 @@ def split_change(old: dict, new: dict) -> dict | None:
 
 
 def _group_of(snapshot: dict) -> dict[str, str]:
-    where = {}
+    where: dict[str, str] = {}
     for g in GROUPS:
         for site in snapshot.get("groups", {}).get(g, []):
             where.setdefault(site, g)
@@ -124,7 +124,7 @@ def metric_changes(old: dict, new: dict) -> list[dict]:
         ga, gb = _number(a.get("hedges_g")), _number(b.get("hedges_g"))
         if (ga is None) != (gb is None):
             changes.append({"metric": key, "change": "hedges_g_null", "old": ga, "new": gb})
-        elif ga is not None and abs(gb - ga) >= G_MOVE - TOLERANCE:
+        elif ga is not None and gb is not None and abs(gb - ga) >= G_MOVE - TOLERANCE:
             changes.append({"metric": key, "change": "hedges_g", "old": ga, "new": gb})
     return changes
 

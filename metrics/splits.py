@@ -6,7 +6,7 @@ values, whatever ``higher_is_better`` says.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -40,6 +40,14 @@ class Split:
         return self._group_index.get(site)
 
 
+Values = Mapping[str, float | None]
+Groups = dict[str, list[str]]
+Cut = float | tuple[float, ...] | None
+# a rule places the sites: (order, outcome, values, second) -> (cut, options, groups)
+Placed = tuple[Cut, dict[str, object], Groups]
+Rule = Callable[[list[str], Outcome, Values, Values | None], Placed]
+
+
 def split_sites(
     order: list[str],
     outcome: Outcome,
@@ -51,70 +59,114 @@ def split_sites(
     ``values`` holds the outcome per site; ``second`` the second metric for quadrants.
     Raises ValueError for an explicit list naming an unknown site or a site in both lists.
     """
-    rule = outcome.split
-    groups: dict[str, list[str]] = {g: [] for g in GROUPS}
-    cut: float | tuple[float, ...] | None = None
-    options: dict[str, object] = {}
-    if rule == "explicit":
-        known = set(order)
-        for s in (*outcome.high, *outcome.low):
-            if s not in known:
-                raise ValueError(f'explicit split: "{s}" is not a site')
-        both = set(outcome.high) & set(outcome.low)
-        if both:
-            raise ValueError(f'explicit split: "{sorted(both)[0]}" is in both high and low')
-        options = {"high": list(outcome.high), "low": list(outcome.low)}
-        high, low = set(outcome.high), set(outcome.low)
-        for s in order:
-            if values.get(s) is None:
-                groups["missing"].append(s)
-            elif s in high:
-                groups["high"].append(s)
-            elif s in low:
-                groups["low"].append(s)
-            else:
-                groups["middle"].append(s)
-        return _make(outcome.metric, rule, None, options, groups)
-    if rule == "quadrants":
-        second = second or {}
-        options = {"second": outcome.second}
-        have = {s for s in order if values.get(s) is not None and second.get(s) is not None}
-        if have:
-            m1 = median([values[s] for s in order if s in have])
-            m2 = median([second[s] for s in order if s in have])
-            cut = (m1, m2)
-        for s in order:
-            if s not in have:
-                groups["missing"].append(s)
-            elif values[s] > m1 and second[s] > m2:
-                groups["high"].append(s)
-            elif values[s] < m1 and second[s] < m2:
-                groups["low"].append(s)
-            else:
-                groups["middle"].append(s)
-        return _make(outcome.metric, rule, cut, options, groups)
-    present = [s for s in order if values.get(s) is not None]
+    rule = RULES.get(outcome.split)
+    if rule is None:
+        raise ValueError(f'unknown split rule "{outcome.split}"')
+    cut, options, groups = rule(order, outcome, values, second)
+    return _make(outcome.metric, outcome.split, cut, options, groups)
+
+
+def _empty_groups() -> Groups:
+    return {g: [] for g in GROUPS}
+
+
+def _present(order: list[str], values: Values) -> dict[str, float]:
+    """The sites of ``order`` with a value, in that order, and their values."""
+    return {s: v for s in order if (v := values.get(s)) is not None}
+
+
+def _missing_apart(order: list[str], values: Values) -> tuple[dict[str, float], Groups]:
+    """The sites with a value, and the groups with the missing ones already placed."""
+    groups = _empty_groups()
     groups["missing"] = [s for s in order if values.get(s) is None]
-    if rule == "median":
-        if present:
-            cut = median([values[s] for s in present])
-        for s in present:
-            groups["high" if values[s] > cut else "low" if values[s] < cut else "middle"].append(s)
-    elif rule == "threshold":
-        if outcome.threshold is None:
-            raise ValueError("threshold split needs a threshold")
-        cut = outcome.threshold
-        options = {"threshold": outcome.threshold}
-        for s in present:
-            groups["high" if values[s] >= cut else "low"].append(s)
-    elif rule == "tertiles":
-        cut = _tertiles(present, values, groups)
-    else:
-        raise ValueError(f'unknown split rule "{rule}"')
-    return _make(outcome.metric, rule, cut, options, groups)
+    return _present(order, values), groups
 
 
-def _tertiles(present: list[str], values: Mapping[str, float | None], groups: dict[str, list[str]]):
+def _split_explicit(order: list[str], outcome: Outcome, values: Values, second: Values | None) -> Placed:
+    """The study's own high and low lists; a site in neither is middle, a site without a value missing."""
+    known = set(order)
+    for s in (*outcome.high, *outcome.low):
+        if s not in known:
+            raise ValueError(f'explicit split: "{s}" is not a site')
+    both = set(outcome.high) & set(outcome.low)
+    if both:
+        raise ValueError(f'explicit split: "{sorted(both)[0]}" is in both high and low')
+    options: dict[str, object] = {"high": list(outcome.high), "low": list(outcome.low)}
+    high, low = set(outcome.high), set(outcome.low)
+    groups = _empty_groups()
+    for s in order:
+        if values.get(s) is None:
+            groups["missing"].append(s)
+        elif s in high:
+            groups["high"].append(s)
+        elif s in low:
+            groups["low"].append(s)
+        else:
+            groups["middle"].append(s)
+    return None, options, groups
+
+
+def _split_quadrants(order: list[str], outcome: Outcome, values: Values, second: Values | None) -> Placed:
+    """High above both medians, low below both, middle otherwise; missing without both values."""
+    first = _present(order, values)
+    other = _present(order, second or {})
+    have = [s for s in first if s in other]
+    groups = _empty_groups()
+    cut: Cut = None
+    if have:
+        m1 = median([first[s] for s in have])
+        m2 = median([other[s] for s in have])
+        cut = (m1, m2)
+    for s in order:
+        if s not in other or s not in first:
+            groups["missing"].append(s)
+        elif first[s] > m1 and other[s] > m2:
+            groups["high"].append(s)
+        elif first[s] < m1 and other[s] < m2:
+            groups["low"].append(s)
+        else:
+            groups["middle"].append(s)
+    return cut, {"second": outcome.second}, groups
+
+
+def _split_median(order: list[str], outcome: Outcome, values: Values, second: Values | None) -> Placed:
+    """Above the median high, below it low, at it middle."""
+    present, groups = _missing_apart(order, values)
+    if not present:
+        return None, {}, groups
+    cut = median(list(present.values()))
+    for s, v in present.items():
+        groups["high" if v > cut else "low" if v < cut else "middle"].append(s)
+    return cut, {}, groups
+
+
+def _split_threshold(order: list[str], outcome: Outcome, values: Values, second: Values | None) -> Placed:
+    """At or above the study's threshold high, below it low."""
+    present, groups = _missing_apart(order, values)
+    cut = outcome.threshold
+    if cut is None:
+        raise ValueError("threshold split needs a threshold")
+    for s, v in present.items():
+        groups["high" if v >= cut else "low"].append(s)
+    return cut, {"threshold": cut}, groups
+
+
+def _split_tertiles(order: list[str], outcome: Outcome, values: Values, second: Values | None) -> Placed:
+    """The k = n // 3 highest high, the k lowest low (see ``_tertiles``)."""
+    present, groups = _missing_apart(order, values)
+    return _tertiles(list(present), present, groups), {}, groups
+
+
+RULES: dict[str, Rule] = {
+    "median": _split_median,
+    "threshold": _split_threshold,
+    "tertiles": _split_tertiles,
+    "quadrants": _split_quadrants,
+    "explicit": _split_explicit,
+}
+
+
+def _tertiles(present: list[str], values: Mapping[str, float], groups: Groups) -> tuple[float, float] | None:
     """k = n // 3 highest are high, k lowest are low; a site tied across a boundary is middle."""
     n = len(present)
     k = n // 3
@@ -163,17 +215,14 @@ def withhold_cut(
     if split.cut is None or split.rule not in ("median", "tertiles", "quadrants"):
         return split
     sources: dict[str, list[float]] = {}
-    if split.rule == "median":
-        present = [values[s] for s in (*split.high, *split.low, *split.middle)]
-        sources[split.outcome] = _middle(present)
-    elif split.rule == "tertiles":
-        sources[split.outcome] = list(split.cut)
-    else:
-        have = (*split.high, *split.low, *split.middle)
-        sources[split.outcome] = _middle([values[s] for s in have])
+    placed = (*split.high, *split.low, *split.middle)  # the sites with a value
+    if split.rule == "tertiles":
+        sources[split.outcome] = list(split.cut) if isinstance(split.cut, tuple) else [split.cut]
+    else:  # median, quadrants
+        sources[split.outcome] = _middle(list(_present(list(placed), values).values()))
         key = split.options.get("second")
-        if key is not None and second is not None:
-            sources[key] = _middle([second[s] for s in have])
+        if isinstance(key, str) and second is not None:
+            sources[key] = _middle(list(_present(list(placed), second).values()))
     withheld = tuple(k for k, vals in sources.items() if k in limits and any(v < limits[k] for v in vals))
     if not withheld:
         return split

@@ -266,41 +266,64 @@ def permutation_test(
     n1, n2 = len(high), len(low)
     if n1 == 0 or n2 == 0:
         return Permutation(None, False, 0, None)
-    import itertools
-
-    n = n1 + n2
-    if math.comb(n, n1) <= min(exact_limit, _PURE_PYTHON_LIMIT):
+    n_comb = math.comb(n1 + n2, n1)
+    if n_comb <= min(exact_limit, _PURE_PYTHON_LIMIT):
         return _exact_small(list(high), list(low))
+    if n_comb <= exact_limit:
+        return _exact_numpy(high, low)
+    if resamples < 1:
+        raise ValueError("resamples must be >= 1")
+    return _monte_carlo(high, low, resamples, seed)
+
+
+def _pooled(high: Sequence[float], low: Sequence[float]):
+    """The pooled values (high first) as a float64 array, their sum, whether the smaller group is
+    high, and its size."""
+    import numpy as np
+
+    n1, n2 = len(high), len(low)
+    pooled = np.asarray([*high, *low], dtype=np.float64)
+    small_is_high = n1 <= n2
+    return pooled, float(pooled.sum()), small_is_high, n1 if small_is_high else n2
+
+
+def _exact_numpy(high: Sequence[float], low: Sequence[float]) -> Permutation:
+    """The exact test over every relabeling, enumerated in chunks of index rows with numpy."""
+    import itertools
 
     import numpy as np
 
-    pooled = np.asarray([*high, *low], dtype=np.float64)
-    total = float(pooled.sum())
-    small_is_high = n1 <= n2
-    k = n1 if small_is_high else n2
+    n1, n2 = len(high), len(low)
+    n = n1 + n2
+    pooled, total, small_is_high, k = _pooled(high, low)
     n_comb = math.comb(n, n1)
 
-    if n_comb <= exact_limit:
-        # Rows of indices into `pooled` of the smaller group's members.
-        def sums(idx):
-            return pooled[idx].sum(axis=1)
+    # Rows of indices into `pooled` of the smaller group's members.
+    def sums(idx):
+        return pooled[idx].sum(axis=1)
 
-        ident = np.arange(0, n1) if small_is_high else np.arange(n1, n)
-        obs = _diffs(sums(ident[None, :]), n1, n2, total, small_is_high)[0]
-        threshold = abs(obs) - _TIE_TOL
-        combos = itertools.combinations(range(n), k)
-        rows = max(1, _CHUNK_ELEMENTS // k)
-        extreme = 0
-        while True:
-            flat = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, rows)), dtype=np.intp)
-            if flat.size == 0:
-                break
-            d = _diffs(sums(flat.reshape(-1, k)), n1, n2, total, small_is_high)
-            extreme += int(np.count_nonzero(np.abs(d) >= threshold))
-        return Permutation(extreme / n_comb, True, n_comb, None)
+    ident = np.arange(0, n1) if small_is_high else np.arange(n1, n)
+    obs = _diffs(sums(ident[None, :]), n1, n2, total, small_is_high)[0]
+    threshold = abs(obs) - _TIE_TOL
+    combos = itertools.combinations(range(n), k)
+    rows = max(1, _CHUNK_ELEMENTS // k)
+    extreme = 0
+    while True:
+        flat = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, rows)), dtype=np.intp)
+        if flat.size == 0:
+            break
+        d = _diffs(sums(flat.reshape(-1, k)), n1, n2, total, small_is_high)
+        extreme += int(np.count_nonzero(np.abs(d) >= threshold))
+    return Permutation(extreme / n_comb, True, n_comb, None)
 
-    if resamples < 1:
-        raise ValueError("resamples must be >= 1")
+
+def _monte_carlo(high: Sequence[float], low: Sequence[float], resamples: int, seed: int) -> Permutation:
+    """The Monte Carlo test: ``resamples`` random relabelings from numpy.random.default_rng(seed)."""
+    import numpy as np
+
+    n1, n2 = len(high), len(low)
+    n = n1 + n2
+    pooled, total, small_is_high, k = _pooled(high, low)
     # Rows of 0/1 membership masks of the smaller group over `pooled`.
     ident = np.zeros((1, n), dtype=bool)
     ident[0, :n1] = small_is_high

@@ -76,7 +76,7 @@ def _theme_group(g: ThemeGroup) -> dict:
 
 
 def theme_dict(t: ThemeResult) -> dict:
-    out = {"theme": t.theme, "title": t.title}
+    out: dict[str, object] = {"theme": t.theme, "title": t.title}
     if t.domain:
         out["domain"] = t.domain
     out.update(
@@ -111,7 +111,7 @@ def judgement_counts(c: Comparison) -> dict:
 
 def to_dict(c: Comparison) -> dict:
     """The summary object of interfaces.md, plus the optional extra top-level keys."""
-    out = {
+    out: dict[str, object] = {
         "crosscase": __version__,
         "study": {"title": c.title, "synthetic": c.synthetic, "fingerprint": c.fingerprint},
         "split": split_dict(c),
@@ -147,88 +147,14 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     """
     from cases.model import Disclosure
     from metrics.distinguishing import Rule
-    from metrics.results import Comparison, GroupFigures, MetricResult, ThemeGroup, ThemeResult
-    from metrics.splits import Split
-    from metrics.stats import Permutation
 
-    s = data["split"]
-    cut = s.get("cut")
-    options = {k: v for k, v in s.items() if k in ("threshold", "second", "high", "low")}
-    groups = data["groups"]
-    split = Split(
-        s["outcome"],
-        s["rule"],
-        tuple(cut) if isinstance(cut, list) else cut,
-        options,
-        *(tuple(groups.get(g, ())) for g in ("high", "low", "middle", "missing")),
-    )
+    split = _split_from(data)
     rule_data = dict(data.get("distinguishing") or {"rule": "gap"})
     rule = Rule(rule_data.pop("rule"), {k: float(v) for k, v in rule_data.items()})
     d = data.get("disclosure") or {}
     disclosure = Disclosure(int(d.get("min_count", 10)), bool(d.get("pseudonymise", False)))
-
-    def group(g: dict) -> GroupFigures:
-        return GroupFigures(
-            g.get("n", 0),
-            g.get("mean"),
-            g.get("median"),
-            g.get("min"),
-            g.get("max"),
-            tuple((site, v) for site, v in (g.get("values") or {}).items()),
-        )
-
-    def permutation(m: dict):
-        info = m.get("permutation")
-        if info is None:
-            return Permutation(None, False, 0, None) if not m.get("pending") else None
-        return Permutation(
-            m.get("p_permutation"), bool(info.get("exact")), int(info.get("relabelings", 0)), info.get("seed")
-        )
-
-    metrics = tuple(
-        MetricResult(
-            m["metric"],
-            m.get("label", m["metric"]),
-            m.get("unit"),
-            m.get("higher_is_better", True),
-            bool(m.get("count", False)),
-            group(m["high"]),
-            group(m["low"]),
-            m.get("mean_difference"),
-            m.get("median_difference"),
-            m.get("hedges_g"),
-            m.get("cliffs_delta"),
-            permutation(m),
-            m.get("spearman_with_outcome"),
-            suppressed=any(isinstance(v, str) for g in ("high", "low") for v in (m[g].get("values") or {}).values()),
-        )
-        for m in data.get("metrics", [])
-    )
-
-    def theme_group(g: dict | None) -> ThemeGroup:
-        g = g or {}
-        return ThemeGroup(g.get("rated", 0), g.get("mean"), tuple((g.get("ratings") or {}).items()))
-
-    themes = tuple(
-        ThemeResult(
-            t["theme"],
-            t.get("title", t["theme"]),
-            t.get("domain"),
-            theme_group(t.get("high")),
-            theme_group(t.get("low")),
-            theme_group(t.get("middle")),
-            t["distinguishing"],
-            t.get("direction", "expected"),
-            t.get("rule", rule.describe()),
-            diff=t.get("diff"),
-            gap=t.get("gap"),
-            met=t.get("threshold"),
-            published=t.get("published"),
-            judgement=t.get("judgement"),
-            judgement_reason=t.get("judgement_reason"),
-        )
-        for t in data.get("themes", [])
-    )
+    metrics = tuple(_metric_from(m) for m in data.get("metrics", []))
+    themes = tuple(_theme_from(t, rule.describe()) for t in data.get("themes", []))
     from metrics.qca_study import result_from_dict as qca_from_dict
 
     study = data.get("study", {})
@@ -253,4 +179,88 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
         literature=literature,
         links=links,
         qca=qca_from_dict(data.get("qca")),
+    )
+
+
+def _split_from(data: dict):
+    from metrics.splits import Split
+
+    s = data["split"]
+    cut = s.get("cut")
+    options = {k: v for k, v in s.items() if k in ("threshold", "second", "high", "low")}
+    groups = data["groups"]
+    return Split(
+        s["outcome"],
+        s["rule"],
+        tuple(cut) if isinstance(cut, list) else cut,
+        options,
+        *(tuple(groups.get(g, ())) for g in ("high", "low", "middle", "missing")),
+    )
+
+
+def _group_from(g: dict) -> GroupFigures:
+    return GroupFigures(
+        g.get("n", 0),
+        g.get("mean"),
+        g.get("median"),
+        g.get("min"),
+        g.get("max"),
+        tuple((site, v) for site, v in (g.get("values") or {}).items()),
+    )
+
+
+def _permutation_from(m: dict):
+    """A metric's permutation test; None while it is pending (not computed yet)."""
+    from metrics.stats import Permutation
+
+    info = m.get("permutation")
+    if info is None:
+        return Permutation(None, False, 0, None) if not m.get("pending") else None
+    return Permutation(
+        m.get("p_permutation"), bool(info.get("exact")), int(info.get("relabelings", 0)), info.get("seed")
+    )
+
+
+def _metric_from(m: dict) -> MetricResult:
+    return MetricResult(
+        m["metric"],
+        m.get("label", m["metric"]),
+        m.get("unit"),
+        m.get("higher_is_better", True),
+        bool(m.get("count", False)),
+        _group_from(m["high"]),
+        _group_from(m["low"]),
+        m.get("mean_difference"),
+        m.get("median_difference"),
+        m.get("hedges_g"),
+        m.get("cliffs_delta"),
+        _permutation_from(m),
+        m.get("spearman_with_outcome"),
+        suppressed=any(isinstance(v, str) for g in ("high", "low") for v in (m[g].get("values") or {}).values()),
+    )
+
+
+def _theme_group_from(g: dict | None) -> ThemeGroup:
+    g = g or {}
+    return ThemeGroup(g.get("rated", 0), g.get("mean"), tuple((g.get("ratings") or {}).items()))
+
+
+def _theme_from(t: dict, rule_words: str) -> ThemeResult:
+    """A theme's result; ``rule_words`` (the study's rule described) when the theme names none."""
+    return ThemeResult(
+        t["theme"],
+        t.get("title", t["theme"]),
+        t.get("domain"),
+        _theme_group_from(t.get("high")),
+        _theme_group_from(t.get("low")),
+        _theme_group_from(t.get("middle")),
+        t["distinguishing"],
+        t.get("direction", "expected"),
+        t.get("rule", rule_words),
+        diff=t.get("diff"),
+        gap=t.get("gap"),
+        met=t.get("threshold"),
+        published=t.get("published"),
+        judgement=t.get("judgement"),
+        judgement_reason=t.get("judgement_reason"),
     )

@@ -25,7 +25,7 @@ class LazyRatings(Sequence):
     def __init__(self, sites, tokens) -> None:
         self._sites = sites
         self._tokens = tokens
-        self._items = None
+        self._items: tuple | None = None
 
     def _pairs(self):
         tokens = self._tokens

@@ -352,11 +352,11 @@ def test_snapshot_files_with_a_slash_round_trip_through_open_and_diff(make_study
     assert raw["study"]["files"]["ratings/ana.csv"] == sha(folder / "ratings/ana.csv")
     assert '"ratings/ana.csv" = "sha256:' in first.read_text()
     assert read_snapshot(first)["study"]["files"] == dict(load_study(folder).files)
-    assert open_snapshot(first, folder)[3] == []  # nothing changed since
+    assert open_snapshot(first, folder).warnings == []  # nothing changed since
 
     (folder / "ratings/ana.csv").write_text(ANA.replace("S2,leadership-support,0", "S2,leadership-support,-1"))
     (folder / "ratings/cy.csv").write_text(ANA)
-    assert open_snapshot(first, folder)[3] == ["ratings/ana.csv changed", "ratings/cy.csv added"]
+    assert open_snapshot(first, folder).warnings == ["ratings/ana.csv changed", "ratings/cy.csv added"]
     assert run(capsys, "export", str(folder), "-o", str(second))[0] == 0
     rc, out, _ = run(capsys, "diff", str(first), str(second), "--format", "json")
     assert rc == 0

@@ -155,3 +155,18 @@ def test_check_rule_from_study_toml_values():
     assert check_rule("nope", {})[0][0] == "rule"
     with pytest.raises(ValueError):
         make_rule("gap", {"weak_diff": "x"})
+
+
+@pytest.mark.parametrize("value", ["1e999", "-1e999", "inf"])
+def test_an_infinite_rule_parameter_is_refused(value):
+    """float("1e999") is inf: once taken, the JSON summary held the invalid token Infinity."""
+    with pytest.raises(ValueError, match="strong_diff must be a finite number"):
+        parse_rule_option(f"gap:strong_diff={value}")
+
+
+def test_an_infinite_rule_parameter_on_the_command_line_is_one_line_and_exit_2(capsys):
+    from tests.cli_helpers import run_cli
+
+    code, out, err = run_cli(capsys, "summary", "--distinguishing", "gap:strong_diff=1e999", "--format", "json")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == ["--distinguishing: strong_diff must be a finite number"]

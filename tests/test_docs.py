@@ -73,3 +73,14 @@ def test_ci_runs_the_check_command_before_the_tests():
     lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert ".ci/check" in lines
     assert lines.index(".ci/check") < lines.index(quick_start()[1])
+
+
+SOURCE_PATH = re.compile(r"\b(?:tui|cases|metrics|tests|data)/[A-Za-z0-9_/.-]+\.(?:py|tcss)\b")
+
+
+@pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(REPO)))
+def test_every_source_file_a_page_names_exists(page):
+    """docs/architecture.md and the others name files by path: a move must update them."""
+    named = set(SOURCE_PATH.findall(page.read_text(encoding="utf-8")))
+    missing = sorted(p for p in named if "NAME" not in p and not (REPO / p).exists())
+    assert missing == [], f"{page.relative_to(REPO)} names files that do not exist"

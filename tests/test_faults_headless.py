@@ -199,7 +199,7 @@ def test_open_with_a_pipe_in_the_study_folder_does_not_hang(name: str, tmp_path:
     os.mkfifo(study / name)
     code = (
         "import sys; from tui.core.snapshots import open_snapshot; "
-        "print(open_snapshot(sys.argv[1])[3]); from cases.loader import load_study\n"
+        "print(open_snapshot(sys.argv[1]).warnings); from cases.loader import load_study\n"
         "try:\n load_study(sys.argv[2])\nexcept Exception as exc:\n print(exc)"
     )
     proc = subprocess.run(

@@ -133,18 +133,18 @@ SPLITS = [
 def test_round_trip_export_open_export_gives_the_same_bytes(capsys, study, tmp_path, options):
     first = tmp_path / "first.toml"
     export(capsys, study, first, "--note", "round 1", *options)
-    study_path, outcome, view, warnings, figures = open_snapshot(first)
-    assert study_path == study and warnings == []
-    assert figures == read_snapshot(first)
-    loaded = load_study(study_path)
-    comparison = analyse(loaded, snapshot_options(figures, outcome))
+    opened = open_snapshot(first)
+    assert opened.folder == study and opened.warnings == []
+    assert opened.figures == read_snapshot(first)
+    loaded = load_study(opened.folder)
+    comparison = analyse(loaded, snapshot_options(opened.figures, opened.outcome))
     again = write_snapshot_file(
         comparison,
         loaded,
         tmp_path / "again.toml",
-        note=figures.get("note"),
-        include_evidence=figures["disclosure"]["evidence_included"],
-        view=view,
+        note=opened.figures.get("note"),
+        include_evidence=opened.figures["disclosure"]["evidence_included"],
+        view=opened.view,
     )
     assert again.read_bytes() == first.read_bytes()
 
@@ -153,7 +153,7 @@ def test_dashboard_view_is_written_and_restored(study, tmp_path):
     loaded = load_study(study)
     view = {"screen": "site", "site": "S3", "sort": "hedges_g", "filters": {"employer": ["NHS"]}, "unset": None}
     path = write_snapshot_file(analyse(loaded), loaded, tmp_path / "view.toml", view=view)
-    _, _, restored, _, _ = open_snapshot(path)
+    restored = open_snapshot(path).view
     assert restored == {"screen": "site", "site": "S3", "sort": "hedges_g", "filters": {"employer": ["NHS"]}}
 
 
@@ -469,10 +469,11 @@ def test_nulls_are_restored_on_reading(capsys, study, tmp_path):
 def test_open_finds_the_study_next_to_the_snapshot(capsys, study, tmp_path):
     path = tmp_path / "s.toml"
     export(capsys, study, path, "--split", "threshold", "--threshold", "0.5")
-    study_path, outcome, view, warnings, figures = open_snapshot(path)
-    assert study_path == study and warnings == [] and view == {"screen": "compare"}
+    opened = open_snapshot(path)
+    assert opened.folder == study and opened.warnings == [] and opened.view == {"screen": "compare"}
+    outcome = opened.outcome
     assert (outcome.metric, outcome.split, outcome.threshold) == ("engagement", "threshold", 0.5)
-    assert figures["split"]["threshold"] == 0.5
+    assert opened.figures["split"]["threshold"] == 0.5
 
 
 def test_open_with_a_missing_study(capsys, study, tmp_path):
@@ -485,7 +486,7 @@ def test_open_with_a_missing_study(capsys, study, tmp_path):
     assert "my-study" in str(info.value) and "--study DIR" in str(info.value)
     with pytest.raises(UsageError):
         open_snapshot(path, tmp_path / "nope")
-    assert open_snapshot(path, moved)[0] == moved
+    assert open_snapshot(path, moved).folder == moved
 
 
 def test_open_an_invalid_snapshot_is_a_usage_error(tmp_path):
@@ -504,26 +505,26 @@ def test_open_a_changed_study_names_each_changed_file(capsys, study, tmp_path):
     (study / "contacts.csv").write_text((study / "contacts.csv").read_text() + "S1,P9999,2017-09-01,20\n")
     (study / "ratings.csv").unlink()
     (study / "themes.toml").write_text('[[theme]]\nid = "extra"\ntitle = "Extra"\n')
-    study_path, _, _, warnings, figures = open_snapshot(path)
-    assert study_path == study
-    assert warnings == ["contacts.csv changed", "ratings.csv removed", "themes.toml added"]
-    assert figures["study"]["files"]["contacts.csv"] != load_study(study).files["contacts.csv"]
+    opened = open_snapshot(path)
+    assert opened.folder == study
+    assert opened.warnings == ["contacts.csv changed", "ratings.csv removed", "themes.toml added"]
+    assert opened.figures["study"]["files"]["contacts.csv"] != load_study(study).files["contacts.csv"]
 
 
 def test_open_the_built_in_example_from_anywhere(capsys, tmp_path):
     path = tmp_path / "example.toml"
     code, _, err = run(capsys, "export", "-o", path)
     assert code == 0, err
-    assert open_snapshot(path)[0] == example_dir()
+    assert open_snapshot(path).folder == example_dir()
 
 
 def test_open_a_pseudonymised_snapshot_is_read_only(capsys, study, tmp_path):
     path = tmp_path / "p.toml"
     text = export(capsys, study, path, "--pseudonymise")
     assert '"S1"' not in text and "Northgate" not in text
-    study_path, outcome, _, warnings, figures = open_snapshot(path)
-    assert study_path is None and "pseudonymised" in warnings[0]
-    assert outcome.metric == "engagement" and figures["disclosure"]["pseudonymise"] is True
+    opened = open_snapshot(path)
+    assert opened.folder is None and "pseudonymised" in opened.warnings[0]
+    assert opened.outcome.metric == "engagement" and opened.figures["disclosure"]["pseudonymise"] is True
 
 
 # --- 10.13: the snapshot view shows what the live view showed -------------------------------------

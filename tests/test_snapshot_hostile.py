@@ -433,14 +433,14 @@ def test_open_applies_the_stricter_disclosure(capsys, study, tmp_path, snapshot_
         with pytest.raises(SnapshotOnlyError):
             open_study(None, str(path), None)
         return
-    opened, options, view, warnings, figures = open_study(None, str(path), None)
-    assert resolve(opened, options)[2] == Disclosure(*expected)
+    opened = open_study(None, str(path), None)
+    assert resolve(opened.study, opened.options)[2] == Disclosure(*expected)
     if expected[1]:
-        assert [s.id for s in opened.sites][:2] == ["Site A", "Site B"]
-        assert not any(s.label == "Northgate" for s in opened.sites)
+        assert [s.id for s in opened.study.sites][:2] == ["Site A", "Site B"]
+        assert not any(s.label == "Northgate" for s in opened.study.sites)
     if Disclosure(*expected) != Disclosure(*snapshot_side):
-        assert figures is None  # the snapshot's own figures are not offered
-        assert any("stricter than the snapshot's" in w for w in warnings)
+        assert opened.figures is None  # the snapshot's own figures are not offered
+        assert any("stricter than the snapshot's" in w for w in opened.warnings)
 
 
 def test_a_stricter_study_hides_the_snapshots_site_and_figures_even_when_it_changed(capsys, study, tmp_path):
@@ -453,9 +453,9 @@ def test_a_stricter_study_hides_the_snapshots_site_and_figures_even_when_it_chan
     path = write_snapshot_file(analyse(loaded), loaded, tmp_path / "v.toml", view={"screen": "site", "site": "S3"})
     _protect(study, 10, True)
     (study / "sites.csv").write_text((study / "sites.csv").read_text().replace("Northgate", "Northgate Central"))
-    opened, _, view, warnings, figures = open_study(None, str(path), None)
-    assert figures is None and "site" not in view and view["screen"] == "site"
-    assert "sites.csv changed" in warnings and "S3" not in {s.id for s in opened.sites}
+    opened = open_study(None, str(path), None)
+    assert opened.figures is None and "site" not in opened.view and opened.view["screen"] == "site"
+    assert "sites.csv changed" in opened.warnings and "S3" not in {s.id for s in opened.study.sites}
 
 
 def test_python_m_tui_cli_reports_a_bad_snapshot_in_one_line(tmp_path):

@@ -71,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="crosscase", description="Compare high- and low-engagement sites of a multi-site study.")
     parser.add_argument("--version", action="version", version=f"crosscase {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _comparison_commands(sub)
+    _snapshot_commands(sub)
+    _table_commands(sub)
+    _tool_commands(sub)
+    return parser
+
+
+def _comparison_commands(sub) -> None:
+    """summary, validate, export."""
     p = sub.add_parser("summary", help="print the comparison headless")
     p.add_argument("study", nargs="?")
     p.add_argument("--format", choices=("text", "markdown", "json", "toml"), default="text")
@@ -90,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-evidence", action="store_true")
     p.add_argument("--note", default=None)
     _split_options(p)
+
+
+def _snapshot_commands(sub) -> None:
+    """open, diff."""
     p = sub.add_parser("open", help="open the dashboard at a snapshot's view")
     p.add_argument("snapshot")
     p.add_argument("--study", metavar="DIR")
@@ -97,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old")
     p.add_argument("new")
     p.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _table_commands(sub) -> None:
+    """agreement, table, qca."""
     p = sub.add_parser("agreement", help="how far the raters (ratings/RATER.csv) agree, before consensus")
     p.add_argument("study", nargs="?")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -119,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-cut", type=whole_number, metavar="N")
     p.add_argument("--pri-cut", type=finite_number, metavar="X")
     _split_options(p)
+
+
+def _tool_commands(sub) -> None:
+    """themes, example, import, serve."""
     p = sub.add_parser("themes", help="list the built-in literature themes")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("example", help="write the built-in example study to DIR")
@@ -133,7 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--public-url", default=None, help="the address browsers use, if not http://HOST:PORT")
-    return parser
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -146,11 +166,16 @@ def dashboard_parser() -> argparse.ArgumentParser:
     p.add_argument("study", nargs="?")
     p.add_argument("--min-count", type=whole_number, metavar="N", help="disclosure: counts below N are shown as <N")
     p.add_argument("--pseudonymise", action="store_true", help="disclosure: sites shown as Site A, Site B, ...")
+    p.add_argument("--rater", metavar="NAME", help="rating mode: rate in ratings/NAME.csv (docs/raters.md)")
     return p
 
 
 def cmd_dashboard(
-    study: str | None, snapshot: str | None = None, snapshot_study: str | None = None, disclosure: dict | None = None
+    study: str | None,
+    snapshot: str | None = None,
+    snapshot_study: str | None = None,
+    disclosure: dict | None = None,
+    rater: str | None = None,
 ) -> int:
     from tui.dashboard.app import run_dashboard
 
@@ -159,6 +184,7 @@ def cmd_dashboard(
         snapshot=snapshot,
         snapshot_study=snapshot_study,
         disclosure=disclosure,
+        rater=rater,
     )
 
 
@@ -167,7 +193,7 @@ def cmd_serve(args) -> int:
         import textual_serve  # noqa: F401
     except ImportError:
         raise UsageError("crosscase serve needs textual-serve: pip install 'crosscase[serve]'") from None
-    from tui.dashboard.serve import serve
+    from tui.dashboard.serve_server import serve
 
     try:
         return serve(args.study, host=args.host, port=args.port, public_url=args.public_url)
@@ -285,9 +311,13 @@ def main(argv: list[str] | None = None) -> int:
         args = dashboard_parser().parse_args(argv)
         if args.min_count is not None and args.min_count < 0:
             raise UsageError("--min-count must be 0 or more")
+        if args.rater is not None and args.pseudonymise:
+            raise UsageError("--rater writes ratings/NAME.csv under the real site ids: leave out --pseudonymise")
         disclosure = {"min_count": args.min_count, "pseudonymise": args.pseudonymise}
         return cmd_dashboard(
-            args.study, disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None
+            args.study,
+            disclosure=disclosure if (args.pseudonymise or args.min_count is not None) else None,
+            **({"rater": args.rater} if args.rater is not None else {}),
         )
     except UsageError as exc:
         for line in exc.lines:

@@ -260,7 +260,7 @@ def export_walk(tmux: Tmux, shape: Shape, out: Path, rule: str) -> None:
     assert data["split"]["rule"] == rule
     for hidden in shape.hidden:
         assert hidden not in out.read_text(encoding="utf-8")
-    folder = open_snapshot(out, shape.folder)[0]
+    folder = open_snapshot(out, shape.folder).folder
     assert folder == (None if shape.hidden else shape.folder)
 
 

@@ -132,7 +132,7 @@ async def test_a_snapshot_exported_with_the_default_path_reopens_without_study(t
         assert written.resolve() == (study.parent / "my-study-snapshot.toml").resolve(), (cwd, arg)
         monkeypatch.chdir(elsewhere)
         check_open(written.resolve())
-        assert open_snapshot(written.resolve())[0].resolve() == study.resolve()
+        assert open_snapshot(written.resolve()).folder.resolve() == study.resolve()
         assert main(["open", str(written.resolve()), "--study", str(tmp_path / "nope")]) == 2
         written.unlink()
 
@@ -145,9 +145,9 @@ def test_a_snapshot_inside_its_study_folder_reopens_without_study(tmp_path, monk
     shutil.copytree(EXAMPLE, study)
     inside = study / "round.toml"
     assert main(["export", str(study), "-o", str(inside)]) == 0
-    assert open_snapshot(inside)[0].resolve() == study.resolve()
+    assert open_snapshot(inside).folder.resolve() == study.resolve()
     monkeypatch.chdir(study)
-    assert open_snapshot("round.toml")[0].resolve() == study.resolve()
+    assert open_snapshot("round.toml").folder.resolve() == study.resolve()
 
 
 async def test_a_study_protected_after_the_snapshot_opens_protected(tmp_path, monkeypatch):

@@ -313,11 +313,11 @@ def read_exported(path: Path, shape: Shape) -> dict:
     from tui.core.snapshots import open_snapshot
 
     snapshot = read_snapshot(path)
-    folder, outcome, view, warnings, figures = open_snapshot(path, shape.folder)
+    opened = open_snapshot(path, shape.folder)
     pseudonymised = bool(snapshot["disclosure"].get("pseudonymise"))
-    assert (folder is None) == pseudonymised
-    if folder is not None:
-        assert Path(folder) == shape.folder and warnings == []
+    assert (opened.folder is None) == pseudonymised
+    if opened.folder is not None:
+        assert Path(opened.folder) == shape.folder and opened.warnings == []
     return snapshot
 
 

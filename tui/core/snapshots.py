@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cases.atomic import write_atomic
 from cases.errors import StudyError
@@ -18,18 +19,22 @@ from cases.escape import clean
 from cases.snapshot import SCHEMA, created_at, current_files, dumps_snapshot, file_changes, read_snapshot
 from cases.version import __version__
 
+if TYPE_CHECKING:
+    from cases.model import Disclosure, Outcome, Study
+    from metrics.results import Comparison, Options
+
 DEFAULT_VIEW = {"screen": "compare"}
 
 
 # --- building and writing ----------------------------------------------------------------------
 
 
-def folder_name(study) -> str:
+def folder_name(study: Study) -> str:
     """The study folder's name only (``.`` and relative paths resolved, never an absolute path)."""
     return Path(os.path.abspath(study.folder)).name
 
 
-def default_snapshot_path(study) -> Path:
+def default_snapshot_path(study: Study) -> Path:
     """Where the dashboard offers to write a snapshot: beside the study folder, so that ``crosscase
     open`` finds the study at ``<the snapshot's folder>/<study.folder>`` without --study.
 
@@ -49,13 +54,13 @@ def default_snapshot_path(study) -> Path:
         return folder.parent / name
 
 
-def _evidence(study, theme: str) -> dict[str, str]:
+def _evidence(study: Study, theme: str) -> dict[str, str]:
     order = {s.id: i for i, s in enumerate(study.sites)}
-    rows = [r for r in study.ratings if r.theme == theme and r.evidence]
-    return {r.site: r.evidence for r in sorted(rows, key=lambda r: order.get(r.site, len(order)))}
+    rows = [(r.site, text) for r in study.ratings if r.theme == theme and (text := r.evidence)]
+    return dict(sorted(rows, key=lambda row: order.get(row[0], len(order))))
 
 
-def _excerpts(study, theme: str) -> dict[str, list[dict]]:
+def _excerpts(study: Study, theme: str) -> dict[str, list[dict]]:
     """site -> evidence.csv's excerpts of ``theme`` ({excerpt, source}), sites in sites-file order."""
     out: dict[str, list[dict]] = {}
     for s in study.sites:
@@ -68,8 +73,8 @@ def _excerpts(study, theme: str) -> dict[str, list[dict]]:
 
 
 def build_snapshot(
-    comparison,
-    study,
+    comparison: Comparison,
+    study: Study,
     *,
     include_evidence: bool = False,
     note: str | None = None,
@@ -120,9 +125,9 @@ def build_snapshot(
 
 
 def write_snapshot_file(
-    comparison,
-    study,
-    path,
+    comparison: Comparison,
+    study: Study,
+    path: str | Path,
     *,
     force: bool = False,
     include_evidence: bool = False,
@@ -146,7 +151,7 @@ def write_snapshot_file(
     return write_atomic(path, text, force=force)
 
 
-def _refuse_study_file(study, path: Path) -> None:
+def _refuse_study_file(study: Study, path: Path) -> None:
     from cases.loader import is_study_file
 
     try:
@@ -161,19 +166,31 @@ def _refuse_study_file(study, path: Path) -> None:
 # --- opening -----------------------------------------------------------------------------------
 
 
-def open_snapshot(snapshot_path, study_dir=None):
+@dataclass(frozen=True)
+class OpenedSnapshot:
+    """What ``open_snapshot`` found: the study folder (None: pseudonymised), the split, the view,
+    the warnings for people and the snapshot's own figures."""
+
+    folder: Path | None
+    outcome: Outcome
+    view: dict
+    warnings: list[str]
+    figures: dict
+
+
+def open_snapshot(snapshot_path: str | Path, study_dir: str | Path | None = None) -> OpenedSnapshot:
     """Validate a snapshot and find its study.
 
-    Returns ``(study_path, outcome_override, view, warnings, figures)``:
-    - ``study_path``: the study folder (``--study DIR``, else ``<snapshot's folder>/<study.folder>``,
+    Returns an ``OpenedSnapshot`` (folder, outcome, view, warnings, figures):
+    - ``folder``: the study folder (``--study DIR``, else ``<snapshot's folder>/<study.folder>``,
       else the built-in example when the fingerprints match); None for a pseudonymised snapshot,
       which cannot be matched to its study and is shown on its own figures, read-only;
-    - ``outcome_override``: the snapshot's split as a ``cases.model.Outcome``;
+    - ``outcome``: the snapshot's split as a ``cases.model.Outcome``;
     - ``view``: the snapshot's ``[view]`` (screen, selected site, sort, filters);
     - ``warnings``: one line per changed study file (``sites.csv changed``, ``contacts.csv removed``,
       ``themes.toml added``) and other notes for people;
     - ``figures``: the snapshot dict itself (nulls restored), to show beside the recomputed figures.
-    Raises tui.cli.UsageError (one line per problem) for an invalid snapshot or a missing study.
+    Raises tui.core.errors.UsageError (one line per problem) for an invalid snapshot or a missing study.
     """
     from cases.loader import fingerprint
     from tui.core.errors import UsageError
@@ -184,24 +201,24 @@ def open_snapshot(snapshot_path, study_dir=None):
     except StudyError as exc:
         raise UsageError(*(clean(p) for p in exc.problems)) from None
     view = dict(snapshot.get("view", {}))
-    warnings = []
+    warnings: list[str] = []
     if snapshot["crosscase"] != __version__:
         warnings.append(f"the snapshot was written by crosscase {clean(snapshot['crosscase'])}; this is {__version__}")
     if snapshot["disclosure"].get("pseudonymise"):
         warnings.insert(
             0, "pseudonymised snapshot: it cannot be matched to its study; showing its own figures, read-only"
         )
-        return None, _outcome(snapshot, None), view, warnings, snapshot
+        return OpenedSnapshot(None, _outcome(snapshot, None), view, warnings, snapshot)
     folder = _find_study(snapshot, snapshot_path, study_dir)
     now = current_files(folder)
     changes = file_changes(snapshot["study"]["files"], now)
     warnings[:0] = [f"{name} {change}" for name, change in changes]
     if not changes and fingerprint(now) != snapshot["study"]["fingerprint"]:
         warnings.insert(0, "the study's fingerprint differs from the snapshot's, although no file's hash does")
-    return folder, _outcome(snapshot, folder), view, warnings, snapshot
+    return OpenedSnapshot(folder, _outcome(snapshot, folder), view, warnings, snapshot)
 
 
-def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
+def _find_study(snapshot: dict, snapshot_path: Path, study_dir: str | Path | None) -> Path:
     from cases.catalogue import example_dir
     from cases.loader import fingerprint
     from tui.core.errors import UsageError
@@ -227,7 +244,7 @@ def _find_study(snapshot: dict, snapshot_path: Path, study_dir) -> Path:
     )
 
 
-def _outcome(snapshot: dict, folder: Path | None):
+def _outcome(snapshot: dict, folder: Path | None) -> Outcome:
     """The snapshot's split as an Outcome, over the study's own [outcome] as the command line does."""
     from cases.model import Outcome
 
@@ -243,7 +260,7 @@ def _outcome(snapshot: dict, folder: Path | None):
     return replace(base, **changes) if base is not None else Outcome(**changes)
 
 
-def _study_outcome(folder: Path | None):
+def _study_outcome(folder: Path | None) -> Outcome | None:
     if folder is None:
         return None
     from cases.errors import Collector
@@ -257,7 +274,7 @@ def _study_outcome(folder: Path | None):
     return getattr(manifest, "outcome", None)
 
 
-def snapshot_options(snapshot: dict, outcome, study_disclosure=None):
+def snapshot_options(snapshot: dict, outcome: Outcome | None, study_disclosure: Disclosure | None = None) -> Options:
     """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure.
 
     With ``study_disclosure`` (the study's [disclosure] now) the stricter of the two applies, so that
@@ -278,7 +295,7 @@ def snapshot_options(snapshot: dict, outcome, study_disclosure=None):
     return Options(outcome=outcome, rule=rule, disclosure=disclosure)
 
 
-def recorded_disclosure(snapshot: dict):
+def recorded_disclosure(snapshot: dict) -> Disclosure:
     """The snapshot's [disclosure] as a cases.model.Disclosure (a missing min_count: the default)."""
     from cases.model import Disclosure
 
@@ -286,7 +303,7 @@ def recorded_disclosure(snapshot: dict):
     return Disclosure(d.get("min_count", Disclosure.min_count), bool(d.get("pseudonymise", False)))
 
 
-def stricter(a, b):
+def stricter(a: Disclosure, b: Disclosure) -> Disclosure:
     """The stricter of two disclosure policies: pseudonymise or-ed, min_count the larger."""
     from cases.model import Disclosure
 

@@ -7,14 +7,18 @@ results come back as messages and land in the ``comparison`` reactive that every
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
@@ -23,7 +27,7 @@ from tui.dashboard.dialogs.confirm import ConfirmScreen
 from tui.dashboard.dialogs.export import ExportDialog, ExportRequest
 from tui.dashboard.dialogs.help import HelpDialog
 from tui.dashboard.dialogs.split import SplitDialog
-from tui.dashboard.screens.base import KeysFooter, OpenSite, ShowSites, ShowTheme
+from tui.dashboard.screens.base import KeysFooter, OpenSite, Shows, ShowSites, ShowTheme
 from tui.dashboard.screens.compare import CompareScreen
 from tui.dashboard.screens.error import ErrorScreen
 from tui.dashboard.screens.literature import LiteratureScreen
@@ -39,6 +43,11 @@ from tui.dashboard.widgets.grid import GridTable
 from tui.dashboard.widgets.palette import DEFAULTS, THEMES
 from tui.dashboard.widgets.rows import RowList
 
+if TYPE_CHECKING:
+    from cases.model import Outcome, Study
+    from cases.rules import Rule
+    from metrics.results import Comparison, Options
+
 SCREENS_BY_MODE = {
     "compare": CompareScreen,
     "sites": SitesScreen,
@@ -53,26 +62,26 @@ SCREENS_BY_MODE = {
 
 @dataclass
 class StudyReady(Message):
-    study: object
-    options: object
-    comparison: object
+    study: Study
+    options: Options
+    comparison: Comparison
     view: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     figures: dict | None = None  # a snapshot's own figures, when its study changed since
 
 
 @dataclass
 class ComparisonReady(Message):
-    comparison: object
+    comparison: Comparison
     generation: int
     final: bool = True  # False: a fuller comparison of the same change follows
-    filled_from: object = None  # for p-values: the comparison they were computed for
+    filled_from: Comparison | None = None  # for p-values: the comparison they were computed for
 
 
 @dataclass
 class LoadFailed(Message):
     title: str
-    problems: list
+    problems: list[str]
 
 
 @dataclass
@@ -80,7 +89,7 @@ class SnapshotOnly(Message):
     """A snapshot that cannot be matched to its study (pseudonymised): show its own figures."""
 
     figures: dict
-    notes: list
+    notes: list[str]
 
 
 @dataclass
@@ -111,8 +120,9 @@ class CrosscaseApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("F", "snapshot_figures", "Snapshot figures", key_display="F"),
+        Binding("K", "consensus", "Consensus", key_display="K", show=False),  # tui/dashboard/screens/consensus.py
     ]
-    comparison = reactive(None, init=False, always_update=True)
+    comparison: reactive[Comparison | None] = reactive(None, init=False, always_update=True)
     updating = reactive(False, init=False)
 
     def __init__(
@@ -121,21 +131,26 @@ class CrosscaseApp(App[int]):
         *,
         snapshot: str | None = None,
         snapshot_study: str | None = None,
-        disclosure=None,
+        disclosure: dict | None = None,
+        rater: str | None = None,
     ) -> None:
         super().__init__()
+        from tui.dashboard.rating import RatingController
+
+        self.rating = RatingController(rater) if rater else None  # rating mode: --rater NAME
         self.study_path = study_path
         self.disclosure = disclosure
         self.snapshot = snapshot
         self.snapshot_study = snapshot_study
-        self.study = None
-        self.outcome = None
-        self.options = None
+        self.study: Study | None = None
+        self.outcome: Outcome | None = None
+        self.options: Options | None = None
         self.generation = 0
-        self._busy_timer = None
-        self.snapshot_figures = None  # a snapshot's own figures, when its study changed since
+        self._busy_timer: Timer | None = None
+        self._view: dict = {}  # the view the export dialog was opened on
+        self.snapshot_figures: dict | None = None  # a snapshot's own figures, when its study changed since
         self.snapshot_notes: list[str] = []
-        self.daemons: list = []  # threads nobody waits for (the loading), see in_daemon_thread
+        self.daemons: list[threading.Thread] = []  # threads nobody waits for (the loading), see in_daemon_thread
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = THEMES[0].name
@@ -208,10 +223,10 @@ class CrosscaseApp(App[int]):
 
         where = self.snapshot or self.study_path or "the built-in example"
         try:
-            study, options, view, warnings, figures = open_study(
-                self.study_path, self.snapshot, self.snapshot_study, self.disclosure
-            )
-            comparison = analyse_quick(study, options)
+            opened = open_study(self.study_path, self.snapshot, self.snapshot_study, self.disclosure)
+            if self.rating is not None:  # rating mode: this rater's ratings only (tui/dashboard/rating.py)
+                opened = replace(opened, study=self.rating.open(opened.study, opened.options))
+            comparison = analyse_quick(opened.study, opened.options)
         except SnapshotOnlyError as exc:
             return SnapshotOnly(exc.figures, exc.notes)
         except StudyError as exc:
@@ -222,7 +237,8 @@ class CrosscaseApp(App[int]):
             return LoadFailed("This installation cannot open it", [f"missing module: {exc.name or exc}"])
         except (OSError, ValueError) as exc:
             return LoadFailed(f"{where}: cannot be opened", str(exc).splitlines() or [repr(exc)])
-        return StudyReady(study, options, comparison, view, warnings, figures if warnings else None)
+        figures = opened.figures if opened.warnings else None
+        return StudyReady(opened.study, opened.options, comparison, opened.view, opened.warnings, figures)
 
     async def on_study_ready(self, message: StudyReady) -> None:
         import gc
@@ -244,7 +260,8 @@ class CrosscaseApp(App[int]):
         screen = str(message.view.get("screen", "compare")).lower()
         mode = screen if screen in SCREENS_BY_MODE else "compare"
         await self.switch_mode(mode)
-        self.screen_stack[0].apply_view(message.view)
+        if isinstance(mode_screen := self.screen_stack[0], Shows):
+            mode_screen.apply_view(message.view)
         if screen == "site" and isinstance(message.view.get("site"), str):
             self.push_screen(SiteScreen(message.view["site"]))
         for line in message.warnings:
@@ -274,9 +291,9 @@ class CrosscaseApp(App[int]):
             self.push_screen(SnapshotScreen(self.snapshot_figures, self.snapshot_notes, alone=False))
 
     # -- the comparison ------------------------------------------------------------------------
-    def change_outcome(self, outcome) -> None:
+    def change_outcome(self, outcome: Outcome | None) -> None:
         """Compare again with another outcome or split (a worker; the screens update when it ends)."""
-        if outcome is None or self.study is None:
+        if outcome is None or self.study is None or self.options is None:
             return
         from dataclasses import replace
 
@@ -291,13 +308,16 @@ class CrosscaseApp(App[int]):
         self.reanalyse(self.options, self.comparison, self.generation)
 
     @work(thread=True, exclusive=True, group="analysis", description="compare again")
-    def reanalyse(self, options, previous, generation: int) -> None:
+    def reanalyse(self, options: Options, previous: Comparison | None, generation: int) -> None:
+        study = self.study
+        if study is None:
+            return
         try:
-            comparison, incomplete = analyse_split(self.study, options, previous)
+            comparison, incomplete = analyse_split(study, options, previous)
             # with a new outcome the sensitivity table is still to compute: the groups go first
             self.post_message(ComparisonReady(comparison, generation, final=not incomplete))
             if incomplete and not get_current_worker().is_cancelled:
-                comparison = analyse_quick(self.study, options)
+                comparison = analyse_quick(study, options)
                 self.post_message(ComparisonReady(comparison, generation))
         except ValueError as exc:
             self.call_from_thread(self.notify, clean(str(exc), multiline=True), severity="error", markup=False)
@@ -305,7 +325,7 @@ class CrosscaseApp(App[int]):
         # the p-values start once the new groups are on screen (_painted)
 
     @work(thread=True, exclusive=True, group="permutations", description="permutation p-values")
-    def fill_permutations(self, comparison, generation: int) -> None:
+    def fill_permutations(self, comparison: Comparison, generation: int) -> None:
         from metrics.compare import fill_permutations
 
         worker = get_current_worker()
@@ -363,7 +383,7 @@ class CrosscaseApp(App[int]):
         self.comparison = message.comparison
         self.call_after_refresh(self._painted, message.comparison, message.generation, message.final)
 
-    def _painted(self, comparison, generation: int, final: bool = True) -> None:
+    def _painted(self, comparison: Comparison, generation: int, final: bool = True) -> None:
         """``comparison`` is on screen: the collector may run; its p-values start shortly after
         (computed at once, they would share the interpreter lock with the paint still in flight).
         The p-values of a comparison that is not final wait for the fuller one of the same change."""
@@ -373,12 +393,14 @@ class CrosscaseApp(App[int]):
         if final and comparison.pending:
             self.set_timer(self.PERMUTATIONS_AFTER, lambda: self._start_permutations(comparison, generation))
 
-    def _start_permutations(self, comparison, generation: int) -> None:
+    def _start_permutations(self, comparison: Comparison, generation: int) -> None:
         if generation == self.generation and comparison is self.comparison:
             self.fill_permutations(comparison, generation)
 
     # -- navigation ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "export" and self.rating is not None:
+            return False  # rating mode: the figures are one rater's, not the study's (docs/raters.md)
         if action in ("show", "split", "export"):
             return self.comparison is not None and not isinstance(self.screen, ErrorScreen | SnapshotScreen)
         if action == "snapshot_figures":
@@ -395,11 +417,13 @@ class CrosscaseApp(App[int]):
 
     async def on_show_sites(self, message: ShowSites) -> None:
         await self.action_show("sites")
-        self.screen_stack[0].set_filter(message.filter)
+        if isinstance(screen := self.screen_stack[0], SitesScreen):
+            screen.set_filter(message.filter)
 
     async def on_show_theme(self, message: ShowTheme) -> None:
         await self.action_show("themes")
-        self.screen_stack[0].select_theme(message.theme)
+        if isinstance(screen := self.screen_stack[0], ThemesScreen):
+            screen.select_theme(message.theme)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpDialog):
@@ -410,10 +434,20 @@ class CrosscaseApp(App[int]):
             for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen, LiteratureScreen, MatrixScreen, QcaScreen)
         ]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
+        if self.rating is not None:
+            from tui.dashboard.rating import BINDINGS as RATING_KEYS
+            from tui.dashboard.rating import SiteRatingKeys
+
+            sections += [("Rating mode (Site and Matrix)", RATING_KEYS + SiteRatingKeys.BINDINGS)]
         from tui.dashboard.dialogs.evidence import EvidenceDialog
 
         sections += [("Dialogs", ConfirmScreen.BINDINGS + SplitDialog.BINDINGS + EvidenceDialog.BINDINGS)]
         self.push_screen(HelpDialog(sections))
+
+    def action_consensus(self) -> None:
+        from tui.dashboard.screens.consensus import open_consensus
+
+        open_consensus(self)
 
     def action_toggle_theme(self) -> None:
         self.theme = "crosscase-light" if self.theme == "crosscase-dark" else "crosscase-dark"
@@ -448,7 +482,7 @@ class CrosscaseApp(App[int]):
 
             self.push_screen(RuleDialog(self.comparison.rule), self.change_rule)
 
-    def change_rule(self, rule) -> None:
+    def change_rule(self, rule: Rule | None) -> None:
         """Compare again with another distinguishing rule, as a change of split does."""
         if rule is not None and self.study is not None and self.options is not None:
             from dataclasses import replace
@@ -466,7 +500,7 @@ class CrosscaseApp(App[int]):
 
     def _current_view(self) -> dict:
         screen = self.screen
-        return screen.view_state() if hasattr(screen, "view_state") else {"screen": "compare"}
+        return screen.view_state() if isinstance(screen, Shows) else {"screen": "compare"}
 
     def _export(self, request: ExportRequest | None, force: bool = False) -> None:
         if request is not None:
@@ -479,12 +513,14 @@ class CrosscaseApp(App[int]):
         try:
             from tui.core.snapshots import write_snapshot_file
 
-            comparison = self.comparison
+            comparison, study = self.comparison, self.study
+            if comparison is None or study is None:
+                return
             if comparison.pending:
                 comparison = fill_permutations(comparison)
             path = write_snapshot_file(
                 comparison,
-                self.study,
+                study,
                 request.path,
                 force=force,
                 include_evidence=request.include_evidence,
@@ -516,13 +552,15 @@ class CrosscaseApp(App[int]):
             self.notify(
                 clean(message.error, multiline=True), title="Export failed", severity="error", markup=False, timeout=10
             )
-        else:
+        elif message.path is not None:
             self.notify(
                 f"Snapshot written to {clean(message.path.resolve())}", title="Exported", markup=False, timeout=10
             )
 
 
-async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
+async def in_daemon_thread(
+    fn: Callable[[], Any], name: str, started: list[threading.Thread], abandoned: Callable[[], object] | None = None
+) -> Any:
     """``fn()`` run in a daemon thread, awaited without blocking the event loop.
 
     If the awaiting task is cancelled (the app quits), the thread runs on unwatched and its
@@ -530,7 +568,6 @@ async def in_daemon_thread(fn, name: str, started: list, abandoned=None):
     it does not hold up the end of the process. The thread is appended to ``started``.
     """
     import asyncio
-    import threading
 
     loop = asyncio.get_running_loop()
     future = loop.create_future()
@@ -634,7 +671,7 @@ def _web_driver():
     return BrowserDriver
 
 
-def _outcome_of(study, comparison):
+def _outcome_of(study: Study, comparison: Comparison) -> Outcome:
     """The Outcome the comparison was made with (the study's, with the split that was used)."""
     from dataclasses import replace
 
@@ -644,22 +681,27 @@ def _outcome_of(study, comparison):
         base,
         metric=s.outcome,
         split=s.rule,
-        threshold=s.options.get("threshold", base.threshold),
-        second=s.options.get("second", base.second),
-        high=tuple(s.options.get("high", base.high)),
-        low=tuple(s.options.get("low", base.low)),
+        # Split.options maps each option of the split rule to its value (any type): these four are these
+        threshold=cast("float | None", s.options.get("threshold", base.threshold)),
+        second=cast("str | None", s.options.get("second", base.second)),
+        high=tuple(cast("Iterable[str]", s.options.get("high", base.high))),
+        low=tuple(cast("Iterable[str]", s.options.get("low", base.low))),
     )
 
 
 def run_dashboard(
-    study_path: Path | None, snapshot: str | None = None, snapshot_study: str | None = None, disclosure=None
+    study_path: Path | None,
+    snapshot: str | None = None,
+    snapshot_study: str | None = None,
+    disclosure: dict | None = None,
+    rater: str | None = None,
 ) -> int:
     """Run the dashboard; the exit status (0 on a normal quit, 2 after an error screen).
 
     ``disclosure`` ({"min_count": N or None, "pseudonymise": bool}) overrides the study's
     [disclosure] for every screen and export, as ``--min-count`` and ``--pseudonymise`` do.
     """
-    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure)
+    app = CrosscaseApp(study_path, snapshot=snapshot, snapshot_study=snapshot_study, disclosure=disclosure, rater=rater)
     problem = no_terminal(app, study_path if snapshot is None else None)
     if problem is not None:
         import sys
@@ -676,7 +718,7 @@ def run_dashboard(
     return code
 
 
-def no_terminal(app: App, study_path: Path | None) -> str | None:
+def no_terminal(app: CrosscaseApp, study_path: Path | None) -> str | None:
     """Why the dashboard cannot run here (one line), or None.
 
     Textual's terminal driver reads keys from stdin and draws on stderr; with either (or stdout)

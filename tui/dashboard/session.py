@@ -6,10 +6,28 @@ posts to its screens by message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cases.model import Outcome, Study
+    from metrics.results import Comparison, Options
 
 
-def analyse_quick(study, options):
+@dataclass(frozen=True)
+class OpenedStudy:
+    """What ``open_study`` opened: the study (pseudonymised when disclosure asks for it), the options
+    to compare it with, a snapshot's view and warnings, and the snapshot's own figures (else None)."""
+
+    study: Study
+    options: Options
+    view: dict
+    warnings: list[str]
+    figures: dict | None
+
+
+def analyse_quick(study: Study, options: Options) -> Comparison:
     """The comparison with its tables but without permutation p-values (they fill in later)."""
     from dataclasses import replace
 
@@ -18,7 +36,7 @@ def analyse_quick(study, options):
     return analyse(study, replace(options, permutations=False))
 
 
-def analyse_split(study, options, previous):
+def analyse_split(study: Study, options: Options, previous: Comparison | None) -> tuple[Comparison, bool]:
     """``analyse()`` for a new split, reusing ``previous``'s split sensitivity when it still holds.
 
     The sensitivity table depends on the outcome metric and the distinguishing rule only, not on the
@@ -36,13 +54,12 @@ def analyse_split(study, options, previous):
 
     quick = replace(options, permutations=False)
     comparison = with_literature(study, compare(study, quick, previous))
-    same = (
-        previous is not None
-        and previous.sensitivity is not None
-        and previous.split.outcome == comparison.split.outcome
-        and previous.rule.describe() == comparison.rule.describe()
-    )
-    if not same:
+    if (
+        previous is None
+        or previous.sensitivity is None
+        or previous.split.outcome != comparison.split.outcome
+        or previous.rule.describe() != comparison.rule.describe()
+    ):
         return comparison, True
     return replace(
         comparison,
@@ -60,11 +77,13 @@ class SnapshotOnlyError(Exception):
         self.figures, self.notes = figures, notes
 
 
-def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: str | None, disclosure=None):
+def open_study(
+    study_path: Path | None, snapshot: str | None, snapshot_study: str | None, disclosure: dict | None = None
+) -> OpenedStudy:
     """Load the study (from a snapshot's reference when given).
 
-    Returns (study, options, view, warnings, figures): ``figures`` is the snapshot's own summary
-    when opened from one (else None). Raises SnapshotOnlyError for a pseudonymised snapshot.
+    Returns an OpenedStudy (study, options, view, warnings, figures): ``figures`` is the snapshot's
+    own summary when opened from one (else None). Raises SnapshotOnlyError for a pseudonymised snapshot.
 
     Runs in a worker. With disclosure's pseudonymise on, the study itself is pseudonymised here, so
     that no screen can show a real site id, label or evidence memo.
@@ -72,20 +91,26 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
     from cases.loader import load_study
     from metrics.compare import Options, resolve
 
-    view, warnings, options, path, figures = {}, [], Options(), study_path, None
+    view: dict = {}
+    warnings: list[str] = []
+    options, path, figures = Options(), study_path, None
+    opened = None
     if snapshot is not None:
         from tui.core.snapshots import open_snapshot
 
-        path, outcome, view, warnings, figures = open_snapshot(snapshot, snapshot_study)
-        if path is None:
-            raise SnapshotOnlyError(figures, list(warnings))
+        opened = open_snapshot(snapshot, snapshot_study)
+        if opened.folder is None:
+            raise SnapshotOnlyError(opened.figures, list(opened.warnings))
+        path = opened.folder
     if path is None:
         from cases.catalogue import example_dir
 
         path = example_dir()
     study = load_study(Path(path), pseudonymise=bool(disclosure and disclosure.get("pseudonymise")))
-    if snapshot is not None:
-        options, view, warnings, figures = _snapshot_over_study(study, figures, outcome, view, warnings)
+    if opened is not None:
+        options, view, warnings, figures = _snapshot_over_study(
+            study, opened.figures, opened.outcome, opened.view, opened.warnings
+        )
     if disclosure:
         from dataclasses import replace
 
@@ -97,11 +122,14 @@ def open_study(study_path: Path | None, snapshot: str | None, snapshot_study: st
         from metrics.pseudonyms import pseudonymise
 
         study, options = pseudonymise(study, options)
-    return study, options, dict(view or {}), list(warnings or []), figures
+    return OpenedStudy(study, options, dict(view or {}), list(warnings or []), figures)
 
 
-def _snapshot_over_study(study, figures: dict, outcome, view: dict, warnings: list):
-    """The snapshot's options over the study: the stricter disclosure of the two (issue 11.2).
+def _snapshot_over_study(
+    study: Study, snapshot: dict, outcome: Outcome, view: dict, warnings: list[str]
+) -> tuple[Options, dict, list[str], dict | None]:
+    """The snapshot's options over the study: the stricter disclosure of the two (issue 11.2), the
+    view, the warnings and the snapshot's figures to offer (None: not shown).
 
     When the study's own [disclosure] is stricter than the snapshot's record, its figures (real
     names, small counts) are not offered beside the recomputed ones, and a view that names a site is
@@ -109,17 +137,17 @@ def _snapshot_over_study(study, figures: dict, outcome, view: dict, warnings: li
     """
     from tui.core.snapshots import recorded_disclosure, snapshot_options
 
-    options = snapshot_options(figures, outcome, study.disclosure)
-    recorded = recorded_disclosure(figures)
-    if options.disclosure != recorded:
-        warnings = [
-            *warnings,
-            f"the study's [disclosure] is stricter than the snapshot's: min_count "
-            f"{options.disclosure.min_count}"
-            + (", pseudonymised" if options.disclosure.pseudonymise else "")
-            + "; the snapshot's own figures are not shown",
-        ]
-        figures = None
-        if options.disclosure.pseudonymise and not recorded.pseudonymise:
-            view = {k: v for k, v in (view or {}).items() if k not in ("site", "filter", "filters")}
-    return options, view, warnings, figures
+    options = snapshot_options(snapshot, outcome, study.disclosure)
+    recorded = recorded_disclosure(snapshot)
+    if options.disclosure is None or options.disclosure == recorded:
+        return options, view, warnings, snapshot
+    warnings = [
+        *warnings,
+        f"the study's [disclosure] is stricter than the snapshot's: min_count "
+        f"{options.disclosure.min_count}"
+        + (", pseudonymised" if options.disclosure.pseudonymise else "")
+        + "; the snapshot's own figures are not shown",
+    ]
+    if options.disclosure.pseudonymise and not recorded.pseudonymise:
+        view = {k: v for k, v in (view or {}).items() if k not in ("site", "filter", "filters")}
+    return options, view, warnings, None

@@ -60,14 +60,16 @@ def symbol(m: MetricResult) -> str:
 def split_line(c: Comparison) -> str:
     s = c.split
     text = f"{clean(s.outcome)} by {s.rule}"
+    # one number for threshold and median, a pair for tertiles and quadrants; None: none or withheld
+    cut, pair = (None, s.cut) if isinstance(s.cut, tuple) else (s.cut, None)
     if s.rule == "threshold":
-        text += f" at {fmt(s.cut)} (high: at or above)"
-    elif s.rule == "median" and s.cut is not None:
-        text += f", cut at the median {fmt(s.cut)}"
-    elif s.rule == "tertiles" and s.cut is not None:
-        text += f", lowest third up to {fmt(s.cut[0])}, highest third from {fmt(s.cut[1])}"
-    elif s.rule == "quadrants" and s.cut is not None:
-        text += f" and {clean(s.options.get('second'))}, medians {fmt(s.cut[0])} and {fmt(s.cut[1])}"
+        text += f" at {fmt(cut)} (high: at or above)"
+    elif s.rule == "median" and cut is not None:
+        text += f", cut at the median {fmt(cut)}"
+    elif s.rule == "tertiles" and pair is not None:
+        text += f", lowest third up to {fmt(pair[0])}, highest third from {fmt(pair[1])}"
+    elif s.rule == "quadrants" and pair is not None:
+        text += f" and {clean(s.options.get('second'))}, medians {fmt(pair[0])} and {fmt(pair[1])}"
     if getattr(s, "withheld", ()):
         text += ", cut withheld (disclosure control)"
     return text

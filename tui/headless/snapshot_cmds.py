@@ -43,7 +43,8 @@ def diff(args) -> int:
     from metrics.snapdiff import diff_snapshots
     from tui.core.errors import UsageError
 
-    problems, snapshots = [], []
+    problems: list[str] = []
+    snapshots: list[dict] = []
     for name in (args.old, args.new):
         try:
             snapshots.append(read_snapshot(name))
@@ -189,9 +190,9 @@ def check_open(snapshot_path, study_dir=None) -> None:
     """What ``crosscase open`` checks before any screen starts, headless: the snapshot is valid, its
     study is found, its split and rule can be used. Raises tui.cli.UsageError (exit 2, one line per
     problem on stderr); the dashboard then opens it again in its worker (open_study)."""
-    folder, outcome, _, _, figures = open_snapshot(snapshot_path, study_dir)
-    if folder is not None:
+    opened = open_snapshot(snapshot_path, study_dir)
+    if opened.folder is not None:
         try:
-            snapshot_options(figures, outcome)
+            snapshot_options(opened.figures, opened.outcome)
         except ValueError as exc:
             raise UsageError(f"{snapshot_path}: distinguishing: {clean(exc)}") from None

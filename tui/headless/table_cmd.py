@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -298,7 +299,12 @@ def render_xlsx(table: Table) -> bytes:
     return buffer.getvalue()
 
 
-RENDERERS = {"markdown": render_markdown, "csv": render_csv, "latex": render_latex, "xlsx": render_xlsx}
+RENDERERS: dict[str, Callable[[Table], str | bytes]] = {
+    "markdown": render_markdown,
+    "csv": render_csv,
+    "latex": render_latex,
+    "xlsx": render_xlsx,
+}
 
 
 def table_command(args) -> int:
@@ -322,6 +328,7 @@ def table_command(args) -> int:
     study, comparison = comparison_for(args)
     output = RENDERERS[fmt](build_table(comparison, study))
     if path is None:
+        assert isinstance(output, str), "a workbook (bytes) needs -o FILE: refused above"
         sys.stdout.write(output)
         return 0
     from cases.atomic import write_atomic

@@ -121,6 +121,8 @@ class SplitDialog(Dialog[Outcome | None]):
         metric = self.query_one("#split-metric", Select).value
         second = self.query_one("#split-second", Select).value
         text = self.query_one("#split-threshold", Input).value.strip()
+        if not isinstance(rule, str) or not isinstance(metric, str):  # never: neither select allows a blank
+            return None, ["choose an outcome metric and a split rule"]
         threshold = self.outcome.threshold
         if rule == "threshold":
             try:

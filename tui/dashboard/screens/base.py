@@ -8,6 +8,7 @@ Screens talk to the app with messages (``OpenSite``, ``ShowSites``, ``ShowTheme`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,7 +21,22 @@ from tui.dashboard.widgets.palette import GROUP_MARK, colours
 from tui.dashboard.widgets.safe_text import safe
 from tui.headless.render import BANNER, fmt, split_line
 
+if TYPE_CHECKING:
+    from metrics.results import Comparison
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+@runtime_checkable
+class Shows(Protocol):
+    """What the app asks of a dashboard screen (every ``DashboardScreen``): draw a comparison, say
+    where the user is (a snapshot's ``[view]``) and go back to such a view."""
+
+    def show(self, comparison: Comparison) -> None: ...
+
+    def view_state(self) -> dict: ...
+
+    def apply_view(self, view: dict) -> None: ...
 
 
 @dataclass
@@ -171,7 +187,7 @@ class DashboardScreen(Screen):
             busy = "  ⟳ updating…" if getattr(self.app, "updating", False) else ""
             self.query_one("#status", Static).update(safe(status_text(self.comparison) + busy))
 
-    def show(self, comparison) -> None:
+    def show(self, comparison: Comparison) -> None:
         """Draw ``comparison`` (subclasses)."""
 
     def view_state(self) -> dict:
@@ -201,7 +217,7 @@ class DashboardScreen(Screen):
             self.app.switch_mode("compare")
 
 
-def fmt_value(value: object, digits: int = 2) -> str:
+def fmt_value(value: float | str | None, digits: int = 2) -> str:
     """A site's value: a number with ``digits`` decimals, a suppressed count as is, '-' when missing."""
     return fmt(float(value) if isinstance(value, int) and not isinstance(value, bool) else value, digits)
 
@@ -225,7 +241,7 @@ def digits_for(study, metric_key: str) -> int:
 _DIGITS: dict[tuple[int, str], tuple[object, int]] = {}
 
 
-def shown_value(study, metric_key: str, value: object, disclosure) -> object:
+def shown_value(study, metric_key: str, value: float | str | None, disclosure) -> float | str | None:
     """A site's value as it may be shown: a count below the disclosure limit becomes "<N"."""
     metric = study.metrics.get(metric_key) if study is not None else None
     limit = getattr(disclosure, "min_count", 0) or 0

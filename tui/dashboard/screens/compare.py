@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -97,7 +98,7 @@ class CompareScreen(DashboardScreen):
         yield Static("", id="rule-line", markup=False)  # the distinguishing rule in force
         yield RowList(id="themes-table", classes="table")
 
-    def action_focus(self, widget_id: str) -> None:
+    async def action_focus(self, widget_id: str) -> None:  # async, as Screen.action_focus that it replaces
         self.query_one(f"#{widget_id}").focus()
 
     @property
@@ -127,7 +128,7 @@ class CompareScreen(DashboardScreen):
     def _fill_metrics(self, c) -> None:
         table = self.query_one("#metrics-table", RowList)
         strip_w = 24 if self.wide else 15
-        columns = [("", 1), ("Metric", 0), ("Sites (H L M)", strip_w)]
+        columns: list[tuple[str, int] | tuple[str, int, str]] = [("", 1), ("Metric", 0), ("Sites (H L M)", strip_w)]
         if self.wide:
             columns += [("High", 7, "right"), ("Low", 7, "right")]
         columns += [("Diff", 7, "right"), ("g", 5, "right"), ("δ", 5, "right"), ("p", 7, "right")]
@@ -157,7 +158,7 @@ class CompareScreen(DashboardScreen):
     def _value(self, c, site: str, metric: str):
         return self._values(c, (site,), metric)[0]
 
-    def _values(self, c, sites, metric: str) -> list:
+    def _values(self, c, sites, metric: str) -> list[float | str | None]:
         """The values of ``sites`` for ``metric`` as they may be shown (disclosure applied)."""
         column = self.study.column(metric)
         return [shown_value(self.study, metric, column.get(s), c.disclosure) for s in sites]
@@ -173,7 +174,7 @@ class CompareScreen(DashboardScreen):
             self.post_message(OpenSite(event.key))
 
     # -- groups --------------------------------------------------------------------------------
-    def _order(self, c) -> dict[str, list[tuple[str, object]]]:
+    def _order(self, c) -> dict[str, list[tuple[str, float | str | None]]]:
         """Each group's sites with their outcome value as shown, highest outcome first.
 
         The panels list their sites in this order and the theme table gives each group's ratings
@@ -224,7 +225,7 @@ class CompareScreen(DashboardScreen):
             if m is None:
                 panel.border_title = Text(head)
             else:
-                mean = "withheld" if m.suppressed else fmt(figures.mean, max(digits, 2))
+                mean = "withheld" if m.suppressed or figures is None else fmt(figures.mean, max(digits, 2))
                 tail = f": mean {mean}"
                 room = max(title_w - len(head) - 3 - len(tail), 8)
                 panel.border_title = join(f"{head} · ", safe(m.label, room), tail)
@@ -354,27 +355,11 @@ class CompareScreen(DashboardScreen):
                 gap=2,
             )
 
-        rows = []
+        rows: list[tuple[str | None, Text | Callable[[], Text]]] = []
         for t in sorted(c.themes, key=theme_order):
             rows.append((t.theme, functools.partial(row, t)))
             if wide:  # each link's metric effect and fit, under its theme (the cursor passes over it)
-                rows += [
-                    (
-                        None,
-                        Text(
-                            " " * (widths[0] + 2)
-                            + f"{link_marker(link)} {link.fit}"
-                            + (
-                                f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
-                                if link.mean_difference is not None
-                                else ""
-                            ),
-                            style="dim",
-                            end="",
-                        ),
-                    )
-                    for link in linked.get(t.theme, ())
-                ]
+                rows += [(None, _link_line(link, widths[0] + 2)) for link in linked.get(t.theme, ())]
         table.set_rows(rows, header=head, width=head.cell_len)
 
     @staticmethod
@@ -388,3 +373,18 @@ class CompareScreen(DashboardScreen):
         if m is not None:
             view["metric"] = m.metric
         return view
+
+
+def _link_line(link, indent: int) -> Text:
+    """A [[link]]'s fit and metric effect, on the line under its theme."""
+    return Text(
+        " " * indent
+        + f"{link_marker(link)} {link.fit}"
+        + (
+            f" · {link.label or link.metric} high minus low {link.mean_difference:+.3g}"
+            if link.mean_difference is not None
+            else ""
+        ),
+        style="dim",
+        end="",
+    )

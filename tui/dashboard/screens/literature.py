@@ -9,6 +9,8 @@ effect. Enter opens the evidence's theme in Themes. Filters: by fit and by CFIR 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +23,9 @@ from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 from tui.dashboard.widgets.select import SafeSelect
+
+if TYPE_CHECKING:
+    from metrics.results import Comparison
 
 ALL = "__all__"
 FIT_CHOICES = [("All fits", ALL)] + [(f"{SYMBOLS[f]} {f}", f) for f in FITS]
@@ -64,8 +69,8 @@ class LiteratureScreen(DashboardScreen):
         self.fit = ALL
         self.domain = ALL
         self._want: str | None = None
-        self._domains_of = None
-        self._detail_key = None
+        self._domains_of: list[str] | None = None
+        self._detail_key: tuple[Comparison | None, tuple[str | None, str, int]] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="literature-head")
@@ -197,6 +202,19 @@ class LiteratureScreen(DashboardScreen):
             out.append(f"{item.distinguishing}", style="bold")
             out.append(f", {item.direction}\n")
             out.append(self._ratings(item.ratings))
+        self._append_links(out, item, via, width)
+        if item.claim:
+            out.append("\nClaim\n", style="bold")
+            out.append(safe_block(item.claim))
+        self._append_papers(out, item)
+        if via is not None:
+            out.append("\nEnter: ", style="dim")
+            out.append(safe(via, 100, "dim"))
+            out.append(" in Themes", style="dim")
+        return out
+
+    def _append_links(self, out: Text, item, via: str | None, width: int) -> None:
+        """The metrics linked to the theme (or to the CFIR construct it was read through)."""
         links = [link for link in self.comparison.links or () if link.theme in (item.theme, via)]
         if links:
             out.append("\nLinked metrics (statistics by themes)\n", style="bold")
@@ -211,9 +229,10 @@ class LiteratureScreen(DashboardScreen):
                         f": high minus low {diff}\n",
                     )
                 )
-        if item.claim:
-            out.append("\nClaim\n", style="bold")
-            out.append(safe_block(item.claim))
+
+    @staticmethod
+    def _append_papers(out: Text, item) -> None:
+        """The papers the theme's claim comes from."""
         papers = getattr(item, "papers", ())
         if papers:
             out.append(
@@ -228,11 +247,6 @@ class LiteratureScreen(DashboardScreen):
                 out.append("\n")
         else:
             out.append("\n")
-        if via is not None:
-            out.append("\nEnter: ", style="dim")
-            out.append(safe(via, 100, "dim"))
-            out.append(" in Themes", style="dim")
-        return out
 
     def _ratings(self, ratings) -> Text:
         styles = self.styles_map

@@ -14,6 +14,7 @@ ASCII strings (the token), so a row of 2,000 sites is one string join.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.text import Text
@@ -23,6 +24,7 @@ from textual.containers import Horizontal
 from textual.strip import Strip
 from textual.widgets import Input, Select, Static
 
+from tui.dashboard.rating import RatingKeys, rating_panel, show_cell
 from tui.dashboard.screens.base import DashboardScreen
 from tui.dashboard.widgets.grid import GAP, GridColumn, GridTable
 from tui.dashboard.widgets.palette import GROUP_MARK
@@ -30,6 +32,9 @@ from tui.dashboard.widgets.rows import cells
 from tui.dashboard.widgets.rule_text import figure, rule_line
 from tui.dashboard.widgets.safe_text import join, safe
 from tui.dashboard.widgets.select import SafeSelect
+
+if TYPE_CHECKING:
+    from cases.model import Study
 
 ALL = "__all__"
 GROUPS = ("high", "middle", "low", "missing")
@@ -81,7 +86,8 @@ def domain_rank(domain: str | None) -> tuple[int, str]:
 def theme_groups(study, comparison) -> list[tuple[str, list]]:
     """(group title, [ThemeResult, ...]) in matrix order: the study's own themes, then CFIR domains."""
     order = {tid: i for i, tid in enumerate(study.themes)}
-    own, by_domain = [], {}
+    own: list = []
+    by_domain: dict[str | None, list] = {}
     for result in sorted(comparison.themes, key=lambda r: order.get(r.theme, len(order))):
         theme = study.themes.get(result.theme)
         if theme is not None and theme.kind == "study":
@@ -143,7 +149,8 @@ class MatrixRow:
             return self.head[i]
         i -= len(self.head)
         if i < len(self.sites):
-            return CELL.get(self.tokens.get(self.sites[i]), ABSENT)
+            token = self.tokens.get(self.sites[i])
+            return CELL.get(token, ABSENT) if token is not None else ABSENT
         return self.tail[i - len(self.sites)]
 
     def __iter__(self):
@@ -251,6 +258,7 @@ class MatrixGrid(GridTable):
         if found is None:
             first, last = self._range or self._visible()
             marks = self._marks
+            assert marks is not None, "render_line draws the marks row only when there are marks"
             text = self._laid_out(lambda i: Text(marks[i][0], style=marks[i][1]), first, last)
             found = self._strips[-2] = Strip(
                 Segment.apply_style(
@@ -275,7 +283,7 @@ class MatrixGrid(GridTable):
         return super().render_line(y)
 
 
-class MatrixScreen(DashboardScreen):
+class MatrixScreen(RatingKeys, DashboardScreen):
     SCREEN_NAME = "Matrix"
     AUTO_FOCUS = "#matrix-table"
     BINDINGS = [
@@ -308,7 +316,7 @@ class MatrixScreen(DashboardScreen):
         self._sites: list[tuple[str, str]] = []
         self._columns: list[GridColumn] = []
         self._row_themes: list[str | None] = []
-        self._domains_of = None
+        self._domains_of: tuple[Study, list[str]] | None = None
         self._site_columns: dict = {}
         self._wide: bool | None = None
         self._want: tuple[str | None, str | None] | None = None  # (theme, site) to put the cursor on
@@ -326,6 +334,7 @@ class MatrixScreen(DashboardScreen):
         yield Static("", id="matrix-empty", markup=False)
         yield MatrixGrid(id="matrix-table")
         yield Static("", id="matrix-cell", markup=False)
+        yield from rating_panel(self.app)  # rating mode (tui/dashboard/rating.py)
 
     # -- data ----------------------------------------------------------------------------------
     def show(self, comparison) -> None:
@@ -346,7 +355,7 @@ class MatrixScreen(DashboardScreen):
         widget = self.query_one(selector, Static)
         plain = text.plain if isinstance(text, Text) else str(text)
         if getattr(widget, "_matrix_text", None) != plain:
-            widget._matrix_text = plain
+            setattr(widget, "_matrix_text", plain)  # noqa: B010  (our own attribute on textual's Static)
             widget.update(text, layout=selector != "#matrix-cell")
 
     def _fill_domains(self, comparison) -> None:
@@ -402,15 +411,37 @@ class MatrixScreen(DashboardScreen):
         authors = any(r.published is not None for r in comparison.themes)
         wide = self._wide = self.size.width >= 110
         title_w = 30 if wide else 22
+        columns = self._columns = self._grid_columns(sites, authors, title_w)
+        rows, row_themes = self._grid_rows(groups, [s for s, _ in sites], authors, title_w)
+        table.set_marks(self._grid_marks(sites, len(columns)))
+        table.set_grid(columns, rows, fixed=self.FIXED)
+        self._row_themes = row_themes
+        shown = any(t is not None for t in row_themes)
+        empty.display = not shown
+        if not shown:
+            self._update("#matrix-empty", "No theme matches the filters.")
+        table.display = True
+        keys = [c.key for c in columns]
+        if keep_site is not None and f"site:{keep_site}" in keys:
+            keep_column = keys.index(f"site:{keep_site}")
+        elif keep_column < self.FIXED or keep_column >= len(columns):
+            keep_column = self.FIXED if len(columns) > self.FIXED else 0
+        row = row_themes.index(keep_theme) if keep_theme in row_themes else 0
+        table.move_cell(row, keep_column)
+        self._show_cell()
+
+    def _grid_columns(self, sites: list, authors: bool, title_w: int) -> list[GridColumn]:
+        """Theme and mark, a column per site (kept for the study: a change of split only reorders
+        them), the label, diff and gap, and the authors' judgement when the study has one."""
         site_w = max(3, min(6, max((len(s) for s, _ in sites), default=3)))
         columns = [GridColumn("theme", "Theme", title_w), GridColumn("mark", "", 2)]
         made = self._site_columns
-        if made.get(None) != (study, site_w):
+        if made.get(None) != (self.study, site_w):
             made.clear()
-            made[None] = (study, site_w)
+            made[None] = (self.study, site_w)
         for s, _ in sites:
             column = made.get(s)
-            if column is None:  # kept for the study: a change of split only reorders them
+            if column is None:
                 title = s if s.isascii() and s.isprintable() else safe(s, site_w)
                 column = made[s] = GridColumn(f"site:{s}", title, site_w, "right")
             columns.append(column)
@@ -421,13 +452,20 @@ class MatrixScreen(DashboardScreen):
         ]
         if authors:
             columns.append(GridColumn("published", "Authors", 12))
-        self._columns = columns
+        return columns
+
+    def _grid_marks(self, sites: list, width: int) -> list[tuple[str, str]]:
+        """The line over the header: the key of the marks, and each site's group over its tokens."""
         styles = self.styles_map
         marks = [("H/M/L: high/middle/low", "dim"), ("", "")]
         marks += [(GROUP_MARK[g], styles.get(g, "")) for _s, g in sites]  # over each token (right-aligned)
-        marks += [("", "")] * (len(columns) - len(marks))
-        tokens = study.rating_tokens
-        site_ids = [s for s, _ in sites]
+        return marks + [("", "")] * (width - len(marks))
+
+    def _grid_rows(
+        self, groups: list, site_ids: list[str], authors: bool, title_w: int
+    ) -> tuple[list, list[str | None]]:
+        """A heading row per domain and a (lazily built) row per theme; each row's theme (None: a heading)."""
+        tokens = self.study.rating_tokens
         rows: list = []
         row_themes: list[str | None] = []
         for name, results in groups:
@@ -438,27 +476,13 @@ class MatrixScreen(DashboardScreen):
                     (r.theme, functools.partial(self._row, r, tokens.get(r.theme, {}), site_ids, authors, title_w))
                 )
                 row_themes.append(r.theme)
-        table.set_marks(marks)
-        table.set_grid(columns, rows, fixed=self.FIXED)
-        self._row_themes = row_themes
-        shown = any(t is not None for t in row_themes)
-        empty.display = not shown
-        if not shown:
-            self._update("#matrix-empty", "No theme matches the filters.")
-        table.display = True
-        if keep_site is not None and f"site:{keep_site}" in [c.key for c in columns]:
-            keep_column = [c.key for c in columns].index(f"site:{keep_site}")
-        elif keep_column < self.FIXED or keep_column >= len(columns):
-            keep_column = self.FIXED if len(columns) > self.FIXED else 0
-        row = row_themes.index(keep_theme) if keep_theme in row_themes else 0
-        table.move_cell(row, keep_column)
-        self._show_cell()
+        return rows, row_themes
 
     @staticmethod
     def _row(result, tokens: dict, sites: list[str], authors: bool, title_w: int) -> MatrixRow:
         mark = MARK.get(result.distinguishing, "") + ("↺" if result.direction == "reversed" else "")
         head = [safe(result.title, title_w, "bold" if result.distinguishing == "strong" else ""), mark]
-        tail = [label_of(result), figure(result.diff), figure(result.gap)]
+        tail: list[str | Text] = [label_of(result), figure(result.diff), figure(result.gap)]
         if authors:
             tail.append(safe(result.published or "", 12))
         return MatrixRow(head, tokens, sites, tail)
@@ -466,6 +490,10 @@ class MatrixScreen(DashboardScreen):
     # -- the cursor ----------------------------------------------------------------------------
     def current_theme(self) -> str | None:
         return self.query_one("#matrix-table", MatrixGrid).cursor_key if self._row_themes else None
+
+    def rating_cell(self) -> tuple[str, str] | None:
+        theme, site = self.current_theme(), self.current_site()
+        return (site, theme) if theme and site else None
 
     def current_site(self) -> str | None:
         table = self.query_one("#matrix-table", MatrixGrid)
@@ -478,6 +506,7 @@ class MatrixScreen(DashboardScreen):
         """The line under the grid: the cursor's theme and site in full, and its rating."""
         line = functools.partial(self._update, "#matrix-cell")
         theme, site = self.current_theme(), self.current_site()
+        show_cell(self, self.rating_cell())
         if theme is None:
             line("")
             return

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.dashboard.dialogs.evidence import excerpts_of
+from tui.dashboard.rating import SiteRatingKeys, rating_panel, show_cell
 from tui.dashboard.screens.base import DashboardScreen, digits_for, fmt_value, shown_value
 from tui.dashboard.screens.compare import theme_order
 from tui.dashboard.widgets.charts import marker_strip, numbers
@@ -18,7 +19,7 @@ from tui.dashboard.widgets.safe_text import join, safe, safe_block
 from tui.headless.render import fmt
 
 
-class SiteScreen(DashboardScreen):
+class SiteScreen(SiteRatingKeys, DashboardScreen):
     SCREEN_NAME = "Site"
     AUTO_FOCUS = "#site-body"
     BINDINGS = [
@@ -36,6 +37,7 @@ class SiteScreen(DashboardScreen):
             yield Static("", id="site-head")
             yield Static("", id="site-metrics")
             yield Static("", id="site-themes")
+        yield from rating_panel(self.app)  # rating mode (tui/dashboard/rating.py)
 
     def show(self, comparison) -> None:
         study = self.study
@@ -59,6 +61,7 @@ class SiteScreen(DashboardScreen):
         self.query_one("#site-head", Static).update(join(head, *attrs))
         self.query_one("#site-metrics", Static).update(self._metrics_table(comparison, site))
         self.query_one("#site-themes", Static).update(self._themes_text(comparison, site))
+        show_cell(self, self.rating_cell())
 
     def _metrics_table(self, c, site) -> Table:
         wide = self.size.width >= 110
@@ -100,12 +103,14 @@ class SiteScreen(DashboardScreen):
             (t for t in self.study.rated_themes() if t.id in ratings),
             key=lambda t: theme_order(results[t.id]) if t.id in results else (9, False),
         )
+        self.rating_order([t.id for t in ordered])
         if not ordered:
             out.append("(this site has no theme ratings)", style="dim")
         for theme in ordered:
             r = ratings[theme.id]
             t = results.get(theme.id)
             flag = f"  [{t.distinguishing}{' reversed' if t.direction == 'reversed' else ''}]" if t else ""
+            out.append(self.rating_mark(theme.id))
             out.append(Text(f"{r.token:>7}  ", style="bold"))
             out.append(safe(theme.title, 60, "bold"))
             out.append(Text(flag + "\n", style="dim"))

@@ -69,7 +69,7 @@ def sort_key(column: Column, descending: bool):
     def key(row: dict):
         value = row.get(column.key)
         if column.kind == "group":
-            rank = GROUP_ORDER.get(value, 9)
+            rank = GROUP_ORDER.get(value, 9) if isinstance(value, str) else 9
             return (0, -rank if descending else rank, "")
         num = _number(value)
         if column.kind == "metric":

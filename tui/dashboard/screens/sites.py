@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,9 +23,23 @@ from tui.dashboard.widgets.palette import GROUP_MARK, colours
 from tui.dashboard.widgets.safe_text import safe
 from tui.dashboard.widgets.select import SafeSelect
 
+if TYPE_CHECKING:
+    from cases.model import Disclosure, Study
+
 LABELLED_POINTS = 30
 DEFAULT_SCATTER = "fidelity"
 SHORT = 32  # below this height the table and the scatter take turns (p)
+
+
+@dataclass
+class _Base:
+    """Every site's row but its group, kept while the study and its disclosure settings stay, and
+    each column's layout (width, bar scale, digits) from those rows."""
+
+    study: Study
+    disclosure: Disclosure
+    rows: list[dict]
+    layouts: dict[str, tuple[int, float | None, float | None, int]] = field(default_factory=dict)
 
 
 class SitesScreen(DashboardScreen):
@@ -48,7 +64,7 @@ class SitesScreen(DashboardScreen):
         self._visible: list[dict] = []
         self._want_site: str | None = None
         self._row_sites: list[str] = []
-        self._base: tuple | None = None  # (study, disclosure, rows without groups, column layouts)
+        self._base: _Base | None = None
         self._select_for: tuple | None = None
         self._bars_note: list[str] = []
         self._filter_lines: list[str] = []
@@ -75,13 +91,13 @@ class SitesScreen(DashboardScreen):
         study = self.study
         self._cols = site_rows.columns(study, comparison)
         base = self._base
-        if base is None or base[0] is not study or base[1] != comparison.disclosure:
+        if base is None or base.study is not study or base.disclosure != comparison.disclosure:
             # every value but the group: kept while the study and its disclosure settings stay
-            base = self._base = (study, comparison.disclosure, site_rows.rows(study, comparison), {})
+            base = self._base = _Base(study, comparison.disclosure, site_rows.rows(study, comparison))
         groups = site_rows.group_map(comparison.split)
-        for row in base[2]:  # the rows are this screen's own: a new split sets each group
+        for row in base.rows:  # the rows are this screen's own: a new split sets each group
             row["group"] = groups.get(row["site"], "missing")
-        self._rows = base[2]
+        self._rows = base.rows
         if self.sort_column is None or self.sort_column not in {c.key for c in self._cols}:
             self.sort_column, self.descending = comparison.split.outcome, True
         self._fill_select(comparison)
@@ -175,10 +191,11 @@ class SitesScreen(DashboardScreen):
 
     def _layout(self, col) -> tuple[int, float | None, float | None, int]:
         """A column's width, scale and digits from every site's value (kept with the rows)."""
-        layouts = self._base[3]
+        assert self._base is not None, "show() keeps the rows before the table is filled"
+        layouts = self._base.layouts
         found = layouts.get(col.key)
         if found is None:
-            rows = self._base[2]
+            rows = self._base.rows
             if col.kind == "group":
                 found = (3, None, None, 0)
             elif col.kind == "metric":

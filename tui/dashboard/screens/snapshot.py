@@ -34,6 +34,8 @@ class SnapshotScreen(Screen):
         self.figures = figures
         self.notes = list(notes)
         self.alone = alone
+        if alone:  # no study behind it: escape ends the dashboard, and the footer says so
+            self._bindings.key_to_bindings["escape"] = [Binding("escape", "close", "Quit")]
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")

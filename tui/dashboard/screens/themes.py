@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +17,9 @@ from tui.dashboard.widgets.rows import RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line, theme_findings
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 from tui.dashboard.widgets.select import SafeSelect
+
+if TYPE_CHECKING:
+    from metrics.results import Comparison
 
 SCOPES = [
     ("Themes rated in this study", "rated"),
@@ -40,7 +45,9 @@ class ThemesScreen(DashboardScreen):
         self._ids: list[str] = []
         self._want: str | None = None
         self._domains_of = None  # the study whose domains the filter lists
-        self._detail_key = None  # what the detail shows (theme, comparison): drawn once
+        self._detail_key: tuple[Comparison | None, tuple[str | None, str, int]] | None = (
+            None  # what the detail shows (theme, comparison): drawn once
+        )
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="themes-controls"):
@@ -132,9 +139,15 @@ class ThemesScreen(DashboardScreen):
         self._detail_key = (self.comparison, key)
         detail = self.query_one("#theme-detail-text", Static)
         if theme_id is None:
-            detail.update(Text("No theme matches this filter.", style="dim"))
+            detail.update(Text(self._none_shown(), style="dim"))
             return
         detail.update(self._detail(theme_id))
+
+    def _none_shown(self) -> str:
+        """Why the list is empty: a study without ratings says so, rather than blame a filter."""
+        if self.scope == "rated" and not self.study.ratings_by_theme:
+            return "This study has no ratings yet, so no theme is rated: choose Literature themes above to read them."
+        return "No theme matches this filter."
 
     def _detail(self, theme_id: str) -> Text:
         from cases.catalogue import load_catalogue

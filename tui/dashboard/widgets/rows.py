@@ -16,7 +16,7 @@ selects. Messages: ``RowList.Highlighted`` when the cursor moves to another row,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -138,7 +138,7 @@ class RowList(ScrollView, can_focus=True):
     # -- content ---------------------------------------------------------------------------------
     def set_rows(
         self,
-        rows: list[tuple[str | None, Text | Callable[[], Text]]],
+        rows: Sequence[tuple[str | None, Text | Callable[[], Text]]],
         header: Text | None = None,
         width: int | None = None,
     ) -> None:
@@ -213,8 +213,9 @@ class RowList(ScrollView, can_focus=True):
                 self._strips.pop(index, None)
         self._keep_cursor_visible()
         self.refresh()
-        if new is not None and new != old:
-            self.post_message(self.Highlighted(self, new, self._rows[new][0]))
+        # the cursor is only ever put on a selectable row (a key that is not None)
+        if new is not None and new != old and (key := self._rows[new][0]) is not None:
+            self.post_message(self.Highlighted(self, new, key))
 
     def _step(self, start: int, delta: int) -> int | None:
         i = start + delta
@@ -253,8 +254,8 @@ class RowList(ScrollView, can_focus=True):
             self.cursor = last
 
     def action_select(self) -> None:
-        if self.cursor is not None and self._selectable(self.cursor):
-            self.post_message(self.Selected(self, self.cursor, self._rows[self.cursor][0]))
+        if self.cursor is not None and (key := self._rows[self.cursor][0] if self._selectable(self.cursor) else None):
+            self.post_message(self.Selected(self, self.cursor, key))
 
     def _keep_cursor_visible(self) -> None:
         if self.cursor is None:
