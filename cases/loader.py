@@ -21,6 +21,7 @@ from cases.errors import Collector, StudyError
 from cases.evidence import read_evidence, read_judgements
 from cases.manifest import Manifest, check_link_themes, parse_manifest
 from cases.model import Excerpt, Rating, Site, Study, Theme
+from cases.qca_spec import check_qca
 from cases.raters import AUDIT, Raters, rater_files, read_raters
 from cases.raters import FOLDER as RATERS_FOLDER
 from cases.ratings import lines_above_header, merge_themes, parse_themes, read_long, read_wide
@@ -221,6 +222,7 @@ def load_study(folder: str | Path, *, pseudonymise: bool = False) -> Study:
     if manifest is not None:
         _cross_check(manifest, sites, attributes, out)
         check_link_themes(manifest, themes, out)
+        check_qca(manifest.qca, sites, themes, out)
     if out or manifest is None or manifest.outcome is None:
         problems = out.problems
         if withhold:
@@ -255,6 +257,7 @@ def _from_manifest(manifest: Manifest) -> dict:
         "links": tuple(manifest.links),
         "distinguishing": manifest.distinguishing,
         "disclosure": manifest.disclosure,
+        "qca": manifest.qca,
     }
 
 

@@ -18,11 +18,12 @@ from cases.model import (
     Outcome,
     RuleSpec,
 )
+from cases.qca_spec import QcaSpec, is_qca_form, parse_qca
 from cases.tomlcheck import TOO_LARGE, TomlChecker, too_large_for_float
 from cases.tomlspan import TomlLines, syntax_problem
 
 FILE = "study.toml"
-_TOP = {"study", "outcome", "metrics", "distinguishing", "disclosure", "condition", "link"}
+_TOP = {"study", "outcome", "metrics", "distinguishing", "disclosure", "condition", "link", "qca"}
 _KEYS = {
     "study": {"title", "description", "synthetic"},
     "outcome": {"metric", "split", "threshold", "second", "high", "low"},
@@ -46,6 +47,7 @@ class Manifest:
     links: list[Link] = field(default_factory=list)
     link_tables: list[int] = field(default_factory=list)  # each link's [[link]] number (0-based), for its lines
     lines: TomlLines | None = None
+    qca: QcaSpec | None = None  # every condition (calibrated ones too) and [qca]: cases/qca_spec.py
 
 
 MAX_N = 1_000_000_000
@@ -88,6 +90,7 @@ def parse_manifest(text: str, out: Collector) -> Manifest | None:
     m.disclosure = _disclosure(c, data.get("disclosure"))
     m.conditions = _conditions(c, data.get("condition"), m.metrics, metrics or {})
     m.links, m.link_tables = _links(c, data.get("link"), metrics or {}, m.outcome)
+    m.qca = parse_qca(c.lines, data, metrics or {}, out)
     return m
 
 
@@ -253,6 +256,8 @@ def _conditions(c: TomlChecker, spec: object, metrics: dict[str, Metric], raw_me
         t = ("condition", i)
         if not isinstance(item, dict):
             c.err(("condition",), None, f"[[condition]] number {i + 1} must be a table")
+            continue
+        if is_qca_form(item):  # fuzzy, calibrated or theme: cases/qca_spec.py reads it
             continue
         before = c.out.count()
         c.unknown(t, item, _KEYS["condition"], "[condition]")

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeGuard
 
+from cases.qca_spec import QcaSpec
 from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
 
@@ -206,6 +207,7 @@ class Study:
     judgements: Mapping[str, tuple[str, str | None]] = field(
         default_factory=dict
     )  # theme -> (label, reason): judgements.csv
+    qca: QcaSpec | None = None  # every [[condition]] (calibrated and rating ones too) and [qca]
 
     @property
     def name(self) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cases.errors import Collector, Problem, StudyError
 from cases.model import COMPARED, GROUPS, PLACED, SPLIT_RULES
+from cases.qca_snapshot import check_qca
 from cases.rules import FITS as LITERATURE_FITS
 from cases.rules import LABELS
 from cases.textio import MIB, read_text
@@ -190,6 +191,7 @@ def _check_body(data: dict, c: TomlChecker) -> None:
             if key != "rule":
                 c.need(distinguishing, ("distinguishing",), key, float)
     _check_literature(data, c)
+    check_qca(data, c)  # [qca]: cases/qca_snapshot.py
     if isinstance(disclosure, dict):
         _check_disclosure(data, disclosure, c)
 

@@ -268,6 +268,29 @@ name = "Urban setting"
 attribute = "setting"
 equals = "Urban"
 
+# Set-theoretic analysis (crosscase qca; the QCA screen, key Q): every [[condition]] above, and
+# calibrated ones. A name that is a QCA name (a letter, then letters, digits or _) is used in the
+# terms; the others are written C1, C2, ... (the order of the conditions here).
+# fuzzy = [full exclusion, crossover, full inclusion]: direct calibration of a metric (log odds).
+[[condition]]
+name = "SUP"
+metric = "supervisor_hours"
+fuzzy = [2.0, 3.5, 5.0]
+
+# A rating condition: membership 1 when the site's rating of the theme is at least +1.
+[[condition]]
+name = "PREP"
+theme = "clinical-team-preparation"
+at_least = 1
+
+# The outcome here is engagement calibrated into the set of high-engagement sites (the middle
+# site takes part too); outcome = "high" would use the high group of the split instead.
+[qca]
+outcome = { metric = "engagement", fuzzy = [0.4, 0.55, 0.75] }
+incl_cut = 0.8
+n_cut = 1
+expect = { SUP = "present", PREP = "present" }   # directional expectations: the intermediate solution
+
 # Statistics by themes: a theme and the metric that measures the same thing. Compare and the
 # Literature screen show the metric's effect next to the theme's label, with how well they fit.
 [[link]]

@@ -16,6 +16,7 @@ def analyse(study: Study, options: Options = Options()) -> Comparison:
     """
     from metrics.configurations import configurations
     from metrics.pseudonyms import pseudonymise
+    from metrics.qca_study import qca_or_none
     from metrics.sensitivity import sensitivity
 
     _, rule, disclosure = resolve(study, options)
@@ -29,6 +30,7 @@ def analyse(study: Study, options: Options = Options()) -> Comparison:
             comparison,
             sensitivity=sensitivity(study, outcome, rule, comparison.disclosure),
             configurations=configurations(study, comparison.split, comparison.disclosure),
+            qca=qca_or_none(study, comparison),
         ),
     )
 

@@ -50,3 +50,35 @@ def text_lines(result) -> list[str]:
         lines.append(f"  left out: {x['site']} ({x['reason']})")
     lines += [f"  warning: {w}" for w in result.warnings]
     return lines
+
+
+def _bound(v: float | None) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def condition_rule(c) -> str:
+    """How a condition (cases.qca_spec.QcaCondition) makes a membership, in words (text from the
+    study, not yet escaped for display)."""
+    if c.kind == "attribute":
+        return f"{c.attribute} = {c.equals} (crisp)"
+    if c.kind == "rating":
+        sign = ">=" if c.at_least is not None else "<="
+        v = c.at_least if c.at_least is not None else c.at_most
+        return f"rating of {c.theme} {sign} {v:+g} (crisp; X, Missing, N/A: no membership)"
+    if c.kind == "crisp":
+        sign = ">=" if c.at_least is not None else "<="
+        return f"{c.metric} {sign} {_bound(c.at_least if c.at_least is not None else c.at_most)} (crisp)"
+    if c.kind == "fuzzy":
+        e, x, i = c.anchors
+        return f"{c.metric}: fuzzy, exclusion {e:g}, crossover {x:g}, inclusion {i:g}"
+    return f"{c.metric}: already set memberships (calibrated)"
+
+
+def outcome_rule(o) -> str:
+    """The outcome (cases.qca_spec.QcaOutcome) in words."""
+    if o.kind == "high":
+        return "membership of the high group (high 1, low 0; middle and missing sites left out)"
+    if o.kind == "fuzzy":
+        e, x, i = o.anchors
+        return f"{o.metric}: fuzzy, exclusion {e:g}, crossover {x:g}, inclusion {i:g}"
+    return f"{o.metric}: already set memberships (calibrated)"

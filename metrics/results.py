@@ -17,6 +17,7 @@ from metrics.splits import Split
 if TYPE_CHECKING:  # below metrics.results (no cycle); not loaded at run time
     from metrics.configurations import Configurations
     from metrics.literature import LinkResult, Literature
+    from metrics.qca import QcaResult
     from metrics.sensitivity import Sensitivity
 
 __all__ = ["Comparison", "GroupFigures", "MetricResult", "Options", "ThemeGroup", "ThemeResult"]
@@ -49,6 +50,7 @@ class Comparison:
     configurations: Configurations | None = None
     literature: Literature | None = None  # analyse(); None from compare() alone
     links: tuple[LinkResult, ...] | None = None  # one per [[link]] (with the literature)
+    qca: QcaResult | None = None  # analyse(), when the study defines conditions (metrics.qca_study)
 
     @property
     def pending(self) -> bool:

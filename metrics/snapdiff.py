@@ -45,6 +45,10 @@ def diff_snapshots(old: dict, new: dict) -> dict:
     judged = judgement_changes(old, new)
     if judged:
         out["judgements"] = judged
+    from metrics.qca_diff import qca_changes
+
+    if qca := qca_changes(old, new):  # only when a QCA solution changed (analysis.md section 3)
+        out["qca"] = qca
     return out
 
 

@@ -134,6 +134,9 @@ def to_dict(c: Comparison) -> dict:
     if c.literature is not None:
         out["literature"] = c.literature.to_dict()
         out["links"] = [link.to_dict() for link in c.links or ()]
+    from metrics.qca_study import summary_part
+
+    out.update(summary_part(c))  # "qca" (analysis.md section 3)
     return out
 
 
@@ -153,6 +156,8 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     disclosure = Disclosure(int(d.get("min_count", 10)), bool(d.get("pseudonymise", False)))
     metrics = tuple(_metric_from(m) for m in data.get("metrics", []))
     themes = tuple(_theme_from(t, rule.describe()) for t in data.get("themes", []))
+    from metrics.qca_study import result_from_dict as qca_from_dict
+
     study = data.get("study", {})
     literature, links = None, None
     if "literature" in data:
@@ -174,6 +179,7 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
         labels=dict(data.get("labels") or {}),
         literature=literature,
         links=links,
+        qca=qca_from_dict(data.get("qca")),
     )
 
 

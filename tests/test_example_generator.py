@@ -78,7 +78,12 @@ def test_study_toml_parses_and_covers_site_columns(sites):
     attributes = columns - set(metrics) - {"site", "label"}
     assert attributes == {"employer", "setting"}
     for cond in study["condition"]:
-        assert cond.get("metric") in metrics or cond.get("attribute") in attributes
+        assert cond.get("metric") in metrics or cond.get("attribute") in attributes or cond.get("theme") in THEMES
+    kinds = {("fuzzy" in c) + 2 * ("theme" in c) for c in study["condition"]}
+    assert kinds == {0, 1, 2}, "crisp, fuzzy and rating conditions (QCA)"
+    assert study["qca"]["outcome"]["metric"] in metrics and set(study["qca"]["expect"]) <= {
+        c["name"] for c in study["condition"]
+    }
 
 
 def test_sites(sites):

@@ -58,7 +58,10 @@ def test_diff_names_the_site_that_moved_and_the_contrasts(capsys, rounds):
     code, out, err = run(capsys, "diff", old_path, new_path, "--format", "json")
     assert code == 0 and err == ""
     result = json.loads(out)
-    assert set(result) == {"split", "moved_sites", "metrics", "themes", "ratings", "literature", "files"}
+    from metrics.qca_diff import qca_changes
+
+    qca = {"qca"} if qca_changes(old, new) else set()  # the example's QCA outcome is engagement: it moved
+    assert set(result) == {"split", "moved_sites", "metrics", "themes", "ratings", "literature", "files"} | qca
     assert result["split"] is None
     assert {"site": "S2", "from": "low", "to": "high"} in result["moved_sites"]
     for moved in result["moved_sites"]:  # every move is real, and every real move is listed

@@ -309,8 +309,9 @@ def test_validate_ok_line_escapes_the_outcome_metric_key(kind: str, tmp_path: Pa
     folder = nasty_study(tmp_path, x)
     study = (folder / "study.toml").read_text(encoding="utf-8")
     key = toml_str(f"engage{x}ment")
+    # every reference to the metric: [outcome]'s, and [qca]'s outcome in the example
     study = study.replace("[metrics.engagement]", f"[metrics.{key}]").replace(
-        'metric = "engagement"', f"metric = {key}", 1
+        'metric = "engagement"', f"metric = {key}"
     )
     (folder / "study.toml").write_text(study, encoding="utf-8")
     rc, out, err = run(["validate", str(folder)], capsys)

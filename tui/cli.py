@@ -23,6 +23,7 @@ COMMANDS = (
     "import",
     "agreement",
     "table",
+    "qca",
 )
 
 
@@ -113,7 +114,7 @@ def _snapshot_commands(sub) -> None:
 
 
 def _table_commands(sub) -> None:
-    """agreement, table."""
+    """agreement, table, qca."""
     p = sub.add_parser("agreement", help="how far the raters (ratings/RATER.csv) agree, before consensus")
     p.add_argument("study", nargs="?")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -128,6 +129,13 @@ def _table_commands(sub) -> None:
     )
     p.add_argument("-o", "--output", metavar="FILE")
     p.add_argument("--force", action="store_true")
+    _split_options(p)
+    p = sub.add_parser("qca", help="set-theoretic analysis (QCA): truth table, solutions, necessity")
+    p.add_argument("study", nargs="?")
+    p.add_argument("--format", choices=("text", "markdown", "json", "toml"), default="text")
+    p.add_argument("--incl-cut", type=finite_number, metavar="X")
+    p.add_argument("--n-cut", type=whole_number, metavar="N")
+    p.add_argument("--pri-cut", type=finite_number, metavar="X")
     _split_options(p)
 
 
@@ -222,6 +230,12 @@ def cmd_table(args) -> int:
     return table_command(args)
 
 
+def cmd_qca(args) -> int:
+    from tui.headless.qca_cmd import qca_command
+
+    return qca_command(args)
+
+
 def cmd_open(args) -> int:
     from tui.headless.snapshot_cmds import check_open
 
@@ -271,6 +285,7 @@ HANDLERS = {
     "import": cmd_import,
     "agreement": cmd_agreement,
     "table": cmd_table,
+    "qca": cmd_qca,
 }
 
 

@@ -446,10 +446,10 @@ CASES: list[Case] = [
         S("[outcome", "TOML syntax error: Expected ']' at the end of a table declaration"),)),
     Case("toml-empty", "study.toml", {"study.toml": "\n  \n"}, ("study.toml: is empty",)),
     Case("toml-unknown-table", "study.toml", {"study.toml": append('\n[colours]\nhigh = "green"\n')}, (
-        S("[colours]", "unknown table [colours] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, study)"),)),
+        S("[colours]", "unknown table [colours] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, qca, study)"),)),
     Case("toml-no-study-table", "study.toml", {"study.toml": sub("[study]\n", "[about]\n")}, (
         "study.toml: needs a [study] table",
-        S("[about]", "unknown table [about] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, study)"),
+        S("[about]", "unknown table [about] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, qca, study)"),
     )),
     Case("study-title-missing", "study.toml", {"study.toml": sub('title = "Peer support', '# title = "')}, (
         S("[study]", '[study] needs title = "..."'),)),
@@ -548,7 +548,7 @@ CASES: list[Case] = [
     # ---- study.toml: outcome and the split rules
     Case("outcome-missing", "outcome", {"study.toml": sub("[outcome]\n", "[result]\n")}, (
         "study.toml: needs a [outcome] table",
-        S("[result]", "unknown table [result] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, study)"),
+        S("[result]", "unknown table [result] (allowed: condition, disclosure, distinguishing, link, metrics, outcome, qca, study)"),
     )),
     Case("outcome-metric-missing", "outcome", {"study.toml": sub('metric = "engagement"\n')}, (
         S("[outcome]", '[outcome] needs metric = "..."'),)),
@@ -674,7 +674,7 @@ CASES: list[Case] = [
     Case("link-metric-unknown", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"', 'ward-staff-relationships"\nmetric = "ward_relations"')}, (
         S('metric = "ward_relations"', '[[link]] metric "ward_relations" is not a defined metric'),)),
     Case("link-to-the-outcome", "link-tables", {"study.toml": sub('ward-staff-relationships"\nmetric = "ward_relationship"', 'ward-staff-relationships"\nmetric = "engagement"')}, (
-        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", OUTCOME_METRIC, 2)}: [[link]] metric "engagement" '
+        lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "ward-staff-relationships", 1) + 1}: [[link]] metric "engagement" '
                        'is the outcome: a link ties a theme to another metric (the outcome splits the sites)',)),
     Case("link-twice", "link-tables", {"study.toml": append('\n[[link]]\ntheme = "supervisor-resourcing"\nmetric = "supervisor_hours"\n')}, (
         lambda folder: f'study.toml:{_nth_line(folder / "study.toml", "[[link]]", 3)}: [[link]] theme "supervisor-resourcing" and '
@@ -1002,8 +1002,6 @@ CASES = [c if c.skip or c.kind != "snapshot" or HAS_SNAPSHOT else
          Case(**{**c.__dict__, "skip": "cases/snapshot.py is not there yet"}) for c in CASES]
 assert len({c.name for c in CASES}) == len(CASES), "corpus case names must be unique"
 
-
-OUTCOME_METRIC = 'metric = "engagement"'
 
 
 def _links(study, expected: list[tuple[str, str]]) -> None:

@@ -14,14 +14,17 @@ def test_comparison_names_the_classes_it_holds():
     import metrics.results as results
     from metrics.configurations import Configurations
     from metrics.literature import LinkResult, Literature
+    from metrics.qca import QcaResult
     from metrics.sensitivity import Sensitivity
 
     names = {"Configurations": Configurations, "LinkResult": LinkResult, "Literature": Literature}
+    names |= {"QcaResult": QcaResult}
     hints = typing.get_type_hints(Comparison, vars(results), {**names, "Sensitivity": Sensitivity})
     assert hints["sensitivity"] == Sensitivity | None
     assert hints["configurations"] == Configurations | None
     assert hints["literature"] == Literature | None
     assert hints["links"] == tuple[LinkResult, ...] | None
+    assert hints["qca"] == QcaResult | None
 
 
 def test_the_analysis_fills_them_with_those_classes():
@@ -34,6 +37,9 @@ def test_the_analysis_fills_them_with_those_classes():
     c = analyse(load_study(example_dir()))
     assert isinstance(c.sensitivity, Sensitivity) and isinstance(c.configurations, Configurations)
     assert isinstance(c.literature, Literature) and all(isinstance(link, LinkResult) for link in c.links or ())
+    from metrics.qca import QcaResult
+
+    assert isinstance(c.qca, QcaResult)  # the example defines conditions
 
 
 def test_open_study_and_open_snapshot_return_named_fields(tmp_path):

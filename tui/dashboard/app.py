@@ -32,6 +32,7 @@ from tui.dashboard.screens.compare import CompareScreen
 from tui.dashboard.screens.error import ErrorScreen
 from tui.dashboard.screens.literature import LiteratureScreen
 from tui.dashboard.screens.matrix import MatrixScreen
+from tui.dashboard.screens.qca import QcaScreen
 from tui.dashboard.screens.site import SiteScreen
 from tui.dashboard.screens.sites import SitesScreen
 from tui.dashboard.screens.snapshot import SnapshotScreen
@@ -55,6 +56,7 @@ SCREENS_BY_MODE = {
     "configurations": ConfigurationsScreen,
     "literature": LiteratureScreen,
     "matrix": MatrixScreen,
+    "qca": QcaScreen,
 }
 
 
@@ -113,6 +115,7 @@ class CrosscaseApp(App[int]):
         Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
         Binding("M", "show('matrix')", "Matrix", key_display="M"),  # after o and e: a narrow footer keeps those
+        Binding("Q", "show('qca')", "QCA", show=False, key_display="Q"),  # not in the footer: help lists it
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -428,7 +431,7 @@ class CrosscaseApp(App[int]):
         sections = [("Everywhere", self.BINDINGS)]
         sections += [
             (cls.SCREEN_NAME, cls.BINDINGS)
-            for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen, LiteratureScreen, MatrixScreen)
+            for cls in (CompareScreen, SitesScreen, SiteScreen, ThemesScreen, LiteratureScreen, MatrixScreen, QcaScreen)
         ]
         sections += [("Lists and tables", RowList.BINDINGS + GridTable.BINDINGS)]
         if self.rating is not None:

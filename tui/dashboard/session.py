@@ -50,6 +50,7 @@ def analyse_split(study: Study, options: Options, previous: Comparison | None) -
     from metrics.analysis import with_literature
     from metrics.compare import compare
     from metrics.configurations import configurations
+    from metrics.qca_study import qca_or_none
 
     quick = replace(options, permutations=False)
     comparison = with_literature(study, compare(study, quick, previous))
@@ -64,6 +65,7 @@ def analyse_split(study: Study, options: Options, previous: Comparison | None) -
         comparison,
         sensitivity=previous.sensitivity,
         configurations=configurations(study, comparison.split, comparison.disclosure),
+        qca=qca_or_none(study, comparison),
     ), False
 
 

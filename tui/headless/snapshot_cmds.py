@@ -133,6 +133,10 @@ def render_diff(result: dict, old: dict, new: dict, old_name: str = "OLD", new_n
                 ],
             ),
         )
+    if result.get("qca"):  # only when a QCA solution changed
+        from metrics.qca_diff import change_lines
+
+        sections.insert(-1, ("QCA solutions that changed", [clean(line) for line in change_lines(result["qca"])]))
     for title, rows in sections:
         lines.append(f"{title}: {len(rows) if rows else 'none'}")
         lines += rows

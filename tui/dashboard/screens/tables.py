@@ -144,6 +144,7 @@ class ConfigurationsScreen(TwoTablesScreen):
             return
         legend = [join(f"C{i + 1} = ", safe(name, 60)) for i, name in enumerate(conf.conditions)]
         note = f"Outcome: membership of the high group ({conf.with_outcome} sites); 1 = the condition holds."
+        note += " Q: the QCA screen (calibrated conditions, solutions, necessity)."
         if conf.excluded:
             note += f" Left out (missing values): {', '.join(conf.excluded)}."
         head.update(join(*[join(x, "   ") for x in legend], "\n", safe(note, 300)))
