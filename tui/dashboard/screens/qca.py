@@ -20,8 +20,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from metrics.compare import shown_value
 from metrics.qca import Cuts, QcaResult
-from tui.dashboard.screens.base import DashboardScreen, OpenSite, shown_value
+from tui.dashboard.screens.base import DashboardScreen, OpenSite
 from tui.dashboard.widgets.safe_text import join, safe
 
 SECTIONS = ("calibration", "truth", "solutions", "necessity", "warnings")
@@ -96,7 +97,9 @@ def compute(study, comparison, cuts) -> QcaView:
         if spec.outcome.kind == "high":
             out.values[s.id] = comparison.split.group_of(s.id)
         else:
-            out.values[s.id] = shown_value(study, spec.outcome.metric, s.values.get(spec.outcome.metric), None)
+            out.values[s.id] = shown_value(
+                study, spec.outcome.metric, s.values.get(spec.outcome.metric), comparison.disclosure
+            )
         out.memberships[s.id] = m.outcome[s.id]
     rows.append(out)
     return QcaView(result, None, rows, cuts)
