@@ -36,11 +36,12 @@ def test_pending_then_filled_equals_direct(split):
 def test_analyse_is_compare_plus_tables():
     study = load_study(example_dir())
     full = analyse(study)
-    assert to_dict(replace(full, sensitivity=None, configurations=None, literature=None, links=None)) == to_dict(
-        compare(study)
-    )
+    assert to_dict(
+        replace(full, sensitivity=None, configurations=None, literature=None, links=None, qca=None)
+    ) == to_dict(compare(study))
     assert full.sensitivity is not None and full.configurations is not None
     assert full.literature is not None and len(full.links) == len(study.links) == 2
+    assert full.qca is not None  # the example's [qca] (issue 16)
 
 
 def test_filling_stops_when_cancelled():
