@@ -6,11 +6,10 @@ and ``err`` name the file, the line and the key of each problem)."""
 
 from __future__ import annotations
 
-import re
+from cases.tomlcheck import check_pseudonyms
 
 KINDS = ("conservative", "parsimonious", "intermediate")
 OUTS = ("0", "1", "?")
-_PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
 
 
 def _fits(c, item: dict, where: tuple, keys=("incl", "pri", "cov")) -> None:
@@ -89,11 +88,4 @@ def _pseudonyms(qca: dict, c) -> None:
             sites += [(("qca", "truth_table", i), "cases", s) for s in _list(row.get("cases"))]
     seen: set[str] = set()
     for where, key, site in sites:
-        if isinstance(site, str) and not _PSEUDONYM.fullmatch(site) and site not in seen:
-            seen.add(site)
-            c.err(
-                where,
-                key,
-                f'"{site}" is not a pseudonym (Site A, Site B, ...), although '
-                "disclosure.pseudonymise is true: the file contradicts its [disclosure]",
-            )
+        check_pseudonyms(c, where, key, [site], seen)

@@ -22,7 +22,7 @@ from cases.rules import FITS as LITERATURE_FITS
 from cases.rules import LABELS
 from cases.textio import MIB, read_text
 from cases.tokens import CANONICAL
-from cases.tomlcheck import SCALAR, VIEW_VALUE, TomlChecker, describe, is_kind
+from cases.tomlcheck import SCALAR, VIEW_VALUE, TomlChecker, check_pseudonyms, describe, is_kind
 from cases.tomlspan import TomlProblem, load_toml
 
 SCHEMA = "crosscase.snapshot/1"
@@ -331,9 +331,6 @@ def _check_literature(data: dict, c: TomlChecker) -> None:
         _fit(link, where, c, ("confirmation", "discordance", "expansion", "silence"))
 
 
-_PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
-
-
 def _check_disclosure(data: dict, disclosure: dict, c: TomlChecker) -> None:
     """The content agrees with the disclosure record: no evidence unless it says so, none with
     pseudonyms, and only pseudonyms (Site A, Site B, ...) in a pseudonymised snapshot."""
@@ -362,15 +359,7 @@ def _check_disclosure(data: dict, disclosure: dict, c: TomlChecker) -> None:
     seen: set[str] = set()
 
     def pseudonyms(where: tuple, key: str | None, ids) -> None:
-        for site in ids:
-            if isinstance(site, str) and not _PSEUDONYM.fullmatch(site) and site not in seen:
-                seen.add(site)
-                c.err(
-                    where,
-                    key,
-                    f'"{site}" is not a pseudonym (Site A, Site B, ...), although '
-                    "disclosure.pseudonymise is true: the file contradicts its [disclosure]",
-                )
+        check_pseudonyms(c, where, key, ids, seen)
 
     def table(value) -> dict:
         return value if isinstance(value, dict) else {}

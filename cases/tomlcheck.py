@@ -17,6 +17,7 @@ Besides ``err``, the checker reads typed values: ``string``, ``number``, ``boole
 from __future__ import annotations
 
 import math
+import re
 import sys
 from datetime import datetime
 
@@ -221,3 +222,20 @@ def _dotted(path: tuple) -> str:
     for part in path:
         out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
+
+
+PSEUDONYM = re.compile(r"Site [A-Z]{1,4}")
+
+
+def check_pseudonyms(c: TomlChecker, where: Where, key: str | None, ids, seen: set[str]) -> None:
+    """In a pseudonymised snapshot every site id is a pseudonym (Site A, Site B, ...): one problem
+    per real-looking id, the first time it is seen (``seen`` is shared across the file)."""
+    for site in ids:
+        if isinstance(site, str) and not PSEUDONYM.fullmatch(site) and site not in seen:
+            seen.add(site)
+            c.err(
+                where,
+                key,
+                f'"{site}" is not a pseudonym (Site A, Site B, ...), although '
+                "disclosure.pseudonymise is true: the file contradicts its [disclosure]",
+            )

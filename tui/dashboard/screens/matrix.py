@@ -290,17 +290,7 @@ class MatrixGrid(GridTable):
         if not (0 <= column < len(self._columns)) or not (column < self._fixed or first <= column < last):
             return Strip(Segment.apply_style(list(strip), post_style=row_style))
         x = self._x[column] - (0 if column < self._fixed else self._shift(first))
-        width = self._columns[column].width
-        strip = strip.extend_cell_length(x + width)
-        before, cell, after = strip.divide([x, x + width, strip.cell_length])
-        cursor = self.get_component_rich_style("rowlist--cursor")
-        return Strip.join(
-            [
-                Strip(Segment.apply_style(list(before), post_style=row_style)),
-                Strip(Segment.apply_style(list(cell), post_style=cursor)),
-                Strip(Segment.apply_style(list(after), post_style=row_style)),
-            ]
-        )
+        return self._mark_cell(strip, x, self._columns[column].width, row_style)
 
     def _marks_strip(self) -> Strip:
         found = self._strips.get(-2)

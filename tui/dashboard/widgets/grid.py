@@ -159,7 +159,10 @@ class GridTable(RowList):
         row_style = self._row_style()
         if not self._columns:
             return Strip(Segment.apply_style(list(strip), post_style=row_style))
-        x, width = self._x[self.cursor_column], self._columns[self.cursor_column].width
+        return self._mark_cell(strip, self._x[self.cursor_column], self._columns[self.cursor_column].width, row_style)
+
+    def _mark_cell(self, strip: Strip, x: int, width: int, row_style: Style) -> Strip:
+        """The cursor row's strip with the cell at ``x`` (``width`` cells) in the cursor's style."""
         strip = strip.extend_cell_length(x + width)
         before, cell, after = strip.divide([x, x + width, strip.cell_length])
         cursor = self.get_component_rich_style("rowlist--cursor")
