@@ -43,6 +43,12 @@ CASES: dict[tuple[str, str], tuple[tuple[str, ...], tuple[tuple[int, int], ...]]
     ("no-second", "sites-plot"): (("s", "p"), (SMALL,)),
     ("no-ratings", "themes"): (("t",), (SMALL,)),
     ("own-themes", "literature"): (("l",), (SMALL,)),
+    ("example", "qca"): (("Q",), BOTH),
+    ("example", "qca-truth-table"): (("Q", "2"), (LARGE,)),
+    ("example", "qca-solutions"): (("Q", "3"), BOTH),
+    ("example", "qca-necessity"): (("Q", "4"), (SMALL,)),
+    ("hostile", "qca"): (("Q",), (LARGE,)),
+    ("example", "consensus"): (("K",), BOTH),
 }
 PARAMS = [
     pytest.param(study, screen, size, id=f"{study}-{screen}-{size_id(size)}")
@@ -99,4 +105,22 @@ def test_enlarge_message(snap_compare, study_shapes, study, screen, size):
     """One column or one row short of 80x24: the screen asks for a larger terminal instead."""
     pressed = CASES.get((study, screen), ((),))[0]
     app = CrosscaseApp(_folder(study, study_shapes))
+    assert snap_compare(app, terminal_size=size, run_before=keys(*pressed))
+
+
+RATING = [("matrix", ("M",), SMALL), ("matrix", ("M",), LARGE), ("site", ("s", "enter"), LARGE)]
+RATING += [("memo-dialog", ("M", "w"), size) for size in BOTH]
+
+
+@pytest.mark.parametrize(
+    ("screen", "pressed", "size"), [pytest.param(*case, id=f"{case[0]}-{size_id(case[2])}") for case in RATING]
+)
+def test_rating_mode(snap_compare, tmp_path, monkeypatch, screen, pressed, size):
+    """crosscase STUDY --rater ana: the rater's own tokens only, the cell's panel, the memo dialog.
+    Nothing is rated here, so nothing is written; a copy all the same."""
+    import shutil
+
+    shutil.copytree(EXAMPLE, tmp_path / "example")
+    monkeypatch.chdir(tmp_path)
+    app = CrosscaseApp(Path("example"), rater="ana")
     assert snap_compare(app, terminal_size=size, run_before=keys(*pressed))
