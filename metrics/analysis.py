@@ -16,7 +16,7 @@ def analyse(study: Study, options: Options = Options()) -> Comparison:
     """
     from metrics.configurations import configurations
     from metrics.pseudonyms import pseudonymise
-    from metrics.qca_study import qca_or_none
+    from metrics.qca_study import with_qca
     from metrics.sensitivity import sensitivity
 
     _, rule, disclosure = resolve(study, options)
@@ -26,11 +26,13 @@ def analyse(study: Study, options: Options = Options()) -> Comparison:
     outcome = options.outcome or study.outcome
     return with_literature(
         study,
-        replace(
-            comparison,
-            sensitivity=sensitivity(study, outcome, rule, comparison.disclosure),
-            configurations=configurations(study, comparison.split, comparison.disclosure),
-            qca=qca_or_none(study, comparison),
+        with_qca(
+            study,
+            replace(
+                comparison,
+                sensitivity=sensitivity(study, outcome, rule, comparison.disclosure),
+                configurations=configurations(study, comparison.split, comparison.disclosure),
+            ),
         ),
     )
 

@@ -170,12 +170,28 @@ def _reason(item: Mapping, reasons: Mapping[str, str]) -> dict:
 def qca_or_none(study: Study, comparison) -> QcaResult | None:
     """For the comparison (analysis.analyse): the QCA when the study defines conditions and the
     engine can run it, else None (``crosscase qca`` says why)."""
+    return qca_and_reason(study, comparison)[0]
+
+
+def qca_and_reason(study: Study, comparison) -> tuple[QcaResult | None, str | None]:
+    """The QCA as ``qca_or_none`` gives it, and why there is none when the study asks for one (the
+    engine's refusal, e.g. more conditions than it takes): a warning for the comparison."""
     if study.qca is None or not study.qca.conditions:
-        return None
+        return None, None
     try:
-        return study_qca(study, comparison.split, comparison.disclosure)
-    except ValueError:
-        return None
+        return study_qca(study, comparison.split, comparison.disclosure), None
+    except ValueError as exc:
+        return None, f"no QCA: {exc} (crosscase qca says the same)"
+
+
+def with_qca(study: Study, comparison):
+    """The comparison with its QCA, or with a warning that says why the study's QCA is missing."""
+    from dataclasses import replace
+
+    result, reason = qca_and_reason(study, comparison)
+    if reason is not None:
+        return replace(comparison, qca=None, warnings=(*comparison.warnings, reason))
+    return replace(comparison, qca=result)
 
 
 def summary_part(comparison) -> dict:

@@ -180,3 +180,25 @@ def test_disclosure_control_leaves_count_conditions_out_with_a_warning(capsys, m
     assert any(w.startswith('condition "PEOPLE": left out of the QCA') for w in data["warnings"])
     rc, out, _ = run_cli(capsys, "qca", folder, "--format", "json", "--min-count", "0")
     assert {"BIG", "PEOPLE"} <= set(json.loads(out)["conditions"])
+
+
+def test_a_qca_the_engine_refuses_is_a_warning_in_the_summary_not_a_silent_gap(capsys, tmp_path):
+    """Seventeen conditions: more than the minimiser takes. The summary said nothing of the missing QCA."""
+    import json
+    import shutil
+
+    from tests.conftest import EXAMPLE
+
+    folder = tmp_path / "many"
+    shutil.copytree(EXAMPLE, folder)
+    extra = "".join(
+        f'\n[[condition]]\nname = "Hours{i}"\nmetric = "supervisor_hours"\nat_least = {1 + i * 0.25}\n'
+        for i in range(11)
+    )
+    toml = folder / "study.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    rc, out, err = run_cli(capsys, "summary", folder, "--format", "json")
+    assert rc == 0, err
+    summary = json.loads(out)
+    assert "qca" not in summary
+    assert any(w.startswith("no QCA: at most 14 conditions") for w in summary["warnings"]), summary["warnings"]

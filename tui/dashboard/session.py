@@ -50,7 +50,7 @@ def analyse_split(study: Study, options: Options, previous: Comparison | None) -
     from metrics.analysis import with_literature
     from metrics.compare import compare
     from metrics.configurations import configurations
-    from metrics.qca_study import qca_or_none
+    from metrics.qca_study import with_qca
 
     quick = replace(options, permutations=False)
     comparison = with_literature(study, compare(study, quick, previous))
@@ -61,11 +61,13 @@ def analyse_split(study: Study, options: Options, previous: Comparison | None) -
         or previous.rule.describe() != comparison.rule.describe()
     ):
         return comparison, True
-    return replace(
-        comparison,
-        sensitivity=previous.sensitivity,
-        configurations=configurations(study, comparison.split, comparison.disclosure),
-        qca=qca_or_none(study, comparison),
+    return with_qca(
+        study,
+        replace(
+            comparison,
+            sensitivity=previous.sensitivity,
+            configurations=configurations(study, comparison.split, comparison.disclosure),
+        ),
     ), False
 
 
