@@ -167,15 +167,10 @@ def _reason(item: Mapping, reasons: Mapping[str, str]) -> dict:
     return {"site": site, "reason": why + (f"; {rest}" if rest else "")}
 
 
-def qca_or_none(study: Study, comparison) -> QcaResult | None:
-    """For the comparison (analysis.analyse): the QCA when the study defines conditions and the
-    engine can run it, else None (``crosscase qca`` says why)."""
-    return qca_and_reason(study, comparison)[0]
-
-
 def qca_and_reason(study: Study, comparison) -> tuple[QcaResult | None, str | None]:
-    """The QCA as ``qca_or_none`` gives it, and why there is none when the study asks for one (the
-    engine's refusal, e.g. more conditions than it takes): a warning for the comparison."""
+    """For the comparison (analysis.analyse): the QCA when the study defines conditions and the engine
+    can run it; else None, and why when the study asks for one (the engine's refusal, e.g. more
+    conditions than it takes: a warning for the comparison)."""
     if study.qca is None or not study.qca.conditions:
         return None, None
     try:
@@ -190,7 +185,7 @@ def with_qca(study: Study, comparison):
 
     result, reason = qca_and_reason(study, comparison)
     if reason is not None:
-        return replace(comparison, qca=None, warnings=(*comparison.warnings, reason))
+        return replace(comparison, warnings=(*comparison.warnings, reason))
     return replace(comparison, qca=result)
 
 
