@@ -223,3 +223,20 @@ async def test_a_fuzzy_conditions_bars_trace_its_calibration_curve():
         values = [float(str(sites.get_row_at(i)[1])) for i in range(sites.row_count)]
         members = [float(str(sites.get_row_at(i)[2])) for i in range(sites.row_count)]
         assert values == sorted(values) and members == sorted(members) and sites.row_count == 7
+
+
+async def test_the_head_counts_one_condition_in_the_singular(tmp_path):
+    """A study with one condition read "on 1 conditions"."""
+    folder = write_study(
+        tmp_path, SHAPE_SITES[:4], {"size": {"label": "Size"}, "outcome": {"label": "O"}}, outcome="outcome"
+    )
+    toml = folder / "study.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + '\n[[condition]]\nname = "BIG"\nmetric = "size"\nat_least = 6\n',
+        encoding="utf-8",
+    )
+    app = CrosscaseApp(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_qca(pilot)
+        text = screen_text(app)
+        assert "on 1 condition, 4 sites" in text, text

@@ -105,6 +105,10 @@ def compute(study, comparison, cuts) -> QcaView:
     return QcaView(result, None, rows, cuts)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _raw(study, c, site, disclosure) -> object:
     if c.kind == "attribute":
         return site.attributes.get(c.attribute)
@@ -222,7 +226,7 @@ class QcaScreen(DashboardScreen):
         head.update(
             join(
                 safe(
-                    f"QCA of {r.outcome} on {len(r.conditions)} conditions, {len(r.cases)} sites"
+                    f"QCA of {r.outcome} on {_count(len(r.conditions), 'condition')}, {_count(len(r.cases), 'site')}"
                     f"{f', {len(r.left_out)} left out' if r.left_out else ''} · incl_cut {cuts.incl:.2f} (i/I) "
                     f"n_cut {cuts.n} (n/N) pri_cut {cuts.pri:.2f} (p/P){changed}",
                     200,
