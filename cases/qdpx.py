@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases.errors import Problem
-from cases.qdpx_check import check_evidence, check_folder  # noqa: F401 (part of this module's API)
 from cases.qdpx_map import (
     ID_HINT,
     RESERVED_COLUMNS,
@@ -47,6 +46,18 @@ NUMERIC = ("Integer", "Float")
 TEXTUAL = ("Text", "Boolean", "Date", "DateTime")
 SYNTHETIC = "[crosscase: synthetic]"  # the project description's mark of an illustrative study (the export writes it)
 WHOLE_SOURCE_MAX = 20_000  # a coding of a whole source is evidence only up to this many characters
+
+
+def _check_folder(folder: Path) -> list[Problem]:
+    """The loader's problems with a written folder (it reads evidence.csv too), or none."""
+    from cases.errors import StudyError
+    from cases.loader import load_study
+
+    try:
+        load_study(folder)
+    except StudyError as exc:
+        return list(exc.problems)
+    return []
 
 
 @dataclass
@@ -370,7 +381,7 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
     try:
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8", newline="")
-        problems = check_folder(tmp)
+        problems = _check_folder(tmp)
         if problems:
             raise QdpxError(
                 [

@@ -13,7 +13,7 @@ import pytest
 
 from cases.catalogue import example_dir
 from cases.loader import load_study
-from cases.qdpx import check_evidence, import_qdpx
+from cases.qdpx import import_qdpx
 from cases.qdpx_export import export_qdpx, project_xml
 from cases.qdpx_read import Selection, Source, counts_crlf_as_one
 from cases.qdpx_safe import Limits, QdpxError
@@ -89,7 +89,8 @@ def test_excerpts_are_cut_by_code_point_end_exclusive(tmp_path):
     ]
     assert len(got) == 6
     study = load_study(tmp_path / "study")
-    assert check_evidence(tmp_path / "study", {s.id for s in study.sites}, set(study.themes)) == []
+    loaded = sorted((e.site, e.theme, e.excerpt, e.source) for e in study.evidence)
+    assert loaded == sorted(got)
 
 
 def test_an_absolute_base_path_never_reaches_a_written_file(tmp_path):
@@ -227,14 +228,25 @@ def test_the_destination_must_be_empty(tmp_path):
     assert [f.name for f in dest.iterdir()] == ["keep.txt"]
 
 
-def test_check_evidence_names_the_row_of_a_bad_row(tmp_path):
-    (tmp_path / "evidence.csv").write_text("site,theme,excerpt\nS1,t,ok\nS9,t,ok\nS1,zz, \n")
-    got = [str(p) for p in check_evidence(tmp_path, {"S1"}, {"t"})]
-    assert got == [
-        'evidence.csv:3: site: "S9" is not a site in the sites file',
-        'evidence.csv:4: theme: "zz" is not a theme',
-        "evidence.csv:4: excerpt: the excerpt is empty",
-    ]
+def test_a_folder_the_loader_refuses_is_never_put_in_place(tmp_path, monkeypatch):
+    """The importer loads what it wrote before moving it into place; a fault is one line per problem."""
+    import cases.qdpx as Q
+
+    original = Q._files
+
+    def with_a_bad_row(*args):
+        files = original(*args)
+        files["evidence.csv"] += "Nowhere,cfir09-available-resources,x\r\n"
+        return files
+
+    monkeypatch.setattr(Q, "_files", with_a_bad_row)
+    with pytest.raises(QdpxError) as exc:
+        import_qdpx(P.nvivo_like(tmp_path), tmp_path / "study")
+    text = refusal(exc)
+    assert re.search(r'-> study/evidence\.csv:8: site: "Nowhere" is not a site in the sites file', text), text
+    assert "please report this" in text
+    assert not (tmp_path / "study").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".study")] == []
 
 
 # --- hostile files: each refused with one line naming the entry ---------------------------
