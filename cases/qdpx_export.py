@@ -5,12 +5,21 @@ Sites become cases (the case's name is the site id; a label that differs is a Te
 chooses it again), their labels as the variable's description; attributes become Text variables;
 the study's own themes and every rated theme become codes, grouped under one code per domain, the
 own themes' ids kept in the code's description; ratings become one Text variable per rated theme,
-"TITLE rating", holding the canonical tokens. No evidence and no sources leave: the project has
-no <Sources>. GUIDs are derived from the study (uuid5), so the same study exports the same file.
+"TITLE rating", holding the canonical tokens. GUIDs are derived from the study (uuid5), so the
+same study exports the same file.
+
+Evidence leaves only when asked (``include_evidence``): then each excerpt's source becomes a text
+source in ``Sources/`` holding its excerpts one after another (a blank line between), each excerpt
+a selection coded with its theme (one selection coded twice when a site's excerpt is coded with two
+themes). A source that holds one site's excerpts is that case's (``SourceRef``, as the QDA tools
+link a document to a case); a source shared by several sites links each case to its own selections
+(``SelectionRef``). An excerpt without a source goes to a source "SITE evidence". Without
+``include_evidence`` the project has no <Sources>.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -20,11 +29,14 @@ from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 from cases.atomic import write_atomic
-from cases.model import Metric, Site, Study, Theme
+from cases.model import Excerpt, Metric, Site, Study, Theme
 from cases.qdpx import SYNTHETIC
 from cases.version import __version__ as VERSION
 
 NS = "urn:QDA-XML:project:1.0"
+# what XML 1.0 cannot hold (a terminal escape's ESC, NUL, other C0 controls, lone surrogates, U+FFFE/F)
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+REPLACEMENT = "\ufffd"
 _ROOT = uuid.UUID("6c1b2f0e-3d4a-5b6c-8d7e-9f0a1b2c3d4e")
 
 
@@ -50,12 +62,88 @@ class _Variable(NamedTuple):
     value_of: Callable[[Site], str | None]  # a site's value, as the XML writes it (None: no value)
 
 
-def project_xml(study: Study) -> bytes:
+class _Source(NamedTuple):
+    guid: str
+    name: str
+    text: str
+    selections: list[tuple[str, int, int, list[str], set[str]]]  # guid, start, end, theme ids, site ids
+
+
+def source_name(excerpt: Excerpt) -> str:
+    """The name of the text source an excerpt is exported in: its own source, else "SITE evidence"."""
+    return excerpt.source or f"{excerpt.site} evidence"
+
+
+def _sources(evidence: tuple[Excerpt, ...] | list[Excerpt]) -> list[_Source]:
+    """The evidence as text sources: per source name, its excerpts in the study's order."""
+    by_name: dict[str, dict[tuple[str, str], list[str]]] = {}  # name -> (site, excerpt) -> themes
+    for e in evidence:
+        themes = by_name.setdefault(source_name(e), {}).setdefault((e.site, e.excerpt), [])
+        if e.theme not in themes:
+            themes.append(e.theme)
+    sources = []
+    for name, excerpts in by_name.items():
+        parts: list[str] = []
+        selections = []
+        at = 0
+        for (site, text), themes in excerpts.items():
+            if parts:
+                parts.append("\n\n")
+                at += 2
+            guid = _guid("excerpt", name, site, text)
+            selections.append((guid, at, at + len(text), themes, {site}))
+            parts.append(text)
+            at += len(text)
+        sources.append(_Source(_guid("source", name), name, "".join(parts), selections))
+    return sources
+
+
+def _sources_xml(root: ET.Element, sources: list[_Source]) -> None:
+    box = ET.SubElement(root, _q("Sources"))
+    for src in sources:
+        el = ET.SubElement(
+            box, _q("TextSource"), {"guid": src.guid, "name": src.name, "plainTextPath": f"internal://{src.guid}.txt"}
+        )
+        for guid, start, end, themes, _sites in src.selections:
+            sel = ET.SubElement(
+                el,
+                _q("PlainTextSelection"),
+                {"guid": guid, "name": src.text[start:end][:60], "startPosition": str(start), "endPosition": str(end)},
+            )
+            for theme in themes:
+                coding = ET.SubElement(sel, _q("Coding"), {"guid": _guid("coding", guid, theme)})
+                ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("theme", theme)})
+
+
+def _case_links(sources: list[_Source]) -> dict[str, tuple[list[str], list[str]]]:
+    """site id -> (the sources it owns, the selections it owns in shared sources)."""
+    links: dict[str, tuple[list[str], list[str]]] = {}
+    for src in sources:
+        sites = set().union(*(sel[4] for sel in src.selections))
+        for guid, _start, _end, _themes, owners in src.selections:
+            for site in owners:
+                owned, picked = links.setdefault(site, ([], []))
+                if len(sites) == 1:
+                    if src.guid not in owned:
+                        owned.append(src.guid)
+                else:
+                    picked.append(guid)
+    return links
+
+
+def project_xml(study: Study, include_evidence: bool = False) -> bytes:
+    """The project's XML; with ``include_evidence``, its sources too (``project_files`` writes their text)."""
+    return _project(study, _sources(study.evidence) if include_evidence else [])[0]
+
+
+def _project(study: Study, sources: list[_Source]) -> tuple[bytes, int]:
+    """The XML, and how many characters XML cannot hold were written as U+FFFD."""
     ET.register_namespace("", NS)
     root = ET.Element(_q("Project"), {"name": study.title, "origin": f"crosscase {VERSION}"})
     rated = {r.theme for r in study.ratings}
+    wanted = rated | {t for src in sources for sel in src.selections for t in sel[3]}
     own = [t for t in study.themes.values() if t.kind == "study"]
-    themes = own + [t for t in study.themes.values() if t.kind != "study" and t.id in rated]
+    themes = own + [t for t in study.themes.values() if t.kind != "study" and t.id in wanted]
     if themes:
         _codebook(root, themes)
     variables = _variables(study, themes, rated)
@@ -66,6 +154,7 @@ def project_xml(study: Study) -> bytes:
             if v.description:
                 ET.SubElement(var, _q("Description")).text = v.description
     cases = ET.SubElement(root, _q("Cases"))
+    links = _case_links(sources)
     for site in study.sites:
         case = ET.SubElement(cases, _q("Case"), {"guid": _guid("site", site.id), "name": site.id})
         for v in variables:
@@ -75,13 +164,35 @@ def project_xml(study: Study) -> bytes:
             vv = ET.SubElement(case, _q("VariableValue"))
             ET.SubElement(vv, _q("VariableRef"), {"targetGUID": v.guid})
             ET.SubElement(vv, _q(f"{v.kind}Value")).text = value
+        owned, picked = links.get(site.id, ([], []))
+        for guid in owned:
+            ET.SubElement(case, _q("SourceRef"), {"targetGUID": guid})
+        for guid in picked:
+            ET.SubElement(case, _q("SelectionRef"), {"targetGUID": guid})
+    if sources:
+        _sources_xml(root, sources)
     described = "\n".join(
         [*([study.description] if study.description else []), *([SYNTHETIC] if study.synthetic else [])]
     )
     if described:
         ET.SubElement(root, _q("Description")).text = described
+    replaced = _tidy(root)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True), replaced
+
+
+def _tidy(root: ET.Element) -> int:
+    """Every character XML 1.0 cannot hold, in any text or attribute, as U+FFFD (a project with
+    them is not XML: no QDA tool, nor crosscase's import, would open it); returns how many."""
+    replaced = 0
+    for el in root.iter():
+        if el.text:
+            el.text, n = _NOT_XML.subn(REPLACEMENT, el.text)
+            replaced += n
+        for key, value in el.attrib.items():
+            el.attrib[key], n = _NOT_XML.subn(REPLACEMENT, value)
+            replaced += n
+    return replaced
 
 
 def _codebook(root: ET.Element, themes: list[Theme]) -> None:
@@ -167,13 +278,24 @@ def _metric_variable(key: str, metric: Metric) -> _Variable:
     return _Variable(_guid("metric", key), key, kind, "\n".join(described), value_of)
 
 
-def export_qdpx(study: Study, path: str | Path, force: bool = False) -> Path:
-    """Write ``study`` as a .qdpx at ``path`` (atomically; an existing file only with ``force``)."""
+class Exported(NamedTuple):
+    path: Path
+    replaced: int  # characters XML 1.0 cannot hold (e.g. a terminal escape's ESC), written as U+FFFD
+
+
+def export_qdpx(study: Study, path: str | Path, force: bool = False, include_evidence: bool = False) -> Exported:
+    """Write ``study`` as a .qdpx at ``path`` (atomically; an existing file only with ``force``);
+    its evidence excerpts only with ``include_evidence``."""
     import io
 
+    sources = _sources(study.evidence) if include_evidence else []
+    xml, replaced = _project(study, sources)
+    members = {"project.qde": xml}
+    members |= {f"Sources/{src.guid}.txt": src.text.encode("utf-8") for src in sources}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        info = zipfile.ZipInfo("project.qde", date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        zf.writestr(info, project_xml(study))
-    return write_atomic(path, buf.getvalue(), force=force)
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return Exported(write_atomic(path, buf.getvalue(), force=force), replaced)

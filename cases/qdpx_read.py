@@ -71,8 +71,20 @@ class Source:
     selections: list[Selection] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)  # codings of the whole source
     other_selections: int = 0  # picture, PDF-region, audio and video selections
-    has_values: bool = False  # document variables on the source itself
+    values: dict[str, str | None] = field(default_factory=dict)  # document variables on the source itself
     line: int = 0
+
+
+@dataclass
+class Set:
+    """A set (ATLAS.ti's document groups, NVivo's and MAXQDA's sets): its member sources and codes."""
+
+    guid: str
+    name: str
+    description: str | None
+    sources: list[str]
+    codes: int
+    line: int
 
 
 @dataclass
@@ -86,6 +98,9 @@ class Project:
     sources: dict[str, Source]
     notes: int = 0
     description: str | None = None
+    sets: list[Set] = field(default_factory=list)
+    graphs: int = 0
+    links: int = 0
 
 
 def find_qde(archive: Archive) -> str:
@@ -180,7 +195,27 @@ def read_project(archive: Archive) -> Project:
     project.description = _text(root.find("Description"))
     notes = root.find("Notes")
     project.notes = len(notes.findall("Note")) if notes is not None else 0
+    _sets_and_counts(root, project)
     return project
+
+
+def _sets_and_counts(root: Node, project: Project) -> None:
+    """The project's sets, and how many graphs and links it holds (which crosscase does not carry)."""
+    sets = root.find("Sets")
+    for node in sets.findall("Set") if sets is not None else ():
+        project.sets.append(
+            Set(
+                guid(node.get("guid")),
+                " ".join((node.get("name") or "").split()),
+                _text(node.find("Description")),
+                [guid(r.get("targetGUID")) for r in node.findall("MemberSource")],
+                len(node.findall("MemberCode")),
+                node.line,
+            )
+        )
+    for tag, box in (("graphs", "Graphs"), ("links", "Links")):
+        found = root.find(box)
+        setattr(project, tag, len(found.children) if found is not None else 0)
 
 
 def _codes(nodes: list[Node], parent: tuple[str, ...], project: Project, entry: str) -> None:
@@ -220,7 +255,7 @@ def _source(node: Node, archive: Archive, entry: str) -> Source:
         name,
         node.tag,
         codes=_codings(node),
-        has_values=bool(node.findall("VariableValue")),
+        values=_values(node),
         line=node.line,
     )
     text_node: Node | None = node

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from tests.cli_helpers import run_cli as run
 from tests.fixtures.qdpx import projects as P
 
@@ -63,8 +65,6 @@ def test_export_qdpx_refuses_what_disclosure_forbids(capsys, tmp_path, make_stud
     assert rc == 2 and "pseudonyms" in err and not (tmp_path / "a.qdpx").exists()
     rc, _, err = run(capsys, "export", "--format", "qdpx", "-o", tmp_path / "b.qdpx", "--min-count", "1000")
     assert rc == 2 and "below min_count 1000" in err and not (tmp_path / "b.qdpx").exists()
-    rc, _, err = run(capsys, "export", "--format", "qdpx", "-o", tmp_path / "c.qdpx", "--include-evidence")
-    assert rc == 2 and "no evidence" in err
     (tmp_path / "d.qdpx").write_bytes(b"keep")
     rc, _, err = run(capsys, "export", "-o", tmp_path / "d.qdpx")
     assert rc == 2 and "already exists" in err and (tmp_path / "d.qdpx").read_bytes() == b"keep"
@@ -75,6 +75,21 @@ def test_export_qdpx_refuses_what_disclosure_forbids(capsys, tmp_path, make_stud
     folder = make_study(tmp_path, study_toml=lambda t: t.replace("pseudonymise = false", "pseudonymise = true"))
     rc, _, err = run(capsys, "export", folder, "-o", tmp_path / "e.qdpx")
     assert rc == 2 and "pseudonyms" in err and not (tmp_path / "e.qdpx").exists()
+
+
+def test_export_qdpx_carries_evidence_only_when_asked(capsys, tmp_path):
+    rc, out, err = run(capsys, "export", "--format", "qdpx", "-o", tmp_path / "c.qdpx", "--include-evidence")
+    assert rc == 0, err
+    assert (
+        out.strip() == f"wrote {tmp_path / 'c.qdpx'} (REFI-QDA project: 7 cases, 129 evidence excerpts in 72 sources)"
+    )
+    rc, _, err = run(capsys, "import", tmp_path / "c.qdpx", tmp_path / "back")
+    assert rc == 0 and err == "", err
+    from cases.catalogue import example_dir
+
+    before = (example_dir() / "evidence.csv").read_text(encoding="utf-8").splitlines()
+    after = (tmp_path / "back" / "evidence.csv").read_text(encoding="utf-8").splitlines()
+    assert sorted(before[1:]) == sorted(after[1:])  # the same rows, byte for byte
 
 
 def test_import_and_qdpx_export_import_no_ui_library(tmp_path):
@@ -88,3 +103,41 @@ def test_import_and_qdpx_export_import_no_ui_library(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+SHAPE_OPTIONS = {"empty-group": ("--split", "threshold", "--threshold", "0.99")}  # a split REFI-QDA cannot hold
+
+
+@pytest.mark.parametrize(
+    "name", ["two-sites", "no-second", "no-ratings", "wide-only", "own-themes", "empty-group", "hostile"]
+)
+def test_every_shape_goes_out_with_evidence_and_comes_back_with_the_same_summary(capsys, study_shapes, tmp_path, name):
+    shape = study_shapes[name]
+    rc, out, err = run(capsys, "export", shape.folder, "-o", tmp_path / "p.qdpx", "--include-evidence")
+    assert rc == 0, err
+    with zipfile.ZipFile(tmp_path / "p.qdpx") as zf:
+        _schema().validate(zf.read("project.qde").decode("utf-8"))
+    rc, _, err = run(capsys, "import", tmp_path / "p.qdpx", tmp_path / "back")
+    assert rc == 0, err
+    rule = ["--format", "json", "--distinguishing", "gap", *SHAPE_OPTIONS.get(name, ())]
+    _, before, _ = run(capsys, "summary", shape.folder, *rule)
+    _, after, _ = run(capsys, "summary", tmp_path / "back", *rule)
+    a, b = json.loads(before), json.loads(after)
+    if name == "hostile":  # control characters XML cannot hold come back as U+FFFD, and the line says so
+        assert "written as U+FFFD" in out
+        untitled = lambda rows: [{k: v for k, v in r.items() if k not in ("title", "label", "domain")} for r in rows]
+        assert a["groups"] == b["groups"]
+        assert untitled(a["themes"]) == untitled(b["themes"]) and untitled(a["metrics"]) == untitled(b["metrics"])
+        assert any("\ufffd" in t["title"] for t in b["themes"])
+        return
+    assert "U+FFFD" not in out
+    for key in ("groups", "metrics", "themes"):
+        assert a[key] == b[key], key
+
+
+def _schema():
+    import xmlschema
+
+    from tests.test_qdpx import XSD
+
+    return xmlschema.XMLSchema(XSD)

@@ -439,3 +439,75 @@ def test_round_trip_gives_the_same_summary(tmp_path):
     for key in ("split", "groups", "themes", "labels"):
         assert left[key] == right[key], key
     assert sorted(left["metrics"], key=lambda m: m["metric"]) == sorted(right["metrics"], key=lambda m: m["metric"])
+
+
+# --- the way back with evidence (only when asked) -------------------------------------------
+
+EVIDENCE = (
+    "site,theme,excerpt,source\r\n"
+    'S1,leadership-support,"Café talk 🙂 helped, every handover.",Steering minutes\r\n'
+    'S2,leadership-support,"The manager backed us.",Steering minutes\r\n'
+    'S1,peer-role-clarity,"Café talk 🙂 helped, every handover.",Steering minutes\r\n'
+    'S3,peer-role-clarity,"Line one\nline two, no source",\r\n'
+    'S2,training-and-supervision,"Only S2 here.",Interview S2\r\n'
+)
+
+
+def _evidence(study) -> list[tuple]:
+    return sorted((e.site, e.theme, e.excerpt, e.source) for e in study.evidence)
+
+
+def test_export_with_evidence_validates_and_imports_back_to_the_same_evidence(tmp_path, make_study):
+    study = load_study(make_study(tmp_path, evidence_csv=EVIDENCE))
+    export_qdpx(study, tmp_path / "ev.qdpx", include_evidence=True)
+    with zipfile.ZipFile(tmp_path / "ev.qdpx") as zf:
+        names = zf.namelist()
+        qde = zf.read("project.qde").decode()
+        texts = {n: zf.read(n).decode("utf-8") for n in names if n.startswith("Sources/")}
+    _schema().validate(qde)
+    assert names[0] == "project.qde" and len(texts) == 3  # Steering minutes, Interview S2, "S3 evidence"
+    shared = next(t for t in texts.values() if t.startswith("Café"))
+    assert shared == "Café talk 🙂 helped, every handover.\n\nThe manager backed us."
+    # the shared source: each case picks its own selections; a one-site source is the case's
+    root = _xml(qde)
+    cases = {c.get("name"): c for c in root.iter(f"{{{NS}}}Case")}
+    assert len(list(cases["S1"].iter(f"{{{NS}}}SelectionRef"))) == 1
+    assert len(list(cases["S2"].iter(f"{{{NS}}}SelectionRef"))) == 1
+    assert len(list(cases["S2"].iter(f"{{{NS}}}SourceRef"))) == 1
+    assert len(list(cases["S3"].iter(f"{{{NS}}}SourceRef"))) == 1
+    # one selection coded with two themes, counted in code points
+    cafe = next(s for s in root.iter(f"{{{NS}}}PlainTextSelection") if s.get("startPosition") == "0")
+    assert cafe.get("endPosition") == str(len("Café talk 🙂 helped, every handover."))
+    assert len(list(cafe.iter(f"{{{NS}}}Coding"))) == 2
+    report = import_qdpx(tmp_path / "ev.qdpx", tmp_path / "back")
+    assert report.lost == []
+    back = load_study(tmp_path / "back")
+    want = [(a, b, c, d or f"{a} evidence") for a, b, c, d in _evidence(study)]
+    assert _evidence(back) == sorted(want)
+
+
+def test_the_example_s_evidence_goes_out_and_comes_back_whole(tmp_path):
+    study = load_study(example_dir())
+    export_qdpx(study, tmp_path / "ex.qdpx", include_evidence=True)
+    import_qdpx(tmp_path / "ex.qdpx", tmp_path / "back")
+    back = load_study(tmp_path / "back")
+    assert len(study.evidence) > 100 and _evidence(back) == _evidence(study)
+    _same_study(study, back)
+
+
+def test_without_being_asked_no_excerpt_leaves(tmp_path):
+    study = load_study(example_dir())
+    export_qdpx(study, tmp_path / "ex.qdpx")
+    with zipfile.ZipFile(tmp_path / "ex.qdpx") as zf:
+        data = b"".join(zf.read(n) for n in zf.namelist())
+    assert zf.namelist() == ["project.qde"] and b"Sources" not in data
+    assert not any(e.excerpt.encode() in data for e in study.evidence)
+
+
+NS = "urn:QDA-XML:project:1.0"
+
+
+def _xml(text: str):
+    from xml.etree import ElementTree as ET
+
+    return ET.fromstring(text.encode())

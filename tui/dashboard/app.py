@@ -520,6 +520,13 @@ class CrosscaseApp(App[int]):
                 from tui.headless.table_cmd import write_table_file
 
                 path = write_table_file(comparison, study, request.path, request.table, force=force)
+            elif request.project:  # a REFI-QDA project: crosscase export --format qdpx's refusals and write
+                from tui.core.exchange import write_qdpx_file
+
+                write_qdpx_file(
+                    study, request.path, comparison.disclosure, force=force, include_evidence=request.include_evidence
+                )
+                path = request.path
             else:
                 if comparison.pending:
                     comparison = fill_permutations(comparison)
@@ -559,11 +566,19 @@ class CrosscaseApp(App[int]):
             )
         elif message.path is not None:
             self.notify(
-                f"{'Table' if message.request.table else 'Snapshot'} written to {clean(message.path.resolve())}",
+                f"{_written(message.request)} written to {clean(message.path.resolve())}",
                 title="Exported",
                 markup=False,
                 timeout=10,
             )
+
+
+def _written(request: ExportRequest) -> str:
+    if request.table:
+        return "Table"
+    if request.project:
+        return "REFI-QDA project" + (" (with evidence)" if request.include_evidence else "")
+    return "Snapshot"
 
 
 async def in_daemon_thread(

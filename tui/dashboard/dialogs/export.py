@@ -1,5 +1,6 @@
-"""Export: a TOML snapshot (where, a note, whether to include the evidence excerpts), or the paper's
-table (``crosscase table``'s: Markdown, CSV, LaTeX or xlsx; never with evidence)."""
+"""Export: a TOML snapshot (where, a note, whether to include the evidence excerpts), the paper's
+table (``crosscase table``'s: Markdown, CSV, LaTeX or xlsx; never with evidence), or a REFI-QDA
+project for the QDA tools (``crosscase export --format qdpx``'s; evidence only when ticked)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,24 @@ from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.select import SafeSelect
 
 SNAPSHOT = "snapshot"
+PROJECT = "qdpx"
 KINDS = [
     ("TOML snapshot: the comparison and this view", SNAPSHOT),
     ("Table for the paper: Markdown", "markdown"),
     ("Table for the paper: CSV", "csv"),
     ("Table for the paper: LaTeX (booktabs)", "latex"),
     ("Table for the paper: Excel workbook (xlsx)", "xlsx"),
+    ("REFI-QDA project (.qdpx) for NVivo, MAXQDA, ATLAS.ti, QualCoder", PROJECT),
 ]
-SUFFIX = {SNAPSHOT: ".toml", "markdown": ".md", "csv": ".csv", "latex": ".tex", "xlsx": ".xlsx"}
+SUFFIX = {SNAPSHOT: ".toml", "markdown": ".md", "csv": ".csv", "latex": ".tex", "xlsx": ".xlsx", PROJECT: ".qdpx"}
+STEM = {SNAPSHOT: "-snapshot", PROJECT: "-project"}  # the offered name's ending; a table's is "-table"
 TABLE_NOTE = (
     "The table as `crosscase table` writes it: ratings and marks, a legend naming the rule and the split; "
     "never evidence; pseudonyms when they are on."
+)
+PROJECT_NOTE = (
+    "The sites as cases with their variables, the themes as codes, the ratings as variables; "
+    "not with pseudonyms. The comparison itself stays here."
 )
 
 
@@ -36,19 +44,21 @@ class ExportRequest:
     include_evidence: bool
     note: str | None
     table: str | None = None  # a table format (markdown, csv, latex, xlsx); None: a snapshot
+    project: bool = False  # a REFI-QDA project (.qdpx) rather than a snapshot
 
 
 def path_for(path: str, kind: str) -> str:
     """The path with the suffix of ``kind`` when it has one of the known suffixes (the user's own
-    stays), and the offered ``-snapshot`` name as ``-table`` for a table (and back)."""
+    stays), and the offered ``-snapshot`` name as ``-table`` for a table, ``-project`` for a
+    project (and back)."""
     p = Path(path)
     if not path or p.suffix.lower() not in SUFFIX.values():
         return path
     stem = p.stem
-    if kind == SNAPSHOT and stem.endswith("-table"):
-        stem = stem[: -len("-table")] + "-snapshot"
-    elif kind != SNAPSHOT and stem.endswith("-snapshot"):
-        stem = stem[: -len("-snapshot")] + "-table"
+    for ending in ("-snapshot", "-table", "-project"):
+        if stem.endswith(ending):
+            stem = stem[: -len(ending)] + STEM.get(kind, "-table")
+            break
     return str(p.with_name(stem + SUFFIX[kind]))
 
 
@@ -94,6 +104,7 @@ class ExportDialog(Dialog[ExportRequest | None]):
                 compact=True,
             )
             yield Static(TABLE_NOTE, id="export-table-note", classes="hint", markup=False)
+            yield Static(PROJECT_NOTE, id="export-project-note", classes="hint", markup=False)
             yield Static("", id="export-problem", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Write", id="export-write", variant="primary")
@@ -108,7 +119,8 @@ class ExportDialog(Dialog[ExportRequest | None]):
             self.set_kind(str(event.value))
 
     def set_kind(self, kind: str) -> None:
-        """A snapshot or a table format: the file's suffix follows; a table has no note and no evidence."""
+        """A snapshot, a table format or a project: the file's suffix follows; a table has no note
+        and no evidence, a project no note."""
         self.kind = kind
         field = self.query_one("#export-path", Input)
         field.value = path_for(field.value, kind)
@@ -119,10 +131,12 @@ class ExportDialog(Dialog[ExportRequest | None]):
         self._show_kind()
 
     def _show_kind(self) -> None:
-        snapshot = self.kind == SNAPSHOT
-        for selector in ("#export-note-label", "#export-note", "#export-evidence"):
+        snapshot, project = self.kind == SNAPSHOT, self.kind == PROJECT
+        for selector in ("#export-note-label", "#export-note"):
             self.query_one(selector).display = snapshot
-        self.query_one("#export-table-note").display = not snapshot
+        self.query_one("#export-evidence").display = snapshot or project
+        self.query_one("#export-table-note").display = not (snapshot or project)
+        self.query_one("#export-project-note").display = project
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._write()
@@ -138,11 +152,14 @@ class ExportDialog(Dialog[ExportRequest | None]):
         if not text:
             self.query_one("#export-problem", Static).update("Give a file name, e.g. snapshot.toml")
             return
+        evidence = self.query_one("#export-evidence", Checkbox).value
+        if self.kind == PROJECT:  # a project: no note (it has no place for one)
+            self.dismiss(ExportRequest(Path(text).expanduser(), evidence, None, project=True))
+            return
         if self.kind != SNAPSHOT:  # the table: never evidence, no note (the legend says what it is)
             self.dismiss(ExportRequest(Path(text).expanduser(), False, None, table=self.kind))
             return
         note = self.query_one("#export-note", Input).value.strip() or None
-        evidence = self.query_one("#export-evidence", Checkbox).value
         self.dismiss(ExportRequest(Path(text).expanduser(), evidence, note))
 
     def action_cancel(self) -> None:
