@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 import pytest
 from textual.widgets import Select, Static
@@ -129,3 +130,22 @@ async def test_without_the_authors_the_labels_stay_whole(tmp_path, make_study, s
         rows = {key: listed.row_text(i) for i, key in enumerate(listed.keys)}
         assert rows["leadership-support"].startswith("none ") and "strong ≠" in rows["leadership-support"]
         assert "(" not in rows["leadership-support"]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_widest_labels_fit_and_keep_the_reversed_mark(both, size):
+    """A reversed theme (↺) the authors judged "distinguishing", the longest label they give: set by hand
+    on the comparison, so the width is tested whatever the engine finds."""
+    app = CrosscaseApp(both)
+    async with app.run_test(size=size) as pilot:
+        _, listed = await open_themes(pilot)
+        c = app.comparison
+        wide = {"direction": "reversed", "distinguishing": "insufficient", "published": "distinguishing"}
+        app.comparison = replace(
+            c, themes=tuple(replace(t, **wide) if t.theme == "leadership-support" else t for t in c.themes)
+        )
+        await settle(pilot, 1)
+        assert_fits(listed)
+        row = listed.row_text(listed.keys.index("leadership-support"))
+        assert row.startswith("insuff↺ (") and ("(distinguishing)" in row or "(D)" in row), row
+        assert "strong ≠" in row  # the analyst's judgement still differs from the rule's label
