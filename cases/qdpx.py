@@ -86,9 +86,12 @@ class ImportReport:
         )
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and line feed, and DEL
+
+
 def _text(value: str) -> str:
     """Text kept for evidence: line breaks kept, NUL and other control characters dropped."""
-    return "".join(ch for ch in value.replace("\r\n", "\n") if ch in "\n\t" or (ord(ch) >= 32 and ch != "\x7f")).strip()
+    return _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
 
 
 class _Importer:

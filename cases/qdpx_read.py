@@ -213,34 +213,28 @@ def _relink(project: Project, archive: Archive) -> None:
     beside the plain text (``sources/GUID.txt``) instead of the source: when that file's text is the
     text of exactly one source, the case is linked to that source (and ``relinked`` says so); any
     other is ``dangling``."""
+    refs = [(case, i) for case in project.cases for i, ref in enumerate(case.sources) if ref not in project.sources]
+    if not refs:
+        return
+    copies = {  # GUID-named text files in the archive
+        guid(name.rsplit("/", 1)[-1].rsplit(".", 1)[0]): info
+        for name, info in archive.members.items()
+        if name.lower().endswith(".txt")
+    }
     by_text: dict[str, list[str]] = {}
     for g, src in project.sources.items():
         if src.text is not None:
             by_text.setdefault(_plain(src.text), []).append(g)
-    for case in project.cases:
-        for i, ref in enumerate(case.sources):
-            if ref in project.sources:
-                continue
-            found = _copy_of(ref, archive, by_text)
-            if found is None:
-                project.dangling.append((case.name or "(a case without a name)", case.line))
-                continue
-            case.sources[i] = found
-            project.relinked.append((case.name or "(a case without a name)", project.sources[found].name))
-
-
-def _copy_of(ref: str, archive: Archive, by_text: dict[str, list[str]]) -> str | None:
-    """The one source whose text is that of the archive's file named after ``ref``, if any."""
-    for name, info in archive.members.items():
-        stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if guid(stem) != ref or not name.lower().endswith(".txt"):
+    for case, i in refs:
+        info = copies.get(case.sources[i])
+        text = _decode(archive.read(info, archive.limits.source, "text source")) if info is not None else None
+        owners = by_text.get(_plain(text), []) if text is not None else []
+        name = case.name or "(a case without a name)"
+        if len(owners) != 1:
+            project.dangling.append((name, case.line))
             continue
-        text = _decode(archive.read(info, archive.limits.source, "text source"))
-        if text is None:
-            return None
-        owners = by_text.get(_plain(text), [])
-        return owners[0] if len(owners) == 1 else None
-    return None
+        case.sources[i] = owners[0]
+        project.relinked.append((name, project.sources[owners[0]].name))
 
 
 def _sets_and_counts(root: Node, project: Project) -> None:
