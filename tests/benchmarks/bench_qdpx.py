@@ -23,11 +23,25 @@ from xml.sax.saxutils import quoteattr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from cases.loader import load_study  # noqa: E402
-from cases.qdpx import import_qdpx  # noqa: E402
-from cases.qdpx_export import export_qdpx  # noqa: E402
+from cases.loader import load_study
+from cases.qdpx import import_qdpx
+from cases.qdpx_export import export_qdpx
 
-WORDS = "peer worker ward manager matron shift handover café budget rota supervision training champion".split()
+WORDS = [
+    "peer",
+    "worker",
+    "ward",
+    "manager",
+    "matron",
+    "shift",
+    "handover",
+    "café",
+    "budget",
+    "rota",
+    "supervision",
+    "training",
+    "champion",
+]
 CODES = ["Leadership Engagement", "Available Resources", "Networks & Communications", "Peer worker burnout"]
 
 
