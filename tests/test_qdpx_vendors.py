@@ -11,6 +11,7 @@ import csv
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import quoteattr
 
 import pytest
 
@@ -224,3 +225,35 @@ def test_nvivo_positions_in_utf16_units_are_said_open_and_read_right_when_asked(
     assert rows(tmp_path / "utf16", "evidence.csv")[0]["excerpt"] == "Second comment, the real one."
     rc, _, err = run(capsys, "import", P.nvivo_like(tmp_path), tmp_path / "cp", "--positions", "code-points")
     assert rc == 0 and "note: " not in err, err
+
+
+HOSTILE = "[b]x[/b][@click=app.quit]\x9b31m\u202e\x85"  # markup, a click action, C1 CSI, a bidi override, NEL
+
+
+@pytest.mark.parametrize("sites_from", ["cases", "sources", "sets"])
+def test_hostile_names_reach_neither_the_terminal_nor_a_broken_folder(capsys, tmp_path, sites_from):
+    h = quoteattr
+    qde = P.HEAD + (
+        f"name={h(HOSTILE + 'study')} origin={h(HOSTILE)}>"
+        f'<CodeBook><Codes><Code guid="{P.g(101)}" name={h(HOSTILE + "code")} isCodable="true"/></Codes></CodeBook>'
+        f'<Variables><Variable guid="{P.g(201)}" name={h(HOSTILE + "var")} typeOfVariable="Text"/></Variables>'
+        f'<Cases><Case guid="{P.g(301)}" name={h(HOSTILE + "case")}>'
+        + P.value(201, "Text", HOSTILE)
+        + f'<SourceRef targetGUID="{P.g(401)}"/><SourceRef targetGUID="{P.g(499)}"/></Case></Cases>'
+        f'<Sources><TextSource guid="{P.g(401)}" name={h(HOSTILE + "doc")}><PlainTextContent>'
+        f"{HOSTILE} the excerpt</PlainTextContent>"
+        + P.selection(501, 0, 10, 101, name=HOSTILE + "sel")
+        + "</TextSource></Sources>"
+        f'<Sets><Set guid="{P.g(701)}" name={h(HOSTILE + ": " + HOSTILE)}><MemberSource targetGUID="{P.g(401)}"/></Set></Sets>'
+        "</Project>"
+    )
+    project = P.write(tmp_path, "hostile.qdpx", qde)
+    rc, out, err = run(capsys, "import", project, tmp_path / "study", "--sites-from", sites_from)
+    assert rc == 0, err
+    for text in (out, err):
+        assert not any(ch in text for ch in "\x1b\x9b\u202e\x85"), text
+        assert "Traceback" not in text
+    study = load_study(tmp_path / "study")
+    assert len(study.sites) == 1 and len(study.evidence) == 1
+    rc, out, err = run(capsys, "summary", tmp_path / "study")
+    assert rc == 0 and not any(ch in out + err for ch in "\x1b\x9b\u202e\x85")
