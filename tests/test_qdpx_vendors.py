@@ -257,3 +257,16 @@ def test_hostile_names_reach_neither_the_terminal_nor_a_broken_folder(capsys, tm
     assert len(study.sites) == 1 and len(study.evidence) == 1
     rc, out, err = run(capsys, "summary", tmp_path / "study")
     assert rc == 0 and not any(ch in out + err for ch in "\x1b\x9b\u202e\x85")
+
+
+def test_vendor_check_reports_each_export_with_each_choice(capsys):
+    """tests/vendor_check.py, the script for exports that may not be kept here, on the ones that are."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("vendor_check", Path(__file__).parent / "vendor_check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    line = module.check(VENDOR / "qualcoder_trial.qdpx", "cases", XSD)
+    assert line.startswith("rc 0, validates: 4 sites, 12 excerpts"), line
+    assert module.check(VENDOR / "qualcoder_trial.qdpx", "sets", XSD).startswith("rc 2: ")
+    assert module.valid(VENDOR / "qualcoder_trial.qdpx", XSD) == "valid"
