@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import tomllib
+
+import pytest
 
 from tests import architecture
 
@@ -32,6 +35,53 @@ def test_the_scan_sees_function_level_imports_and_cycles():
 
 def test_every_module_has_a_layer():
     assert all(architecture.layer(m) < len(architecture.LAYERS) for m in graph() if m != "tui")
+
+
+def test_the_scans_layers_rank_every_module_as_the_import_contracts_do():
+    """pyproject.toml's import-linter layers contracts, read here on their own: what a contract puts
+    higher, the scan ranks higher, module by module, and the scan knows no layer they do not name."""
+    config = tomllib.loads((architecture.REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    assert contracts
+    modules = sorted(graph())
+    named = set()
+    for contract in contracts:
+        for container in contract.get("containers") or [""]:
+            layers = [f"{container}.{name}" if container else name for name in contract["layers"]]  # highest first
+            named |= set(layers)
+            ranks = [{architecture.layer(m) for m in modules if m == la or m.startswith(la + ".")} for la in layers]
+            assert all(ranks), (contract["name"], layers, ranks)  # every layer holds modules
+            for i in range(len(layers) - 1):
+                assert min(ranks[i]) > max(ranks[i + 1]), (contract["name"], layers[i], layers[i + 1])
+    assert set(architecture.LAYERS) <= named
+    assert tuple(config["tool"]["importlinter"]["root_packages"]) == architecture.PACKAGES
+
+
+def test_the_layers_are_the_order_docs_architecture_md_gives():
+    text = " ".join((architecture.REPO / "docs/architecture.md").read_text(encoding="utf-8").split())
+    sentence = re.search(r"The layers, lowest first: (.*?)\. ", text)
+    assert sentence is not None
+    assert tuple(re.findall(r"`([\w.]+)`", sentence.group(1))) == architecture.LAYERS
+
+
+def test_layers_of_reads_the_contracts_it_is_given():
+    def layers(names, **more):
+        return {"name": "c", "type": "layers", "layers": names, **more}
+
+    forbidden = {"name": "f", "type": "forbidden", "source_modules": ["lib"], "forbidden_modules": ["app"]}
+    config = {"contracts": [layers(["ui", "api"], containers=["app"]), forbidden, layers(["app", "lib"])]}
+    assert architecture.layers_of(config) == ("lib", "app.api", "app.ui")
+    config["contracts"].append(layers(["screens", "widgets"], containers=["app.ui"]))
+    assert architecture.layers_of(config) == ("lib", "app.api", "app.ui.widgets", "app.ui.screens")
+    for bad in (
+        {"contracts": [layers(["app", "lib | util"])]},  # independent layers: not read, so refused
+        {"contracts": [layers(["app", "(lib)"])]},
+        {"contracts": [layers(["app", "lib"]), layers(["ui"], containers=["web"])]},  # not a layer
+        {"contracts": [layers(["app"]), layers(["lib"])]},  # two top-level orders
+        {"contracts": [forbidden]},
+    ):
+        with pytest.raises(ValueError):
+            architecture.layers_of(bad)
 
 
 MAX_FUNCTION_LINES = 60  # issue 12: a function does one thing (def line to last line, decorators not counted)
