@@ -458,7 +458,8 @@ def test_round_trip_keeps_own_themes_and_labels(tmp_path):
 
 def test_round_trip_gives_the_same_summary(tmp_path):
     from metrics.analysis import analyse
-    from metrics.compare import Options, resolve
+    from metrics.compare import resolve
+    from metrics.results import Options
     from metrics.summary import to_dict
 
     study = load_study(example_dir())

@@ -272,8 +272,8 @@ def snapshot_options(snapshot: dict, outcome: Outcome | None, study_disclosure: 
     no snapshot, older or hand-edited, lowers the study's protection: pseudonymise when either says
     so, and the larger min_count (``stricter``).
     """
-    from metrics.compare import Options
-    from metrics.distinguishing import make_rule
+    from cases.rules import make_rule
+    from metrics.results import Options
 
     rule = None
     spec = snapshot.get("distinguishing")
