@@ -266,7 +266,7 @@ def _study_outcome(folder: Path | None) -> Outcome | None:
 
 
 def snapshot_options(snapshot: dict, outcome: Outcome | None, study_disclosure: Disclosure | None = None) -> Options:
-    """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure.
+    """metrics.results.Options that reproduce the snapshot: its split, distinguishing rule and disclosure.
 
     With ``study_disclosure`` (the study's [disclosure] now) the stricter of the two applies, so that
     no snapshot, older or hand-edited, lowers the study's protection: pseudonymise when either says
