@@ -25,17 +25,22 @@ def snapshot_text(figures: dict) -> str:
 
 
 class SnapshotScreen(Screen):
-    """Read-only text of a snapshot's figures. ``alone``: no study behind it (q quits)."""
+    """Read-only text of a snapshot's figures. ``alone``: no study behind it (q quits).
 
-    BINDINGS = [Binding("escape", "close", "Back"), Binding("q", "close", "Quit", show=False)]
+    Escape has two bindings, one shown at a time (``check_action``): "Back" beside a study, "Quit"
+    alone, where it ends the dashboard."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("escape", "quit_alone", "Quit"),
+        Binding("q", "close", "Quit", show=False),
+    ]
 
     def __init__(self, figures: dict, notes: list[str], *, alone: bool) -> None:
         super().__init__()
         self.figures = figures
         self.notes = list(notes)
         self.alone = alone
-        if alone:  # no study behind it: escape ends the dashboard, and the footer says so
-            self._bindings.key_to_bindings["escape"] = [Binding("escape", "close", "Quit")]
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -53,8 +58,21 @@ class SnapshotScreen(Screen):
         self.sub_title = "snapshot"
         self.query_one("#snapshot-body").focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.alone
+        if action == "quit_alone":
+            return self.alone
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_quit_alone(self) -> None:
+        self.app.exit(return_code=0)
+
     def action_close(self) -> None:
         if self.alone:
-            self.app.exit(return_code=0)
+            self.action_quit_alone()
         else:
-            self.app.pop_screen()
+            self.action_back()
