@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases.errors import Problem
+from cases.qdpx_lost import unmapped
 from cases.qdpx_map import (
     ID_HINT,
     RESERVED_COLUMNS,
@@ -37,8 +39,9 @@ from cases.qdpx_map import (
     unique,
     valid_theme_id,
 )
-from cases.qdpx_read import Project, counts_crlf_as_one, read_project, selection_text
+from cases.qdpx_read import Project, SourceText, Units, position_units, read_project
 from cases.qdpx_safe import LIMITS, Archive, Limits, QdpxError
+from cases.qdpx_sites import SITES_FROM, choices, site_cases
 from cases.sites import parse_number
 from cases.tokens import canonical_token
 
@@ -73,6 +76,7 @@ class ImportReport:
     ratings: int = 0
     evidence: int = 0
     lost: list[str] = field(default_factory=list)  # what could not be carried over, one line each
+    notes: list[str] = field(default_factory=list)  # what the import decided that a user should know
 
     def summary(self) -> str:
         return (
@@ -82,9 +86,12 @@ class ImportReport:
         )
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and line feed, and DEL
+
+
 def _text(value: str) -> str:
     """Text kept for evidence: line breaks kept, NUL and other control characters dropped."""
-    return "".join(ch for ch in value.replace("\r\n", "\n") if ch in "\n\t" or (ord(ch) >= 32 and ch != "\x7f")).strip()
+    return _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
 
 
 class _Importer:
@@ -92,6 +99,13 @@ class _Importer:
         self.p = project
         self.label = label
         self.lost: list[str] = []
+        self.notes: list[str] = []  # what the import decided that a user should know (not a loss)
+        self.counted: dict[str, int] = {}  # a counting of positions other than REFI-QDA's -> sources
+        self.not_sites: set[str] = set()  # GUIDs of the project's cases that are not sites (--sites-from)
+        self.valued: set[str] = set()  # GUIDs of variables with a value anywhere (a case's or a document's)
+        self.utf16: bool | None = None  # --positions: None decides per source, True/False fixes it
+        self.open = 0  # sources with emoji whose counting nothing in the file decided
+        self.elsewhere: set[str] = set()
         self.matcher = Matcher()
 
     # -- sites -------------------------------------------------------------------------------
@@ -178,7 +192,10 @@ class _Importer:
         self.label_var: str | None = None
         taken = set(RESERVED_COLUMNS)
         rated: set[str] = set()
+        self.elsewhere = self.valued - set(values)  # variables with values, none of them a site's
         for var in self.p.variables.values():
+            if var.guid in self.elsewhere:
+                continue  # values of documents or cases that are not the sites (cases.qdpx_lost lists it)
             given = values.get(var.guid, {})
             theme = self._rating_theme(var.name, given)
             if theme is not None and theme not in rated:
@@ -251,13 +268,13 @@ class _Importer:
         self, src, whole: set[str], of_selection: dict[str, set[str]]
     ) -> list[tuple[str, str, str, str]]:
         """The rows of the coded selections of ``src``: one per case it belongs to and theme it is coded with."""
-        crlf_one = counts_crlf_as_one(src, self.p.origin)
+        cutter = self._cutter(src)
         ranges = [(sel.start, sel.end, g) for sel in src.selections for g in sel.codes if g in self.site_of]
         rows: list[tuple[str, str, str, str]] = []
         unlinked = 0
         for sel in src.selections:
             themes = [self.theme_of[g] for g in sel.codes if g in self.theme_of]
-            if any(g not in self.theme_of and g not in self.site_of for g in sel.codes):
+            if any(g not in self.theme_of and g not in self.site_of and g not in self.not_sites for g in sel.codes):
                 self.lost.append(
                     f'source "{src.name}": a selection (line {sel.line}) is coded with a code the codebook '
                     "does not hold: that coding is not carried over"
@@ -270,7 +287,7 @@ class _Importer:
             if not owners:
                 unlinked += 1
                 continue
-            excerpt = selection_text(src, sel, crlf_one)
+            excerpt = cutter.cut(sel.start, sel.end)
             if excerpt is None:
                 self.lost.append(
                     f'source "{src.name}": a selection (line {sel.line}) runs from {sel.start} to {sel.end}, '
@@ -281,8 +298,26 @@ class _Importer:
             if excerpt:
                 rows += [(self.site_of[c], t, excerpt, src.name) for c in self._in_site_order(owners) for t in themes]
         if unlinked:
-            self.lost.append(f'source "{src.name}": {unlinked} coded selections belong to no case: not carried over')
+            self.lost.append(
+                f'source "{src.name}": {unlinked} coded selections belong to no case: not carried over '
+                "(link the document to its case in the QDA program, or import with --sites-from sources)"
+            )
         return rows
+
+    def _cutter(self, src) -> SourceText:
+        """The source's text as its positions count (decided by its selections' names, else the
+        origin); a counting that is not REFI-QDA's, and names that fit no counting, are noted."""
+        units, unmatched, open_ = position_units(src, self.p.origin, self.utf16)
+        self.open += open_ and not units.utf16
+        decided = Units(units.crlf_one, units.utf16 and self.utf16 is None)  # not what --positions fixed
+        if decided != Units():
+            self.counted[decided.describe()] = self.counted.get(decided.describe(), 0) + 1
+        if unmatched:
+            self.notes.append(
+                f'source "{clean(src.name)}": {unmatched} coded selections hold a text (their name) that differs '
+                f"from the text at their positions, counted as {units.describe()}: check those excerpts"
+            )
+        return SourceText(src.text or "", units)
 
     def _whole_source_rows(self, src, whole: set[str]) -> list[tuple[str, str, str, str]]:
         """A source coded as a whole is one excerpt, unless it is too long for one."""
@@ -351,8 +386,17 @@ def _csv(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     return buf.getvalue()
 
 
-def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS) -> ImportReport:
-    """Import a .qdpx into ``dest_dir`` (empty or absent); raise QdpxError with one line per problem."""
+def import_qdpx(
+    path: str | Path,
+    dest_dir: str | Path,
+    limits: Limits = LIMITS,
+    sites_from: str = "cases",
+    positions: str = "auto",
+) -> ImportReport:
+    """Import a .qdpx into ``dest_dir`` (empty or absent); raise QdpxError with one line per problem.
+    ``sites_from``: the project's cases (the default), its text documents, or its sets of documents
+    (cases.qdpx_sites). ``positions``: "auto" (each source's selection names decide, else the
+    origin, else code points), "code-points" or "utf16" (cases.qdpx_read.position_units)."""
     path, dest = Path(path), Path(dest_dir)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise QdpxError(
@@ -367,15 +411,25 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
         project = read_project(archive)
     finally:
         archive.close()
-    imp = _Importer(project, archive.label)
-    imp.sites()
-    if not imp.cases:
-        raise QdpxError([Problem(project.entry, None, None, "has no named case: crosscase needs one case per site")])
+    if positions not in POSITIONS:
+        raise ValueError(f"positions: {positions!r} is not one of {', '.join(POSITIONS)}")
+    imp = _sited(project, archive.label, sites_from)
+    imp.utf16 = {"auto": None, "code-points": False, "utf16": True}[positions]
     imp.themes()
     imp.variables()
     evidence = imp.evidence()
-    report = ImportReport(dest, clean(project.name) or path.stem)
+    report = ImportReport(dest, _PROJECT_FILE.sub("", clean(project.name)) or path.stem)
     files = _files(imp, project, archive.label, evidence, report)
+    imp.lost += unmapped(project, sites_from, imp.elsewhere, imp.cases, set(imp.theme_of))
+    imp.notes += _decided(project, imp.counted, imp.open)
+    _put_in_place(files, dest, archive.label)
+    report.lost += imp.lost
+    report.notes += imp.notes
+    return report
+
+
+def _put_in_place(files: dict[str, str], dest: Path, label: str) -> None:
+    """Write the folder beside ``dest``, load it, and only then move it into place."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.import-", dir=dest.parent))
     try:
@@ -386,7 +440,7 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
             raise QdpxError(
                 [
                     Problem(
-                        f"{archive.label} -> {dest.name}/{p.file}",
+                        f"{label} -> {dest.name}/{p.file}",
                         p.row,
                         p.column,
                         f"{p.message} (crosscase wrote a folder it cannot load: please report this)",
@@ -400,8 +454,57 @@ def import_qdpx(path: str | Path, dest_dir: str | Path, limits: Limits = LIMITS)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    report.lost += imp.lost
-    return report
+
+
+POSITIONS = ("auto", "code-points", "utf16")
+_PROJECT_FILE = re.compile(r"\.(qda|nvpx?|mx\d+|atlproj\d*)$", re.IGNORECASE)  # "trial.qda": QualCoder's name
+
+
+def _sited(project: Project, label: str, sites_from: str) -> _Importer:
+    """The importer with the project's sites chosen (``--sites-from``), or the refusal that names
+    what the project offers instead."""
+    if sites_from not in SITES_FROM:
+        raise ValueError(f"sites_from: {sites_from!r} is not one of {', '.join(SITES_FROM)}")
+    valued = {g for c in project.cases for g in c.values} | {g for s in project.sources.values() for g in s.values}
+    cases, not_sites, lost = site_cases(project, sites_from)
+    project.cases = cases
+    imp = _Importer(project, label)
+    imp.not_sites, imp.valued = not_sites, valued
+    imp.lost += lost
+    imp.sites()
+    if not imp.cases:
+        what = {"cases": "named case", "sources": "text document", "sets": "set of documents"}[sites_from]
+        why = f"has no {what}: crosscase needs one per site"
+        if sites_from == "cases":
+            why += "; " + choices(project)
+        raise QdpxError([Problem(project.entry, None, None, why)])
+    return imp
+
+
+def _decided(project: Project, counted: dict[str, int], open_: int) -> list[str]:
+    """What the import decided that is not REFI-QDA's rule, and what it could not, one line each."""
+    notes = [
+        f"positions counted as {how} in {n} sources (as their selections' names show, or as "
+        f"{clean(project.origin) or 'the project'} counts)"
+        for how, n in counted.items()
+    ]
+    if open_:
+        vendor = (
+            "NVivo counts UTF-16 units, so an emoji as two (measured on NVivo 12 exports)"
+            if "nvivo" in project.origin.casefold()
+            else "some programs (NVivo, QualCoder) count UTF-16 units, so an emoji as two"
+        )
+        notes.append(
+            f"{open_} sources hold emoji or other characters beyond U+FFFF, and no selection is named with its "
+            f"text to tell how their positions count: read as code points (REFI-QDA's rule); {vendor}. If the "
+            "excerpts after an emoji look shifted, import again with --positions utf16"
+        )
+    if project.relinked:
+        notes.append(
+            f"{len(project.relinked)} case links named a stored copy of a document, not the document "
+            "(QualCoder writes them so): each was linked to the one document with that text"
+        )
+    return notes
 
 
 def _files(imp: _Importer, project: Project, label: str, evidence, report: ImportReport) -> dict[str, str]:
@@ -410,7 +513,7 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
     if not metrics:
         metrics = [("outcome", "Outcome (fill in sites.csv)", "", {})]
         imp.lost.append(
-            "the project has no Integer or Float case variable: study.toml's outcome is an empty metric "
+            "the project has no Integer or Float variable of its sites: study.toml's outcome is an empty metric "
             '"outcome"; fill in sites.csv\'s outcome column, or name another metric'
         )
     report.outcome = metrics[0][0]

@@ -10,6 +10,7 @@ The project's ``basePath`` (often an absolute path on the author's machine) is n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cases.errors import Problem
 from cases.qdpx_safe import Archive, Node, QdpxError, parse_xml
@@ -59,6 +60,7 @@ class Selection:
     end: int
     codes: list[str]
     line: int
+    memo: bool = False  # the selection has a <Description> (a coding memo), which crosscase does not carry
 
 
 @dataclass
@@ -101,6 +103,8 @@ class Project:
     sets: list[Set] = field(default_factory=list)
     graphs: int = 0
     links: int = 0
+    relinked: list[tuple[str, str]] = field(default_factory=list)  # (case, source) found by their text
+    dangling: list[tuple[str, int]] = field(default_factory=list)  # (case, line): a SourceRef to no source
 
 
 def find_qde(archive: Archive) -> str:
@@ -193,10 +197,44 @@ def read_project(archive: Archive) -> Project:
     for s in sources.children if sources is not None else ():
         project.sources[guid(s.get("guid"))] = _source(s, archive, entry)
     project.description = _text(root.find("Description"))
+    _relink(project, archive)
     notes = root.find("Notes")
     project.notes = len(notes.findall("Note")) if notes is not None else 0
     _sets_and_counts(root, project)
     return project
+
+
+def _plain(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").strip()
+
+
+def _relink(project: Project, archive: Archive) -> None:
+    """Case SourceRefs that name no source. QualCoder names the copy of the document it stores
+    beside the plain text (``sources/GUID.txt``) instead of the source: when that file's text is the
+    text of exactly one source, the case is linked to that source (and ``relinked`` says so); any
+    other is ``dangling``."""
+    refs = [(case, i) for case in project.cases for i, ref in enumerate(case.sources) if ref not in project.sources]
+    if not refs:
+        return
+    copies = {  # GUID-named text files in the archive
+        guid(name.rsplit("/", 1)[-1].rsplit(".", 1)[0]): info
+        for name, info in archive.members.items()
+        if name.lower().endswith(".txt")
+    }
+    by_text: dict[str, list[str]] = {}
+    for g, src in project.sources.items():
+        if src.text is not None:
+            by_text.setdefault(_plain(src.text), []).append(g)
+    for case, i in refs:
+        info = copies.get(case.sources[i])
+        text = _decode(archive.read(info, archive.limits.source, "text source")) if info is not None else None
+        owners = by_text.get(_plain(text), []) if text is not None else []
+        name = case.name or "(a case without a name)"
+        if len(owners) != 1:
+            project.dangling.append((name, case.line))
+            continue
+        case.sources[i] = owners[0]
+        project.relinked.append((name, project.sources[owners[0]].name))
 
 
 def _sets_and_counts(root: Node, project: Project) -> None:
@@ -281,6 +319,7 @@ def _source(node: Node, archive: Archive, entry: str) -> Source:
                 _int(sel, "endPosition", entry),
                 _codings(sel),
                 sel.line,
+                _text(sel.find("Description")) is not None,
             )
         )
     return src
@@ -307,41 +346,108 @@ def _read_text(node: Node, archive: Archive) -> tuple[str | None, str | None]:
             break
     if info is None:
         return None, "names a text file that is not in the .qdpx"
-    data = archive.read(info, archive.limits.source, "text source")
+    text = _decode(archive.read(info, archive.limits.source, "text source"))
+    return (text, None) if text is not None else (None, "is not UTF-8 text")
+
+
+def _decode(data: bytes) -> str | None:
+    """A text file's text: UTF-16 with its mark, else UTF-8 (a mark dropped); None if neither."""
     encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
-        return data.decode(encoding), None
+        return data.decode(encoding)
     except UnicodeDecodeError:
-        return None, "is not UTF-8 text"
-
-
-def selection_text(source: Source, sel: Selection, crlf_one: bool) -> str | None:
-    """The selected text, positions in code points, end exclusive; ``crlf_one``: CRLF counts as one."""
-    text = source.text or ""
-    if crlf_one:
-        text = text.replace("\r\n", "\n")
-    if not 0 <= sel.start < sel.end <= len(text):
         return None
-    return text[sel.start : sel.end]
 
 
-def counts_crlf_as_one(source: Source, origin: str) -> bool:
-    """Whether this source's positions count a CRLF line break as one character.
+@dataclass(frozen=True)
+class Units:
+    """How a source's positions count: REFI-QDA counts code points of the text file, CRLF as two.
 
-    REFI-QDA counts characters of the text file, so CRLF is two; ATLAS.ti counts one per line break.
-    A selection whose ``name`` holds its text decides; otherwise the project's origin does.
+    Vendors differ: ATLAS.ti counts a CRLF line break as one; programs built on Qt or .NET strings
+    (QualCoder, and Windows tools) count UTF-16 code units, so a character outside the Basic
+    Multilingual Plane (an emoji) counts two.
+    """
+
+    crlf_one: bool = False
+    utf16: bool = False
+
+    def describe(self) -> str:
+        parts = ["a CRLF line break as one" if self.crlf_one else "", "UTF-16 code units" if self.utf16 else ""]
+        return " and ".join(p for p in parts if p) or "code points"
+
+
+class SourceText:
+    """A source's text cut at positions counted in ``units``."""
+
+    def __init__(self, text: str, units: Units):
+        self.text = text.replace("\r\n", "\n") if units.crlf_one else text
+        self.units = units
+        self._wide = self.text.encode("utf-16-le") if units.utf16 else b""
+
+    def cut(self, start: int, end: int) -> str | None:
+        """The text from ``start`` to ``end`` (exclusive), or None when they are not inside it."""
+        if self.units.utf16:
+            if not 0 <= start < end <= len(self._wide) // 2:
+                return None
+            return self._wide[2 * start : 2 * end].decode("utf-16-le", errors="replace")
+        if not 0 <= start < end <= len(self.text):
+            return None
+        return self.text[start:end]
+
+
+def selection_text(source: Source, sel: Selection, units: Units = Units()) -> str | None:
+    """The selected text, end exclusive, positions counted in ``units``."""
+    return SourceText(source.text or "", units).cut(sel.start, sel.end)
+
+
+def _fit(got: str | None, hint: str) -> int:
+    """How well a cut text matches a selection's name: 2 the same, 1 the name is its beginning cut
+    short ("..." / "…", or 20 characters or more), 0 not at all (whitespace does not count)."""
+    if got is None:
+        return 0
+    text, name = " ".join(got.split()), " ".join(hint.split())
+    if text == name:
+        return 2
+    short = name.rstrip(".… ")
+    if (name != short or len(name) >= 20) and len(short) >= 4 and text.startswith(short):
+        return 1
+    return 0
+
+
+def _origin_units(origin: str) -> Units:
+    """What a vendor is known to count, when the selections' names cannot tell."""
+    low = origin.casefold()
+    return Units(crlf_one="atlas.ti" in low, utf16="qualcoder" in low)
+
+
+class Counting(NamedTuple):
+    units: Units
+    unmatched: int  # named selections whose text still differs from their name
+    open: bool  # whether UTF-16 or code points mattered here (an emoji) and nothing in the file decided it
+
+
+def position_units(source: Source, origin: str, utf16: bool | None = None) -> Counting:
+    """How this source's positions count.
+
+    Where the choice matters (the text has a CRLF, or a character beyond U+FFFF), the selections
+    whose ``name`` holds their text decide: the counting under which most of them match wins; a tie
+    (or no name) goes to what the project's origin is known to count, else to REFI-QDA's rule
+    (code points, CRLF as two). ``utf16`` True or False fixes that part of the choice (the import's
+    ``--positions``).
     """
     text = source.text or ""
-    if "\r\n" not in text:
-        return False
-    for sel in source.selections:
-        hint = " ".join((sel.name or "").split())
-        if len(hint) < 4:
-            continue
-        fits = []
-        for one in (False, True):
-            got = selection_text(source, sel, one)
-            fits.append(got is not None and " ".join(got.split()).startswith(hint.rstrip(".… ")))
-        if fits[0] != fits[1]:
-            return fits[1]
-    return "atlas.ti" in origin.casefold()
+    crlf = [False, True] if "\r\n" in text else [False]
+    astral = any(ord(ch) > 0xFFFF for ch in text)
+    wide = [utf16] if utf16 is not None else ([False, True] if astral else [False])
+    hinted = [sel for sel in source.selections if len(" ".join((sel.name or "").split())) >= 4]
+    default = _origin_units(origin)
+    default = Units(default.crlf_one and True in crlf, default.utf16 and True in wide)
+    scores = {}
+    for units in (Units(c, w) for c in crlf for w in wide):
+        cutter = SourceText(text, units)
+        scores[units] = [_fit(cutter.cut(sel.start, sel.end), sel.name or "") for sel in hinted]
+    best = max(scores, key=lambda u: (sum(scores[u]), u == default, u == Units()))
+    if not any(scores[best]):  # no name is the text under any counting: names are not texts ("line:642")
+        return Counting(best, 0, len(wide) > 1 and bool(source.selections))
+    decided = len({tuple(v) for k, v in scores.items() if k.crlf_one == best.crlf_one}) > 1
+    return Counting(best, sum(1 for score in scores[best] if score == 0), len(wide) > 1 and not decided)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cases.model import Study
-from metrics.compare import Comparison, Options, compare, resolve
+from metrics.compare import compare, resolve
+from metrics.results import Comparison, Options
 
 
 def analyse(study: Study, options: Options = Options()) -> Comparison:

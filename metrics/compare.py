@@ -10,15 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import overload
 
-from cases.model import COMPARED, PLACED, Disclosure, Metric, Outcome, Study, count_limits, is_count, is_number
+from cases.model import COMPARED, PLACED, Disclosure, Metric, Outcome, Study, count_limits, is_number
+from cases.rules import Rule, make_rule
 from metrics import stats
-from metrics.distinguishing import Rule, make_rule
-from metrics.results import Comparison, GroupFigures, MetricResult, Options, ThemeGroup, ThemeResult
+from metrics.parts import GroupFigures, MetricResult, ThemeGroup
+from metrics.results import Comparison, Options
 from metrics.splits import Split, split_sites, threshold_problem, withhold_cut
 
 SMALL_GROUP = 5
-
-__all__ = ["Comparison", "GroupFigures", "MetricResult", "Options", "ThemeGroup", "ThemeResult", "is_count"]
 
 
 def resolve(study: Study, options: Options) -> tuple[Outcome, Rule, Disclosure]:

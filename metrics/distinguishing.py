@@ -32,10 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cases.model import COMPARED
-from cases.rules import DEFAULT_RULE, DEFAULTS, LABELS, VALENCES, Rule, check_rule, make_rule, parse_rule_option
+from cases.rules import VALENCES, Rule
 from metrics.numbers import short
-
-__all__ = ["DEFAULTS", "DEFAULT_RULE", "LABELS", "VALENCES", "Rule", "check_rule", "make_rule", "parse_rule_option"]
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from cases.model import Disclosure, Outcome, Study, count_limits
-from metrics.distinguishing import VALENCES, Rule, Summary, judge_summaries
+from cases.rules import VALENCES, Rule
+from metrics.distinguishing import Summary, judge_summaries
 from metrics.numbers import num
 
 MIN_PER_GROUP = 2

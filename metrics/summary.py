@@ -147,7 +147,7 @@ def from_dict(data: dict, folder: str = "") -> Comparison:
     are left out (the literature and links are rebuilt: metrics.literature.restore); used to show a snapshot's own figures when its study is not at hand.
     """
     from cases.model import Disclosure
-    from metrics.distinguishing import Rule
+    from cases.rules import Rule
 
     split = _split_from(data)
     rule_data = dict(data.get("distinguishing") or {"rule": "gap"})

@@ -2,19 +2,46 @@
 
 Run as a script (``.ci/check`` does): it prints each import cycle between modules and each edge that
 points up the layers, and exits 1 if there is any. ``tests/test_architecture.py`` runs the same scan.
-The layers, lowest first: cases, metrics, tui.core, tui.headless, tui.dashboard, tui.cli
-(docs/architecture.md).
+The packages and the layers are read from pyproject.toml's [tool.importlinter], their one home
+(docs/architecture.md says what they are).
 """
 
 from __future__ import annotations
 
 import ast
 import sys
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("cases", "metrics", "tui")
-LAYERS = ("cases", "metrics", "tui.core", "tui.headless", "tui.dashboard", "tui.cli")
+IMPORTLINTER = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+
+
+def layers_of(importlinter: dict) -> tuple[str, ...]:
+    """The layers, lowest first, from import-linter's "layers" contracts (which list them highest
+    first): the contract without containers orders the packages, and a contract with containers puts
+    its layers in the place of each container (``tui`` -> ``tui.core``, ..., ``tui.cli``). Layer
+    syntax this does not read (``a | b``, ``a : b``, optional ``(a)``) is a ValueError, not a guess."""
+    contracts = [c for c in importlinter["contracts"] if c["type"] == "layers"]
+    for contract in contracts:
+        for name in contract["layers"]:
+            if not all(part.isidentifier() for part in name.split(".")):
+                raise ValueError(f'{contract["name"]}: layer "{name}" is not a plain module name')
+    tops = [c for c in contracts if not c.get("containers")]
+    if len(tops) != 1:
+        raise ValueError(f"expected one layers contract without containers, found {len(tops)}")
+    order = list(reversed(tops[0]["layers"]))
+    inner = [(container, c) for c in contracts for container in c.get("containers", [])]
+    for container, contract in sorted(inner, key=lambda pair: pair[0].count(".")):
+        if container not in order:
+            raise ValueError(f'{contract["name"]}: container "{container}" is not a layer')
+        at = order.index(container)
+        order[at : at + 1] = [f"{container}.{name}" for name in reversed(contract["layers"])]
+    return tuple(order)
+
+
+PACKAGES = tuple(IMPORTLINTER["root_packages"])
+LAYERS = layers_of(IMPORTLINTER)
 
 
 def modules() -> dict[str, Path]:

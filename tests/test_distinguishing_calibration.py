@@ -39,8 +39,9 @@ from statistics import median_low
 
 import pytest
 
+from cases.rules import DEFAULT_RULE, DEFAULTS, make_rule
 from cases.tokens import canonical_token, valence
-from metrics.distinguishing import DEFAULT_RULE, DEFAULTS, Summary, judge, judge_summaries, make_rule
+from metrics.distinguishing import Summary, judge, judge_summaries
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "published"
 TABLES = ("varsi2015", "hudson2020", "wilhelm2021", "pmc5316200", "damschroder2013")

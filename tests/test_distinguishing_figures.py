@@ -10,8 +10,10 @@ import pytest
 import metrics.compare as compare_module
 from cases.catalogue import example_dir
 from cases.loader import load_study
-from metrics.compare import Options, compare
-from metrics.distinguishing import assess, make_rule
+from cases.rules import make_rule
+from metrics.compare import compare
+from metrics.distinguishing import assess
+from metrics.results import Options
 from metrics.summary import to_dict
 from tui.headless.render import render_markdown, render_text
 

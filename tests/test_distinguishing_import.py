@@ -10,7 +10,8 @@ import pytest
 
 from cases.errors import StudyError
 from cases.loader import load_study
-from metrics.compare import Options, compare
+from metrics.compare import compare
+from metrics.results import Options
 
 SITES = "site,label,engagement\nS1,Center A,0.9\nS2,Center B,0.6\nS3,Center C,0.5\nS4,Center D,0.2\n"
 TOML = (

@@ -6,18 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.distinguishing import (
-    DEFAULTS,
-    Rule,
-    Summary,
-    assess,
-    check_rule,
-    judge,
-    judge_summaries,
-    make_rule,
-    parse_rule_option,
-    share_above,
-)
+from cases.rules import DEFAULTS, Rule, check_rule, make_rule, parse_rule_option
+from metrics.distinguishing import Summary, assess, judge, judge_summaries, share_above
 
 GAP, MEANS, VALENCE, SHARE = make_rule("gap"), make_rule("means"), make_rule("valence"), make_rule("share")
 RATINGS = st.lists(st.integers(-2, 2), max_size=6)

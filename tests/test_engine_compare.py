@@ -24,7 +24,8 @@ from cases.model import Disclosure, Metric, Outcome, Rating, RuleSpec, Site, Stu
 from cases.ratings import merge_themes
 from cases.tokens import CANONICAL, valence
 from metrics.analysis import analyse
-from metrics.compare import Options, compare
+from metrics.compare import compare
+from metrics.results import Options
 from metrics.summary import to_dict
 
 FIGURES = ("mean_difference", "median_difference", "hedges_g", "cliffs_delta", "p_permutation", "spearman_with_outcome")

@@ -19,7 +19,7 @@ import pytest
 
 from cases.loader import load_study
 from metrics.analysis import analyse
-from metrics.compare import Options
+from metrics.results import Options
 from tests.cli_helpers import run_cli as run
 from tests.conftest import build_study
 

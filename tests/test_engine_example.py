@@ -12,9 +12,10 @@ import pytest
 
 from cases.loader import load_study
 from cases.model import Disclosure, Outcome
+from cases.rules import make_rule
 from metrics.analysis import analyse
-from metrics.compare import Options, compare
-from metrics.distinguishing import make_rule
+from metrics.compare import compare
+from metrics.results import Options
 from metrics.summary import to_dict
 from tui.headless.render import BANNER, render_markdown, render_text
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import metrics.sensitivity as sensitivity_module
 from cases.catalogue import load_catalogue
 from cases.model import Condition, Metric, Outcome, Site, Study
+from cases.rules import make_rule
 from metrics.compare import compare
 from metrics.configurations import configurations
-from metrics.distinguishing import make_rule
 from metrics.sensitivity import sensitivity
 
 

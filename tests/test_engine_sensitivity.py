@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from cases.catalogue import load_catalogue
 from cases.model import Condition, Metric, Outcome, Rating, Site, Study
-from metrics.compare import Options, compare
+from cases.rules import make_rule
+from metrics.compare import compare
 from metrics.configurations import configurations
-from metrics.distinguishing import make_rule
+from metrics.results import Options
 from metrics.sensitivity import MIN_PER_GROUP, sensitivity
 from metrics.splits import split_sites
 

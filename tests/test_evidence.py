@@ -210,7 +210,7 @@ def test_no_judgements_no_keys(capsys, study):
 def test_large_theme_pass_carries_the_judgement_too(study, monkeypatch):
     import metrics.compare as compare
     from metrics.analysis import analyse
-    from metrics.compare import Options
+    from metrics.results import Options
 
     write(study, "judgements.csv", JUDGEMENTS)
     s = load_study(study)
@@ -311,8 +311,8 @@ def test_a_snapshot_judgement_must_be_a_label(capsys, study, tmp_path):
 
 
 def test_pseudonymise_drops_every_excerpt_from_the_study(study):
-    from metrics.compare import Options
     from metrics.pseudonyms import pseudonymise
+    from metrics.results import Options
 
     write(study, "evidence.csv", EVIDENCE)
     write(study, "judgements.csv", JUDGEMENTS)

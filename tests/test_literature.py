@@ -14,8 +14,9 @@ import tomli_w
 from cases.loader import load_study
 from cases.model import Link
 from cases.rules import FITS
-from metrics.compare import Options, compare
+from metrics.compare import compare
 from metrics.literature import SYMBOLS, Literature, link_fit, links, literature
+from metrics.results import Options
 from metrics.summary import to_dict
 from tests.conftest import EXAMPLE, REPO, build_study
 

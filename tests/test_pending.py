@@ -9,7 +9,8 @@ import pytest
 from cases.catalogue import example_dir
 from cases.loader import load_study
 from metrics.analysis import analyse
-from metrics.compare import Options, compare, fill_permutations
+from metrics.compare import compare, fill_permutations
+from metrics.results import Options
 from metrics.summary import to_dict
 
 

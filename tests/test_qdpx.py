@@ -15,7 +15,7 @@ from cases.catalogue import example_dir
 from cases.loader import load_study
 from cases.qdpx import import_qdpx
 from cases.qdpx_export import export_qdpx, project_xml
-from cases.qdpx_read import Selection, Source, counts_crlf_as_one
+from cases.qdpx_read import Selection, Source, Units, position_units, selection_text
 from cases.qdpx_safe import Limits, QdpxError
 from tests.fixtures.qdpx import projects as P
 
@@ -135,15 +135,50 @@ def test_atlas_ti_crlf_text_counts_one_character_per_line_break(tmp_path, named)
 def test_crlf_counts_two_characters_unless_the_origin_or_a_selection_says_otherwise():
     text = "ab\r\ncd\r\nef"
     plain = Source("G", "s", "TextSource", text=text, selections=[Selection("S", None, 4, 6, [], 1)])
-    assert counts_crlf_as_one(plain, "NVivo 14") is False  # REFI-QDA: every character counts
-    assert counts_crlf_as_one(plain, "ATLAS.ti 23") is True
-    # a selection whose name holds its text decides, whatever the origin ("cd\r\n" at 4..8 counts CRLF as two)
+    assert position_units(plain, "NVivo 14")[:2] == (Units(), 0)  # REFI-QDA: every character counts
+    assert position_units(plain, "ATLAS.ti 23")[:2] == (Units(crlf_one=True), 0)
+    # a selection whose name holds its text decides, whatever the origin ("efgh" at 6..10 counts CRLF as two)
     hinted = Source(
         "G", "s", "TextSource", text="abcd\r\nefgh\r\nijkl", selections=[Selection("S", "efgh", 6, 10, [], 1)]
     )
-    assert counts_crlf_as_one(hinted, "ATLAS.ti 23") is False
+    assert position_units(hinted, "ATLAS.ti 23")[:2] == (Units(), 0)
     hinted.selections[0] = Selection("S", "efgh", 5, 9, [], 1)
-    assert counts_crlf_as_one(hinted, "NVivo") is True
+    assert position_units(hinted, "NVivo")[:2] == (Units(crlf_one=True), 0)
+
+
+def test_a_slice_one_character_short_does_not_pass_for_the_selection():
+    # positions counted with CRLF as one (QualCoder's "line endings for MAXQDA"): read with CRLF as two,
+    # the slice is "\nThe peer worker kept talking", one character short, which once passed as a fit
+    text = "ab\r\nThe peer worker kept talking. More."
+    sel = Selection("S", "The peer worker kept talking.", 3, 32, [], 1)
+    src = Source("G", "s", "TextSource", text=text, selections=[sel])
+    assert " ".join(selection_text(src, sel).split()) == "The peer worker kept talking"
+    assert position_units(src, "MAXQDA 24")[:2] == (Units(crlf_one=True), 0)
+    assert selection_text(src, sel, Units(crlf_one=True)) == "The peer worker kept talking."
+
+
+def test_utf16_positions_are_found_from_the_names_and_qualcoder_s_origin():
+    # Qt and .NET count an emoji as two UTF-16 units: the selection after it starts one later
+    text = "Café 😊 then: two of our peer workers left. More."
+    at = len(text[: text.index("two")].encode("utf-16-le")) // 2
+    sel = Selection("S", "two of our peer workers left.", at, at + 29, [], 1)
+    src = Source("G", "s", "TextSource", text=text, selections=[sel])
+    assert position_units(src, "NVivo 14")[:2] == (Units(utf16=True), 0)
+    assert selection_text(src, sel, Units(utf16=True)) == "two of our peer workers left."
+    assert selection_text(src, sel) == "wo of our peer workers left. "  # what code points would cut
+    unnamed = Source("G", "s", "TextSource", text=text, selections=[Selection("S", None, at, at + 29, [], 1)])
+    assert position_units(unnamed, "QualCoder 3.6")[:2] == (Units(utf16=True), 0)
+    # NVivo counts UTF-16 units too, but with no name to confirm it REFI-QDA's rule holds, and stays open
+    assert position_units(unnamed, "NVivo 14") == (Units(), 0, True)
+    assert position_units(unnamed, "NVivo 14", utf16=True) == (Units(utf16=True), 0, False)  # --positions utf16
+    assert position_units(src, "NVivo 14").open is False  # the name decided
+    # beside names that are the text, a name that fits no counting is counted, so the import can say so
+    odd = Selection("S", "nothing like it", 0, 5, [], 1)
+    mixed = Source("G", "s", "TextSource", text=text, selections=[sel, odd])
+    assert position_units(mixed, "NVivo 14")[:2] == (Units(utf16=True), 1)
+    # names that are never the text ("line:642") are not texts: nothing to say
+    labels = Source("G", "s", "TextSource", text=text, selections=[Selection("S", "line:642", 0, 5, [], 1)])
+    assert position_units(labels, "qc 1.3.2")[:2] == (Units(), 0)
 
 
 def test_codings_whose_code_ref_is_a_case_and_a_case_s_own_codings(tmp_path):
@@ -423,7 +458,8 @@ def test_round_trip_keeps_own_themes_and_labels(tmp_path):
 
 def test_round_trip_gives_the_same_summary(tmp_path):
     from metrics.analysis import analyse
-    from metrics.compare import Options, resolve
+    from metrics.compare import resolve
+    from metrics.results import Options
     from metrics.summary import to_dict
 
     study = load_study(example_dir())

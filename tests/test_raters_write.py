@@ -374,7 +374,7 @@ def test_rater_with_pseudonyms_is_one_line(capsys, study):
 
 def test_rating_mode_refuses_a_study_shown_under_pseudonyms(study):
     """[disclosure] pseudonymise in study.toml: rating mode would write pseudonyms as site ids."""
-    from metrics.compare import Options
+    from metrics.results import Options
     from tui.core.errors import UsageError
     from tui.dashboard.rating import RatingController
 

@@ -551,8 +551,8 @@ def test_every_figure_shows_the_same_live_and_from_its_snapshot(study, tmp_path,
     live, 1.06 from the file for 1.0650000000000004); the views now round what the file keeps."""
     from dataclasses import replace
 
-    from metrics.compare import Options
     from metrics.numbers import fmt
+    from metrics.results import Options
     from metrics.summary import from_dict
 
     loaded = load_study(study)

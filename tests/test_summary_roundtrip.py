@@ -10,7 +10,7 @@ from cases.catalogue import example_dir
 from cases.loader import load_study
 from cases.model import Disclosure
 from metrics.analysis import analyse
-from metrics.compare import Options
+from metrics.results import Options
 from metrics.summary import from_dict, to_dict
 from tui.headless.render import render_markdown, render_text
 

@@ -75,7 +75,7 @@ def test_cells_and_marks_match_the_summary(capsys, study, options):
 
 
 def rule_text(data: dict) -> str:
-    from metrics.distinguishing import Rule
+    from cases.rules import Rule
 
     rule = dict(data["distinguishing"])
     return Rule(rule.pop("rule"), rule).describe()

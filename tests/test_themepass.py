@@ -13,8 +13,9 @@ import metrics.compare as compare_module
 from cases.catalogue import example_dir, load_catalogue
 from cases.loader import load_study
 from cases.model import Outcome
-from metrics.compare import Options, compare
-from metrics.distinguishing import make_rule
+from cases.rules import make_rule
+from metrics.compare import compare
+from metrics.results import Options
 from metrics.summary import to_dict
 from metrics.themepass import LazyRatings
 

@@ -169,6 +169,20 @@ def _tool_commands(sub) -> None:
     )
     p.add_argument("project", metavar="PROJECT.qdpx")
     p.add_argument("dir", metavar="DIR")
+    p.add_argument(
+        "--sites-from",
+        choices=("cases", "sources", "sets"),
+        default="cases",
+        help="what a site is: a case (the default), a text document (ATLAS.ti, or a project coded without "
+        "cases), or a set of documents (ATLAS.ti's document groups)",
+    )
+    p.add_argument(
+        "--positions",
+        choices=("auto", "code-points", "utf16"),
+        default="auto",
+        help="how the coded selections' positions count characters: auto (the selections' names decide, "
+        "else the program that wrote the file, else code points), code points, or UTF-16 units (an emoji as two)",
+    )
     p = sub.add_parser("serve", help="run the dashboard in a browser (textual-serve)")
     p.add_argument("study", nargs="?")
     p.add_argument("--host", default="127.0.0.1")

@@ -66,9 +66,10 @@ def main() -> None:
     ap.add_argument("--render", action="store_true", help="also time to_dict and the text renderer")
     args = ap.parse_args()
 
-    from metrics.compare import Options, compare
+    from cases.rules import make_rule
+    from metrics.compare import compare
     from metrics.configurations import configurations
-    from metrics.distinguishing import make_rule
+    from metrics.results import Options
     from metrics.sensitivity import sensitivity
 
     t0 = time.perf_counter()

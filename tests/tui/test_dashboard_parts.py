@@ -9,7 +9,7 @@ from tui_helpers import EXAMPLE, NASTY_LABEL
 
 from cases.loader import load_study
 from metrics.analysis import analyse
-from metrics.compare import Options
+from metrics.results import Options
 from metrics.summary import to_dict
 from tui.dashboard.screens import site_rows
 from tui.dashboard.session import analyse_quick, analyse_split

@@ -158,7 +158,7 @@ async def test_the_matrix_follows_a_change_of_split_and_rule():
         check_order(app, table)
         check_cells(app, table)
         assert {s for _, s in site_columns(table)} == set(before)
-        from metrics.distinguishing import make_rule
+        from cases.rules import make_rule
 
         app.change_rule(make_rule("share"))
         await settle(pilot)

@@ -84,7 +84,7 @@ async def test_the_example_counts_rows_and_detail(size):
 
 
 async def test_it_follows_a_change_of_split_and_of_rule():
-    from metrics.distinguishing import make_rule
+    from cases.rules import make_rule
 
     app = CrosscaseApp(EXAMPLE)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -12,7 +12,7 @@ from screens_studies import write_study
 from textual.widgets import Static
 from tui_helpers import settle
 
-from metrics.distinguishing import make_rule
+from cases.rules import make_rule
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.themes import ThemesScreen
 from tui.dashboard.widgets.rows import RowList

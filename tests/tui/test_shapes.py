@@ -396,8 +396,9 @@ async def open_app(pilot, shape: Shape) -> None:
 def test_every_shape_validates(study_shapes, name, capsys):
     """`crosscase validate` says ok, and the loaded study holds what the generator wrote."""
     from cases.loader import load_study
-    from metrics.compare import Options, resolve
+    from metrics.compare import resolve
     from metrics.pseudonyms import pseudonymise
+    from metrics.results import Options
     from tui.cli import main
 
     shape = study_shapes[name]

@@ -96,6 +96,22 @@ def test_a_changed_study_beside_its_snapshot(snap_compare, study_shapes, tmp_pat
     assert snap_compare(app, terminal_size=size, run_before=keys("F", quiet=True) if screen == "snapshot" else keys())
 
 
+@pytest.mark.parametrize("size", SIZES, ids=size_id)
+def test_snapshot_screen_alone_qca(snap_compare, tmp_path, monkeypatch, size):
+    """A pseudonymised snapshot of the example, scrolled to its [qca] as recorded: the conditions and
+    cut-offs, the truth table and the solutions with their consistency and coverage."""
+    target = exported(EXAMPLE, tmp_path, "--pseudonymise")
+    monkeypatch.chdir(tmp_path)
+
+    async def before(pilot) -> None:
+        await keys()(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#snapshot-body").scroll_to_widget(screen.query_one("#snapshot-qca"), animate=False, top=True)
+        await pilot.pause()
+
+    assert snap_compare(CrosscaseApp(None, snapshot=target.name), terminal_size=size, run_before=before)
+
+
 @pytest.mark.parametrize(
     ("study", "screen", "size"),
     [("example", "compare", (79, 24)), ("hostile", "sites", (120, 23))],

@@ -266,14 +266,14 @@ def _study_outcome(folder: Path | None) -> Outcome | None:
 
 
 def snapshot_options(snapshot: dict, outcome: Outcome | None, study_disclosure: Disclosure | None = None) -> Options:
-    """metrics.compare.Options that reproduce the snapshot: its split, distinguishing rule and disclosure.
+    """metrics.results.Options that reproduce the snapshot: its split, distinguishing rule and disclosure.
 
     With ``study_disclosure`` (the study's [disclosure] now) the stricter of the two applies, so that
     no snapshot, older or hand-edited, lowers the study's protection: pseudonymise when either says
     so, and the larger min_count (``stricter``).
     """
-    from metrics.compare import Options
-    from metrics.distinguishing import make_rule
+    from cases.rules import make_rule
+    from metrics.results import Options
 
     rule = None
     spec = snapshot.get("distinguishing")

@@ -31,8 +31,8 @@ def load(arg: str | None, pseudonymise: bool = False):
 def options_from(args, study):
     """compare() options from the command line's overrides of study.toml."""
     from cases.model import site_ids
-    from metrics.compare import Options
-    from metrics.distinguishing import parse_rule_option
+    from cases.rules import parse_rule_option
+    from metrics.results import Options
 
     given = {"metric": args.outcome, "split": args.split, "threshold": args.threshold, "second": args.second}
     given |= {key: None if text is None else site_ids(text) for key, text in (("high", args.high), ("low", args.low))}

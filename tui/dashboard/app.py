@@ -115,7 +115,7 @@ class CrosscaseApp(App[int]):
         Binding("r", "rule", "Distinguishing rule…", show=False),
         Binding("e", "export", "Export…"),
         Binding("M", "show('matrix')", "Matrix", key_display="M"),  # after o and e: a narrow footer keeps those
-        Binding("Q", "show('qca')", "QCA", show=False, key_display="Q"),  # not in the footer: help lists it
+        Binding("Q", "show('qca')", "QCA", key_display="Q"),  # after M: the footer keeps what fits, in order
         Binding("d", "toggle_theme", "Light/dark", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),

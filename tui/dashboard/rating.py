@@ -83,7 +83,8 @@ class RatingController:
     def open(self, study, options=None):
         """The study for rating mode (called in the loading thread); UsageError for a bad rater name,
         a name that differs from a rater file's only in case, or a study shown under pseudonyms."""
-        from metrics.compare import Options, resolve
+        from metrics.compare import resolve
+        from metrics.results import Options
         from tui.core.errors import UsageError
 
         if resolve(study, options or Options())[2].pseudonymise:

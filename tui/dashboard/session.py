@@ -91,7 +91,8 @@ def open_study(
     that no screen can show a real site id, label or evidence memo.
     """
     from cases.loader import load_study
-    from metrics.compare import Options, resolve
+    from metrics.compare import resolve
+    from metrics.results import Options
 
     view: dict = {}
     warnings: list[str] = []

@@ -6,8 +6,11 @@ No textual, rich or plotext here: these are scripted commands.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+
+_SAID = re.compile(r": not carried over(?= \(|$)")  # the line's own "not carried over", said once by the prefix
 
 
 def cmd_import(args) -> int:
@@ -18,13 +21,20 @@ def cmd_import(args) -> int:
     from tui.core.errors import UsageError
 
     try:
-        report = import_qdpx(args.project, args.dir)
+        report = import_qdpx(
+            args.project,
+            args.dir,
+            sites_from=getattr(args, "sites_from", "cases"),
+            positions=getattr(args, "positions", "auto"),
+        )
     except StudyError as exc:
         raise UsageError(*(clean(p) for p in exc.problems)) from None
     except OSError as exc:
         raise UsageError(clean(f"{args.project}: cannot be read: {exc.strerror or exc}")) from None
     for line in report.lost:  # what could not be carried over: one line each, on stderr
-        print(clean(f"not carried over: {line}"), file=sys.stderr)
+        print(clean(f"not carried over: {_SAID.sub('', line, count=1)}"), file=sys.stderr)
+    for line in report.notes:  # what the import decided that the user should know
+        print(clean(f"note: {line}"), file=sys.stderr)
     print(clean(report.summary()))
     print(
         clean(

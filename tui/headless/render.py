@@ -11,8 +11,9 @@ import re
 from cases.escape import clean, escape_serialised, shorten
 from cases.model import GROUPS
 from cases.rules import LABEL_RANK
-from metrics.compare import Comparison, MetricResult, ThemeResult
 from metrics.numbers import fmt, fmt_p
+from metrics.parts import MetricResult, ThemeResult
+from metrics.results import Comparison
 from metrics.summary import judgement_counts, to_dict
 
 BANNER = "ILLUSTRATIVE DATA: this study is synthetic; its figures are not real results."

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from metrics.distinguishing import DEFAULTS, Rule, make_rule
+from cases.rules import DEFAULTS, Rule, make_rule
 from metrics.numbers import short
 from tui.dashboard.dialogs.base import Dialog
 from tui.dashboard.widgets.safe_text import safe_block

@@ -62,9 +62,17 @@ class ShowTheme(Message):
 
 
 class KeysFooter(Footer):
-    """Textual's compact footer with the keys everyone needs first: "? Help" and "q Quit" lead the
-    row, so a narrow terminal cuts off a screen's other keys, never these two (at 80 columns the
-    row holds about a dozen keys; the help dialog lists them all)."""
+    """Textual's compact footer, with its keys in priority order and only as many as fit whole.
+
+    "? Help" and "q Quit" lead the row, then the screen's own keys, then the app's in their BINDINGS
+    order; the key of the screen one is on (c on Compare, Q on QCA) is left out, as it does nothing
+    there. A key that does not fit whole beside the command-palette key is left out with every key
+    after it (Textual's footer ran them on under the palette key, cut mid-word): the help dialog
+    (? or F1) lists them all. At 80 columns the Compare screen shows Help, Quit and Sites to
+    Literature; Split…, Export…, Matrix and QCA (about 40 more columns) are in the help. At 120 the
+    app's keys all show on Compare, Sensitivity, Configurations and QCA; screens with keys of their
+    own show fewer of the app's.
+    """
 
     FIRST = ("help", "quit", "quit_error")
 
@@ -82,8 +90,14 @@ class KeysFooter(Footer):
         if self.is_attached and screen is self.screen:
             self.call_after_refresh(self._rebuild_if_changed)
 
+    def on_resize(self) -> None:
+        """Another width may hold more or fewer keys."""
+        if self._bindings_ready:
+            self.call_after_refresh(self._rebuild_if_changed)
+
     def keys_wanted(self) -> tuple[tuple[object, ...], ...]:
-        """What ``compose`` would show: each shown binding's key, label, action, state and group."""
+        """What ``compose`` would show: each shown binding's key, label, action, state and group, and the
+        width it has to fit in."""
         app = self.app
         active = self.screen.active_bindings
         keys: tuple[tuple[object, ...], ...] = tuple(
@@ -105,7 +119,7 @@ class KeysFooter(Footer):
         if command is not None:
             _node, binding, enabled, _tooltip = command
             keys += (("palette", app.get_key_display(binding), binding.description, enabled, binding.tooltip),)
-        return keys
+        return (*keys, ("width", app.size.width))
 
     async def _rebuild_if_changed(self) -> None:
         if not self.is_attached:
@@ -117,13 +131,40 @@ class KeysFooter(Footer):
         await self.recompose()
 
     def compose(self) -> ComposeResult:
-        keys = list(super().compose())
+        widgets = list(super().compose())
+        palette = [w for w in widgets if w.has_class("-command-palette")]
+        keys = [w for w in widgets if w not in palette and not self._on_its_screen(w)]
 
         def rank(widget) -> int:
             action = getattr(widget, "action", None)  # a FooterKey's
             return self.FIRST.index(action) if action in self.FIRST else len(self.FIRST)
 
-        yield from sorted(keys, key=rank)  # stable: the other keys keep their order
+        # the palette key: a border on its left and a space on its right (app.tcss)
+        room = self.app.size.width - sum(key_cells(w) + 2 for w in palette)
+        for widget in sorted(keys, key=rank):  # stable: the other keys keep their order
+            room -= key_cells(widget) + 1  # a space after each key (Textual's compact footer)
+            if room < 0 and rank(widget) == len(self.FIRST):
+                break
+            yield widget
+        yield from palette
+
+    def _on_its_screen(self, widget) -> bool:
+        """Is ``widget`` the key that shows the screen this footer is on (``show('compare')`` on Compare)?"""
+        from textual.actions import parse
+
+        _namespace, name, params = parse(str(getattr(widget, "action", "")))
+        if name != "show" or not params:
+            return False
+        return type(self.screen) is self.app.MODES.get(str(params[0]))
+
+
+def key_cells(widget) -> int:
+    """The cells a compact footer key takes: its key, then a space and its description (if any)."""
+    from rich.cells import cell_len
+
+    description = str(getattr(widget, "description", "") or "")
+    cells = cell_len(str(getattr(widget, "key_display", "")))
+    return cells + (1 + cell_len(description) if description else 0)
 
 
 def status_text(comparison) -> str:
