@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
+
+if not sys.flags.interactive and not hasattr(sys, "ps1"):  # a program, not a Python prompt Ctrl-C must not end
+
+    def _interrupted(kind, value, tb, previous=sys.excepthook) -> None:
+        """Ctrl-C that main() cannot answer (while the modules below are imported, the first fraction
+        of a second of every command, or once main() has returned) ends as main() ends it: the line
+        "interrupted" and status 130, not a traceback. Set before the first import it covers; any
+        other exception goes to the hook there was."""
+        if not issubclass(kind, KeyboardInterrupt):
+            previous(kind, value, tb)
+            return
+        try:
+            print("interrupted", file=sys.stderr, flush=True)
+        finally:
+            os._exit(130)  # a second Ctrl-C while printing ends here too
+
+    sys.excepthook = _interrupted
+
+import argparse
 
 from cases.model import SPLIT_RULES
 from cases.version import __version__

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.color import Color
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
 from textual_plotext import PlotextPlot
@@ -19,9 +18,21 @@ from cases.model import BY_OUTCOME
 from metrics.numbers import fmt
 from tui.dashboard.screens import site_rows
 from tui.dashboard.screens.base import DashboardScreen, OpenSite, digits_for
-from tui.dashboard.widgets.charts import bar, bar_scale, baseline_note
+from tui.dashboard.widgets.charts import (
+    Layout,
+    Point,
+    bar,
+    bar_scale,
+    baseline_note,
+    canvas_of,
+    key_lines,
+    lay_out,
+    limits,
+    overlay,
+    spots_of,
+)
 from tui.dashboard.widgets.grid import GridColumn, GridTable
-from tui.dashboard.widgets.palette import GROUP_MARK, colours
+from tui.dashboard.widgets.palette import GROUP_MARK
 from tui.dashboard.widgets.safe_text import safe
 from tui.dashboard.widgets.select import SafeSelect
 
@@ -31,6 +42,66 @@ if TYPE_CHECKING:
 LABELLED_POINTS = 30
 DEFAULT_SCATTER = "fidelity"
 SHORT = 32  # below this height the table and the scatter take turns (p)
+KEY_LINES = 3  # the scatter's key (number = site) takes at most these lines under the plot
+MIN_PLOT = 8  # ... and leaves the plot at least these
+
+
+class Scatter(PlotextPlot):
+    """The scatter of the Sites screen. plotext draws the title, the frame and the axes with their ticks;
+    the sites' marks and labels are laid out cell by cell (widgets/charts.py), so that no label is
+    drawn over another or over a mark: a site whose label finds no room is numbered, and the key
+    under the plot names it. Labels are data text, drawn literally."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._points: list[Point] = []
+        self._styles: dict[str, str] = {}
+        self._limits: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+    def show_points(self, points: list[Point], styles: dict[str, str], title: str, xlabel="", ylabel="") -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        self._points, self._styles, self._limits = points, styles, None
+        if points:
+            xlim, ylim = limits([p.x for p in points]), limits([p.y for p in points])
+            self._limits = (xlim, ylim)
+            plt.scatter(list(xlim), list(ylim), marker=" ")  # the axes' range; the marks are drawn over it
+            plt.xlim(*xlim)
+            plt.ylim(*ylim)
+            plt.title(title)
+            plt.xlabel(xlabel)
+            plt.ylabel(ylabel)
+        self.refresh()
+
+    def render(self):
+        if self._limits is None:
+            return super().render()
+        width, height = self.size.width, self.size.height
+        lines, layout = self._draw(width, height)
+        room = min(KEY_LINES, height - MIN_PLOT)
+        if layout.keyed and room > 0:
+            need = len(key_lines(layout, width, room, self._styles))
+            lines, layout = self._draw(width, height - need)
+            lines += key_lines(layout, width, need, self._styles)
+        return Text("\n", end="").join(lines)
+
+    def _draw(self, width: int, height: int) -> tuple[list[Text], Layout]:
+        """The plot in ``height`` lines with the marks and labels on its canvas, and their layout."""
+        assert self._limits is not None
+        plt = self.plt
+        plt.plotsize(width, height)
+        plt._set_size(width, height)
+        plt.theme(self._get_plotext_theme_name(self.app.theme))
+        lines = Text.from_ansi(plt.build(), end="").split("\n", allow_blank=True)[:height]
+        canvas = canvas_of([line.plain for line in lines])
+        if canvas is None:
+            return lines, Layout([], [], 0)
+        first, end, top, bottom = canvas
+        spots = spots_of(self._points, *self._limits, end - first, bottom - top)
+        layout = lay_out(spots, end - first, bottom - top, LABELLED_POINTS)
+        overlay(lines, canvas, layout, self._styles)
+        return lines, layout
 
 
 @dataclass
@@ -86,7 +157,7 @@ class SitesScreen(DashboardScreen):
         # a GridTable, not a DataTable: it lays out only the rows on screen, so a change of split at
         # 2,000 sites does not re-render every cell (docs/performance.md)
         yield GridTable(id="sites-table")
-        yield PlotextPlot(id="scatter")
+        yield Scatter(id="scatter")
 
     # -- data ----------------------------------------------------------------------------------
     def show(self, comparison) -> None:
@@ -222,41 +293,18 @@ class SitesScreen(DashboardScreen):
 
     # -- scatter -------------------------------------------------------------------------------
     def _draw_scatter(self) -> None:
-        plot = self.query_one("#scatter", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+        plot = self.query_one("#scatter", Scatter)
         outcome, x = self.comparison.split.outcome, self.scatter_metric
         if x is None:
-            plot.refresh()
+            plot.show_points([], {}, "")
             return
-        palette = colours(self.app.theme_variables)
-        rgb = {"high": palette["group-high"], "low": palette["group-low"], "middle": palette["group-middle"]}
-        points = [r for r in self._visible if isinstance(r.get(x), float) and isinstance(r.get(outcome), float)]
-        label = len(points) <= LABELLED_POINTS
-        for group in BY_OUTCOME[:3]:
-            mine = [r for r in points if r["group"] == group]
-            if not mine:
-                continue
-            colour = Color.parse(rgb[group]).rgb
-            plt.scatter([r[x] for r in mine], [r[outcome] for r in mine], marker=GROUP_MARK[group], color=colour)
-            if label:
-                for r in mine:
-                    plt.text(
-                        f"{GROUP_MARK[group]} {shorten(r['label'] or r['site'], 12)}",
-                        r[x],
-                        r[outcome],
-                        color=colour,
-                        alignment="left",
-                    )
-        xs = [r[x] for r in points]
-        if label and xs:
-            span = (max(xs) - min(xs)) or 1.0
-            plt.xlim(min(xs) - 0.03 * span, max(xs) + 0.3 * span)
-        plt.title(shorten(f"{outcome} against {x}, {len(points)} sites (H high, L low, M middle)", 90))
-        plt.xlabel(shorten(x, 30))
-        plt.ylabel(shorten(outcome, 20))
-        plot.refresh()
+        points = [
+            Point(r[x], r[outcome], r["group"], r["site"], r["label"] or "")
+            for r in self._visible
+            if r["group"] in BY_OUTCOME[:3] and isinstance(r.get(x), float) and isinstance(r.get(outcome), float)
+        ]
+        title = shorten(f"{outcome} against {x}, {len(points)} sites (H high, L low, M middle)", 90)
+        plot.show_points(points, self.styles_map, title, shorten(x, 30), shorten(outcome, 20))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "scatter-metric" and isinstance(event.value, str):

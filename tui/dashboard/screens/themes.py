@@ -16,7 +16,7 @@ from tui.dashboard.dialogs.evidence import excerpts_of
 from tui.dashboard.screens.base import DashboardScreen, ShowSites
 from tui.dashboard.widgets.judgement import HEADER, judged, judgement_cell, judgement_count_line, judgement_words
 from tui.dashboard.widgets.palette import GROUP_MARK
-from tui.dashboard.widgets.rows import RowList, cells
+from tui.dashboard.widgets.rows import Cell, RowList, cells
 from tui.dashboard.widgets.rule_text import rule_line, theme_findings
 from tui.dashboard.widgets.safe_text import join, safe, safe_block
 from tui.dashboard.widgets.select import SafeSelect
@@ -31,6 +31,69 @@ SCOPES = [
 ]
 ALL = "__all__"
 GROUP_LIMIT = 25  # sites listed per group in the detail; j lists them all in Sites
+LIST_SHARE = 45  # the list's share of the screen's width (#themes-list in app.tcss), before its layout
+MIN_TITLE = 16  # the title's cells below which a row's labels are made shorter
+# the authors' judgement by its initial when the row is short of room: "none (S)" under "Dist.(auth)"
+INITIAL = {"strong": "S", "weak": "W", "none": "N", "distinguishing": "D"}
+
+
+def rule_flag(r) -> str:
+    """The rule's label (cut to 6: "insuff"), with ↺ when the theme is reversed."""
+    return (r.distinguishing[:6] + ("↺" if r.direction == "reversed" else "")) if r is not None else ""
+
+
+def flag_text(r, short: bool) -> str:
+    """``none (strong)``: the rule's label then the authors' published one; ``none (S)`` when short."""
+    flag = rule_flag(r)
+    if r is not None and r.published is not None:
+        flag += f" ({INITIAL.get(r.published, r.published[:1].upper()) if short else r.published})"
+    return flag
+
+
+def flag_header(authors: bool, short: bool) -> str:
+    return ("Dist.(auth)" if short else "Dist. (authors)") if authors else "Dist."
+
+
+def theme_layout(results: list, width: int, analyst: bool) -> tuple[int, bool, int, int, int]:
+    """(gap, short, flag, analyst, title) widths for rows of ``width`` cells: the labels in full with
+    two spaces between the columns when the title keeps MIN_TITLE cells, else one space, else the
+    authors' label by its initial; each row then takes ``width`` cells at most."""
+    authors = any(r is not None and r.published is not None for r in results)
+    analyst_w = max(len(HEADER), *(len(judgement_cell(r, 8)) for r in results)) if analyst else 0
+    best: tuple[int, bool, int, int, int] | None = None
+    for gap, short in ((2, False), (1, False), (1, True)):
+        flag_w = max(len(flag_header(authors, short)), *(len(flag_text(r, short)) for r in results))
+        title_w = width - flag_w - gap - (analyst_w + gap if analyst else 0)
+        layout = (gap, short, flag_w, analyst_w, title_w)
+        if title_w >= MIN_TITLE:
+            return layout
+        if best is None or title_w > best[4]:
+            best = layout
+    assert best is not None
+    return best
+
+
+def theme_rows(themes, results: dict, width: int, analyst: bool) -> tuple[list, Text]:
+    """The Themes list's rows (key, Text) and header, no wider than ``width`` cells: the rule's label,
+    the authors' (in brackets), the analyst's (``strong ≠``: text, not colour, marks a difference)
+    and the title. What a short row leaves out is in the theme's detail."""
+    shown = [results.get(t.id) for t in themes]
+    gap, short, flag_w, analyst_w, title_w = theme_layout(shown or [None], width, analyst)
+    authors = any(r is not None and r.published is not None for r in shown)
+    title_w = max(title_w, 1)
+    rows: list[tuple[str | None, Text | Callable[[], Text]]] = []
+    for theme, r in zip(themes, shown):
+        style = "bold" if r is not None and r.distinguishing == "strong" else ""
+        columns: list[Cell] = [(safe(flag_text(r, short), flag_w, style), flag_w)]
+        if analyst:
+            columns.append((judgement_cell(r, analyst_w), analyst_w))
+        columns.append((safe(theme.title, title_w), title_w))
+        rows.append((theme.id, cells(*columns, gap=gap)))
+    header: list[Cell] = [(flag_header(authors, short), flag_w)]
+    if analyst:
+        header.append((HEADER, analyst_w))
+    header.append(("Theme", title_w))
+    return rows, cells(*header, gap=gap)
 
 
 class ThemesScreen(DashboardScreen):
@@ -48,6 +111,7 @@ class ThemesScreen(DashboardScreen):
         self._ids: list[str] = []
         self._want: str | None = None
         self._domains_of = None  # the study whose domains the filter lists
+        self._fitted: tuple[int, int, int] | None = None  # the list's size and rows the layout was made for
         self._detail_key: tuple[Comparison | None, tuple[str | None, str, int]] | None = (
             None  # what the detail shows (theme, comparison): drawn once
         )
@@ -108,42 +172,38 @@ class ThemesScreen(DashboardScreen):
         table = self.query_one("#themes-list", RowList)
         keep = self._want or self.current_theme()
         self._want = None
-        results = {t.theme: t for t in c.themes}
-        authors = any(t.published is not None for t in c.themes)
-        flag_w = 16 if authors else 7  # "weak↺ (strong)": the rule's label, the authors'
-        analyst_w = 8 if judged(c) else 0  # "strong ≠": the analyst's, in a column of its own
-        title_w = max((34 if self.size.width >= 110 else 22) - (flag_w - 7) - (analyst_w + 2 if analyst_w else 0), 10)
         themes = self._themes()
-        rows: list[tuple[str | None, Text | Callable[[], Text]]] = []
-        for theme in themes:
-            r = results.get(theme.id)
-            flag = (r.distinguishing[:6] + ("↺" if r.direction == "reversed" else "")) if r else ""
-            if r is not None and r.published is not None:
-                flag += f" ({r.published})"
-            rows.append(
-                (
-                    theme.id,
-                    cells(
-                        (safe(flag, flag_w, "bold" if r and r.distinguishing == "strong" else ""), flag_w),
-                        *([(judgement_cell(r, analyst_w), analyst_w)] if analyst_w else []),
-                        (safe(theme.title, title_w), title_w),
-                        gap=2,
-                    ),
-                )
-            )
+        width = self._list_width(table, len(themes))
+        self._fitted = (table.size.width, table.size.height, len(themes))
+        rows, header = theme_rows(themes, {t.theme: t for t in c.themes}, width, judged(c))
         self._ids = [t.id for t in themes]
-        table.set_rows(
-            rows,
-            header=cells(
-                ("Dist. (authors)" if authors else "Dist.", flag_w),
-                *([(HEADER[:analyst_w], analyst_w)] if analyst_w else []),
-                ("Theme", title_w),
-                gap=2,
-            ),
-        )
+        table.set_rows(rows, header=header)
         if keep in self._ids:
             table.move_to(self._ids.index(keep))
         self._show_detail(self.current_theme())
+        if not table.size.width:  # laid out for the first time: fit the rows to its real width then
+            self.call_after_refresh(self._refit)
+
+    def _list_width(self, table: RowList, count: int) -> int:
+        """The cells a row may take: the list's width (before its first layout, its share of the
+        screen), less the vertical scrollbar when the rows will not all be in view."""
+        width = table.size.width or self.size.width * LIST_SHARE // 100
+        if not table.size.height or count + 1 > table.size.height:
+            width -= table.styles.scrollbar_size_vertical
+        return max(width, 1)
+
+    def on_resize(self, event) -> None:
+        super().on_resize(event)
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        """Lay the rows out again when the list's size changed since they were made (a resize, the
+        first layout)."""
+        if self.comparison is None or self._shown is None or self._fitted is None:
+            return
+        table = self.query_one("#themes-list", RowList)
+        if (table.size.width, table.size.height) != self._fitted[:2]:
+            self._fill_list(self.comparison)
 
     def current_theme(self) -> str | None:
         return self.query_one("#themes-list", RowList).cursor_key
