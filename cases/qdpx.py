@@ -41,6 +41,7 @@ from cases.qdpx_map import (
 )
 from cases.qdpx_read import Project, SourceText, Units, position_units, read_project
 from cases.qdpx_safe import LIMITS, Archive, Limits, QdpxError
+from cases.qdpx_settings import settings_toml, take_settings
 from cases.qdpx_sites import SITES_FROM, choices, site_cases
 from cases.sites import parse_number
 from cases.tokens import canonical_token
@@ -419,10 +420,24 @@ def import_qdpx(
     imp.variables()
     evidence = imp.evidence()
     report = ImportReport(dest, _PROJECT_FILE.sub("", clean(project.name)) or path.stem)
-    files = _files(imp, project, archive.label, evidence, report)
+    project.description, settings, why = take_settings(project.description)
+    imp.lost += [why] if why else []
+    said = len(imp.lost)
+    files = _files(imp, project, archive.label, evidence, report, settings)
+    try:
+        _put_in_place(files, dest, archive.label)
+    except QdpxError as exc:
+        if settings is None:
+            raise
+        # the settings came from the file: a block the loader refuses is left out, not the import
+        del imp.lost[said:]
+        imp.lost.append(f"the crosscase settings in the project's description ({_first(exc)}): defaults written")
+        files = _files(imp, project, archive.label, evidence, report, None)
+        _put_in_place(files, dest, archive.label)
+    if settings is not None and not any("crosscase settings" in line for line in imp.lost):
+        imp.notes.append("the analysis settings crosscase wrote into the project's description were used")
     imp.lost += unmapped(project, sites_from, imp.elsewhere, imp.cases, set(imp.theme_of))
     imp.notes += _decided(project, imp.counted, imp.open)
-    _put_in_place(files, dest, archive.label)
     report.lost += imp.lost
     report.notes += imp.notes
     return report
@@ -507,8 +522,18 @@ def _decided(project: Project, counted: dict[str, int], open_: int) -> list[str]
     return notes
 
 
-def _files(imp: _Importer, project: Project, label: str, evidence, report: ImportReport) -> dict[str, str]:
-    """The study folder's files (name -> text) of an imported project; ``report`` gets what they hold."""
+def _first(exc: QdpxError) -> str:
+    """The first problem's message, without the importer's "please report this" (not ours to report)."""
+    problem = exc.problems[0]
+    where = f"{problem.file.rsplit('/', 1)[-1]}" + (f":{problem.row}" if problem.row else "")
+    return f"{where}: {problem.message.split(' (crosscase wrote a folder', 1)[0]}"
+
+
+def _files(
+    imp: _Importer, project: Project, label: str, evidence, report: ImportReport, settings: dict | None = None
+) -> dict[str, str]:
+    """The study folder's files (name -> text) of an imported project; ``report`` gets what they
+    hold. ``settings``: study.toml tables carried in the project (cases.qdpx_settings)."""
     metrics = imp.metrics
     if not metrics:
         metrics = [("outcome", "Outcome (fill in sites.csv)", "", {})]
@@ -521,7 +546,15 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
     report.attributes = [a[0] for a in imp.attributes]
     rows = _site_rows(imp, metrics)
     files = {"sites.csv": _csv(["site", "label", *report.metrics, *report.attributes], rows)}
-    lines = [*_study_lines(project, label, report.title), *_outcome_lines(metrics[0])]
+    lines = _study_lines(project, label, report.title)
+    if settings:  # first in the file: TOML puts its top-level arrays ([[condition]], [[link]]) before any table
+        at = lines.index("[study]")
+        lines[at:at] = [
+            "# The analysis settings came with the project (crosscase wrote them into it):",
+            settings_toml(settings),
+        ]
+    if not settings or "outcome" not in settings:
+        lines += _outcome_lines(metrics[0])
     for key, label_, _, extra in metrics:
         if extra.get("min", 0) > extra.get("max", float("inf")):
             extra.pop("min"), extra.pop("max")
@@ -529,6 +562,9 @@ def _files(imp: _Importer, project: Project, label: str, evidence, report: Impor
         lines += [f"{k} = {toml_str(v) if isinstance(v, str) else str(v).lower()}" for k, v in extra.items()]
         lines.append("")
     files["study.toml"] = "\n".join(lines)
+    report.outcome = (
+        settings["outcome"].get("metric", report.outcome) if settings and "outcome" in settings else report.outcome
+    )
     report.sites = [r[0] for r in rows]
     if imp.new:
         files["themes.toml"] = _themes_toml(imp.new)

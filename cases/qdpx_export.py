@@ -6,7 +6,10 @@ chooses it again), their labels as the variable's description; attributes become
 the study's own themes and every rated theme become codes, grouped under one code per domain, the
 own themes' ids kept in the code's description; ratings become one Text variable per rated theme,
 "TITLE rating", holding the canonical tokens. GUIDs are derived from the study (uuid5), so the
-same study exports the same file.
+same study exports the same file. The study's analysis settings (study.toml's [outcome],
+[distinguishing], [disclosure], [[condition]], [qca] and [[link]]), which REFI-QDA has no place for,
+go at the end of the project's description between "[crosscase settings]" lines, so that an import
+gives the same summary (cases.qdpx_settings).
 
 Evidence leaves only when asked (``include_evidence``): then each excerpt's source becomes a text
 source in ``Sources/`` holding its excerpts one after another (a blank line between), each excerpt
@@ -31,6 +34,7 @@ from xml.etree import ElementTree as ET
 from cases.atomic import write_atomic
 from cases.model import Excerpt, Metric, Site, Study, Theme
 from cases.qdpx import SYNTHETIC
+from cases.qdpx_settings import settings_block
 from cases.version import __version__ as VERSION
 
 NS = "urn:QDA-XML:project:1.0"
@@ -172,7 +176,11 @@ def _project(study: Study, sources: list[_Source]) -> tuple[bytes, int]:
     if sources:
         _sources_xml(root, sources)
     described = "\n".join(
-        [*([study.description] if study.description else []), *([SYNTHETIC] if study.synthetic else [])]
+        [
+            *([study.description] if study.description else []),
+            *([SYNTHETIC] if study.synthetic else []),
+            *([block] if (block := settings_block(study)) else []),
+        ]
     )
     if described:
         ET.SubElement(root, _q("Description")).text = described

@@ -547,3 +547,75 @@ def _xml(text: str):
     from xml.etree import ElementTree as ET
 
     return ET.fromstring(text.encode())
+
+
+# --- the analysis settings, which REFI-QDA has no place for --------------------------------
+
+
+def _with_description(tmp_path, block: str) -> Path:
+    qde = P.HEAD + (
+        'name="settings" origin="NVivo 14">'
+        f'<Variables><Variable guid="{P.g(201)}" name="Engagement" typeOfVariable="Float"/></Variables>'
+        f'<Cases><Case guid="{P.g(301)}" name="A">' + P.value(201, "Float", "0.8") + "</Case>"
+        f'<Case guid="{P.g(302)}" name="B">' + P.value(201, "Float", "0.3") + "</Case>"
+        f'<Case guid="{P.g(303)}" name="C">' + P.value(201, "Float", "0.5") + "</Case></Cases>"
+        f"<Description>Our memo.\n{block}</Description></Project>"
+    )
+    return P.write(tmp_path, "settings.qdpx", qde)
+
+
+def test_the_settings_block_sets_the_split_and_leaves_the_memo(tmp_path):
+    block = '[crosscase settings]\n[outcome]\nmetric = "Engagement"\nsplit = "threshold"\nthreshold = 0.6\n[end crosscase settings]'
+    report = import_qdpx(_with_description(tmp_path, block), tmp_path / "study")
+    study = load_study(tmp_path / "study")
+    assert (study.outcome.split, study.outcome.threshold) == ("threshold", 0.6)
+    assert study.description == "Our memo."
+    assert report.lost == [] and any("settings" in n for n in report.notes)
+
+
+@pytest.mark.parametrize(
+    "block, said",
+    [
+        ("[crosscase settings]\n[outcome\n[end crosscase settings]", "are not TOML"),
+        (
+            '[crosscase settings]\n[outcome]\nmetric = "nowhere"\n[end crosscase settings]',
+            'metric "nowhere"',
+        ),
+        (
+            "[crosscase settings]\n[disclosure]\nmin_count = -3\n[end crosscase settings]",
+            "min_count",
+        ),
+    ],
+    ids=["not-toml", "unknown-metric", "bad-value"],
+)
+def test_a_settings_block_that_cannot_be_used_is_left_out_and_said(tmp_path, block, said):
+    report = import_qdpx(_with_description(tmp_path, block), tmp_path / "study")
+    study = load_study(tmp_path / "study")  # the import went through, with the defaults
+    assert (study.outcome.metric, study.outcome.split) == ("Engagement", "median")
+    lines = [line for line in report.lost if "crosscase settings" in line]
+    assert len(lines) == 1 and said in lines[0] and "please report" not in lines[0], report.lost
+    assert "\n" not in lines[0]
+    assert study.description == "Our memo."
+
+
+def test_only_the_analysis_tables_are_carried(tmp_path):
+    block = (
+        '[crosscase settings]\n[study]\ntitle = "Hijack"\n[distinguishing]\nrule = "means"\n[end crosscase settings]'
+    )
+    report = import_qdpx(_with_description(tmp_path, block), tmp_path / "study")
+    study = load_study(tmp_path / "study")
+    assert study.title == "settings" and "the crosscase settings' tables study are not carried" in report.lost
+    assert 'rule = "means"' in (tmp_path / "study" / "study.toml").read_text()
+
+
+def test_the_export_writes_the_analysis_tables_and_nothing_else():
+    import tomllib
+
+    from cases.qdpx_settings import settings_block
+
+    block = settings_block(load_study(example_dir()))
+    assert block.startswith("[crosscase settings]\n") and block.endswith("\n[end crosscase settings]")
+    carried = tomllib.loads(block.split("\n", 1)[1].rsplit("\n", 1)[0])
+    original = tomllib.loads((example_dir() / "study.toml").read_text(encoding="utf-8"))
+    assert set(carried) == {"outcome", "distinguishing", "disclosure", "condition", "qca", "link"}
+    assert all(carried[k] == original[k] for k in carried)  # as written, not as understood
