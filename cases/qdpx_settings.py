@@ -17,7 +17,9 @@ from pathlib import Path
 
 import tomli_w
 
+from cases.errors import Collector
 from cases.model import Study
+from cases.textio import LIMITS, read_text
 
 CARRIED = ("outcome", "distinguishing", "disclosure", "condition", "qca", "link")
 START, END = "[crosscase settings]", "[end crosscase settings]"
@@ -26,10 +28,11 @@ _BLOCK = re.compile(r"^\[crosscase settings\][ \t]*\r?\n(.*?)^\[end crosscase se
 
 def settings_block(study: Study) -> str | None:
     """The block for the project's description, or None when study.toml sets none of the tables."""
-    path = Path(study.folder) / "study.toml"
+    out = Collector()
+    text = read_text(Path(study.folder) / "study.toml", "study.toml", out, LIMITS["toml"])  # as the loader reads it
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(text or "")
+    except tomllib.TOMLDecodeError:
         return None
     carried = {key: data[key] for key in CARRIED if key in data}
     if not carried:

@@ -614,3 +614,17 @@ def test_the_export_writes_the_analysis_tables_and_nothing_else():
     original = tomllib.loads((example_dir() / "study.toml").read_text(encoding="utf-8"))
     assert set(carried) == {"outcome", "distinguishing", "disclosure", "condition", "qca", "link"}
     assert all(carried[k] == original[k] for k in carried)  # as written, not as understood
+
+
+def test_a_study_toml_with_a_byte_order_mark_still_sends_its_settings(tmp_path, make_study):
+    from cases.qdpx_settings import settings_block
+
+    folder = make_study(tmp_path, study_toml=lambda t: "\ufeff" + t)
+    assert settings_block(load_study(folder)).startswith("[crosscase settings]")
+
+
+def test_a_utf16_study_toml_sends_its_settings_as_the_loader_reads_it(tmp_path, make_study):
+    from cases.qdpx_settings import settings_block
+
+    folder = make_study(tmp_path, study_toml=lambda t: ("\ufeff" + t).encode("utf-16-le"))
+    assert settings_block(load_study(folder)).startswith("[crosscase settings]")
