@@ -40,7 +40,7 @@ def site_cases(project: Project, sites_from: str) -> tuple[list[Case], set[str],
     """The cases that stand for the sites, the GUIDs of the project's cases that are not sites
     (codings that name them are not codes), and what is not carried over, one line each."""
     if sites_from == "cases":
-        return project.cases, set(), _unused_sets(project, "as sites (--sites-from sets) or attributes")
+        return project.cases, set(), _unused_sets(project)
     ignored = {c.guid for c in project.cases}
     lost = []
     named = sum(1 for c in project.cases if c.name)
@@ -51,10 +51,13 @@ def site_cases(project: Project, sites_from: str) -> tuple[list[Case], set[str],
     return _from_sets(project, lost), ignored, lost
 
 
-def _unused_sets(project: Project, could: str) -> list[str]:
+def _unused_sets(project: Project) -> list[str]:
     if not project.sets:
         return []
-    return [f"{len(project.sets)} sets: not carried over (they could be used {could})"]
+    return [
+        f"{len(project.sets)} {'set' if len(project.sets) == 1 else 'sets'}: not carried over (--sites-from sets makes a site of each; --sites-from "
+        'sources makes a set named "NAME: VALUE" an attribute of its documents)'
+    ]
 
 
 def _from_sources(project: Project, lost: list[str]) -> list[Case]:

@@ -270,3 +270,16 @@ def test_vendor_check_reports_each_export_with_each_choice(capsys):
     assert line.startswith("rc 0, validates: 4 sites, 12 excerpts"), line
     assert module.check(VENDOR / "qualcoder_trial.qdpx", "sets", XSD).startswith("rc 2: ")
     assert module.valid(VENDOR / "qualcoder_trial.qdpx", XSD) == "valid"
+
+
+def test_sets_beside_cases_are_listed_with_the_choices_that_would_use_them(tmp_path):
+    qde = P.HEAD + (
+        'name="with sets" origin="NVivo 14">'
+        f'<Cases><Case guid="{P.g(301)}" name="A"><SourceRef targetGUID="{P.g(401)}"/></Case></Cases>'
+        f'<Sources><TextSource guid="{P.g(401)}" name="doc"><PlainTextContent>text</PlainTextContent></TextSource></Sources>'
+        f'<Sets><Set guid="{P.g(701)}" name="gender: female"><MemberSource targetGUID="{P.g(401)}"/></Set></Sets>'
+        "</Project>"
+    )
+    report = import_qdpx(P.write(tmp_path, "sets.qdpx", qde), tmp_path / "study")
+    line = next(line for line in report.lost if "set:" in line)
+    assert line.startswith("1 set: not carried over (--sites-from sets makes a site of each;"), line
