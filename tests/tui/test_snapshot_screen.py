@@ -4,8 +4,6 @@ coverage, the conditions and cut-offs, as the file holds them), its text literal
 
 from __future__ import annotations
 
-import os
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -15,7 +13,6 @@ from snapshot_apps import exported
 from test_app_footer import screen_rows
 from tui_helpers import EXAMPLE, NASTY_LABEL, screen_text, settle
 
-from tui.cli import main
 from tui.dashboard.app import CrosscaseApp
 from tui.dashboard.screens.compare import CompareScreen
 from tui.dashboard.screens.snapshot import NO_QCA, SnapshotScreen
@@ -25,19 +22,7 @@ HOSTILE = NASTY_LABEL + "\u202eevil"  # markup, a click action, an escape sequen
 
 def example_snapshot(root: Path, *options: str) -> Path:
     """``crosscase export`` of (a copy of) the built-in example, which has a [qca], with a fixed date."""
-    copy = root / "example"
-    shutil.copytree(EXAMPLE, copy)
-    target = root / "snapshot.toml"
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
-    try:
-        assert main(["export", str(copy), "-o", str(target), *options]) == 0
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
-    return target
+    return exported(EXAMPLE, root, *options)
 
 
 def qca_shown(app) -> str:
