@@ -14,6 +14,10 @@ from cases.rules import DEFAULT_RULE
 from cases.tokens import VALENCE_OF
 
 SPLIT_RULES = ("median", "threshold", "tertiles", "quadrants", "explicit")
+# crosscase import's choices (cases/qdpx_sites.py, cases/qdpx_read.py position_units): what a site is,
+# and how a coded selection's positions count characters
+SITES_FROM = ("cases", "sources", "sets")
+POSITIONS = ("auto", "code-points", "utf16")
 # the groups a split puts the sites in, in the order of the summary and a snapshot
 GROUPS = ("high", "low", "middle", "missing")
 COMPARED = GROUPS[:2]  # the two groups whose figures are compared

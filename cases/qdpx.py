@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases.errors import Problem
+from cases.model import POSITIONS, SITES_FROM
 from cases.qdpx_lost import unmapped
 from cases.qdpx_map import (
     ID_HINT,
@@ -42,7 +43,7 @@ from cases.qdpx_map import (
 from cases.qdpx_read import Project, SourceText, Units, position_units, read_project
 from cases.qdpx_safe import LIMITS, Archive, Limits, QdpxError
 from cases.qdpx_settings import settings_toml, take_settings
-from cases.qdpx_sites import SITES_FROM, choices, site_cases
+from cases.qdpx_sites import choices, site_cases
 from cases.sites import parse_number
 from cases.tokens import canonical_token
 
@@ -471,7 +472,6 @@ def _put_in_place(files: dict[str, str], dest: Path, label: str) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-POSITIONS = ("auto", "code-points", "utf16")
 _PROJECT_FILE = re.compile(r"\.(qda|nvpx?|mx\d+|atlproj\d*)$", re.IGNORECASE)  # "trial.qda": QualCoder's name
 
 

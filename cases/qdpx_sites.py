@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from cases.qdpx_read import Case, Project, Variable
 
-SITES_FROM = ("cases", "sources", "sets")
 _TEXT_KINDS = ("TextSource", "PDFSource")
 
 

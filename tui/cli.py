@@ -24,7 +24,7 @@ if not sys.flags.interactive and not hasattr(sys, "ps1"):  # a program, not a Py
 
 import argparse
 
-from cases.model import SPLIT_RULES
+from cases.model import POSITIONS, SITES_FROM, SPLIT_RULES
 from cases.version import __version__
 from tui.core.errors import UsageError
 from tui.core.output import quiet_stdout
@@ -171,14 +171,14 @@ def _tool_commands(sub) -> None:
     p.add_argument("dir", metavar="DIR")
     p.add_argument(
         "--sites-from",
-        choices=("cases", "sources", "sets"),
+        choices=SITES_FROM,
         default="cases",
         help="what a site is: a case (the default), a text document (ATLAS.ti, or a project coded without "
         "cases), or a set of documents (ATLAS.ti's document groups)",
     )
     p.add_argument(
         "--positions",
-        choices=("auto", "code-points", "utf16"),
+        choices=POSITIONS,
         default="auto",
         help="how the coded selections' positions count characters: auto (the selections' names decide, "
         "else the program that wrote the file, else code points), code points, or UTF-16 units (an emoji as two)",
