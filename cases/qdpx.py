@@ -424,18 +424,18 @@ def import_qdpx(
     project.description, settings, why = take_settings(project.description)
     imp.lost += [why] if why else []
     said = len(imp.lost)
-    files = _files(imp, project, archive.label, evidence, report, settings)
-    try:
-        _put_in_place(files, dest, archive.label)
-    except QdpxError as exc:
-        if settings is None:
-            raise
+    problems = _put_in_place(_files(imp, project, archive.label, evidence, report, settings), dest)
+    if problems and settings is not None:
         # the settings came from the file: a block the loader refuses is left out, not the import
         del imp.lost[said:]
-        imp.lost.append(f"the crosscase settings in the project's description ({_first(exc)}): defaults written")
-        files = _files(imp, project, archive.label, evidence, report, None)
-        _put_in_place(files, dest, archive.label)
-    if settings is not None and not any("crosscase settings" in line for line in imp.lost):
+        imp.lost.append(
+            f"the crosscase settings in the project's description ({_where(problems[0])}): defaults written"
+        )
+        settings = None
+        problems = _put_in_place(_files(imp, project, archive.label, evidence, report, None), dest)
+    if problems:
+        raise _ours(problems, archive.label, dest)
+    if settings is not None:
         imp.notes.append("the analysis settings crosscase wrote into the project's description were used")
     imp.lost += unmapped(project, sites_from, imp.elsewhere, imp.cases, set(imp.theme_of))
     imp.notes += _decided(project, imp.counted, imp.open)
@@ -444,29 +444,20 @@ def import_qdpx(
     return report
 
 
-def _put_in_place(files: dict[str, str], dest: Path, label: str) -> None:
-    """Write the folder beside ``dest``, load it, and only then move it into place."""
+def _put_in_place(files: dict[str, str], dest: Path) -> list[Problem]:
+    """Write the folder beside ``dest`` and load it; moved into place only when the loader has no
+    problem with it. Returns the loader's problems (none: the folder is in place)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.import-", dir=dest.parent))
     try:
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8", newline="")
         problems = _check_folder(tmp)
-        if problems:
-            raise QdpxError(
-                [
-                    Problem(
-                        f"{label} -> {dest.name}/{p.file}",
-                        p.row,
-                        p.column,
-                        f"{p.message} (crosscase wrote a folder it cannot load: please report this)",
-                    )
-                    for p in problems
-                ]
-            )
-        if dest.exists():
-            dest.rmdir()
-        os.replace(tmp, dest)
+        if not problems:
+            if dest.exists():
+                dest.rmdir()
+            os.replace(tmp, dest)
+        return problems
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -522,11 +513,24 @@ def _decided(project: Project, counted: dict[str, int], open_: int) -> list[str]
     return notes
 
 
-def _first(exc: QdpxError) -> str:
-    """The first problem's message, without the importer's "please report this" (not ours to report)."""
-    problem = exc.problems[0]
-    where = f"{problem.file.rsplit('/', 1)[-1]}" + (f":{problem.row}" if problem.row else "")
-    return f"{where}: {problem.message.split(' (crosscase wrote a folder', 1)[0]}"
+def _ours(problems: list[Problem], label: str, dest: Path) -> QdpxError:
+    """A folder crosscase wrote and its loader refuses: crosscase's fault, one line per problem."""
+    return QdpxError(
+        [
+            Problem(
+                f"{label} -> {dest.name}/{p.file}",
+                p.row,
+                p.column,
+                f"{p.message} (crosscase wrote a folder it cannot load: please report this)",
+            )
+            for p in problems
+        ]
+    )
+
+
+def _where(problem: Problem) -> str:
+    """A loader's problem in the written folder, as ``FILE[:ROW]: message``."""
+    return f"{problem.file}" + (f":{problem.row}" if problem.row else "") + f": {problem.message}"
 
 
 def _files(
