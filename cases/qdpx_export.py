@@ -73,7 +73,7 @@ class _Source(NamedTuple):
     selections: list[tuple[str, int, int, list[str], set[str]]]  # guid, start, end, theme ids, site ids
 
 
-def source_name(excerpt: Excerpt) -> str:
+def _source_name(excerpt: Excerpt) -> str:
     """The name of the text source an excerpt is exported in: its own source, else "SITE evidence"."""
     return excerpt.source or f"{excerpt.site} evidence"
 
@@ -82,7 +82,7 @@ def _sources(evidence: tuple[Excerpt, ...] | list[Excerpt]) -> list[_Source]:
     """The evidence as text sources: per source name, its excerpts in the study's order."""
     by_name: dict[str, dict[tuple[str, str], list[str]]] = {}  # name -> (site, excerpt) -> themes
     for e in evidence:
-        themes = by_name.setdefault(source_name(e), {}).setdefault((e.site, e.excerpt), [])
+        themes = by_name.setdefault(_source_name(e), {}).setdefault((e.site, e.excerpt), [])
         if e.theme not in themes:
             themes.append(e.theme)
     sources = []
@@ -289,6 +289,7 @@ def _metric_variable(key: str, metric: Metric) -> _Variable:
 class Exported(NamedTuple):
     path: Path
     replaced: int  # characters XML 1.0 cannot hold (e.g. a terminal escape's ESC), written as U+FFFD
+    sources: int = 0  # text sources holding the evidence (with include_evidence)
 
 
 def export_qdpx(study: Study, path: str | Path, force: bool = False, include_evidence: bool = False) -> Exported:
@@ -306,4 +307,4 @@ def export_qdpx(study: Study, path: str | Path, force: bool = False, include_evi
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
-    return Exported(write_atomic(path, buf.getvalue(), force=force), replaced)
+    return Exported(write_atomic(path, buf.getvalue(), force=force), replaced, len(sources))

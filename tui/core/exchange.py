@@ -40,7 +40,7 @@ def write_qdpx_file(
     Raises ValueError (one line per problem, newline-joined) when the disclosure policy forbids it
     or the path is one of the study's own files; FileExistsError without ``force``; OSError.
     """
-    from cases.qdpx_export import export_qdpx, source_name
+    from cases.qdpx_export import export_qdpx
     from tui.core.snapshots import _refuse_study_file
 
     problems = qdpx_refusals(study, disclosure)
@@ -49,8 +49,7 @@ def write_qdpx_file(
     _refuse_study_file(study, path)  # the same rule as for snapshots: never over the study itself
     written = export_qdpx(study, path, force=force, include_evidence=include_evidence)
     if include_evidence:
-        sources = len({source_name(e) for e in study.evidence})
-        held = f"{len(study.evidence)} evidence excerpts in {sources} sources"
+        held = f"{len(study.evidence)} evidence excerpts in {written.sources} sources"
     else:
         held = "no evidence"
     if written.replaced:
