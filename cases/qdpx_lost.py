@@ -4,12 +4,8 @@ folders, and document variables when the sites are cases."""
 
 from __future__ import annotations
 
-from cases.qdpx_map import clean
+from cases.qdpx_map import clean, counted
 from cases.qdpx_read import Case, Project
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def unmapped(project: Project, sites_from: str, elsewhere: set[str], sites: list[Case], themes: set[str]) -> list[str]:
@@ -20,17 +16,19 @@ def unmapped(project: Project, sites_from: str, elsewhere: set[str], sites: list
     ]
     for count, one, many in ((project.graphs, "graph", "graphs"), (project.links, "link", "links between items")):
         if count:
-            lost.append(f"{_n(count, one, many)}: not carried over")
+            lost.append(f"{counted(count, one, many)}: not carried over")
     memos = sum(1 for c in sites if c.description and not any(g in themes for g in c.codes))
     if memos and sites_from == "cases":
-        lost.append(f"{_n(memos, 'case memo', 'case memos')} (a case's description): not carried over")
+        lost.append(f"{counted(memos, 'case memo', 'case memos')} (a case's description): not carried over")
     coding_memos = sum(1 for s in project.sources.values() for sel in s.selections if sel.memo)
     if coding_memos:
-        lost.append(f"{_n(coding_memos, 'coding memo', 'coding memos')} (a selection's description): not carried over")
+        lost.append(
+            f"{counted(coding_memos, 'coding memo', 'coding memos')} (a selection's description): not carried over"
+        )
     folders = sum(1 for c in project.codes.values() if c.has_children and c.description and c.guid not in themes)
     if folders:
         lost.append(
-            f"{_n(folders, 'description of a code folder', 'descriptions of code folders')}: not carried over "
+            f"{counted(folders, 'description of a code folder', 'descriptions of code folders')}: not carried over "
             "(a folder names a domain)"
         )
     holder, other = ("documents", "sources") if sites_from == "cases" else ("cases", "cases")

@@ -27,6 +27,11 @@ def clean(text: str) -> str:
     return " ".join("".join(ch if ch in "\t\n" or unicodedata.category(ch) != "Cc" else " " for ch in text).split())
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """``1 set``, ``2 sets``: a count and its noun, for the import's lines."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def unique(name: str, taken: set[str], fold: bool = False) -> str:
     """``name``, or ``name-2``, ``name-3``, ... : the first not in ``taken`` (which it is added to)."""
     key = (lambda s: s.casefold()) if fold else (lambda s: s)

@@ -16,6 +16,7 @@ guessed: a project without a named case is refused with a line naming the choice
 
 from __future__ import annotations
 
+from cases.qdpx_map import counted
 from cases.qdpx_read import Case, Project, Variable
 
 _TEXT_KINDS = ("TextSource", "PDFSource")
@@ -54,7 +55,7 @@ def _unused_sets(project: Project) -> list[str]:
     if not project.sets:
         return []
     return [
-        f"{len(project.sets)} {'set' if len(project.sets) == 1 else 'sets'}: not carried over (--sites-from sets makes a site of each; --sites-from "
+        f"{counted(len(project.sets), 'set', 'sets')}: not carried over (--sites-from sets makes a site of each; --sites-from "
         'sources makes a set named "NAME: VALUE" an attribute of its documents)'
     ]
 
